@@ -1,0 +1,96 @@
+"""Admin for sessions, messages and suggestions."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from chat.admin_mixins import ReadOnlyHistoryMixin, ReadOnlyInline, session_link
+from chat.models import Message, Session, Suggestion
+from telemetry.models import RequestMetric
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ("created_at", "role", "content", "metadata")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+
+class SuggestionInline(ReadOnlyInline):
+    model = Suggestion
+    fields = ("created_at", "message", "suggestions")
+    readonly_fields = fields
+
+
+class RequestMetricInline(ReadOnlyInline):
+    model = RequestMetric
+    fields = ("timestamp", "status", "ttft_ms", "total_time_ms", "tool_call_count", "agent_timings")
+    readonly_fields = fields
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("session_id", "user_id", "message_count", "short_summary", "updated_at")
+    list_filter = ("user_id",)
+    search_fields = ("session_id", "user_id", "summary")
+    readonly_fields = ("session_id", "user_id", "created_at", "updated_at", "summarized_until")
+    fields = (*readonly_fields, "summary")
+    ordering = ("-updated_at",)
+    inlines = (MessageInline, SuggestionInline, RequestMetricInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Session]:
+        """Count messages in the same query as the sessions (no N+1)."""
+        return super().get_queryset(request).annotate(_message_count=Count("messages"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Sessions begin with a chat request, not in the admin."""
+        return False
+
+    @admin.display(description="messages", ordering="_message_count")
+    def message_count(self, session: Session) -> int:
+        """Number of stored turns."""
+        return session._message_count
+
+    @admin.display(description="summary")
+    def short_summary(self, session: Session) -> str:
+        """The summary's first 80 characters."""
+        return session.summary[:80]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    list_display = ("created_at", "session_column", "user_id", "role", "short_content")
+    list_filter = ("role", "user_id")
+    search_fields = ("session__session_id", "content")
+    ordering = ("-created_at",)
+    list_select_related = ("session",)
+
+    @admin.display(description="sessionId", ordering="session")
+    def session_column(self, message: Message) -> str:
+        """Link to the message's session."""
+        return session_link(message.session_id)
+
+    @admin.display(description="content")
+    def short_content(self, message: Message) -> str:
+        """The content's first 100 characters."""
+        return message.content[:100]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    list_display = ("created_at", "session_column", "message", "suggestion_list")
+    search_fields = ("session__session_id",)
+    ordering = ("-created_at",)
+    list_select_related = ("session", "message")
+
+    @admin.display(description="sessionId", ordering="session")
+    def session_column(self, suggestion: Suggestion) -> str:
+        """Link to the suggestion's session."""
+        return session_link(suggestion.session_id)
+
+    @admin.display(description="suggestions")
+    def suggestion_list(self, suggestion: Suggestion) -> str:
+        """The three suggestions, separated by bars."""
+        return " | ".join(suggestion.suggestions)

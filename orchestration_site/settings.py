@@ -1,0 +1,208 @@
+"""Settings, read once from the environment (and an optional `.env` file).
+
+Every variable is documented with its default in `.env.example`. A secret may also
+come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.FileAwareEnv()
+environ.Env.read_env(BASE_DIR / ".env")
+
+
+def _bounded_int(name: str, default: int, *, low: int, high: int) -> int:
+    """Read an integer variable, raising ImproperlyConfigured with its name when out of range."""
+    try:
+        value = env.int(name, default=default)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {env.str(name)!r}") from exc
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bounded_float(name: str, default: float, *, low: float, high: float) -> float:
+    """Read a float variable, raising ImproperlyConfigured with its name when out of range."""
+    try:
+        value = env.float(name, default=default)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {env.str(name)!r}") from exc
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _flag(name: str, default: bool) -> bool:
+    """Read a boolean variable (true/false, 1/0, yes/no, on/off)."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+
+
+# --- Core -----------------------------------------------------------------------------------
+
+DEBUG = _flag("DEBUG", False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        # A stable, clearly-insecure key keeps `make run` working out of the box; production
+        # deployments set SECRET_KEY (docker/compose.yaml does).
+        SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
+    else:
+        SECRET_KEY = "insecure-debug-key"
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CORS_ORIGINS = env.list("CORS_ORIGINS", default=[])
+
+INSTALLED_APPS_BASE = [
+    "daphne",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "ninja",
+    "chat",
+    "agents",
+    "memory",
+    "telemetry",
+]
+DJANGO_MODEL_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "orchestration_site.urls"
+ASGI_APPLICATION = "orchestration_site.asgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Storage: SQLite by default, MongoDB when MONGO_URI is set ------------------------------
+
+MONGO_URI = env.str("MONGO_URI", default="")
+MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="ai_orchestration")
+USE_MONGODB = bool(MONGO_URI)
+# Maintainers only: generate or check mongo_migrations/ without a server (see DESIGN.md).
+MONGO_OFFLINE = _flag("MONGO_OFFLINE", False)
+SQLITE_PATH = Path(env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "db.sqlite3")))
+
+if USE_MONGODB:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.dummy" if MONGO_OFFLINE else "django_mongodb_backend",
+            "HOST": MONGO_URI,
+            "NAME": MONGO_DB_NAME,
+        }
+    }
+    DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
+    INSTALLED_APPS = [
+        "mongo_migrations.apps.MongoAdminConfig",
+        "mongo_migrations.apps.MongoAuthConfig",
+        "mongo_migrations.apps.MongoContentTypesConfig",
+        *INSTALLED_APPS_BASE,
+    ]
+    MIGRATION_MODULES = {
+        "admin": "mongo_migrations.admin",
+        "auth": "mongo_migrations.auth",
+        "contenttypes": "mongo_migrations.contenttypes",
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                # Many concurrent streams write at once: WAL lets readers proceed, IMMEDIATE
+                # takes the write lock up front (no deadlock on upgrade), the timeout waits
+                # for it instead of failing with "database is locked".
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+    DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+    try:
+        SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # Reported by /health and the first query, with the path in the error.
+    INSTALLED_APPS = [*DJANGO_MODEL_APPS, *INSTALLED_APPS_BASE]
+
+# --- Static files (served by whitenoise, also under daphne with DEBUG off) -------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+
+# --- Channels ---------------------------------------------------------------------------------
+
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Product settings ---------------------------------------------------------------------------
+
+DEV_AUTH_TOKEN = env.str("DEV_AUTH_TOKEN", default="devkey")
+SHORT_TERM_K = _bounded_int("SHORT_TERM_K", 10, low=1, high=200)
+TOKEN_BUDGET = _bounded_int("TOKEN_BUDGET", 3000, low=200, high=1_000_000)
+MAX_PROMPT_CHARS = _bounded_int("MAX_PROMPT_CHARS", 16_000, low=1, high=1_000_000)
+SSE_HEARTBEAT_SECONDS = _bounded_float("SSE_HEARTBEAT_SECONDS", 15.0, low=0.05, high=300.0)
+
+LLM_PROVIDER = env.str("LLM_PROVIDER", default="builtin").strip().lower()
+BUILTIN_TOKEN_DELAY_MS = _bounded_float("BUILTIN_TOKEN_DELAY_MS", 0.0, low=0.0, high=10_000.0)
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
+OPENAI_TIMEOUT_SECONDS = _bounded_float("OPENAI_TIMEOUT_SECONDS", 60.0, low=0.1, high=600.0)
+OPENAI_MAX_RETRIES = _bounded_int("OPENAI_MAX_RETRIES", 2, low=0, high=10)
+
+ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="admin")
+ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="admin@example.com")
+ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")
+
+# --- Internationalisation and logging -----------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

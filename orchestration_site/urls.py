@@ -1,0 +1,32 @@
+"""URL routes served by Django (everything except the SSE stream, see asgi.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+from ninja import NinjaAPI
+
+from chat.api import router as sessions_router
+from chat.auth import DevTokenAuth
+from telemetry.api import health_router
+from telemetry.api import router as metrics_router
+
+api = NinjaAPI(
+    title="Multi-agent chat orchestration",
+    version="1.0",
+    description=(
+        "JSON API over sessions, messages and metrics. The chat itself streams from "
+        "`POST /v1/chat/stream` as Server-Sent Events (see the README)."
+    ),
+    auth=DevTokenAuth(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/v1", sessions_router)
+api.add_router("/v1", metrics_router)
+api.add_router("", health_router)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", api.urls),
+]
