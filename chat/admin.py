@@ -12,6 +12,8 @@ from telemetry.models import RequestMetric
 
 
 class MessageInline(ReadOnlyInline):
+    """The session's turns, oldest first."""
+
     model = Message
     fields = ("created_at", "role", "content", "metadata")
     readonly_fields = fields
@@ -19,12 +21,16 @@ class MessageInline(ReadOnlyInline):
 
 
 class SuggestionInline(ReadOnlyInline):
+    """The suggestion sets offered in the session."""
+
     model = Suggestion
     fields = ("created_at", "message", "suggestions")
     readonly_fields = fields
 
 
 class RequestMetricInline(ReadOnlyInline):
+    """The timings of the session's requests."""
+
     model = RequestMetric
     fields = ("timestamp", "status", "ttft_ms", "total_time_ms", "tool_call_count", "agent_timings")
     readonly_fields = fields
@@ -32,6 +38,8 @@ class RequestMetricInline(ReadOnlyInline):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    """Sessions with their message count; the page shows the whole history."""
+
     list_display = ("session_id", "user_id", "message_count", "short_summary", "updated_at")
     list_filter = ("user_id",)
     search_fields = ("session_id", "user_id", "summary")
@@ -61,6 +69,8 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    """Every stored turn, newest first."""
+
     list_display = ("created_at", "session_column", "user_id", "role", "short_content")
     list_filter = ("role", "user_id")
     search_fields = ("session__session_id", "content")
@@ -80,6 +90,8 @@ class MessageAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
 
 @admin.register(Suggestion)
 class SuggestionAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    """The follow-up suggestions offered with each answer."""
+
     list_display = ("created_at", "session_column", "message", "suggestion_list")
     search_fields = ("session__session_id",)
     ordering = ("-created_at",)

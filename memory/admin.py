@@ -9,6 +9,8 @@ from memory.models import Note
 
 @admin.register(Note)
 class NoteAdmin(admin.ModelAdmin):
+    """Notes saved through `db.insert`, by user."""
+
     list_display = ("created_at", "user_id", "session_id", "content")
     list_filter = ("user_id",)
     search_fields = ("content", "user_id", "session_id")

@@ -10,6 +10,8 @@ from telemetry.models import RequestMetric, ToolCall
 
 @admin.register(ToolCall)
 class ToolCallAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    """Every DB tool call: arguments, result summary, outcome and latency."""
+
     list_display = ("timestamp", "session_column", "user_id", "tool", "ok", "latency_ms")
     list_filter = ("tool", "ok", "user_id")
     search_fields = ("session__session_id",)
@@ -24,6 +26,8 @@ class ToolCallAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
 
 @admin.register(RequestMetric)
 class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
+    """Per-request TTFT, total time and per-agent timings."""
+
     list_display = (
         "timestamp",
         "session_column",

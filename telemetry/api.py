@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Avg
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from chat.api import get_session_or_404
 from chat.models import Message, Session
@@ -41,14 +41,14 @@ def ping_database() -> None:
 
 
 @health_router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
-async def health(request: HttpRequest) -> tuple[int, HealthOut]:
+async def health(request: HttpRequest) -> Status[HealthOut]:
     """Report whether the service and its database answer (503 when the database does not)."""
     backend = "mongodb" if settings.USE_MONGODB else "sqlite"
     try:
         await asyncio.wait_for(sync_to_async(ping_database)(), HEALTH_DB_TIMEOUT_SECONDS)
     except Exception:  # noqa: BLE001 - any failure to reach the database means "unreachable"
-        return 503, HealthOut(status="degraded", database="unreachable", backend=backend)
-    return 200, HealthOut(status="ok", database="ok", backend=backend)
+        return Status(503, HealthOut(status="degraded", database="unreachable", backend=backend))
+    return Status(200, HealthOut(status="ok", database="ok", backend=backend))
 
 
 @router.get(

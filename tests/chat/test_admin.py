@@ -1,0 +1,92 @@
+"""Every ModelAdmin renders for a superuser; history is read-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from chat.models import Message, Session, Suggestion
+from memory.models import Note
+from telemetry.models import RequestMetric, ToolCall
+
+OUR_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Note)
+HISTORY_MODELS = (Message, Suggestion, ToolCall, RequestMetric)
+
+
+@pytest.fixture
+def history(alice_session):
+    """One of each stored record, attached to alice's session."""
+    answer = Message.objects.filter(session=alice_session, role="assistant").get()
+    Suggestion.objects.create(session=alice_session, message=answer, suggestions=["a", "b", "c"])
+    ToolCall.objects.create(
+        session=alice_session, user_id="alice", tool="db.find", args={}, latency_ms=1.5
+    )
+    RequestMetric.objects.create(
+        session=alice_session,
+        message=answer,
+        ttft_ms=10,
+        total_time_ms=30,
+        agent_timings={"planner": 1.0, "worker": 2.0},
+    )
+    Note.objects.create(user_id="alice", session_id="alice-s1", content="likes tea")
+    return alice_session
+
+
+def admin_url(model, view: str, *args: object) -> str:
+    """The admin URL of a model's view."""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_model_of_ours_is_registered():
+    for model in OUR_MODELS:
+        assert admin.site.is_registered(model), model
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m.__name__)
+def test_the_changelist_renders(admin_client, history, model):
+    response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m.__name__)
+def test_the_change_page_renders(admin_client, history, model):
+    record = model.objects.first()
+    response = admin_client.get(admin_url(model, "change", record.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m.__name__)
+def test_history_cannot_be_added_or_edited(admin_client, history, model):
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+    record = model.objects.first()
+    response = admin_client.get(admin_url(model, "change", record.pk))
+    assert b'type="submit" value="Save"' not in response.content
+
+
+def test_a_session_page_shows_its_messages_suggestions_and_metrics(admin_client, history):
+    response = admin_client.get(admin_url(Session, "change", history.pk))
+    body = response.content.decode()
+    assert "My name is Alice" in body
+    assert "Nice to meet you, Alice." in body
+    assert "Suggestions" in body and "Request metrics" in body
+
+
+def test_messages_can_be_searched_by_content_and_filtered_by_role(admin_client, history):
+    url = admin_url(Message, "changelist")
+    body = admin_client.get(url, {"q": "My name"}).content.decode()
+    assert "My name is Alice" in body and "Nice to meet you" not in body
+    body = admin_client.get(url, {"role__exact": "assistant"}).content.decode()
+    assert "Nice to meet you" in body and "My name is Alice" not in body
+
+
+def test_sessions_list_their_message_count(admin_client, history):
+    body = admin_client.get(admin_url(Session, "changelist")).content.decode()
+    assert "alice-s1" in body
+    assert '<td class="field-message_count">2</td>' in body
+
+
+def test_the_admin_requires_login(client, history):
+    response = client.get(admin_url(Session, "changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,39 @@
+"""Fixtures shared by the whole suite, with named users whose roles matter.
+
+- alice owns the sessions under test.
+- bob is another user: he must never see alice's sessions, messages or notes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.models import Message, Session
+
+ALICE = "alice"
+BOB = "bob"
+
+
+@pytest.fixture
+def auth_headers(settings) -> dict[str, str]:
+    """Headers that authenticate with the configured dev token."""
+    return {"Authorization": f"Bearer {settings.DEV_AUTH_TOKEN}"}
+
+
+@pytest.fixture
+def alice_session(db) -> Session:
+    """A session of alice's with two turns."""
+    session = Session.objects.create(session_id="alice-s1", user_id=ALICE)
+    Message.objects.create(session=session, user_id=ALICE, role="user", content="My name is Alice")
+    Message.objects.create(
+        session=session, user_id=ALICE, role="assistant", content="Nice to meet you, Alice."
+    )
+    return session
+
+
+@pytest.fixture
+def bob_session(db) -> Session:
+    """A session of bob's, which alice's tool calls must never read."""
+    session = Session.objects.create(session_id="bob-s1", user_id=BOB)
+    Message.objects.create(session=session, user_id=BOB, role="user", content="Bob's secret plan")
+    return session

@@ -1,0 +1,31 @@
+"""/health, /docs and /admin served by a real daphne with DEBUG off."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.live_server import live_server
+
+
+def test_health_reports_the_database_up(server):
+    response = httpx.get(f"{server.url}/health")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_health_is_503_when_the_database_is_unreachable(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the database directory should be")
+    with live_server(tmp_path / "down", sqlite_path=blocker / "db.sqlite3") as down:
+        response = httpx.get(f"{down.url}/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded", "database": "unreachable", "backend": "sqlite"}
+
+
+def test_docs_and_admin_are_served_with_static_files(server):
+    assert httpx.get(f"{server.url}/docs").status_code == 200
+    login = httpx.get(f"{server.url}/admin/login/")
+    assert login.status_code == 200
+    css = httpx.get(f"{server.url}/static/admin/css/base.css")
+    assert css.status_code == 200
+    assert "text/css" in css.headers["content-type"]

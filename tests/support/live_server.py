@@ -1,0 +1,123 @@
+"""A real daphne process on a loopback port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_env(sqlite_path: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a test server: embedded SQLite, built-in model, known token."""
+    return {
+        **os.environ,
+        "MONGO_URI": "",
+        "SQLITE_PATH": str(sqlite_path),
+        "LLM_PROVIDER": "builtin",
+        "BUILTIN_TOKEN_DELAY_MS": "0",
+        "DEV_AUTH_TOKEN": "devkey",
+        "DEBUG": "false",
+        "PYTHONUNBUFFERED": "1",
+        **overrides,
+    }
+
+
+def migrate(sqlite_path: Path) -> None:
+    """Create a migrated SQLite database at `sqlite_path`."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=server_env(sqlite_path),
+        check=True,
+        timeout=120,
+    )
+
+
+@dataclass
+class LiveServer:
+    """A running daphne: its base URL, process and log file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    sqlite_path: Path
+
+    def log(self) -> str:
+        """Return what the server has printed so far."""
+        return self.log_path.read_text(errors="replace")
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Poll /health until the server answers at all (any status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited with {process.returncode}")
+        with contextlib.suppress(httpx.TransportError):
+            httpx.get(f"{url}/health", timeout=2)
+            return
+        time.sleep(0.1)
+    raise RuntimeError("daphne did not start serving in time")
+
+
+@contextlib.contextmanager
+def live_server(
+    workdir: Path, *, template_db: Path | None = None, sqlite_path: Path | None = None, **env: str
+) -> Iterator[LiveServer]:
+    """Run daphne on a free loopback port until the block ends.
+
+    `template_db` is copied as the server's database (faster than migrating each time);
+    `sqlite_path` overrides where the database lives (e.g. somewhere unreachable).
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_path = sqlite_path or workdir / "db.sqlite3"
+    if template_db is not None and sqlite_path is None:
+        shutil.copyfile(template_db, db_path)
+    port = free_port()
+    log_path = workdir / "daphne.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "orchestration_site.asgi:application",
+            ],
+            cwd=ROOT,
+            env=server_env(db_path, **env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, db_path)
+    try:
+        wait_until_serving(server.url, process)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
