@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict
 
 
 class SessionOut(Schema):
@@ -45,13 +44,3 @@ class ErrorOut(Schema):
     """The body of every JSON error: FastAPI's shape, as the original answered."""
 
     detail: Any
-
-
-class ChatRequest(Schema):
-    """The body of `POST /v1/chat/stream`."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    sessionId: str
-    userId: str
-    prompt: str

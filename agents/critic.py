@@ -1,0 +1,79 @@
+"""The Critic: validates the worker's findings and may send the work back once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+
+from agents.events import agent_node
+from agents.llm.base import ChatMessage
+from agents.schemas import Verdict
+from agents.state import Finding, RunContext, State
+
+MAX_RETRIES = 1
+
+CRITIC_PROMPT = """You are the Critic. Check the worker's findings against the user's message:
+every subtask must have a non-empty finding that addresses it, and every failed tool call must
+have been handled (retried, or answered from the conversation with the failure stated).
+Reply with JSON: {"ok": true|false, "issues": ["..."], "retry_subtasks": [ids to redo]}."""
+
+
+def missing_findings(state: State) -> list[str]:
+    """Name the subtasks with no finding or an empty one (checked in code, not by the model)."""
+    findings = state.get("findings", {})
+    return [
+        f"Subtask {subtask.id} has no finding"
+        for subtask in state["plan"].subtasks
+        if not findings.get(subtask.id, {}).get("text")
+    ]
+
+
+def review_request(state: State) -> str:
+    """Describe the prompt, the subtasks and their findings as JSON for the critic."""
+    findings: dict[int, Finding] = state.get("findings", {})
+    subtasks = [
+        {
+            "id": subtask.id,
+            "description": subtask.description,
+            "finding": findings.get(subtask.id, {}).get("text", ""),
+            "tool_errors": findings.get(subtask.id, {}).get("tool_errors", []),
+            "attempt": findings.get(subtask.id, {}).get("attempt", 1),
+        }
+        for subtask in state["plan"].subtasks
+    ]
+    return json.dumps({"question": state["prompt"], "subtasks": subtasks})
+
+
+def combine(verdict: Verdict, missing: list[str], state: State) -> Verdict:
+    """Fail the verdict when findings are missing, whatever the model said."""
+    if not missing:
+        return verdict
+    empty_ids = [
+        s.id for s in state["plan"].subtasks if f"Subtask {s.id} has no finding" in missing
+    ]
+    return Verdict(
+        ok=False,
+        issues=[*missing, *verdict.issues],
+        retry_subtasks=sorted({*verdict.retry_subtasks, *empty_ids}),
+    )
+
+
+@agent_node("critic")
+async def critic(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Judge the findings; decide whether the worker gets its one retry."""
+    messages: list[ChatMessage] = [
+        {"role": "system", "content": CRITIC_PROMPT},
+        {"role": "user", "content": review_request(state)},
+    ]
+    verdict = await runtime.context.provider.structured(messages, Verdict)
+    verdict = combine(verdict, missing_findings(state), state)
+    retries = state.get("retries", 0)
+    send_back = not verdict.ok and retries < MAX_RETRIES
+    return {"verdict": verdict, "retries": retries + send_back, "send_back": send_back}
+
+
+def after_critic(state: State) -> Literal["worker", "synthesizer"]:
+    """Route back to the worker at most MAX_RETRIES times, then always on to the synthesizer."""
+    return "worker" if state.get("send_back") else "synthesizer"

@@ -1,0 +1,35 @@
+"""The four-agent LangGraph: planner → worker ⇄ critic (one retry) → synthesizer."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.critic import after_critic, critic
+from agents.planner import planner
+from agents.state import InputState, RunContext, State
+from agents.synthesizer import synthesizer
+from agents.worker import worker
+
+
+def build_graph() -> StateGraph:
+    """Wire the agents; `compiled_graph()` compiles it once."""
+    graph = StateGraph(State, input_schema=InputState, context_schema=RunContext)
+    graph.add_node("planner", planner)
+    graph.add_node("worker", worker)
+    graph.add_node("critic", critic)
+    graph.add_node("synthesizer", synthesizer)
+    graph.add_edge(START, "planner")
+    graph.add_edge("planner", "worker")
+    graph.add_edge("worker", "critic")
+    graph.add_conditional_edges("critic", after_critic, ["worker", "synthesizer"])
+    graph.add_edge("synthesizer", END)
+    return graph
+
+
+@cache
+def compiled_graph() -> CompiledStateGraph:
+    """Compile the graph on first use and reuse it for every run."""
+    return build_graph().compile(name="orchestration")

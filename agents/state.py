@@ -1,0 +1,76 @@
+"""The graph's state: a narrow input, the full state with reducers, and the run context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, TypedDict
+
+from agents.llm.base import ChatMessage, LLMProvider
+from agents.schemas import Plan, Verdict
+from agents.tools.base import ToolContext, ToolOutcome
+
+
+class Finding(TypedDict):
+    """What the worker found for one subtask."""
+
+    subtask_id: int
+    description: str
+    text: str
+    """The worker's write-up of the subtask, from its tool results and the conversation."""
+    tool_errors: list[str]
+    """Why any of the subtask's tool calls failed (empty when all succeeded)."""
+    attempt: int
+    """1 on the first pass, 2 when the critic sent the subtask back."""
+
+
+def merge_findings(old: dict[int, Finding], new: dict[int, Finding]) -> dict[int, Finding]:
+    """Keep every subtask's latest finding: a retry replaces only what it redid."""
+    return {**old, **new}
+
+
+def add_timings(old: dict[str, float], new: dict[str, float]) -> dict[str, float]:
+    """Sum each agent's milliseconds (the worker runs twice on a retry)."""
+    merged = dict(old)
+    for agent, ms in new.items():
+        merged[agent] = round(merged.get(agent, 0.0) + ms, 3)
+    return merged
+
+
+class InputState(TypedDict):
+    """What a run starts from."""
+
+    prompt: str
+    """The user's current message."""
+    history: list[ChatMessage]
+    """The packed context before the prompt: system meta, summary, the last K turns."""
+
+
+class State(InputState, total=False):
+    """Everything the agents read and write during one run."""
+
+    plan: Plan
+    """The planner's 1-3 subtasks with their data plans."""
+    findings: Annotated[dict[int, Finding], merge_findings]
+    """The worker's findings by subtask id."""
+    verdict: Verdict
+    """The critic's latest judgement."""
+    retries: int
+    """How many times the critic has sent work back (at most MAX_RETRIES)."""
+    send_back: bool
+    """Whether the critic's latest verdict sends the work back to the worker."""
+    answer: str
+    """The synthesizer's final answer, as streamed."""
+    suggestions: list[str]
+    """Exactly three follow-up suggestions."""
+    timings: Annotated[dict[str, float], add_timings]
+    """Milliseconds spent in each agent."""
+
+
+@dataclass
+class RunContext:
+    """Run-scoped dependencies handed to every node (not part of the state)."""
+
+    provider: LLMProvider
+    tools: ToolContext
+    outcomes: list[ToolOutcome] = field(default_factory=list)
+    """Every tool call made so far, kept even when the run fails part-way."""

@@ -1,0 +1,103 @@
+"""Run a DB tool by name, timing it and turning every failure into a refused outcome."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from django.db import DatabaseError
+
+from agents.tools.base import ToolContext, ToolOutcome, ToolRefused
+from agents.tools.db_tools import db_aggregate, db_find, db_insert
+from telemetry.models import ToolCall
+
+logger = logging.getLogger(__name__)
+
+ToolFunction = Callable[[dict[str, Any], ToolContext], Awaitable[dict[str, Any]]]
+
+TOOLS: dict[str, ToolFunction] = {
+    "db.find": db_find,
+    "db.insert": db_insert,
+    "db.aggregate": db_aggregate,
+}
+DATABASE_ERROR = "database error: the query could not be run"
+INTERNAL_ERROR = "internal error: the tool failed"
+SUMMARY_DOCUMENTS = 5
+SUMMARY_STRING_CHARS = 200
+TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
+
+
+async def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+    """Run tool `name` for `ctx`'s user; never raise, refusals and failures become ok=False."""
+    started = time.perf_counter()
+    if not isinstance(args, dict):
+        args = {"args": args}
+    tool = TOOLS.get(name)
+    try:
+        if tool is None:
+            raise ToolRefused(f"unknown tool {name!r}; tools: {', '.join(TOOLS)}")
+        result = await tool(args, ctx)
+    except ToolRefused as refusal:
+        return _failed(name, args, str(refusal), started)
+    except DatabaseError:
+        logger.exception("DB tool %s failed in the database (user %s)", name, ctx.user_id)
+        return _failed(name, args, DATABASE_ERROR, started)
+    except Exception:
+        # A bug in a tool must not take the whole chat request down with it.
+        logger.exception("DB tool %s failed (user %s)", name, ctx.user_id)
+        return _failed(name, args, INTERNAL_ERROR, started)
+    return ToolOutcome(name, args, ok=True, result=result, latency_ms=_elapsed_ms(started))
+
+
+def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
+    """Build an unsaved `ToolCall` for `outcome`, with a short summary of its result."""
+    return ToolCall(
+        session_id=ctx.session_id,
+        user_id=ctx.user_id,
+        tool=str(outcome.tool)[:TOOL_NAME_CHARS],
+        args=_shorten(outcome.args),
+        result=summarise_result(outcome),
+        ok=outcome.ok,
+        latency_ms=outcome.latency_ms,
+    )
+
+
+def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
+    """Summarise a result for storage: a find keeps its count and first 5 documents."""
+    result = outcome.result
+    if outcome.ok and outcome.tool == "db.find":
+        documents = result.get("documents", [])
+        result = {"count": result.get("count"), "documents": documents[:SUMMARY_DOCUMENTS]}
+    return _shorten(result)
+
+
+def _failed(name: str, args: dict[str, Any], reason: str, started: float) -> ToolOutcome:
+    return ToolOutcome(
+        name,
+        args,
+        ok=False,
+        result={"error": reason},
+        latency_ms=_elapsed_ms(started),
+        error=reason,
+    )
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _shorten(value: Any) -> Any:
+    """Return a JSON-serialisable copy of `value` with long strings cut to 200 characters."""
+    if isinstance(value, str):
+        if len(value) <= SUMMARY_STRING_CHARS:
+            return value
+        return value[:SUMMARY_STRING_CHARS] + "…"
+    if isinstance(value, dict):
+        return {str(key): _shorten(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shorten(item) for item in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _shorten(str(value))

@@ -1,0 +1,93 @@
+"""The Worker: executes each subtask's data plan with the DB tools and writes up findings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agents.events import agent_node, emit
+from agents.llm.base import ChatMessage
+from agents.schemas import Subtask, ToolRequest
+from agents.state import Finding, RunContext, State
+from agents.tools.base import ToolOutcome
+from agents.tools.runner import run_tool
+
+WORKER_PROMPT = """You are the Worker. Write the finding for one subtask: what its tool results
+show, in two or three plain sentences, with the numbers and notes they contain. When a tool
+call failed, say so and answer from the conversation instead. Do not invent data."""
+
+TOOL_RESULT_CHARS = 4000
+
+
+async def call_tool(request: ToolRequest, context: RunContext) -> ToolOutcome:
+    """Run one planned tool call, streaming its start and completion."""
+    emit("tool_call_started", tool=request.tool, args=request.args)
+    outcome = await run_tool(request.tool, request.args, context.tools)
+    context.outcomes.append(outcome)
+    completed: dict[str, Any] = {"ok": outcome.ok, "latencyMs": outcome.latency_ms}
+    if outcome.error:
+        completed["error"] = outcome.error
+    emit("tool_call_completed", tool=request.tool, **completed)
+    return outcome
+
+
+def outcome_for_model(outcome: ToolOutcome) -> dict[str, Any]:
+    """Shape a tool outcome for the worker's prompt."""
+    shaped: dict[str, Any] = {"tool": outcome.tool, "args": outcome.args, "ok": outcome.ok}
+    if outcome.ok:
+        shaped["result"] = outcome.result
+    else:
+        shaped["error"] = outcome.error
+    return shaped
+
+
+def worker_request(subtask: Subtask, outcomes: list[ToolOutcome], issues: list[str]) -> str:
+    """Describe one subtask and its tool results (and the critic's issues on a retry)."""
+    results = json.dumps([outcome_for_model(o) for o in outcomes], default=str)
+    text = (
+        f"Subtask {subtask.id}: {subtask.description}\nTool results:\n{results[:TOOL_RESULT_CHARS]}"
+    )
+    if issues:
+        text += "\nCritic issues to fix:\n" + "\n".join(f"- {issue}" for issue in issues)
+    return text
+
+
+async def work_on(subtask: Subtask, state: State, context: RunContext, attempt: int) -> Finding:
+    """Execute one subtask's data plan and write its finding."""
+    outcomes = [await call_tool(request, context) for request in subtask.data_plan]
+    issues = state["verdict"].issues if attempt > 1 else []
+    messages: list[ChatMessage] = [
+        {"role": "system", "content": WORKER_PROMPT},
+        *state["history"],
+        {"role": "user", "content": worker_request(subtask, outcomes, issues)},
+    ]
+    text = await context.provider.complete(messages)
+    return Finding(
+        subtask_id=subtask.id,
+        description=subtask.description,
+        text=text.strip(),
+        tool_errors=[f"{o.tool}: {o.error}" for o in outcomes if not o.ok],
+        attempt=attempt,
+    )
+
+
+def subtasks_to_do(state: State) -> list[Subtask]:
+    """Return all subtasks on the first pass; on a retry, those the critic sent back."""
+    subtasks = state["plan"].subtasks
+    if not state.get("retries"):
+        return subtasks
+    wanted = set(state["verdict"].retry_subtasks)
+    return [s for s in subtasks if s.id in wanted] or subtasks
+
+
+@agent_node("worker")
+async def worker(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Execute the plan, or redo what the critic sent back."""
+    attempt = 1 + state.get("retries", 0)
+    findings = {
+        subtask.id: await work_on(subtask, state, runtime.context, attempt)
+        for subtask in subtasks_to_do(state)
+    }
+    return {"findings": findings}

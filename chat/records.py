@@ -1,0 +1,102 @@
+"""Writing a run's results: one transaction on success, what is true on failure."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+from django.db import transaction
+from django.utils import timezone
+
+from agents.tools.base import ToolContext, ToolOutcome
+from agents.tools.runner import tool_call_record
+from chat.models import Message, Session, Suggestion
+from telemetry.models import RequestMetric, ToolCall
+
+
+class SessionForbidden(Exception):
+    """The session exists and belongs to another user."""
+
+
+@dataclass
+class RunRecord:
+    """What a run produced, ready to be stored."""
+
+    session: Session
+    tools: ToolContext
+    outcomes: list[ToolOutcome]
+    received_at: float
+    """`time.perf_counter()` when the request arrived."""
+    ttft_ms: float | None = None
+    agent_timings: dict[str, float] = field(default_factory=dict)
+
+    def elapsed_ms(self) -> float:
+        """Milliseconds since the request arrived."""
+        return round((time.perf_counter() - self.received_at) * 1000, 3)
+
+
+@sync_to_async
+def open_session(session_id: str, user_id: str) -> Session:
+    """Return the session, creating it for `user_id`; refuse another user's session."""
+    session, _ = Session.objects.get_or_create(session_id=session_id, defaults={"user_id": user_id})
+    if session.user_id != user_id:
+        raise SessionForbidden(f"Session {session_id!r} belongs to another user")
+    return session
+
+
+async def store_user_message(record: RunRecord, prompt: str) -> Message:
+    """Store the user's prompt before the run starts."""
+    return await Message.objects.acreate(
+        session=record.session, user_id=record.tools.user_id, role="user", content=prompt
+    )
+
+
+def store_tool_calls(record: RunRecord) -> None:
+    """Store every tool call the run made."""
+    ToolCall.objects.bulk_create(tool_call_record(o, record.tools) for o in record.outcomes)
+
+
+@sync_to_async
+def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tuple[Message, float]:
+    """Store answer, suggestions, tool calls and metric in one go; return message and total."""
+    timings = {"ttft_ms": record.ttft_ms, **record.agent_timings}
+    with transaction.atomic():
+        message = Message.objects.create(
+            session=record.session,
+            user_id=record.tools.user_id,
+            role="assistant",
+            content=answer,
+            metadata={"suggestions": suggestions, "timings": timings},
+        )
+        Suggestion.objects.create(session=record.session, message=message, suggestions=suggestions)
+        store_tool_calls(record)
+        Session.objects.filter(pk=record.session.pk).update(updated_at=timezone.now())
+        total_ms = record.elapsed_ms()
+        message.metadata["timings"]["total_ms"] = total_ms
+        Message.objects.filter(pk=message.pk).update(metadata=message.metadata)
+        RequestMetric.objects.create(
+            session=record.session,
+            message=message,
+            ttft_ms=record.ttft_ms,
+            total_time_ms=total_ms,
+            tool_call_count=len(record.outcomes),
+            agent_timings=record.agent_timings,
+        )
+    return message, total_ms
+
+
+@sync_to_async
+def store_failure(record: RunRecord, status: str, error: str) -> None:
+    """Record a failed or cancelled run: its tool calls and metric, never a partial answer."""
+    with transaction.atomic():
+        store_tool_calls(record)
+        RequestMetric.objects.create(
+            session=record.session,
+            ttft_ms=record.ttft_ms,
+            total_time_ms=record.elapsed_ms(),
+            tool_call_count=len(record.outcomes),
+            agent_timings=record.agent_timings,
+            status=status,
+            error=error[:2000],
+        )

@@ -1,0 +1,59 @@
+"""Validation of the chat request, before any event is streamed."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+MAX_BODY_OVERHEAD_BYTES = 4096
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")
+]
+
+
+class ChatRequest(BaseModel):
+    """The body of `POST /v1/chat/stream`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sessionId: Identifier
+    userId: Identifier
+    prompt: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class RequestRejected(Exception):
+    """The request cannot start a run; carries the HTTP status and the JSON detail."""
+
+    def __init__(self, status: int, detail: Any) -> None:
+        """Remember the status and detail of the error response."""
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def validation_detail(error: ValidationError) -> list[dict[str, Any]]:
+    """Describe validation errors as FastAPI did: location, message, type."""
+    return [
+        {"loc": ["body", *map(str, item["loc"])], "msg": item["msg"], "type": item["type"]}
+        for item in error.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def parse_chat_request(body: bytes, *, max_prompt_chars: int) -> ChatRequest:
+    """Parse and validate a request body, or raise RequestRejected (400, 413 or 422)."""
+    if len(body) > max_prompt_chars * 4 + MAX_BODY_OVERHEAD_BYTES:
+        raise RequestRejected(413, "Request body too large")
+    try:
+        raw = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise RequestRejected(400, "Body must be a JSON object") from None
+    if not isinstance(raw, dict):
+        raise RequestRejected(400, "Body must be a JSON object")
+    if isinstance(raw.get("prompt"), str) and len(raw["prompt"].strip()) > max_prompt_chars:
+        raise RequestRejected(413, f"prompt is longer than {max_prompt_chars} characters")
+    try:
+        return ChatRequest.model_validate(raw)
+    except ValidationError as error:
+        raise RequestRejected(422, validation_detail(error)) from None

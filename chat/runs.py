@@ -1,0 +1,111 @@
+"""One chat run: pack the context, stream the graph's events, store the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents.graph import compiled_graph
+from agents.llm.base import LLMProvider, ProviderError
+from agents.state import RunContext
+from agents.tools.base import ToolContext
+from chat.models import Session
+from chat.records import RunRecord, store_answer, store_failure, store_user_message
+from chat.requests import ChatRequest
+from memory.context import pack
+from memory.summarizer import update_summary
+
+logger = logging.getLogger(__name__)
+
+RunEvent = tuple[str, dict[str, Any]]
+INTERNAL_ERROR = "The run failed unexpectedly; the server log has the details."
+
+
+class ChatRun:
+    """Run the pipeline for one request; `events()` yields (event, data) pairs to stream."""
+
+    def __init__(
+        self, session: Session, request: ChatRequest, *, provider: LLMProvider, received_at: float
+    ) -> None:
+        """Prepare a run of `request` in `session`; `received_at` is a perf_counter reading."""
+        self.request = request
+        self.provider = provider
+        tools = ToolContext(user_id=request.userId, session_id=request.sessionId)
+        self.record = RunRecord(session=session, tools=tools, outcomes=[], received_at=received_at)
+        self.answered = False
+
+    async def events(self) -> AsyncIterator[RunEvent]:
+        """Yield the run's events, ending with `done` or `error`.
+
+        The consumer writes each event before asking for the next, so the first token's
+        time taken here is when it was written.
+        """
+        packed = await pack(self.record.session, self.request.prompt)
+        await store_user_message(self.record, self.request.prompt)
+        final: dict[str, Any] = {}
+        try:
+            async for event in self.graph_events(packed.history, final):
+                yield event
+        except ProviderError as exc:
+            await store_failure(self.record, "error", str(exc))
+            yield "error", {"code": "provider_error", "message": str(exc)}
+            return
+        except asyncio.CancelledError:
+            await store_failure(self.record, "cancelled", "the client disconnected")
+            raise
+        except Exception:
+            logger.exception("chat run failed in session %s", self.request.sessionId)
+            await store_failure(self.record, "error", INTERNAL_ERROR)
+            yield "error", {"code": "internal_error", "message": INTERNAL_ERROR}
+            return
+        yield "done", await self.conclude(final)
+
+    async def graph_events(
+        self, history: list[dict[str, str]], final: dict[str, Any]
+    ) -> AsyncIterator[RunEvent]:
+        """Stream the graph: custom events out, node updates collected into `final`."""
+        context = RunContext(self.provider, self.record.tools, self.record.outcomes)
+        state = {"prompt": self.request.prompt, "history": history}
+        async for mode, chunk in compiled_graph().astream(
+            state, context=context, stream_mode=["custom", "updates"]
+        ):
+            if mode == "custom":
+                yield chunk["event"], chunk["data"]
+                if chunk["event"] == "token" and self.record.ttft_ms is None:
+                    self.record.ttft_ms = self.record.elapsed_ms()
+                continue
+            for update in chunk.values():
+                update = dict(update or {})
+                self.add_timings(update.pop("timings", {}))
+                final.update(update)
+
+    def add_timings(self, timings: dict[str, float]) -> None:
+        """Add an agent's milliseconds (the worker's twice on a retry)."""
+        for agent, ms in timings.items():
+            current = self.record.agent_timings.get(agent, 0.0)
+            self.record.agent_timings[agent] = round(current + ms, 3)
+
+    async def conclude(self, final: dict[str, Any]) -> dict[str, Any]:
+        """Store the answer and build the `done` payload."""
+        answer, suggestions = final["answer"], final["suggestions"]
+        message, total_ms = await store_answer(self.record, answer, suggestions)
+        self.answered = True
+        return {
+            "fullText": answer,
+            "suggestions": suggestions,
+            "timings": {"ttft_ms": self.record.ttft_ms, "total_ms": total_ms}
+            | self.record.agent_timings,
+            "messageId": message.pk,
+            "sessionId": self.request.sessionId,
+        }
+
+    async def finish(self) -> None:
+        """After the response: fold turns that left the window into the summary."""
+        if not self.answered:
+            return
+        try:
+            await update_summary(self.record.session, self.provider)
+        except ProviderError:
+            logger.warning("summary of session %s not updated", self.request.sessionId)

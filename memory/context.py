@@ -1,0 +1,149 @@
+"""Context packing: system meta, session summary, the last K turns and the prompt, in budget."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from agents.llm.base import ChatMessage
+from chat.models import Message, Session
+from memory.tokens import CHARS_PER_TOKEN, estimate_message_tokens, estimate_tokens
+
+SUMMARY_HEADER = "Conversation summary so far:"
+TRUNCATION_MARK = "…"
+
+
+def system_meta(session_id: str, user_id: str, today: date) -> str:
+    """Return the system meta text that opens every packed context."""
+    return (
+        "You are a helpful assistant in a multi-agent pipeline "
+        "(planner, worker, critic, synthesizer).\n"
+        f"Session: {session_id} · User: {user_id} · Date: {today.isoformat()}\n"
+        "Use the conversation summary and the recent turns below for what the user said before."
+    )
+
+
+def summary_message(summary: str) -> ChatMessage:
+    """Wrap `summary` as the system message that carries it into the context."""
+    return {"role": "system", "content": f"{SUMMARY_HEADER}\n{summary}"}
+
+
+@dataclass(frozen=True)
+class PackedContext:
+    """A context packed under a token budget, with what was kept and dropped."""
+
+    messages: list[ChatMessage]
+    """Everything sent to the model, in order, ending with the current prompt."""
+    summary: str
+    """The session summary as included: possibly truncated, empty when left out."""
+    turns: list[ChatMessage]
+    """The short-term turns kept, oldest first."""
+    prompt: str
+    """The current user prompt, always included."""
+    tokens: int
+    """The token estimate of all `messages`."""
+    dropped_turns: int
+    """How many of the last K turns the budget dropped (the oldest ones)."""
+
+    @property
+    def history(self) -> list[ChatMessage]:
+        """Return every message but the current prompt."""
+        return self.messages[:-1]
+
+
+def fit_summary(summary: str, room: int) -> str:
+    """Return `summary`, or its most recent part marked with "…", so its message fits `room`.
+
+    Returns the empty string when not even the header and a few characters fit.
+    """
+    if not summary or estimate_tokens(summary_message(summary)["content"]) <= room:
+        return summary
+    overhead = len(summary_message(TRUNCATION_MARK)["content"])
+    tail_chars = room * CHARS_PER_TOKEN - overhead
+    if tail_chars <= 0:
+        return ""
+    return TRUNCATION_MARK + summary[-tail_chars:]
+
+
+def fit_turns(turns: Sequence[ChatMessage], room: int) -> list[ChatMessage]:
+    """Return the newest turns that fit `room`, dropping the oldest first (a contiguous run)."""
+    kept: list[ChatMessage] = []
+    used = 0
+    for turn in reversed(turns):
+        used += estimate_tokens(turn["content"])
+        if used > room:
+            break
+        kept.append(turn)
+    kept.reverse()
+    return kept
+
+
+def pack_messages(
+    *, meta: str, summary: str, turns: Sequence[ChatMessage], prompt: str, budget: int
+) -> PackedContext:
+    """Pack meta, summary, turns and prompt within `budget` tokens.
+
+    Oldest turns are dropped first; when meta, summary and prompt alone exceed the budget the
+    summary keeps only its most recent part, then goes. Meta and prompt are never dropped, so
+    the result exceeds `budget` when those two alone do.
+    """
+    meta_message: ChatMessage = {"role": "system", "content": meta}
+    prompt_message: ChatMessage = {"role": "user", "content": prompt}
+    room = budget - estimate_message_tokens([meta_message, prompt_message])
+    kept_summary = fit_summary(summary, max(room, 0))
+    head = [meta_message]
+    if kept_summary:
+        head.append(summary_message(kept_summary))
+        room -= estimate_tokens(head[-1]["content"])
+    kept_turns = fit_turns(turns, max(room, 0))
+    messages = [*head, *kept_turns, prompt_message]
+    return PackedContext(
+        messages=messages,
+        summary=kept_summary,
+        turns=kept_turns,
+        prompt=prompt,
+        tokens=estimate_message_tokens(messages),
+        dropped_turns=len(turns) - len(kept_turns),
+    )
+
+
+def newest_messages(session_id: str, k: int, *fields: str) -> QuerySet:
+    """Return a query for `fields` of the newest `k` messages of a session, newest first.
+
+    It reads the (session, createdAt) index and at most `k` rows, whatever the history length.
+    """
+    newest = Message.objects.filter(session_id=session_id).order_by("-created_at", "-id")
+    return newest.values_list(*fields)[: max(k, 0)]
+
+
+async def recent_turns(session_id: str, k: int) -> list[ChatMessage]:
+    """Return the newest `k` messages of a session as turns, oldest first, in one query."""
+    if k <= 0:
+        return []
+    newest = newest_messages(session_id, k, "role", "content")
+    turns = [ChatMessage(role=role, content=content) async for role, content in newest]
+    turns.reverse()
+    return turns
+
+
+async def pack(
+    session: Session,
+    prompt: str,
+    *,
+    k: int | None = None,
+    budget: int | None = None,
+    today: date | None = None,
+) -> PackedContext:
+    """Pack the context for `prompt` in `session`; k and budget default to the settings."""
+    k = settings.SHORT_TERM_K if k is None else k
+    budget = settings.TOKEN_BUDGET if budget is None else budget
+    meta = system_meta(session.session_id, session.user_id, today or timezone.localdate())
+    turns = await recent_turns(session.session_id, k)
+    return pack_messages(
+        meta=meta, summary=session.summary, turns=turns, prompt=prompt, budget=budget
+    )

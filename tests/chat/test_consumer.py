@@ -1,0 +1,83 @@
+"""The SSE consumer in-process, read chunk by chunk through an ApplicationCommunicator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.testing import ApplicationCommunicator
+
+from chat.client import SSEParser
+from chat.consumers import ChatStreamConsumer
+from chat.models import Message, Session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+AUTH = [(b"authorization", b"Bearer devkey"), (b"content-type", b"application/json")]
+
+
+def scope(method: str = "POST", headers=AUTH) -> dict:
+    """An ASGI HTTP scope for the stream endpoint."""
+    return {"type": "http", "method": method, "path": "/v1/chat/stream", "headers": headers}
+
+
+async def exchange(body: dict | bytes, **scope_args) -> tuple[dict, bytes]:
+    """Send one request; return the response start message and the whole body."""
+    communicator = ApplicationCommunicator(ChatStreamConsumer.as_asgi(), scope(**scope_args))
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    await communicator.send_input({"type": "http.request", "body": raw})
+    start = await communicator.receive_output(timeout=10)
+    chunks = []
+    while True:
+        message = await communicator.receive_output(timeout=10)
+        chunks.append(message["body"])
+        if not message.get("more_body"):
+            break
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait(timeout=10)
+    return start, b"".join(chunks)
+
+
+async def test_it_streams_a_run_as_events_with_sse_headers():
+    start, body = await exchange({"sessionId": "c1", "userId": "alice", "prompt": "What is AI?"})
+    headers = dict(start["headers"])
+    assert start["status"] == 200
+    assert headers[b"content-type"].startswith(b"text/event-stream")
+    assert headers[b"cache-control"] == b"no-cache"
+    assert headers[b"x-accel-buffering"] == b"no"
+    events = SSEParser().feed(body.decode())
+    assert events[0].event == "agent" and events[-1].event == "done"
+    assert [e.id for e in events] == list(range(1, len(events) + 1))
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [([], 401), ([(b"authorization", b"Bearer nope")], 401), ([(b"token", b"devkey")], 200)],
+    ids=["no-token", "wrong-token", "original-token-header"],
+)
+async def test_it_authenticates_like_the_json_api(headers, status):
+    start, _ = await exchange(
+        {"sessionId": "c2", "userId": "alice", "prompt": "hi"}, headers=headers
+    )
+    assert start["status"] == status
+
+
+async def test_a_bad_body_gets_a_json_error_and_stores_nothing():
+    start, body = await exchange(b'{"sessionId": "c3"}')
+    assert start["status"] == 422
+    assert dict(start["headers"])[b"content-type"] == b"application/json"
+    assert json.loads(body)["detail"][0]["loc"] == ["body", "userId"]
+    assert not await Session.objects.filter(session_id="c3").aexists()
+
+
+async def test_another_users_session_is_forbidden_and_untouched():
+    await Session.objects.acreate(session_id="c4", user_id="bob")
+    start, body = await exchange({"sessionId": "c4", "userId": "alice", "prompt": "hi"})
+    assert start["status"] == 403
+    assert "another user" in json.loads(body)["detail"]
+    assert await Message.objects.filter(session_id="c4").acount() == 0
+
+
+async def test_only_post_is_allowed():
+    start, _ = await exchange(b"", method="GET")
+    assert start["status"] == 405
+    assert dict(start["headers"])[b"allow"] == b"POST"
