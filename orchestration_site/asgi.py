@@ -10,17 +10,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orchestration_site.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
 from chat.consumers import ChatStreamConsumer  # noqa: E402
+from chat.cors import CorsMiddleware  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": URLRouter(
-            [
-                path("v1/chat/stream", ChatStreamConsumer.as_asgi()),
-                re_path(r"", django_asgi_app),
-            ]
-        ),
-    }
+http_routes = URLRouter(
+    [
+        path("v1/chat/stream", ChatStreamConsumer.as_asgi()),
+        re_path(r"", django_asgi_app),
+    ]
 )
+
+application = ProtocolTypeRouter({"http": CorsMiddleware(http_routes, settings.CORS_ORIGINS)})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from tests.support.live_server import live_server
+from tests.support.live_server import MONGO_URI, live_server
 
 
 def test_health_reports_the_database_up(server):
@@ -13,6 +14,7 @@ def test_health_reports_the_database_up(server):
     assert response.json()["database"] == "ok"
 
 
+@pytest.mark.skipif(bool(MONGO_URI), reason="makes the SQLite file unreachable")
 def test_health_is_503_when_the_database_is_unreachable(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the database directory should be")
@@ -20,6 +22,14 @@ def test_health_is_503_when_the_database_is_unreachable(tmp_path):
         response = httpx.get(f"{down.url}/health")
     assert response.status_code == 503
     assert response.json() == {"status": "degraded", "database": "unreachable", "backend": "sqlite"}
+
+
+def test_health_is_503_when_mongodb_is_unreachable(tmp_path):
+    unreachable = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300"
+    with live_server(tmp_path / "mongo-down", MONGO_URI=unreachable) as down:
+        response = httpx.get(f"{down.url}/health")
+    assert response.status_code == 503
+    assert response.json()["backend"] == "mongodb"
 
 
 def test_docs_and_admin_are_served_with_static_files(server):

@@ -25,11 +25,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+MONGO_URI = os.environ.get("MONGO_URI", "")
+
+
 def server_env(sqlite_path: Path, **overrides: str) -> dict[str, str]:
-    """The environment of a test server: embedded SQLite, built-in model, known token."""
+    """The environment of a test server: built-in model, known token, its own database.
+
+    With MONGO_URI set (the suite run against MongoDB) each server gets its own MongoDB
+    database, named after its SQLite path; otherwise the embedded SQLite file.
+    """
     return {
         **os.environ,
-        "MONGO_URI": "",
+        "MONGO_URI": MONGO_URI,
+        "MONGO_DB_NAME": f"test_e2e_{abs(hash(str(sqlite_path))):x}",
         "SQLITE_PATH": str(sqlite_path),
         "LLM_PROVIDER": "builtin",
         "BUILTIN_TOKEN_DELAY_MS": "0",
@@ -89,7 +97,9 @@ def live_server(
     """
     workdir.mkdir(parents=True, exist_ok=True)
     db_path = sqlite_path or workdir / "db.sqlite3"
-    if template_db is not None and sqlite_path is None:
+    if MONGO_URI:
+        migrate(db_path)
+    elif template_db is not None and sqlite_path is None:
         shutil.copyfile(template_db, db_path)
     port = free_port()
     log_path = workdir / "daphne.log"

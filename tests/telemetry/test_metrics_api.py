@@ -69,10 +69,11 @@ def test_vitals_require_a_token(client, db):
     assert client.get("/v1/vitals").status_code == 401
 
 
-def test_health_needs_no_token_and_reports_the_database(client, db):
+def test_health_needs_no_token_and_reports_the_database(client, db, settings):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "backend": "sqlite"}
+    backend = "mongodb" if settings.USE_MONGODB else "sqlite"
+    assert response.json() == {"status": "ok", "database": "ok", "backend": backend}
 
 
 def test_the_openapi_docs_describe_every_endpoint(client, db):
