@@ -61,7 +61,7 @@ def summary_sentence(summary: str, user_turns: list[str], finding: str) -> str:
         parts.append("You told me " + "; ".join(f"your {k} is {v}" for k, v in facts.items()) + ".")
     asked = current_topics(summary) + [t for t in user_turns if t.rstrip().endswith("?")]
     if asked:
-        parts.append("You asked: " + " | ".join(dict.fromkeys(asked)) + ".")
+        parts.append("You asked: " + " | ".join(dict.fromkeys(asked)))
     if not parts:
         return "We have only just started talking."
     return "Here is a summary of our conversation. " + " ".join(parts)

@@ -72,7 +72,8 @@ def data_plan(clause: str, intent: Intent, session_id: str) -> list[dict[str, An
         args = {"collection": "messages", "filter": query, "sort": {"createdAt": 1}, "limit": 20}
         return [{"tool": "db.find", "args": args}]
     if intent is Intent.RECALL:
-        pattern = "my " + re.escape((recall_key(clause) or "name").split()[-1])
+        word = re.escape((recall_key(clause) or "name").split()[-1])
+        pattern = rf"\bmy (\w+ )?{word}\b"
         query = {**this_session, "role": "user", "content": {"$regex": pattern, "$options": "i"}}
         args = {"collection": "messages", "filter": query, "sort": {"createdAt": -1}, "limit": 3}
         return [{"tool": "db.find", "args": args}]
@@ -132,19 +133,29 @@ def describe_result(outcome: dict[str, Any]) -> str:
     if outcome["tool"] == "db.insert":
         return f'Saved the note "{snippet(args.get("document", {}).get("content", ""))}".'
     if outcome["tool"] == "db.aggregate":
-        groups = result.get("groups", [])
-        values = ", ".join(
-            f"{g['key']}: {g['value']}" if g["key"] is not None else str(g["value"]) for g in groups
-        )
-        label = args.get("op", "count") + (f" of {args['field']}" if args.get("field") else "")
-        return f"{label.capitalize()} in {collection}: {values or 'nothing recorded yet'}."
+        return describe_groups(args, result.get("groups", []))
     documents = result.get("documents", [])
     if not documents:
         return f"No matching {collection} were found."
     quoted = "; ".join(
         f'"{snippet(d.get("content") or d.get("sessionId") or d)}"' for d in documents
     )
+    if collection == "notes":
+        return f"Your saved notes: {quoted}."
     return f"Found {result.get('count', len(documents))} matching {collection}: {quoted}."
+
+
+def describe_groups(args: dict[str, Any], groups: list[dict[str, Any]]) -> str:
+    """Say what an aggregation returned ("Number of messages by role: user 3, assistant 2.")."""
+    op = args.get("op", "count")
+    subject = "Number" if op == "count" else f"{op.capitalize()} {args.get('field', '')}"
+    label = f"{subject} of {args.get('collection', '')}"
+    if args.get("group_by"):
+        label += f" by {args['group_by']}"
+    values = ", ".join(
+        str(g["value"]) if g["key"] is None else f"{g['key']} {g['value']}" for g in groups
+    )
+    return f"{label}: {values or 'none yet'}."
 
 
 def finding(request: str) -> str:

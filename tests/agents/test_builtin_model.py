@@ -85,7 +85,7 @@ async def test_the_worker_describes_its_tool_results():
     ]
     request = f"Subtask 1: Count\nTool results:\n{json.dumps(results)}"
     finding = await model.complete(conversation(WORKER_PROMPT, request))
-    assert finding == "Count in messages: user: 3."
+    assert finding == "Number of messages by role: user 3."
 
 
 async def test_the_worker_states_a_failed_tool_call():
