@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from chat.api import router as sessions_router
 from chat.auth import DevTokenAuth
+from chat.views import playground
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
 
@@ -27,6 +28,7 @@ api.add_router("/v1", metrics_router)
 api.add_router("", health_router)
 
 urlpatterns = [
+    path("", playground, name="playground"),
     path("admin/", admin.site.urls),
     path("", api.urls),
 ]
