@@ -118,6 +118,10 @@ USE_MONGODB = bool(MONGO_URI)
 MONGO_OFFLINE = _flag("MONGO_OFFLINE", False)
 SQLITE_PATH = Path(env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "db.sqlite3")))
 
+# Channels closes database connections older than this before each request (Django's default
+# of 0 reconnects every time, which costs SQLite a WAL checkpoint per request).
+DB_CONN_MAX_AGE = _bounded_int("DB_CONN_MAX_AGE", 600, low=0, high=86_400)
+
 if USE_MONGODB:
     DATABASES = {
         "default": {
@@ -143,6 +147,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # Many concurrent streams write at once: WAL lets readers proceed, IMMEDIATE
                 # takes the write lock up front (no deadlock on upgrade), the timeout waits

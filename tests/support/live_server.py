@@ -88,9 +88,14 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: floa
 
 @contextlib.contextmanager
 def live_server(
-    workdir: Path, *, template_db: Path | None = None, sqlite_path: Path | None = None, **env: str
+    workdir: Path,
+    *,
+    template_db: Path | None = None,
+    sqlite_path: Path | None = None,
+    application: str = "orchestration_site.asgi:application",
+    **env: str,
 ) -> Iterator[LiveServer]:
-    """Run daphne on a free loopback port until the block ends.
+    """Run daphne with `application` on a free loopback port until the block ends.
 
     `template_db` is copied as the server's database (faster than migrating each time);
     `sqlite_path` overrides where the database lives (e.g. somewhere unreachable).
@@ -105,16 +110,7 @@ def live_server(
     log_path = workdir / "daphne.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "orchestration_site.asgi:application",
-            ],
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
             cwd=ROOT,
             env=server_env(db_path, **env),
             stdout=log,
