@@ -104,8 +104,7 @@ async def update_summary(
         raise ProviderError("The Summariser answered with an empty summary.")
     session.summary = summary
     session.summarized_until = folded[-1].created_at
-    session.updated_at = timezone.now()
-    await session.asave(update_fields=["summary", "summarized_until", "updated_at"])
+    await session.asave(update_fields=["summary", "summarized_until"])
     return True
 
 
@@ -127,8 +126,7 @@ async def rebuild_summary(
     if before != ("", None):
         session.summary = ""
         session.summarized_until = None
-        session.updated_at = timezone.now()
-        await session.asave(update_fields=["summary", "summarized_until", "updated_at"])
+        await session.asave(update_fields=["summary", "summarized_until"])
     while await update_summary(session, provider, k=k, budget=budget):
         pass
     return (session.summary, session.summarized_until) != before

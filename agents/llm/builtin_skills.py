@@ -211,6 +211,12 @@ def suggestions(question: str, answer: str) -> dict[str, list[str]]:
             "Summarize our conversation so far",
             "Remember that I prefer short answers",
         ]
+    elif intent is Intent.SUMMARY:
+        options = [
+            "What do you know about me?",
+            "What have I asked you to remember?",
+            "How many messages have I sent?",
+        ]
     elif intent in (Intent.SAVE_NOTE, Intent.LIST_NOTES):
         options = [
             "What have I asked you to remember?",

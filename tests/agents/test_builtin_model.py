@@ -163,3 +163,9 @@ async def test_it_refuses_a_schema_it_cannot_produce():
 
 class ProviderErrorSchema(Plan):
     """A schema no role produces."""
+
+
+async def test_after_a_summary_it_suggests_questions_about_the_user():
+    request = "Question: Summarize our conversation\n\nAnswer: You told me your name is Alice."
+    follow_ups = await model.structured(conversation(SUGGESTER_PROMPT, request), FollowUps)
+    assert "What do you know about me?" in follow_ups.suggestions

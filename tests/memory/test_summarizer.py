@@ -274,3 +274,10 @@ async def test_it_folds_from_async_code() -> None:
     assert await update_summary(session, RecordingProvider(), k=2, budget=BIG) is True
     await session.arefresh_from_db()
     assert session.summary == "summary of 2 turns"
+
+
+def test_summarising_is_not_activity_so_updated_at_stays(session: Session) -> None:
+    add_messages(session, 6)
+    before = Session.objects.get(pk=session.pk).updated_at
+    assert update(session, RecordingProvider(), k=2, budget=BIG) is True
+    assert Session.objects.get(pk=session.pk).updated_at == before

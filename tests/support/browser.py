@@ -32,7 +32,10 @@ def launch(playwright: Playwright) -> Browser:
 def open_playground(page: Page, url: str, token: str = "devkey") -> None:
     """Open the playground and type the token, as a user does once (the page never has it)."""
     page.goto(url)
-    page.get_by_test_id("token").fill(token)
+    field = page.get_by_test_id("token")
+    field.fill(token)
+    field.blur()  # `change` reloads the history with the token; let that finish first
+    expect(page.locator("body")).to_have_attribute("data-state", "idle")
 
 
 def ask(page: Page, prompt: str) -> None:

@@ -1,0 +1,1 @@
+"""Plain logic behind the operator commands (seed, summarise, chat, acceptance)."""
