@@ -7,12 +7,15 @@ from typing import Any
 import pytest
 from langgraph.graph import END, START, StateGraph
 
+from agents.critic import after_critic, critic
 from agents.graph import compiled_graph
 from agents.llm.builtin import BuiltinModel
 from agents.planner import planner
 from agents.schemas import Plan, Verdict
-from agents.state import InputState, RunContext, State
+from agents.state import RunContext, State
+from agents.synthesizer import synthesizer
 from agents.tools.base import ToolContext
+from agents.worker import worker
 from telemetry.models import ToolCall
 from tests.agents.support import history
 
@@ -127,14 +130,71 @@ async def test_tool_calls_are_streamed_with_their_latency(alice_session):
     assert await ToolCall.objects.acount() == 0, "the graph streams tool calls; the run stores them"
 
 
+async def alone(node, state: dict, provider=None) -> tuple[list[dict], dict[str, Any]]:
+    """Run one agent as a one-node graph from `state`; return its events and the state after."""
+    graph = StateGraph(State, context_schema=RunContext)
+    graph.add_node("agent", node)
+    graph.add_edge(START, "agent")
+    graph.add_edge("agent", END)
+    provider = provider or BuiltinModel(token_delay_ms=0)
+    context = RunContext(provider, ToolContext("alice", "alice-s1"))
+    events, final = [], {}
+    async for mode, chunk in graph.compile().astream(
+        state, context=context, stream_mode=["custom", "values"]
+    ):
+        if mode == "custom":
+            events.append(chunk)
+        else:
+            final = chunk
+    return events, final
+
+
+def plan_of(*subtasks: dict) -> Plan:
+    """A plan of the given subtasks, numbered in order."""
+    return Plan.model_validate({"subtasks": list(subtasks)})
+
+
 async def test_the_planner_works_on_its_own():
-    graph = StateGraph(State, input_schema=InputState, context_schema=RunContext)
-    graph.add_node("planner", planner)
-    graph.add_edge(START, "planner")
-    graph.add_edge("planner", END)
-    context = RunContext(BuiltinModel(token_delay_ms=0), ToolContext("alice", "alice-s1"))
-    state = await graph.compile().ainvoke(
-        {"prompt": "Remember that I like tea", "history": history()}, context=context
-    )
+    state = {"prompt": "Remember that I like tea", "history": history()}
+    events, state = await alone(planner, state)
     assert state["plan"].subtasks[0].data_plan[0].tool == "db.insert"
+    assert [e["data"]["status"] for e in events] == ["started", "completed"]
     assert state["timings"]["planner"] >= 0
+
+
+async def test_the_worker_runs_the_data_plan_and_writes_findings(alice_session):
+    find = {"tool": "db.find", "args": {"collection": "messages", "filter": {"role": "user"}}}
+    plan = plan_of(
+        {"id": 1, "description": "Read what alice said", "data_plan": [find]},
+        {"id": 2, "description": "Say hello", "data_plan": []},
+    )
+    state = {"prompt": "p", "history": history(), "plan": plan}
+    events, state = await alone(worker, state)
+    assert [e["event"] for e in events][1:3] == ["tool_call_started", "tool_call_completed"]
+    assert state["findings"][1]["text"] == 'Found 1 matching messages: "My name is Alice".'
+    assert state["findings"][1]["tool_errors"] == []
+    assert state["findings"][2]["text"].startswith("No stored data was needed")
+
+
+async def test_the_critic_sends_empty_findings_back_once_then_lets_go():
+    plan = plan_of({"id": 1, "description": "d", "data_plan": []})
+    empty = {1: {"subtask_id": 1, "description": "d", "text": "", "tool_errors": [], "attempt": 1}}
+    state = {"prompt": "p", "history": history(), "plan": plan, "findings": empty}
+    _, first = await alone(critic, state)
+    assert (first["send_back"], first["retries"]) == (True, 1)
+    assert first["verdict"].retry_subtasks == [1]
+    _, second = await alone(critic, {**state, "retries": 1})
+    assert (second["send_back"], second["retries"]) == (False, 1)
+    assert after_critic(second) == "synthesizer"
+
+
+async def test_the_synthesizer_streams_the_answer_and_three_suggestions():
+    state = {
+        "prompt": "What is my name?",
+        "history": history(("user", "My name is Alice")),
+        "findings": {},
+    }
+    events, state = await alone(synthesizer, state)
+    tokens = [e["data"]["text"] for e in events if e["event"] == "token"]
+    assert "".join(tokens) == state["answer"] == "Your name is Alice."
+    assert len(state["suggestions"]) == 3
