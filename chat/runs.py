@@ -40,27 +40,36 @@ class ChatRun:
         """Yield the run's events, ending with `done` or `error`.
 
         The consumer writes each event before asking for the next, so the first token's
-        time taken here is when it was written.
+        time taken here is when it was written. Any failure after the stream has started,
+        the database's included, ends it with an `error` event.
         """
-        packed = await pack(self.record.session, self.request.prompt)
-        await store_user_message(self.record, self.request.prompt)
         final: dict[str, Any] = {}
         try:
+            packed = await pack(self.record.session, self.request.prompt)
+            await store_user_message(self.record, self.request.prompt)
             async for event in self.graph_events(packed.history, final):
                 yield event
+            done = await self.conclude(final)
         except ProviderError as exc:
-            await store_failure(self.record, "error", str(exc))
+            await self.record_failure("error", str(exc))
             yield "error", {"code": "provider_error", "message": str(exc)}
             return
         except asyncio.CancelledError:
-            await store_failure(self.record, "cancelled", "the client disconnected")
+            await self.record_failure("cancelled", "the client disconnected")
             raise
         except Exception:
             logger.exception("chat run failed in session %s", self.request.sessionId)
-            await store_failure(self.record, "error", INTERNAL_ERROR)
+            await self.record_failure("error", INTERNAL_ERROR)
             yield "error", {"code": "internal_error", "message": INTERNAL_ERROR}
             return
-        yield "done", await self.conclude(final)
+        yield "done", done
+
+    async def record_failure(self, status: str, error: str) -> None:
+        """Store the failed run's tool calls and metric, unless the database is what failed."""
+        try:
+            await store_failure(self.record, status, error)
+        except Exception:
+            logger.exception("could not record the %s run of %s", status, self.request.sessionId)
 
     async def graph_events(
         self, history: list[dict[str, str]], final: dict[str, Any]
