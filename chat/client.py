@@ -110,24 +110,13 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
     Raises:
         StreamRejected: for the same reasons the server would refuse the request.
     """
-    from django.conf import settings
+    from chat.requests import RequestRejected
+    from chat.runs import open_run
 
-    from agents.llm.factory import get_provider
-    from chat.records import SessionForbidden, open_session
-    from chat.requests import RequestRejected, parse_chat_request
-    from chat.runs import ChatRun
-
-    received_at = time.perf_counter()
     try:
-        request = parse_chat_request(
-            json.dumps(body).encode(), max_prompt_chars=settings.MAX_PROMPT_CHARS
-        )
-        session = await open_session(request.sessionId, request.userId)
+        run = await open_run(json.dumps(body).encode(), received_at=time.perf_counter())
     except RequestRejected as rejected:
         raise StreamRejected(rejected.status, rejected.detail) from None
-    except SessionForbidden as forbidden:
-        raise StreamRejected(403, str(forbidden)) from None
-    run = ChatRun(session, request, provider=get_provider(), received_at=received_at)
     number = 0
     async for event, data in run.events():
         number += 1

@@ -12,11 +12,9 @@ from channels.exceptions import StopConsumer
 from channels.generic.http import AsyncHttpConsumer
 from django.conf import settings
 
-from agents.llm.factory import get_provider
 from chat.auth import is_valid_token, token_from_headers
-from chat.records import SessionForbidden, open_session
-from chat.requests import RequestRejected, parse_chat_request
-from chat.runs import ChatRun
+from chat.requests import RequestRejected
+from chat.runs import ChatRun, open_run
 from chat.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
 
 
@@ -78,14 +76,7 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         headers = {name.decode().lower(): value.decode() for name, value in self.scope["headers"]}
         if not is_valid_token(token_from_headers(headers)):
             raise RequestRejected(401, "Unauthorized")
-        request = parse_chat_request(body, max_prompt_chars=settings.MAX_PROMPT_CHARS)
-        try:
-            session = await open_session(request.sessionId, request.userId)
-        except SessionForbidden as forbidden:
-            raise RequestRejected(403, str(forbidden)) from None
-        return ChatRun(
-            session, request, provider=get_provider(), received_at=self.received_at or 0.0
-        )
+        return await open_run(body, received_at=self.received_at or 0.0)
 
     async def reject(self, status: int, detail: Any) -> None:
         """Answer with a JSON error instead of a stream."""

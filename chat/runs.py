@@ -7,13 +7,23 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from django.conf import settings
+
 from agents.graph import compiled_graph
 from agents.llm.base import LLMProvider, ProviderError
+from agents.llm.factory import get_provider
 from agents.state import RunContext
 from agents.tools.base import ToolContext
 from chat.models import Session
-from chat.records import RunRecord, store_answer, store_failure, store_user_message
-from chat.requests import ChatRequest
+from chat.records import (
+    RunRecord,
+    SessionForbidden,
+    open_session,
+    store_answer,
+    store_failure,
+    store_user_message,
+)
+from chat.requests import ChatRequest, RequestRejected, parse_chat_request
 from memory.context import pack
 from memory.summarizer import update_summary
 
@@ -118,3 +128,17 @@ class ChatRun:
             await update_summary(self.record.session, self.provider)
         except ProviderError:
             logger.warning("summary of session %s not updated", self.request.sessionId)
+
+
+async def open_run(body: bytes, *, received_at: float) -> ChatRun:
+    """Validate a request body and open its session, ready to run.
+
+    Raises:
+        RequestRejected: 400, 413 or 422 for the body, 403 for another user's session.
+    """
+    request = parse_chat_request(body, max_prompt_chars=settings.MAX_PROMPT_CHARS)
+    try:
+        session = await open_session(request.sessionId, request.userId)
+    except SessionForbidden as forbidden:
+        raise RequestRejected(403, str(forbidden)) from None
+    return ChatRun(session, request, provider=get_provider(), received_at=received_at)
