@@ -60,8 +60,11 @@ def store_tool_calls(record: RunRecord) -> None:
 @sync_to_async
 def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tuple[Message, float]:
     """Store answer, suggestions, tool calls and metric in one go; return message and total."""
-    timings = {"ttft_ms": record.ttft_ms, **record.agent_timings}
     with transaction.atomic():
+        store_tool_calls(record)
+        Session.objects.filter(pk=record.session.pk).update(updated_at=timezone.now())
+        total_ms = record.elapsed_ms()
+        timings = {"ttft_ms": record.ttft_ms, **record.agent_timings, "total_ms": total_ms}
         message = Message.objects.create(
             session=record.session,
             user_id=record.tools.user_id,
@@ -70,11 +73,6 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             metadata={"suggestions": suggestions, "timings": timings},
         )
         Suggestion.objects.create(session=record.session, message=message, suggestions=suggestions)
-        store_tool_calls(record)
-        Session.objects.filter(pk=record.session.pk).update(updated_at=timezone.now())
-        total_ms = record.elapsed_ms()
-        message.metadata["timings"]["total_ms"] = total_ms
-        Message.objects.filter(pk=message.pk).update(metadata=message.metadata)
         RequestMetric.objects.create(
             session=record.session,
             message=message,
