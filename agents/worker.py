@@ -12,7 +12,7 @@ from agents.llm.base import ChatMessage
 from agents.schemas import Subtask, ToolRequest
 from agents.state import Finding, RunContext, State
 from agents.tools.base import ToolOutcome
-from agents.tools.runner import run_tool
+from agents.tools.runner import run_tool, shorten
 
 WORKER_PROMPT = """You are the Worker. Write the finding for one subtask: what its tool results
 show, in two or three plain sentences, with the numbers and notes they contain. When a tool
@@ -34,21 +34,35 @@ async def call_tool(request: ToolRequest, context: RunContext) -> ToolOutcome:
 
 
 def outcome_for_model(outcome: ToolOutcome) -> dict[str, Any]:
-    """Shape a tool outcome for the worker's prompt."""
+    """Shape a tool outcome for the worker's prompt, long strings shortened."""
     shaped: dict[str, Any] = {"tool": outcome.tool, "args": outcome.args, "ok": outcome.ok}
     if outcome.ok:
         shaped["result"] = outcome.result
     else:
         shaped["error"] = outcome.error
-    return shaped
+    return shorten(shaped)
+
+
+def results_json(outcomes: list[ToolOutcome]) -> str:
+    """Write the tool results as JSON within TOOL_RESULT_CHARS.
+
+    Past the bound, the last documents of the longest result are dropped (its `count` still
+    says how many matched), so the model always gets valid JSON, never a cut-off string.
+    """
+    shaped = [outcome_for_model(outcome) for outcome in outcomes]
+    text = json.dumps(shaped)
+    while len(text) > TOOL_RESULT_CHARS:
+        lists = [s["result"]["documents"] for s in shaped if s.get("result", {}).get("documents")]
+        if not lists:
+            break
+        max(lists, key=len).pop()
+        text = json.dumps(shaped)
+    return text
 
 
 def worker_request(subtask: Subtask, outcomes: list[ToolOutcome], issues: list[str]) -> str:
     """Describe one subtask and its tool results (and the critic's issues on a retry)."""
-    results = json.dumps([outcome_for_model(o) for o in outcomes], default=str)
-    text = (
-        f"Subtask {subtask.id}: {subtask.description}\nTool results:\n{results[:TOOL_RESULT_CHARS]}"
-    )
+    text = f"Subtask {subtask.id}: {subtask.description}\nTool results:\n{results_json(outcomes)}"
     if issues:
         text += "\nCritic issues to fix:\n" + "\n".join(f"- {issue}" for issue in issues)
     return text

@@ -57,7 +57,7 @@ def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
         session_id=ctx.session_id,
         user_id=ctx.user_id,
         tool=str(outcome.tool)[:TOOL_NAME_CHARS],
-        args=_shorten(outcome.args),
+        args=shorten(outcome.args),
         result=summarise_result(outcome),
         ok=outcome.ok,
         latency_ms=outcome.latency_ms,
@@ -70,7 +70,7 @@ def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
     if outcome.ok and outcome.tool == "db.find":
         documents = result.get("documents", [])
         result = {"count": result.get("count"), "documents": documents[:SUMMARY_DOCUMENTS]}
-    return _shorten(result)
+    return shorten(result)
 
 
 def _failed(name: str, args: dict[str, Any], reason: str, started: float) -> ToolOutcome:
@@ -88,16 +88,16 @@ def _elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-def _shorten(value: Any) -> Any:
+def shorten(value: Any) -> Any:
     """Return a JSON-serialisable copy of `value` with long strings cut to 200 characters."""
     if isinstance(value, str):
         if len(value) <= SUMMARY_STRING_CHARS:
             return value
         return value[:SUMMARY_STRING_CHARS] + "…"
     if isinstance(value, dict):
-        return {str(key): _shorten(item) for key, item in value.items()}
+        return {str(key): shorten(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_shorten(item) for item in value]
+        return [shorten(item) for item in value]
     if value is None or isinstance(value, bool | int | float):
         return value
-    return _shorten(str(value))
+    return shorten(str(value))
