@@ -35,13 +35,16 @@ def recall_sentence(clause: str, facts: dict[str, str], finding: str) -> str:
     return f"You said your {fact_key} is {value}."
 
 
+def facts_phrase(facts: dict[str, str]) -> str:
+    """Word the user's facts: "your name is Alice; your favorite color is blue"."""
+    return "; ".join(f"your {key} is {value}" for key, value in facts.items())
+
+
 def about_me_sentence(facts: dict[str, str]) -> str:
     """List everything the user has said about themselves."""
     if not facts:
         return "You haven't told me anything about yourself yet."
-    return (
-        "Here is what you told me: " + "; ".join(f"your {k} is {v}" for k, v in facts.items()) + "."
-    )
+    return f"Here is what you told me: {facts_phrase(facts)}."
 
 
 def statement_sentence(clause: str) -> str:
@@ -53,12 +56,11 @@ def statement_sentence(clause: str) -> str:
     return "Got it: " + "; ".join(parts) + "."
 
 
-def summary_sentence(summary: str, user_turns: list[str], finding: str) -> str:
-    """Summarise the conversation from the long-term summary, the turns and the stored messages."""
-    facts = known_facts(summary, user_turns)
+def summary_sentence(facts: dict[str, str], summary: str, user_turns: list[str]) -> str:
+    """Summarise the conversation from the user's facts, the summary's topics and the turns."""
     parts = []
     if facts:
-        parts.append("You told me " + "; ".join(f"your {k} is {v}" for k, v in facts.items()) + ".")
+        parts.append(f"You told me {facts_phrase(facts)}.")
     asked = current_topics(summary) + [t for t in user_turns if t.rstrip().endswith("?")]
     if asked:
         parts.append("You asked: " + " | ".join(dict.fromkeys(asked)))
@@ -67,10 +69,11 @@ def summary_sentence(summary: str, user_turns: list[str], finding: str) -> str:
     return "Here is a summary of our conversation. " + " ".join(parts)
 
 
-def clause_sentence(clause: str, finding: str, summary: str, user_turns: list[str]) -> str:
-    """Answer one clause of the question."""
+def clause_sentence(
+    clause: str, finding: str, facts: dict[str, str], summary: str, user_turns: list[str]
+) -> str:
+    """Answer one clause of the question, knowing the user's facts."""
     intent = classify(clause)
-    facts = known_facts(summary, user_turns)
     if intent is Intent.RECALL:
         return recall_sentence(clause, facts, finding)
     if intent is Intent.ABOUT_ME:
@@ -78,7 +81,7 @@ def clause_sentence(clause: str, finding: str, summary: str, user_turns: list[st
     if intent is Intent.STATEMENT:
         return statement_sentence(clause)
     if intent is Intent.SUMMARY:
-        return summary_sentence(summary, user_turns, finding)
+        return summary_sentence(facts, summary, user_turns)
     if intent is Intent.SAVE_NOTE:
         return f'I\'ll remember that: "{note_content(clause)}".'
     if intent in (Intent.LIST_NOTES, Intent.STATS):
@@ -94,9 +97,11 @@ def clause_sentence(clause: str, finding: str, summary: str, user_turns: list[st
 def compose_answer(request: str, summary: str, user_turns: list[str]) -> str:
     """Answer the synthesizer's request; clause i of the question uses finding i."""
     question, findings = parse_synthesis(request)
-    clauses = split_clauses(question)
+    facts = known_facts(summary, user_turns)
     sentences = [
-        clause_sentence(clause, findings[i] if i < len(findings) else "", summary, user_turns)
-        for i, clause in enumerate(clauses)
+        clause_sentence(
+            clause, findings[i] if i < len(findings) else "", facts, summary, user_turns
+        )
+        for i, clause in enumerate(split_clauses(question))
     ]
     return " ".join(dict.fromkeys(sentences))
