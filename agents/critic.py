@@ -20,11 +20,11 @@ have been handled (retried, or answered from the conversation with the failure s
 Reply with JSON: {"ok": true|false, "issues": ["..."], "retry_subtasks": [ids to redo]}."""
 
 
-def missing_findings(state: State) -> list[str]:
-    """Name the subtasks with no finding or an empty one (checked in code, not by the model)."""
+def missing_findings(state: State) -> list[int]:
+    """Return the ids of subtasks whose finding is missing or empty (checked in code)."""
     findings = state.get("findings", {})
     return [
-        f"Subtask {subtask.id} has no finding"
+        subtask.id
         for subtask in state["plan"].subtasks
         if not findings.get(subtask.id, {}).get("text")
     ]
@@ -46,17 +46,14 @@ def review_request(state: State) -> str:
     return json.dumps({"question": state["prompt"], "subtasks": subtasks})
 
 
-def combine(verdict: Verdict, missing: list[str], state: State) -> Verdict:
+def combine(verdict: Verdict, missing: list[int]) -> Verdict:
     """Fail the verdict when findings are missing, whatever the model said."""
     if not missing:
         return verdict
-    empty_ids = [
-        s.id for s in state["plan"].subtasks if f"Subtask {s.id} has no finding" in missing
-    ]
     return Verdict(
         ok=False,
-        issues=[*missing, *verdict.issues],
-        retry_subtasks=sorted({*verdict.retry_subtasks, *empty_ids}),
+        issues=[*(f"Subtask {number} has no finding" for number in missing), *verdict.issues],
+        retry_subtasks=sorted({*verdict.retry_subtasks, *missing}),
     )
 
 
@@ -68,7 +65,7 @@ async def critic(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
         {"role": "user", "content": review_request(state)},
     ]
     verdict = await runtime.context.provider.structured(messages, Verdict)
-    verdict = combine(verdict, missing_findings(state), state)
+    verdict = combine(verdict, missing_findings(state))
     retries = state.get("retries", 0)
     send_back = not verdict.ok and retries < MAX_RETRIES
     return {"verdict": verdict, "retries": retries + send_back, "send_back": send_back}
