@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg
+from django.db.models import Avg, Count
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -60,10 +60,12 @@ async def session_metrics(request: HttpRequest, session_id: str) -> SessionMetri
     """Return the request count, average TTFT and total time, and tool calls of a session."""
     session = await get_session_or_404(session_id)
     metrics = RequestMetric.objects.filter(session_id=session.session_id)
-    averages = await metrics.aaggregate(ttft=Avg("ttft_ms"), total=Avg("total_time_ms"))
+    averages = await metrics.aaggregate(
+        requests=Count("pk"), ttft=Avg("ttft_ms"), total=Avg("total_time_ms")
+    )
     return SessionMetricsOut(
         sessionId=session.session_id,
-        totalRequests=await metrics.acount(),
+        totalRequests=averages["requests"],
         avgTtftMs=rounded(averages["ttft"]),
         avgTotalTimeMs=rounded(averages["total"]),
         totalToolCalls=await ToolCall.objects.filter(session_id=session.session_id).acount(),
