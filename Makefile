@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migrations-check mongo-migrations clean
+.PHONY: run test lint format bench migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ run: $(VENV)/.base-installed
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	$(BIN)/daphne -b $(HOST) -p $(PORT) orchestration_site.asgi:application
 
-test: $(VENV)/.dev-installed
+# chromium and redis-server for the browser and multi-process tests (apt-get, as root).
+system-packages:
+	scripts/install-system-packages
+
+test: $(VENV)/.dev-installed system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from chat.models import Message, Session
+from tests.support.redis_server import redis_server
 
 ALICE = "alice"
 BOB = "bob"
@@ -37,3 +40,13 @@ def bob_session(db) -> Session:
     session = Session.objects.create(session_id="bob-s1", user_id=BOB)
     Message.objects.create(session=session, user_id=BOB, role="user", content="Bob's secret plan")
     return session
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a real redis-server started for this test run (stopped at its end).
+
+    Tests that use it flush what they wrote or use keys of their own.
+    """
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
