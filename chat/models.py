@@ -10,6 +10,18 @@ from django.utils import timezone
 from chat.ids import object_id_primary_key
 
 
+def session_key(related_name: str) -> models.ForeignKey:
+    """Build the foreign key from a history row to its session, stored as `sessionId`."""
+    return models.ForeignKey(
+        "chat.Session",
+        to_field="session_id",
+        db_column="sessionId",
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        verbose_name="sessionId",
+    )
+
+
 class Session(models.Model):
     """One conversation, owned by one user; carries the long-term summary."""
 
@@ -44,14 +56,7 @@ class Message(models.Model):
         ASSISTANT = "assistant"
 
     id = object_id_primary_key()
-    session = models.ForeignKey(
-        Session,
-        to_field="session_id",
-        db_column="sessionId",
-        on_delete=models.CASCADE,
-        related_name="messages",
-        verbose_name="sessionId",
-    )
+    session = session_key("messages")
     user_id = models.CharField("userId", max_length=128, db_column="userId")
     role = models.CharField(max_length=16, choices=Role.choices)
     content = models.TextField()
@@ -73,14 +78,7 @@ class Suggestion(models.Model):
     """The three follow-up suggestions offered with one assistant message."""
 
     id = object_id_primary_key()
-    session = models.ForeignKey(
-        Session,
-        to_field="session_id",
-        db_column="sessionId",
-        on_delete=models.CASCADE,
-        related_name="suggestions",
-        verbose_name="sessionId",
-    )
+    session = session_key("suggestions")
     message = models.ForeignKey(
         Message,
         db_column="messageId",

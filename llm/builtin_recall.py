@@ -1,0 +1,234 @@
+"""How the built-in model answers questions about the user from the facts it was told."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from llm.builtin_memory import LIST_KEYS, normalise_key, singular
+
+_KEY = r"(?P<key>[a-z' ]+?)"
+_Q_END = r"\s*[?.!]*$"
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a question asks about the user: a fact key, and how to say it is unknown."""
+
+    key: str
+    missing: str
+    """The honest answer when the fact was never stated."""
+    subject: str = ""
+    """For yes/no questions ("Do I like ramen?"), the thing asked about."""
+
+
+def _fixed(key: str, missing: str) -> object:
+    return lambda match: Query(key, missing)
+
+
+# (pattern, builder) tried in order; the first match decides what is asked.
+QUESTION_PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
+    (
+        re.compile(r"\b(?:who am i|what am i called|what(?:'s| is) my name|my name)\b", re.I),
+        _fixed("name", "You haven't told me your name yet."),
+    ),
+    (
+        re.compile(r"\bhow old am i\b|\bmy age\b", re.I),
+        _fixed("age", "You haven't told me how old you are."),
+    ),
+    (
+        re.compile(r"\bwhere am i from\b|\bwhere do i come from\b", re.I),
+        _fixed("origin", "You haven't told me where you are from."),
+    ),
+    (
+        re.compile(r"\bwhere do i live\b|\bwhere(?:'s| is) my home\b", re.I),
+        _fixed("home", "You haven't told me where you live."),
+    ),
+    (
+        re.compile(r"\bwhere do i work\b|\bwho do i work for\b", re.I),
+        _fixed("work", "You haven't told me where you work."),
+    ),
+    (
+        re.compile(r"\bwhat do i do(?: for a living| for work)?\b|\bwhat(?:'s| is) my job\b", re.I),
+        _fixed("job", "You haven't told me what you do."),
+    ),
+    (
+        re.compile(r"\bwhat do i study\b|\bwhat am i studying\b", re.I),
+        _fixed("study", "You haven't told me what you study."),
+    ),
+    (
+        re.compile(r"\bwhere was i born\b", re.I),
+        _fixed("born", "You haven't told me where you were born."),
+    ),
+    (
+        re.compile(r"\bwhen was i born\b|\bmy birthday\b", re.I),
+        _fixed("born", "You haven't told me when you were born."),
+    ),
+    (
+        re.compile(r"\bhow many (?P<thing>[a-z]+) do i (?:have|own)\b", re.I),
+        lambda m: Query(
+            f"have {singular(m.group('thing'))}",
+            f"You haven't told me how many {m.group('thing').lower()} you have.",
+        ),
+    ),
+    (
+        re.compile(r"\bdo i (?:have|own) (?P<thing>[^?]+?)" + _Q_END, re.I),
+        lambda m: Query(
+            f"have {singular(m.group('thing').split()[-1])}",
+            f"You haven't told me whether you have {m.group('thing')}.",
+        ),
+    ),
+    (
+        re.compile(r"\bdo i (?:like|love|enjoy) (?P<thing>[^?]+?)" + _Q_END, re.I),
+        lambda m: Query(
+            "likes", f"You haven't told me whether you like {m.group('thing')}.", m.group("thing")
+        ),
+    ),
+    (
+        re.compile(
+            r"\bwhat (?:do|did) i (?:say i )?(?:hate|dislike|not like)\b|\bwhat don't i like\b",
+            re.I,
+        ),
+        _fixed("dislikes", "You haven't told me what you dislike."),
+    ),
+    (
+        re.compile(
+            r"\bwhat (?P<key>[a-z]+) (?:do|did) i (?:say i )?(?:like|love|enjoy|prefer)\b", re.I
+        ),
+        lambda m: Query(
+            normalise_key(m.group("key")),
+            f"You haven't told me which {normalise_key(m.group('key'))} you like.",
+        ),
+    ),
+    (
+        re.compile(r"\bwhat (?:do|did) i (?:say i )?(?:like|love|enjoy|prefer)\b", re.I),
+        _fixed("likes", "You haven't told me what you like."),
+    ),
+    (
+        re.compile(r"\bwhat(?:'s| is| was| are| were) my " + _KEY + _Q_END, re.I),
+        lambda m: _my(m.group("key")),
+    ),
+    (
+        re.compile(r"\bwhat (?P<key>[a-z]+) did i (?:say|tell you|mention|give|pick)", re.I),
+        lambda m: _my(m.group("key")),
+    ),
+    (
+        re.compile(r"\b(?:remember|recall|know) my " + _KEY + _Q_END, re.I),
+        lambda m: _my(m.group("key")),
+    ),
+)
+ABOUT_ME = re.compile(
+    r"\bwhat do you (?:know|remember) about me\b|\btell me (?:what you know )?about myself\b", re.I
+)
+
+
+def _my(key: str) -> Query:
+    key = normalise_key(key)
+    return Query(key, f"You haven't told me your {key} yet.")
+
+
+def query_of(question: str) -> Query | None:
+    """Return what a question asks about the user, if it asks about a fact."""
+    for pattern, build in QUESTION_PATTERNS:
+        if match := pattern.search(question.strip()):
+            return build(match)  # type: ignore[operator]
+    return None
+
+
+def recall_key(question: str) -> str | None:
+    """Return the fact a question asks about ("What is my name?" → "name"), if it asks one."""
+    query = query_of(question)
+    return query.key if query else None
+
+
+def asks_about_me(question: str) -> bool:
+    """Whether the question asks for everything the assistant knows about the user."""
+    return bool(ABOUT_ME.search(question))
+
+
+def look_up(facts: dict[str, str], key: str) -> tuple[str, str] | None:
+    """Find the fact for `key`, also by a word of it ("color" finds "favorite color")."""
+    if key in facts:
+        return key, facts[key]
+    if key == "job" and "work" in facts:
+        return "work", facts["work"]
+    if key.startswith("have "):
+        return None
+    words = set(key.split()) - {"favorite"}
+    for fact_key, value in reversed(facts.items()):
+        if words & set(fact_key.split()) and not fact_key.startswith("have "):
+            return fact_key, value
+    return None
+
+
+def joined(items: str) -> str:
+    """Join a stored list ("ramen, sushi, tea") as English ("ramen, sushi and tea")."""
+    parts = items.split(", ")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def phrase(key: str, value: str) -> str:
+    """Word one fact in the second person: "your name is Alice", "you live in Paris"."""
+    if key == "name":
+        return f"your name is {value}"
+    if key == "age":
+        return f"you are {value} years old" if value.isdigit() else f"you are {value}"
+    templates = {
+        "origin": "you are from {}",
+        "job": "you are {}",
+        "home": "you live in {}",
+        "work": "you work {}",
+        "study": "you study {}",
+        "born": "you were born {}",
+        "likes": "you like {}",
+        "dislikes": "you don't like {}",
+    }
+    if key in templates:
+        return templates[key].format(joined(value) if key in LIST_KEYS else value)
+    if key.startswith("have "):
+        return f"you have {value}"
+    verb = "are" if key.endswith("s") and not key.endswith("ss") else "is"
+    return f"your {key} {verb} {value}"
+
+
+def sentence(text: str) -> str:
+    """Capitalise and end with a full stop."""
+    return text[0].upper() + text[1:] + "."
+
+
+def answer_query(query: Query, facts: dict[str, str]) -> str:
+    """Answer a question about the user from the facts, or say honestly it was never stated."""
+    if query.subject:
+        return yes_no_like(query, facts)
+    found = look_up(facts, query.key)
+    if found:
+        return sentence(phrase(*found))
+    if query.key == "likes":
+        favorites = [(k, v) for k, v in facts.items() if k.startswith("favorite ")]
+        if favorites:
+            return sentence("; ".join(phrase(k, v) for k, v in favorites))
+    return query.missing
+
+
+def yes_no_like(query: Query, facts: dict[str, str]) -> str:
+    """Answer "Do I like X?" from the likes and dislikes."""
+    thing = query.subject.lower()
+    if any(thing in item.lower() for item in facts.get("likes", "").split(", ") if item):
+        return f"Yes, you told me you like {query.subject}."
+    if any(thing in item.lower() for item in facts.get("dislikes", "").split(", ") if item):
+        return f"No, you told me you don't like {query.subject}."
+    return query.missing
+
+
+def about_me(facts: dict[str, str]) -> str:
+    """List everything the user has said about themselves, in sentences."""
+    if not facts:
+        return "You haven't told me anything about yourself yet."
+    return "Here is what you told me: " + "; ".join(phrase(k, v) for k, v in facts.items()) + "."
+
+
+def acknowledgement(stated: dict[str, str]) -> str:
+    """Acknowledge facts the user just stated."""
+    if "name" in stated:
+        return f"Nice to meet you, {stated['name']}! I'll remember that."
+    return "Got it: " + "; ".join(phrase(k, v) for k, v in stated.items()) + "."
