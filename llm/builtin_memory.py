@@ -31,6 +31,7 @@ SPELLINGS = {
     "hometown": "home town",
 }
 _END = r"(?P<value>[^.;!?\n]+)"
+_ADVERB = r"(?:really|also|absolutely|just|do|truly|totally|kind of) "
 _NAME = r"(?P<value>[A-Z][\w'-]*(?: [A-Z][\w'-]*)?)"
 CORRECTION_PREFIX = re.compile(
     r"^\s*(?:(?:actually|no|oh|sorry|wait|correction|i mean|rather|in fact|to be honest)"
@@ -50,7 +51,7 @@ FACT_PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"\bi(?:'m| am) (?P<value>\d{1,3})(?: years old| years of age|\b)", re.I), "age"),
     (re.compile(r"\bi(?:'m| am)(?: originally)? from " + _END, re.I), "origin"),
     (re.compile(r"\bi(?:'m| am) (?P<value>an? [^.;!?\n]+)", re.I), "job"),
-    (re.compile(r"\bi(?:'m| am) " + _NAME + r"\s*(?:[.;!,]|$)"), "name"),
+    (re.compile(r"\b[Ii](?:'m| am) " + _NAME + r"\s*(?:[.;!,]|$)"), "name"),
     (re.compile(r"\bi (?:now )?(?:live|reside|stay) in " + _END, re.I), "home"),
     (re.compile(r"\bi(?:'m| am) living in " + _END, re.I), "home"),
     (re.compile(r"\bi (?:have )?moved to " + _END, re.I), "home"),
@@ -58,10 +59,14 @@ FACT_PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"\bi(?:'m| am) (?:studying|majoring in) " + _END, re.I), "study"),
     (re.compile(r"\bi study " + _END, re.I), "study"),
     (re.compile(r"\bi was born (?P<value>(?:in|on|at) [^.;!?\n]+)", re.I), "born"),
-    (re.compile(r"\bi (?:really )?(?:like|love|adore|enjoy|prefer) " + _END, re.I), "likes"),
+    (
+        re.compile(r"\bi (?:" + _ADVERB + r")?(?:like|love|adore|enjoy|prefer) " + _END, re.I),
+        "likes",
+    ),
     (
         re.compile(
-            r"\bi (?:really )?(?:hate|dislike|detest|can't stand|cannot stand) " + _END, re.I
+            r"\bi (?:" + _ADVERB + r")?(?:hate|dislike|detest|can't stand|cannot stand) " + _END,
+            re.I,
         ),
         "dislikes",
     ),
@@ -128,22 +133,23 @@ def facts_in(text: str) -> dict[str, str]:
             for match in pattern.finditer(sentence):
                 if any(start <= match.start() < end for start, end in taken):
                     continue
-                if add_fact(facts, fixed_key, match):
-                    taken.append(match.span())
+                if value := add_fact(facts, fixed_key, match):
+                    taken.append((match.start(), match.start("value") + len(value)))
     return facts
 
 
-def add_fact(facts: dict[str, str], fixed_key: str | None, match: re.Match[str]) -> bool:
-    """Add one matched fact to `facts`; return whether it was one."""
+def add_fact(facts: dict[str, str], fixed_key: str | None, match: re.Match[str]) -> str:
+    """Add one matched fact to `facts`; return the value it read ('' when it was none)."""
     value = clean_value(match.group("value"))
     if not value or re.match(r"(?i)not\b|sure\b|going\b|sorry\b|afraid\b", value):
-        return False
+        return ""
     if fixed_key == "name" and value.split()[0] in NOT_NAMES:
-        return False
+        return ""
+    read = value
     key = fixed_key or normalise_key(match.group("key"))
     if key == "have":
         if not (thing := thing_of(value)):
-            return False
+            return ""
         key = f"have {thing}"
     if key in LIST_KEYS and key in facts and value not in facts[key].split(", "):
         value = f"{facts[key]}, {value}"
@@ -153,7 +159,7 @@ def add_fact(facts: dict[str, str], fixed_key: str | None, match: re.Match[str])
         kept = [v for v in facts[opposite].split(", ") if v.lower() != value.lower()]
         facts[opposite] = ", ".join(kept)
         facts.pop(opposite) if not kept else None
-    return True
+    return read
 
 
 def facts_in_summary(summary: str) -> dict[str, str]:

@@ -29,7 +29,7 @@ def _fixed(key: str, missing: str) -> object:
 # (pattern, builder) tried in order; the first match decides what is asked.
 QUESTION_PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     (
-        re.compile(r"\b(?:who am i|what am i called|what(?:'s| is) my name|my name)\b", re.I),
+        re.compile(r"\b(?:who am i|what am i called|what(?:'s| is| was) my name)\b", re.I),
         _fixed("name", "You haven't told me your name yet."),
     ),
     (

@@ -22,6 +22,8 @@ STORED_THINGS = {"note", "message", "session", "request", "tool", "tool call", "
 
 def asks_recall(clause: str) -> bool:
     """Whether the clause asks about a fact the user stated (not about their stored data)."""
+    if facts_in(clause):
+        return False
     key = recall_key(clause)
     return bool(key) and key.removeprefix("have ") not in STORED_THINGS
 
