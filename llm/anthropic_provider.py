@@ -23,7 +23,7 @@ from llm.observe import CallUsage, model_call
 from llm.requests import ModelRequest, render
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-4-6"
 NO_KEY_PLACEHOLDER = "not-needed"
 STRUCTURED_ATTEMPTS = 2
 OMITTED_START = "(The earlier part of the conversation is summarised above.)"
@@ -81,7 +81,7 @@ class AnthropicProvider(LLMProvider):
         if not stopped:
             raise ProviderError(f"The answer stream from {self.api} ended unfinished.")
         if not produced:
-            raise ProviderError(f"{self.api.capitalize()} streamed an empty answer.")
+            raise ProviderError(f"{self.api_title} streamed an empty answer.")
 
     async def structured(self, request: ModelRequest, schema: type[ModelT]) -> ModelT:
         """Return the input of a forced tool call that validates as `schema`, with one retry.
@@ -109,7 +109,7 @@ class AnthropicProvider(LLMProvider):
                 problem = validation_problem(exc)
             messages = [*messages, *_correction(arguments, problem)]
         raise ProviderError(
-            f"{self.api.capitalize()} gave no valid {schema.__name__} "
+            f"{self.api_title} gave no valid {schema.__name__} "
             f"in {STRUCTURED_ATTEMPTS} attempts: {problem}."
         )
 
@@ -124,6 +124,11 @@ class AnthropicProvider(LLMProvider):
     def api(self) -> str:
         """Name the API in messages: 'the Anthropic API at host:port'."""
         return f"the Anthropic API at {self.endpoint}"
+
+    @property
+    def api_title(self) -> str:
+        """Name the API at the start of a sentence."""
+        return f"The Anthropic API at {self.endpoint}"
 
     def _client_for_running_loop(self) -> anthropic.AsyncAnthropic:
         """Return the client of the running event loop: pooled connections cannot cross loops."""
@@ -175,8 +180,8 @@ class AnthropicProvider(LLMProvider):
         if isinstance(exc, anthropic.APIStatusError):
             return ProviderError(self._status_summary(exc, streaming=streaming))
         if isinstance(exc, ValueError):
-            return ProviderError(f"{self.api.capitalize()} sent a malformed response.")
-        return ProviderError(f"{self.api.capitalize()} failed ({type(exc).__name__}).")
+            return ProviderError(f"{self.api_title} sent a malformed response.")
+        return ProviderError(f"{self.api_title} failed ({type(exc).__name__}).")
 
     def _status_summary(self, exc: anthropic.APIStatusError, *, streaming: bool) -> str:
         """Return what the API said, the error type and message, with any key redacted."""
@@ -184,7 +189,7 @@ class AnthropicProvider(LLMProvider):
         if streaming:
             summary = f"The answer stream from {self.api} failed{label}"
         else:
-            summary = f"{self.api.capitalize()} answered HTTP {exc.status_code}{label}"
+            summary = f"{self.api_title} answered HTTP {exc.status_code}{label}"
         message = exc.api_message
         if not isinstance(message, str) or not message.strip():
             return summary + "."

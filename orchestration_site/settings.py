@@ -222,7 +222,7 @@ LOGGING = {
 # --- Model layer: Anthropic and per-agent models -------------------------------------------
 
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
-ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-6")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="") or None
 ANTHROPIC_TIMEOUT_SECONDS = _bounded_float("ANTHROPIC_TIMEOUT_SECONDS", 60.0, low=0.1, high=600.0)
 ANTHROPIC_MAX_RETRIES = _bounded_int("ANTHROPIC_MAX_RETRIES", 2, low=0, high=10)
