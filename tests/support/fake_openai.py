@@ -260,3 +260,19 @@ def _structured_answer(title: str, prompt: str) -> dict[str, Any]:
     if title == "FollowUps":
         return {"suggestions": ["Tell me more", "Give an example", "Summarize that"]}
     return {}
+
+
+def builtin_responder(request: dict[str, Any]) -> Reply:
+    """Answer as the built-in model would, reading only the messages sent over HTTP.
+
+    The messages are read back with `llm.requests.parse`, so whatever the agents did not
+    put into their requests, this stand-in cannot know.
+    """
+    from llm.builtin import BuiltinModel
+    from llm.requests import parse
+
+    model = BuiltinModel()
+    asked = parse(request.get("messages", []))
+    if (request.get("response_format") or {}).get("type") == "json_object":
+        return Text(json.dumps(model.structured_raw(asked, dict)))
+    return Text(model.text_for(asked))
