@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -13,51 +11,42 @@ from pydantic import BaseModel, ValidationError
 
 from llm.base import (
     ChatMessage,
-    LLMProvider,
     ModelT,
     ProviderError,
-    endpoint_of,
     validation_problem,
 )
 from llm.observe import CallUsage, model_call
+from llm.remote import RemoteProvider
 from llm.requests import ModelRequest, render
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_MODEL = "claude-sonnet-4-6"
-NO_KEY_PLACEHOLDER = "not-needed"
 STRUCTURED_ATTEMPTS = 2
 OMITTED_START = "(The earlier part of the conversation is summarised above.)"
-_SECRET_LIKE = re.compile(r"sk-ant-[A-Za-z0-9_*\-]{3,}|sk-[A-Za-z0-9_*\-]{3,}")
 
 
-class AnthropicProvider(LLMProvider):
+class AnthropicProvider(RemoteProvider):
     """Streaming answers and tool-use structured output from Anthropic's Messages API."""
 
     name = "anthropic"
+    default_model = DEFAULT_MODEL
+    default_base_url = DEFAULT_BASE_URL
+    sdk_errors = (anthropic.AnthropicError, ValueError)
+    status_error = anthropic.APIStatusError
 
-    def __init__(
-        self,
-        *,
-        model: str | None = None,
-        api_key: str = "",
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        max_retries: int = 2,
-        max_tokens: int = 4096,
-    ) -> None:
-        self.model = model or DEFAULT_MODEL
-        self.base_url = base_url or DEFAULT_BASE_URL
-        self.timeout = timeout
-        self.max_retries = max_retries
+    def __init__(self, *, max_tokens: int = 4096, **options: Any) -> None:
+        """Configure the API as RemoteProvider does; `max_tokens` bounds every answer."""
+        super().__init__(**options)
         self.max_tokens = max_tokens
-        self._api_key = api_key
-        self._client: anthropic.AsyncAnthropic | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
 
-    @property
-    def endpoint(self) -> str:
-        """Return the API's host and port, without credentials, for error messages."""
-        return endpoint_of(self.base_url)
+    def _new_client(self, api_key: str) -> anthropic.AsyncAnthropic:
+        """Build the async Anthropic client."""
+        return anthropic.AsyncAnthropic(
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
 
     async def complete(self, request: ModelRequest) -> str:
         """Return the whole answer to `request` (streamed, then joined)."""
@@ -70,7 +59,7 @@ class AnthropicProvider(LLMProvider):
             events = await self._create(system, messages, stream=True)
             stopped = produced = False
             try:
-                async for event in self._translated(events):
+                async for event in self.translated(events):
                     stopped = stopped or event.type == "message_stop"
                     text = _take(usage, event)
                     if text:
@@ -113,13 +102,6 @@ class AnthropicProvider(LLMProvider):
             f"in {STRUCTURED_ATTEMPTS} attempts: {problem}."
         )
 
-    async def aclose(self) -> None:
-        """Close the HTTP client; one left on a finished event loop is simply dropped."""
-        client, loop = self._client, self._client_loop
-        self._client = self._client_loop = None
-        if client is not None and loop is asyncio.get_running_loop():
-            await client.close()
-
     @property
     def api(self) -> str:
         """Name the API in messages: 'the Anthropic API at host:port'."""
@@ -130,44 +112,18 @@ class AnthropicProvider(LLMProvider):
         """Name the API at the start of a sentence."""
         return f"The Anthropic API at {self.endpoint}"
 
-    def _client_for_running_loop(self) -> anthropic.AsyncAnthropic:
-        """Return the client of the running event loop: pooled connections cannot cross loops."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            self._client = anthropic.AsyncAnthropic(
-                api_key=self._api_key or NO_KEY_PLACEHOLDER,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-            )
-            self._client_loop = loop
-        return self._client
-
     async def _create(self, system: str, messages: list[dict[str, Any]], **options: Any) -> Any:
         """Call messages.create, turning every failure into a ProviderError."""
-        client = self._client_for_running_loop()
         try:
-            return await client.messages.create(
+            return await self.client().messages.create(
                 model=self.model,
                 max_tokens=self.max_tokens,
                 system=system,
                 messages=messages,
                 **options,
             )
-        except (anthropic.AnthropicError, ValueError) as exc:
-            raise self._error(exc) from _safe_cause(exc)
-
-    async def _translated(self, events: Any) -> AsyncIterator[Any]:
-        """Yield the stream's events, turning failures mid-stream into a ProviderError."""
-        iterator = aiter(events)
-        while True:
-            try:
-                event = await anext(iterator)
-            except StopAsyncIteration:
-                return
-            except (anthropic.AnthropicError, ValueError) as exc:
-                raise self._error(exc, streaming=True) from _safe_cause(exc)
-            yield event
+        except self.sdk_errors as exc:
+            raise self.failure(exc) from None
 
     def _error(self, exc: Exception, *, streaming: bool = False) -> ProviderError:
         """Describe `exc` in one short sentence that carries no secret."""
@@ -193,9 +149,7 @@ class AnthropicProvider(LLMProvider):
         message = exc.api_message
         if not isinstance(message, str) or not message.strip():
             return summary + "."
-        if self._api_key:
-            message = message.replace(self._api_key, "***")
-        return f"{summary}: {_SECRET_LIKE.sub('sk-***', message.strip())[:200]}"
+        return f"{summary}: {self.redacted(message)}"
 
 
 def to_anthropic(messages: Sequence[ChatMessage]) -> tuple[str, list[dict[str, Any]]]:
@@ -259,8 +213,3 @@ def _correction(arguments: Any, problem: str) -> list[dict[str, Any]]:
             "input that matches its schema.",
         },
     ]
-
-
-def _safe_cause(exc: Exception) -> Exception | None:
-    """Return `exc` to chain, unless it is a status error whose body may echo a secret."""
-    return None if isinstance(exc, anthropic.APIStatusError) else exc

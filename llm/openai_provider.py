@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -13,50 +12,37 @@ from pydantic import BaseModel, ValidationError
 
 from llm.base import (
     ChatMessage,
-    LLMProvider,
     ModelT,
     ProviderError,
-    endpoint_of,
     validation_problem,
 )
 from llm.observe import CallUsage, model_call
+from llm.remote import RemoteProvider
 from llm.requests import ModelRequest, render
 
-# The openai client refuses to start without a key; local compatible servers need none.
-NO_KEY_PLACEHOLDER = "not-needed"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
 STRUCTURED_ATTEMPTS = 2
-_SECRET_LIKE = re.compile(r"sk-[A-Za-z0-9_*\-]{3,}")
 _CODE_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 
-class OpenAIProvider(LLMProvider):
+class OpenAIProvider(RemoteProvider):
     """Chat completions from OpenAI or any server that speaks its API (vLLM, Ollama, ...)."""
 
     name = "openai"
+    default_model = DEFAULT_MODEL
+    default_base_url = DEFAULT_BASE_URL
+    sdk_errors = (openai.OpenAIError, ValueError)
+    status_error = openai.APIStatusError
 
-    def __init__(
-        self,
-        *,
-        model: str | None = None,
-        api_key: str = "",
-        base_url: str | None = None,
-        timeout: float = 60.0,
-        max_retries: int = 2,
-    ) -> None:
-        self.model = model or DEFAULT_MODEL
-        self.base_url = base_url or DEFAULT_BASE_URL
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self._api_key = api_key
-        self._client: openai.AsyncOpenAI | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-
-    @property
-    def endpoint(self) -> str:
-        """Return the API's host and port, without credentials, for error messages."""
-        return endpoint_of(self.base_url)
+    def _new_client(self, api_key: str) -> openai.AsyncOpenAI:
+        """Build the async OpenAI client."""
+        return openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
 
     async def complete(self, request: ModelRequest) -> str:
         """Return the whole answer to `request`."""
@@ -74,7 +60,7 @@ class OpenAIProvider(LLMProvider):
             )
             finished = produced = False
             try:
-                async for chunk in self._translated(chunks):
+                async for chunk in self.translated(chunks):
                     _count(usage, chunk)
                     choice = chunk.choices[0] if chunk.choices else None
                     if choice is None:
@@ -116,51 +102,18 @@ class OpenAIProvider(LLMProvider):
             f"in {STRUCTURED_ATTEMPTS} attempts: {problem}."
         )
 
-    async def aclose(self) -> None:
-        """Close the HTTP client; one left on a finished event loop is simply dropped."""
-        client, loop = self._client, self._client_loop
-        self._client = self._client_loop = None
-        if client is not None and loop is asyncio.get_running_loop():
-            await client.close()
-
-    def _client_for_running_loop(self) -> openai.AsyncOpenAI:
-        """Return the client of the running event loop: pooled connections cannot cross loops."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            self._client = openai.AsyncOpenAI(
-                api_key=self._api_key or NO_KEY_PLACEHOLDER,
-                base_url=self.base_url,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-            )
-            self._client_loop = loop
-        return self._client
-
     async def _create(
         self, messages: Sequence[ChatMessage], usage: CallUsage, **options: Any
     ) -> Any:
         """Call chat.completions.create, turning every failure into a ProviderError."""
-        client = self._client_for_running_loop()
         try:
-            response = await client.chat.completions.create(
+            response = await self.client().chat.completions.create(
                 model=self.model, messages=list(messages), **options
             )
-        except (openai.OpenAIError, ValueError) as exc:
-            raise self._error(exc) from _safe_cause(exc)
+        except self.sdk_errors as exc:
+            raise self.failure(exc) from None
         _count(usage, response)
         return response
-
-    async def _translated(self, chunks: Any) -> AsyncIterator[Any]:
-        """Yield the stream's chunks, turning failures mid-stream into a ProviderError."""
-        iterator = aiter(chunks)
-        while True:
-            try:
-                chunk = await anext(iterator)
-            except StopAsyncIteration:
-                return
-            except (openai.OpenAIError, ValueError) as exc:
-                raise self._error(exc, streaming=True) from _safe_cause(exc)
-            yield chunk
 
     def _error(self, exc: Exception, *, streaming: bool = False) -> ProviderError:
         """Describe `exc` in one short sentence that carries no secret."""
@@ -184,9 +137,7 @@ class OpenAIProvider(LLMProvider):
         message = exc.body.get("message") if isinstance(exc.body, dict) else None
         if not isinstance(message, str) or not message.strip():
             return summary + "."
-        if self._api_key:
-            message = message.replace(self._api_key, "***")
-        return f"{summary}: {_SECRET_LIKE.sub('sk-***', message.strip())[:200]}"
+        return f"{summary}: {self.redacted(message)}"
 
 
 def _count(usage: CallUsage, response: Any) -> None:
@@ -195,11 +146,6 @@ def _count(usage: CallUsage, response: Any) -> None:
     if reported is not None:
         usage.input_tokens = getattr(reported, "prompt_tokens", 0) or 0
         usage.output_tokens = getattr(reported, "completion_tokens", 0) or 0
-
-
-def _safe_cause(exc: Exception) -> Exception | None:
-    """Return `exc` to chain, unless it is a status error whose body may echo a secret."""
-    return None if isinstance(exc, openai.APIStatusError) else exc
 
 
 def _text_of(response: Any) -> str:

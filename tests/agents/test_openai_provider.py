@@ -15,7 +15,8 @@ from agents import checks
 from agents.providers import PROVIDER_NAMES, get_provider, reset_provider
 from agents.schemas import FollowUps, Plan, Verdict
 from llm.base import ROLES, ProviderError
-from llm.openai_provider import NO_KEY_PLACEHOLDER, OpenAIProvider
+from llm.openai_provider import OpenAIProvider
+from llm.remote import NO_KEY_PLACEHOLDER
 from llm.requests import SynthesizerRequest, render
 from tests.support.fake_openai import (
     BrokenStream,
