@@ -63,20 +63,9 @@ def reset_provider() -> None:
 
 def _settings_key() -> tuple[Any, ...]:
     """Every provider setting: a change in any of them builds new providers."""
-    return (
-        settings.BUILTIN_TOKEN_DELAY_MS,
-        settings.OPENAI_MODEL,
-        settings.OPENAI_API_KEY,
-        settings.OPENAI_BASE_URL,
-        settings.OPENAI_TIMEOUT_SECONDS,
-        settings.OPENAI_MAX_RETRIES,
-        settings.ANTHROPIC_MODEL,
-        settings.ANTHROPIC_API_KEY,
-        settings.ANTHROPIC_BASE_URL,
-        settings.ANTHROPIC_TIMEOUT_SECONDS,
-        settings.ANTHROPIC_MAX_RETRIES,
-        settings.ANTHROPIC_MAX_TOKENS,
-    )
+    apis = (tuple(_api_options(prefix).values()) for prefix in ("OPENAI", "ANTHROPIC"))
+    models = (settings.OPENAI_MODEL, settings.ANTHROPIC_MODEL, settings.ANTHROPIC_MAX_TOKENS)
+    return (settings.BUILTIN_TOKEN_DELAY_MS, *models, *apis)
 
 
 @lru_cache(maxsize=4)
@@ -100,20 +89,21 @@ def build_provider(kind: str, model: str = "") -> LLMProvider:
     if kind == "openai":
         from llm.openai_provider import OpenAIProvider
 
-        return OpenAIProvider(
-            model=model or settings.OPENAI_MODEL,
-            api_key=settings.OPENAI_API_KEY,
-            base_url=settings.OPENAI_BASE_URL,
-            timeout=settings.OPENAI_TIMEOUT_SECONDS,
-            max_retries=settings.OPENAI_MAX_RETRIES,
-        )
+        return OpenAIProvider(model=model or settings.OPENAI_MODEL, **_api_options("OPENAI"))
     from llm.anthropic_provider import AnthropicProvider
 
     return AnthropicProvider(
         model=model or settings.ANTHROPIC_MODEL,
-        api_key=settings.ANTHROPIC_API_KEY,
-        base_url=settings.ANTHROPIC_BASE_URL,
-        timeout=settings.ANTHROPIC_TIMEOUT_SECONDS,
-        max_retries=settings.ANTHROPIC_MAX_RETRIES,
         max_tokens=settings.ANTHROPIC_MAX_TOKENS,
+        **_api_options("ANTHROPIC"),
     )
+
+
+def _api_options(prefix: str) -> dict[str, Any]:
+    """Read <prefix>_API_KEY, _BASE_URL, _TIMEOUT_SECONDS and _MAX_RETRIES."""
+    return {
+        "api_key": getattr(settings, f"{prefix}_API_KEY"),
+        "base_url": getattr(settings, f"{prefix}_BASE_URL"),
+        "timeout": getattr(settings, f"{prefix}_TIMEOUT_SECONDS"),
+        "max_retries": getattr(settings, f"{prefix}_MAX_RETRIES"),
+    }

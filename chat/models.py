@@ -22,6 +22,21 @@ def session_key(related_name: str) -> models.ForeignKey:
     )
 
 
+def message_key(related_name: str, *, optional: bool = False) -> models.ForeignKey:
+    """Build the foreign key to an assistant message, stored as `messageId`.
+
+    An optional key is cleared when the message goes; a required one goes with it.
+    """
+    return models.ForeignKey(
+        "chat.Message",
+        db_column="messageId",
+        on_delete=models.SET_NULL if optional else models.CASCADE,
+        related_name=related_name,
+        verbose_name="messageId",
+        **({"null": True, "blank": True} if optional else {}),
+    )
+
+
 class Session(models.Model):
     """One conversation, owned by one user; carries the long-term summary."""
 
@@ -79,13 +94,7 @@ class Suggestion(models.Model):
 
     id = object_id_primary_key()
     session = session_key("suggestions")
-    message = models.ForeignKey(
-        Message,
-        db_column="messageId",
-        on_delete=models.CASCADE,
-        related_name="suggestion_sets",
-        verbose_name="messageId",
-    )
+    message = message_key("suggestion_sets")
     suggestions = models.JSONField(default=list)
     created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from llm.builtin_memory import LIST_KEYS, normalise_key, singular
@@ -22,116 +23,90 @@ class Query:
     """For yes/no questions ("Do I like ramen?"), the thing asked about."""
 
 
-def _fixed(key: str, missing: str) -> object:
-    return lambda match: Query(key, missing)
+# Questions about one fixed fact: (pattern, fact key, the honest answer when never stated).
+FIXED_QUESTIONS: tuple[tuple[str, str, str], ...] = (
+    (r"\b(?:who am i|what am i called|what(?:'s| is| was) my name)\b", "name", "your name yet"),
+    (r"\bhow old am i\b|\bmy age\b", "age", "how old you are"),
+    (r"\bwhere am i from\b|\bwhere do i come from\b", "origin", "where you are from"),
+    (r"\bwhere do i live\b|\bwhere(?:'s| is) my home\b", "home", "where you live"),
+    (r"\bwhere do i work\b|\bwho do i work for\b", "work", "where you work"),
+    (
+        r"\bwhat do i do(?: for a living| for work)?\b|\bwhat(?:'s| is) my job\b",
+        "job",
+        "what you do",
+    ),
+    (r"\bwhat do i study\b|\bwhat am i studying\b", "study", "what you study"),
+    (r"\bwhere was i born\b", "born", "where you were born"),
+    (r"\bwhen was i born\b|\bmy birthday\b", "born", "when you were born"),
+    (
+        r"\bwhat (?:do|did) i (?:say i )?(?:hate|dislike|not like)\b|\bwhat don't i like\b",
+        "dislikes",
+        "what you dislike",
+    ),
+)
+_THING = r"(?P<thing>[^?]+?)" + _Q_END
 
 
-# (pattern, builder) tried in order; the first match decides what is asked.
-QUESTION_PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
-    (
-        re.compile(r"\b(?:who am i|what am i called|what(?:'s| is| was) my name)\b", re.I),
-        _fixed("name", "You haven't told me your name yet."),
-    ),
-    (
-        re.compile(r"\bhow old am i\b|\bmy age\b", re.I),
-        _fixed("age", "You haven't told me how old you are."),
-    ),
-    (
-        re.compile(r"\bwhere am i from\b|\bwhere do i come from\b", re.I),
-        _fixed("origin", "You haven't told me where you are from."),
-    ),
-    (
-        re.compile(r"\bwhere do i live\b|\bwhere(?:'s| is) my home\b", re.I),
-        _fixed("home", "You haven't told me where you live."),
-    ),
-    (
-        re.compile(r"\bwhere do i work\b|\bwho do i work for\b", re.I),
-        _fixed("work", "You haven't told me where you work."),
-    ),
-    (
-        re.compile(r"\bwhat do i do(?: for a living| for work)?\b|\bwhat(?:'s| is) my job\b", re.I),
-        _fixed("job", "You haven't told me what you do."),
-    ),
-    (
-        re.compile(r"\bwhat do i study\b|\bwhat am i studying\b", re.I),
-        _fixed("study", "You haven't told me what you study."),
-    ),
-    (
-        re.compile(r"\bwhere was i born\b", re.I),
-        _fixed("born", "You haven't told me where you were born."),
-    ),
-    (
-        re.compile(r"\bwhen was i born\b|\bmy birthday\b", re.I),
-        _fixed("born", "You haven't told me when you were born."),
-    ),
-    (
-        re.compile(r"\bhow many (?P<thing>[a-z]+) do i (?:have|own)\b", re.I),
-        lambda m: Query(
-            f"have {singular(m.group('thing'))}",
-            f"You haven't told me how many {m.group('thing').lower()} you have.",
+def _have(match: re.Match[str]) -> Query:
+    thing = match.group("thing")
+    if match.group(0).lower().startswith("how many"):
+        return Query(
+            f"have {singular(thing)}", f"You haven't told me how many {thing.lower()} you have."
+        )
+    key = f"have {singular(thing.split()[-1])}"
+    return Query(key, f"You haven't told me whether you have {thing}.")
+
+
+def _likes(match: re.Match[str]) -> Query:
+    thing = match.group("thing")
+    return Query("likes", f"You haven't told me whether you like {thing}.", thing)
+
+
+def _liked_kind(match: re.Match[str]) -> Query:
+    key = normalise_key(match.group("key"))
+    return Query(key, f"You haven't told me which {key} you like.")
+
+
+def _everything_liked(_match: re.Match[str]) -> Query:
+    return Query("likes", "You haven't told me what you like.")
+
+
+def _my(match: re.Match[str]) -> Query:
+    key = normalise_key(match.group("key"))
+    return Query(key, f"You haven't told me your {key} yet.")
+
+
+# Questions whose fact depends on their words, tried after the fixed ones, in order.
+SHAPED_QUESTIONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Query]], ...] = tuple(
+    (re.compile(pattern, re.I), build)
+    for pattern, build in (
+        (r"\bhow many (?P<thing>[a-z]+) do i (?:have|own)\b", _have),
+        (r"\bdo i (?:have|own) " + _THING, _have),
+        (r"\bdo i (?:like|love|enjoy) " + _THING, _likes),
+        (
+            r"\bwhat (?P<key>[a-z]+) (?:do|did) i (?:say i )?(?:like|love|enjoy|prefer)\b",
+            _liked_kind,
         ),
-    ),
-    (
-        re.compile(r"\bdo i (?:have|own) (?P<thing>[^?]+?)" + _Q_END, re.I),
-        lambda m: Query(
-            f"have {singular(m.group('thing').split()[-1])}",
-            f"You haven't told me whether you have {m.group('thing')}.",
-        ),
-    ),
-    (
-        re.compile(r"\bdo i (?:like|love|enjoy) (?P<thing>[^?]+?)" + _Q_END, re.I),
-        lambda m: Query(
-            "likes", f"You haven't told me whether you like {m.group('thing')}.", m.group("thing")
-        ),
-    ),
-    (
-        re.compile(
-            r"\bwhat (?:do|did) i (?:say i )?(?:hate|dislike|not like)\b|\bwhat don't i like\b",
-            re.I,
-        ),
-        _fixed("dislikes", "You haven't told me what you dislike."),
-    ),
-    (
-        re.compile(
-            r"\bwhat (?P<key>[a-z]+) (?:do|did) i (?:say i )?(?:like|love|enjoy|prefer)\b", re.I
-        ),
-        lambda m: Query(
-            normalise_key(m.group("key")),
-            f"You haven't told me which {normalise_key(m.group('key'))} you like.",
-        ),
-    ),
-    (
-        re.compile(r"\bwhat (?:do|did) i (?:say i )?(?:like|love|enjoy|prefer)\b", re.I),
-        _fixed("likes", "You haven't told me what you like."),
-    ),
-    (
-        re.compile(r"\bwhat(?:'s| is| was| are| were) my " + _KEY + _Q_END, re.I),
-        lambda m: _my(m.group("key")),
-    ),
-    (
-        re.compile(r"\bwhat (?P<key>[a-z]+) did i (?:say|tell you|mention|give|pick)", re.I),
-        lambda m: _my(m.group("key")),
-    ),
-    (
-        re.compile(r"\b(?:remember|recall|know) my " + _KEY + _Q_END, re.I),
-        lambda m: _my(m.group("key")),
-    ),
+        (r"\bwhat (?:do|did) i (?:say i )?(?:like|love|enjoy|prefer)\b", _everything_liked),
+        (r"\bwhat(?:'s| is| was| are| were) my " + _KEY + _Q_END, _my),
+        (r"\bwhat (?P<key>[a-z]+) did i (?:say|tell you|mention|give|pick)", _my),
+        (r"\b(?:remember|recall|know) my " + _KEY + _Q_END, _my),
+    )
 )
 ABOUT_ME = re.compile(
     r"\bwhat do you (?:know|remember) about me\b|\btell me (?:what you know )?about myself\b", re.I
 )
 
 
-def _my(key: str) -> Query:
-    key = normalise_key(key)
-    return Query(key, f"You haven't told me your {key} yet.")
-
-
 def query_of(question: str) -> Query | None:
     """Return what a question asks about the user, if it asks about a fact."""
-    for pattern, build in QUESTION_PATTERNS:
-        if match := pattern.search(question.strip()):
-            return build(match)  # type: ignore[operator]
+    question = question.strip()
+    for pattern, key, unknown in FIXED_QUESTIONS:
+        if re.search(pattern, question, re.I):
+            return Query(key, f"You haven't told me {unknown}.")
+    for shaped, build in SHAPED_QUESTIONS:
+        if match := shaped.search(question):
+            return build(match)
     return None
 
 

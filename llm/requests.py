@@ -65,20 +65,25 @@ SUMMARY_PROMPT = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class PlannerRequest:
+class _InConversation:
+    """A request that carries the packed conversation (system meta, summary, turns)."""
+
+    history: list[ChatMessage] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannerRequest(_InConversation):
     """Plan the user's latest message."""
 
     role: Role = field(default="planner", init=False)
-    history: list[ChatMessage] = field(default_factory=list)
     prompt: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class WorkerRequest:
+class WorkerRequest(_InConversation):
     """Write up one subtask from its (already bounded) tool results."""
 
     role: Role = field(default="worker", init=False)
-    history: list[ChatMessage] = field(default_factory=list)
     subtask_id: int
     description: str
     results: list[dict[str, Any]] = field(default_factory=list)
@@ -97,21 +102,19 @@ class CriticRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SynthesizerRequest:
+class SynthesizerRequest(_InConversation):
     """Answer the question from the conversation and the numbered findings."""
 
     role: Role = field(default="synthesizer", init=False)
-    history: list[ChatMessage] = field(default_factory=list)
     question: str
     findings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
-class FollowUpsRequest:
+class FollowUpsRequest(_InConversation):
     """Suggest three follow-ups to a question and its answer (the synthesizer's second call)."""
 
     role: Role = field(default="synthesizer", init=False)
-    history: list[ChatMessage] = field(default_factory=list)
     question: str
     answer: str
 

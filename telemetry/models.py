@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from chat.ids import object_id_primary_key
-from chat.models import Message, session_key
+from chat.models import message_key, session_key
 
 
 class ToolCall(models.Model):
@@ -41,15 +41,7 @@ class RequestMetric(models.Model):
 
     id = object_id_primary_key()
     session = session_key("metrics")
-    message = models.ForeignKey(
-        Message,
-        db_column="messageId",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="metrics",
-        verbose_name="messageId",
-    )
+    message = message_key("metrics", optional=True)
     ttft_ms = models.FloatField(null=True, blank=True)
     total_time_ms = models.FloatField(default=0.0)
     tool_call_count = models.PositiveIntegerField(default=0)
