@@ -18,8 +18,8 @@ from tests.support.fake_anthropic import (
     StreamError,
     Text,
     ToolUse,
-    replies_in_order,
 )
+from tests.support.fake_openai import replies_in_order
 
 KEY = "sk-ant-test-0123456789"
 HISTORY = [

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.support.fake_openai import RecordedRequest
+from tests.support.fake_openai import (
+    FakeOpenAI,
+    RecordedRequest,
+    _ChatCompletionsHandler,
+)
 
 
 @dataclass(frozen=True)
@@ -64,55 +67,25 @@ Reply = Text | ToolUse | HTTPError | StreamError
 Responder = Callable[[dict[str, Any]], Reply]
 
 
-def replies_in_order(*replies: Reply) -> Responder:
-    """Return a responder that gives `replies` one per request, repeating the last one."""
-    pending = list(replies)
-    lock = threading.Lock()
-
-    def respond(_request: dict[str, Any]) -> Reply:
-        with lock:
-            return pending.pop(0) if len(pending) > 1 else pending[0]
-
-    return respond
-
-
-class FakeAnthropic:
+class FakeAnthropic(FakeOpenAI):
     """Serve `POST /v1/messages` on 127.0.0.1 from a daemon thread while in `with`."""
 
     def __init__(self, responder: Responder) -> None:
-        self.responder = responder
-        self.requests: list[RecordedRequest] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__(responder)  # type: ignore[arg-type]
+
+    @property
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """The handler that speaks the Messages API."""
+        return _MessagesHandler
 
     @property
     def base_url(self) -> str:
         """Return the URL to configure as ANTHROPIC_BASE_URL."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def _serve(self) -> None:
-        self._server.serve_forever(poll_interval=0.02)
-
-    def __enter__(self) -> FakeAnthropic:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return super().base_url.removesuffix("/v1")
 
 
-def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
-    class Handler(_MessagesHandler):
-        server_fake = fake
-
-    return Handler
-
-
-class _MessagesHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_fake: FakeAnthropic
+class _MessagesHandler(_ChatCompletionsHandler):
+    server_fake: FakeAnthropic  # type: ignore[assignment]
 
     def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
@@ -136,13 +109,7 @@ class _MessagesHandler(BaseHTTPRequestHandler):
         self._send_json(error.status, body)
 
     def _send_json(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("request-id", "req_fake")
-        self.end_headers()
-        self.wfile.write(data)
+        self._send_body(status, "application/json", json.dumps(body))
 
     def _tool_message(self, reply: ToolUse, request: dict[str, Any]) -> dict[str, Any]:
         name = (request.get("tool_choice") or {}).get("name", "tool")
@@ -198,20 +165,6 @@ class _MessagesHandler(BaseHTTPRequestHandler):
 
     def _event(self, name: str, data: dict[str, Any]) -> None:
         self._write_chunk(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
-
-    def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-        self.wfile.flush()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
-        """Keep test output quiet."""
-
-    def handle(self) -> None:
-        """Serve the connection, ignoring clients that hang up."""
-        try:
-            super().handle()
-        except OSError:
-            self.close_connection = True
 
 
 _TOOL_ANSWERS: dict[str, dict[str, Any]] = {

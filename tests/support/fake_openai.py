@@ -91,6 +91,11 @@ def replies_in_order(*replies: Reply) -> Responder:
 class FakeOpenAI:
     """Serve `POST /v1/chat/completions` on 127.0.0.1 from a daemon thread while in `with`."""
 
+    @property
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """The handler that speaks the API (a subclass serves another API)."""
+        return _ChatCompletionsHandler
+
     def __init__(self, responder: Responder, *, model: str = "fake-model") -> None:
         self.responder = responder
         self.model = model
@@ -122,7 +127,7 @@ class FakeOpenAI:
 def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     """Build a request handler class bound to `fake`."""
 
-    class Handler(_ChatCompletionsHandler):
+    class Handler(fake.handler_class):  # type: ignore[name-defined,misc]
         server_fake = fake
 
     return Handler
