@@ -15,6 +15,7 @@ from agents import checks
 from agents.providers import PROVIDER_NAMES, get_provider, reset_provider
 from agents.schemas import FollowUps, Plan, Verdict
 from llm.base import ROLES, ProviderError
+from llm.builtin import BuiltinModel
 from llm.openai_provider import OpenAIProvider
 from llm.remote import NO_KEY_PLACEHOLDER
 from llm.requests import SynthesizerRequest, render
@@ -220,10 +221,9 @@ async def test_the_pipeline_responder_streams_an_answer_quoting_the_prompt(provi
 
 @pytest.mark.parametrize("name", ["builtin", "mock"])
 def test_the_factory_gives_the_builtin_model_for_builtin_and_mock(settings, name):
-    builtin = pytest.importorskip("llm.builtin")
     settings.LLM_PROVIDER = name
 
-    assert all(isinstance(get_provider().for_role(role), builtin.BuiltinModel) for role in ROLES)
+    assert all(isinstance(get_provider().for_role(role), BuiltinModel) for role in ROLES)
 
 
 def test_the_factory_gives_an_openai_provider_configured_from_settings(settings):
