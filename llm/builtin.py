@@ -53,8 +53,9 @@ class BuiltinModel(LLMProvider):
     async def complete(self, request: ModelRequest) -> str:
         """Write a worker finding, a summary, or an answer, as the request asks."""
         with model_call(self.name, MODEL_NAME, request.role) as usage:
-            usage.input_tokens = estimate_message_tokens(render(request))
-            text = self.text_for(parse(render(request)))
+            messages = render(request)
+            usage.input_tokens = estimate_message_tokens(messages)
+            text = self.text_for(parse(messages))
             usage.output_tokens = estimate_tokens(text)
         return text
 
@@ -67,8 +68,9 @@ class BuiltinModel(LLMProvider):
     async def structured(self, request: ModelRequest, schema: type[ModelT]) -> ModelT:
         """Produce a plan, a verdict or follow-ups, validated against `schema`."""
         with model_call(self.name, MODEL_NAME, request.role) as usage:
-            usage.input_tokens = estimate_message_tokens(render(request))
-            raw = self.structured_raw(parse(render(request)), schema)
+            messages = render(request)
+            usage.input_tokens = estimate_message_tokens(messages)
+            raw = self.structured_raw(parse(messages), schema)
             try:
                 answer = schema.model_validate(raw)
             except ValidationError as exc:

@@ -19,7 +19,7 @@ from tests.support.fake_anthropic import (
     Text,
     ToolUse,
 )
-from tests.support.fake_openai import replies_in_order
+from tests.support.fake_openai import Delay, replies_in_order
 
 KEY = "sk-ant-test-0123456789"
 HISTORY = [
@@ -166,6 +166,15 @@ async def test_two_invalid_tool_inputs_are_a_provider_error(provider, fake):
     with pytest.raises(ProviderError, match="no valid Verdict in 2 attempts"):
         await provider.structured(REVIEW, Verdict)
     assert len(fake.requests) == 2
+
+
+async def test_a_slow_api_is_a_provider_error_after_the_timeout(fake):
+    fake.responder = lambda request: Delay(5, Text("late"))
+    provider = AnthropicProvider(base_url=fake.base_url, api_key=KEY, timeout=0.3, max_retries=0)
+
+    with pytest.raises(ProviderError, match=r"Timed out after 0.3s waiting for the Anthropic API"):
+        await provider.complete(QUESTION)
+    await provider.aclose()
 
 
 async def test_an_unreachable_api_is_a_provider_error():

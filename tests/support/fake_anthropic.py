@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.support.fake_openai import (
+    Delay,
     FakeOpenAI,
     RecordedRequest,
     _ChatCompletionsHandler,
@@ -63,7 +64,7 @@ class StreamError:
     message: str = "Overloaded"
 
 
-Reply = Text | ToolUse | HTTPError | StreamError
+Reply = Text | ToolUse | HTTPError | StreamError | Delay
 Responder = Callable[[dict[str, Any]], Reply]
 
 
@@ -95,6 +96,10 @@ class _MessagesHandler(_ChatCompletionsHandler):
             self._send_error(HTTPError(404, "not_found_error", f"Unknown path {self.path}"))
             return
         reply = self.server_fake.responder(body)
+        if isinstance(reply, Delay):
+            if self.server_fake.stopping.wait(reply.seconds):
+                return
+            reply = reply.then
         if isinstance(reply, HTTPError):
             self._send_error(reply)
         elif isinstance(reply, ToolUse):
