@@ -75,6 +75,8 @@ FACT_PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
         "have",
     ),
 )
+_THING_ENDS = r"\s+(?:named|called|who|that|which|about|with|for|from|of|in|at)\b"
+NOT_POSSESSIONS = {"question", "idea", "problem", "issue", "doubt", "feeling", "time", "minute"}
 NOT_NAMES = {"Not", "Sorry", "Fine", "Good", "Okay", "Ok", "Here", "Back", "Done", "Ready"}
 
 
@@ -107,7 +109,7 @@ def clean_value(value: str) -> str:
 
 def thing_of(value: str) -> str:
     """Return the thing a "have" value is about: "two black cats named Tom" → "cat"."""
-    head = re.split(r"\s+(?:named|called|who|that|which)\b", value, maxsplit=1, flags=re.I)[0]
+    head = re.split(_THING_ENDS, value, maxsplit=1, flags=re.I)[0]
     words = re.findall(r"[a-z]+", head.lower())
     return singular(words[-1]) if words else ""
 
@@ -148,7 +150,8 @@ def add_fact(facts: dict[str, str], fixed_key: str | None, match: re.Match[str])
     read = value
     key = fixed_key or normalise_key(match.group("key"))
     if key == "have":
-        if not (thing := thing_of(value)):
+        thing = thing_of(value)
+        if not thing or thing in NOT_POSSESSIONS:
             return ""
         key = f"have {thing}"
     if key in LIST_KEYS and key in facts and value not in facts[key].split(", "):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from llm.builtin import BuiltinModel
@@ -10,10 +12,7 @@ from llm.requests import SynthesizerRequest, summary_message, system_meta
 from tests.llm.recall_table import RECALL_TABLE
 
 model = BuiltinModel()
-META = {
-    "role": "system",
-    "content": system_meta("s1", "alice", __import__("datetime").date(2026, 1, 1)),
-}
+META = {"role": "system", "content": system_meta("s1", "alice", date(2026, 1, 1))}
 IDS = [f"{question} after {' / '.join(said) or 'nothing'}" for said, question, _ in RECALL_TABLE]
 
 
@@ -46,3 +45,24 @@ async def test_it_answers_from_facts_only_in_the_summary(statements, question, e
         summary = summarise(summary, [("user", statement), ("assistant", "OK.")])
     history = [META, summary_message(summary)] if statements else [META]
     assert await ask(question, history) == expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "acknowledgement"),
+    [
+        ("I'm Sam", "Nice to meet you, Sam! I'll remember that."),
+        ("I have two cats", "Got it: you have two cats."),
+        (
+            "I live in Leeds, but I work in Manchester",
+            "Got it: you live in Leeds; you work in Manchester.",
+        ),
+        ("My favourite colour is green", "Got it: your favorite color is green."),
+    ],
+)
+async def test_it_acknowledges_what_it_is_told(statement, acknowledgement):
+    assert await ask(statement, [META]) == acknowledgement
+
+
+async def test_a_question_of_the_users_is_not_taken_for_a_possession():
+    answer = await ask("I have a question about Python", [META])
+    assert not answer.startswith("Got it")
