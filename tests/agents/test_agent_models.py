@@ -17,6 +17,7 @@ from llm.anthropic_provider import AnthropicProvider
 from llm.builtin import BuiltinModel
 from llm.openai_provider import OpenAIProvider
 from telemetry.models import RequestMetric
+from tests.site.test_settings import run_manage
 
 NO_OVERRIDES = dict.fromkeys(("planner", "worker", "critic", "synthesizer", "summariser"), "")
 
@@ -128,3 +129,23 @@ async def test_the_runs_metric_records_the_model_of_each_role():
     assert events[-1][0] == "done"
     metric = await RequestMetric.objects.aget(session_id="models-1")
     assert metric.agent_models == dict.fromkeys(NO_OVERRIDES, "builtin")
+
+
+def test_start_up_fails_with_e002_on_a_bad_role_setting():
+    done = run_manage("check", LLM_CRITIC="gpt-magic")
+    assert done.returncode != 0
+    assert "agents.E002" in done.stderr and "LLM_CRITIC='gpt-magic'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ANTHROPIC_MAX_TOKENS", "0"),
+        ("ANTHROPIC_TIMEOUT_SECONDS", "soon"),
+        ("ANTHROPIC_MAX_RETRIES", "99"),
+    ],
+)
+def test_a_bad_anthropic_value_names_its_variable(name, value):
+    done = run_manage("check", **{name: value})
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and name in done.stderr
