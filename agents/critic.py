@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
 from agents.events import agent_node
-from agents.llm.base import ChatMessage
 from agents.schemas import Verdict
 from agents.state import Finding, RunContext, State
+from llm.requests import CriticRequest
 
 MAX_RETRIES = 1
-
-CRITIC_PROMPT = """You are the Critic. Check the worker's findings against the user's message:
-every subtask must have a non-empty finding that addresses it, and every failed tool call must
-have been handled (retried, or answered from the conversation with the failure stated).
-Reply with JSON: {"ok": true|false, "issues": ["..."], "retry_subtasks": [ids to redo]}."""
 
 
 def missing_findings(state: State) -> list[int]:
@@ -30,8 +24,8 @@ def missing_findings(state: State) -> list[int]:
     ]
 
 
-def review_request(state: State) -> str:
-    """Describe the prompt, the subtasks and their findings as JSON for the critic."""
+def review_request(state: State) -> CriticRequest:
+    """The critic's request: the prompt, the subtasks and their findings."""
     findings: dict[int, Finding] = state.get("findings", {})
     subtasks = [
         {
@@ -43,7 +37,7 @@ def review_request(state: State) -> str:
         }
         for subtask in state["plan"].subtasks
     ]
-    return json.dumps({"question": state["prompt"], "subtasks": subtasks})
+    return CriticRequest(question=state["prompt"], subtasks=subtasks)
 
 
 def combine(verdict: Verdict, missing: list[int]) -> Verdict:
@@ -60,11 +54,7 @@ def combine(verdict: Verdict, missing: list[int]) -> Verdict:
 @agent_node("critic")
 async def critic(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Judge the findings; decide whether the worker gets its one retry."""
-    messages: list[ChatMessage] = [
-        {"role": "system", "content": CRITIC_PROMPT},
-        {"role": "user", "content": review_request(state)},
-    ]
-    verdict = await runtime.context.provider.structured(messages, Verdict)
+    verdict = await runtime.context.provider.structured(review_request(state), Verdict)
     verdict = combine(verdict, missing_findings(state))
     retries = state.get("retries", 0)
     send_back = not verdict.ok and retries < MAX_RETRIES

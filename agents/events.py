@@ -11,6 +11,7 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from agents.state import RunContext, State
+from agents.timing import ms_since
 
 Node = Callable[[State, Runtime[RunContext]], Awaitable[dict[str, Any]]]
 
@@ -29,7 +30,7 @@ def agent_node(name: str) -> Callable[[Node], Node]:
             emit("agent", name=name, status="started")
             started = time.perf_counter()
             update = await node(state, runtime)
-            elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+            elapsed_ms = ms_since(started)
             emit("agent", name=name, status="completed", durationMs=elapsed_ms)
             return {**update, "timings": {name: elapsed_ms}}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, TypedDict
 
-from agents.llm.base import ChatMessage, LLMProvider
 from agents.schemas import Plan, Verdict
+from agents.timing import add_timings
 from agents.tools.base import ToolContext, ToolOutcome
+from llm.base import ChatMessage, LLMProvider
 
 
 class Finding(TypedDict):
@@ -26,14 +27,6 @@ class Finding(TypedDict):
 def merge_findings(old: dict[int, Finding], new: dict[int, Finding]) -> dict[int, Finding]:
     """Keep every subtask's latest finding: a retry replaces only what it redid."""
     return {**old, **new}
-
-
-def add_timings(old: dict[str, float], new: dict[str, float]) -> dict[str, float]:
-    """Sum each agent's milliseconds (the worker runs twice on a retry)."""
-    merged = dict(old)
-    for agent, ms in new.items():
-        merged[agent] = round(merged.get(agent, 0.0) + ms, 3)
-    return merged
 
 
 class InputState(TypedDict):

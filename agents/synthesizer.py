@@ -7,35 +7,25 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.events import agent_node, emit
-from agents.llm.base import ChatMessage
 from agents.schemas import FollowUps
 from agents.state import RunContext, State
-
-SYNTHESIZER_PROMPT = """You are the Synthesizer. Answer the user's latest message directly and
-concisely, using the conversation (including facts the user stated earlier and the summary)
-and the worker's findings. Do not mention the pipeline or the tools unless asked."""
-
-SUGGESTER_PROMPT = """You are the Suggester. Write exactly three distinct, short follow-up
-questions the user might ask next, in the user's voice, relevant to the question and the
-answer. Reply with JSON: {"suggestions": ["...", "...", "..."]}."""
+from llm.requests import FollowUpsRequest, SynthesizerRequest
 
 
-def synthesis_request(state: State) -> str:
-    """The question followed by the numbered findings."""
+def synthesis_request(state: State) -> SynthesizerRequest:
+    """The packed context, the question and the findings in subtask order."""
     findings = state.get("findings", {})
-    lines = [f"{number}. {findings[number]['text']}" for number in sorted(findings)]
-    return f"Question: {state['prompt']}\n\nFindings:\n" + "\n".join(lines)
+    return SynthesizerRequest(
+        history=state["history"],
+        question=state["prompt"],
+        findings=[findings[number]["text"] for number in sorted(findings)],
+    )
 
 
 async def stream_answer(state: State, context: RunContext) -> str:
     """Stream the answer token by token as `token` events; return it whole."""
-    messages: list[ChatMessage] = [
-        {"role": "system", "content": SYNTHESIZER_PROMPT},
-        *state["history"],
-        {"role": "user", "content": synthesis_request(state)},
-    ]
     pieces: list[str] = []
-    async for piece in context.provider.stream(messages):
+    async for piece in context.provider.stream(synthesis_request(state)):
         if piece:
             pieces.append(piece)
             emit("token", text=piece)
@@ -44,12 +34,8 @@ async def stream_answer(state: State, context: RunContext) -> str:
 
 async def follow_ups(state: State, answer: str, context: RunContext) -> list[str]:
     """Ask for three follow-up suggestions to the question and its answer."""
-    messages: list[ChatMessage] = [
-        {"role": "system", "content": SUGGESTER_PROMPT},
-        *state["history"],
-        {"role": "user", "content": f"Question: {state['prompt']}\n\nAnswer: {answer}"},
-    ]
-    return (await context.provider.structured(messages, FollowUps)).suggestions
+    request = FollowUpsRequest(history=state["history"], question=state["prompt"], answer=answer)
+    return (await context.provider.structured(request, FollowUps)).suggestions
 
 
 @agent_node("synthesizer")

@@ -8,15 +8,11 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.events import agent_node, emit
-from agents.llm.base import ChatMessage
 from agents.schemas import Subtask, ToolRequest
 from agents.state import Finding, RunContext, State
 from agents.tools.base import ToolOutcome
 from agents.tools.runner import run_tool, shorten
-
-WORKER_PROMPT = """You are the Worker. Write the finding for one subtask: what its tool results
-show, in two or three plain sentences, with the numbers and notes they contain. When a tool
-call failed, say so and answer from the conversation instead. Do not invent data."""
+from llm.requests import WorkerRequest
 
 TOOL_RESULT_CHARS = 4000
 
@@ -43,8 +39,8 @@ def outcome_for_model(outcome: ToolOutcome) -> dict[str, Any]:
     return shorten(shaped)
 
 
-def results_json(outcomes: list[ToolOutcome]) -> str:
-    """Write the tool results as JSON within TOOL_RESULT_CHARS.
+def bounded_results(outcomes: list[ToolOutcome]) -> list[dict[str, Any]]:
+    """Shape the tool results so that their JSON fits TOOL_RESULT_CHARS.
 
     Past the bound, the last documents of the longest result are dropped (its `count` still
     says how many matched), so the model always gets valid JSON, never a cut-off string.
@@ -57,27 +53,28 @@ def results_json(outcomes: list[ToolOutcome]) -> str:
             break
         max(lists, key=len).pop()
         text = json.dumps(shaped)
-    return text
+    return shaped
 
 
-def worker_request(subtask: Subtask, outcomes: list[ToolOutcome], issues: list[str]) -> str:
-    """Describe one subtask and its tool results (and the critic's issues on a retry)."""
-    text = f"Subtask {subtask.id}: {subtask.description}\nTool results:\n{results_json(outcomes)}"
-    if issues:
-        text += "\nCritic issues to fix:\n" + "\n".join(f"- {issue}" for issue in issues)
-    return text
+def worker_request(
+    subtask: Subtask, outcomes: list[ToolOutcome], issues: list[str], state: State
+) -> WorkerRequest:
+    """One subtask, its tool results (and the critic's issues on a retry), in context."""
+    return WorkerRequest(
+        history=state["history"],
+        subtask_id=subtask.id,
+        description=subtask.description,
+        results=bounded_results(outcomes),
+        issues=issues,
+    )
 
 
 async def work_on(subtask: Subtask, state: State, context: RunContext, attempt: int) -> Finding:
     """Execute one subtask's data plan and write its finding."""
     outcomes = [await call_tool(request, context) for request in subtask.data_plan]
     issues = state["verdict"].issues if attempt > 1 else []
-    messages: list[ChatMessage] = [
-        {"role": "system", "content": WORKER_PROMPT},
-        *state["history"],
-        {"role": "user", "content": worker_request(subtask, outcomes, issues)},
-    ]
-    text = await context.provider.complete(messages)
+    request = worker_request(subtask, outcomes, issues, state)
+    text = await context.provider.complete(request)
     return Finding(
         subtask_id=subtask.id,
         description=subtask.description,

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from chat.admin_mixins import ReadOnlyHistoryMixin, ReadOnlyInline, session_link
+from chat.admin_mixins import ReadOnlyHistoryMixin, ReadOnlyInline
 from chat.models import Message, Session, Suggestion
 from telemetry.models import RequestMetric
 
@@ -32,7 +32,15 @@ class RequestMetricInline(ReadOnlyInline):
     """The timings of the session's requests."""
 
     model = RequestMetric
-    fields = ("timestamp", "status", "ttft_ms", "total_time_ms", "tool_call_count", "agent_timings")
+    fields = (
+        "timestamp",
+        "status",
+        "ttft_ms",
+        "total_time_ms",
+        "tool_call_count",
+        "agent_timings",
+        "agent_models",
+    )
     readonly_fields = fields
 
 
@@ -75,12 +83,6 @@ class MessageAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     list_filter = ("role", "user_id")
     search_fields = ("session__session_id", "content")
     ordering = ("-created_at",)
-    list_select_related = ("session",)
-
-    @admin.display(description="sessionId", ordering="session")
-    def session_column(self, message: Message) -> str:
-        """Link to the message's session."""
-        return session_link(message.session_id)
 
     @admin.display(description="content")
     def short_content(self, message: Message) -> str:
@@ -93,14 +95,8 @@ class SuggestionAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     """The follow-up suggestions offered with each answer."""
 
     list_display = ("created_at", "session_column", "message", "suggestion_list")
-    search_fields = ("session__session_id",)
     ordering = ("-created_at",)
     list_select_related = ("session", "message")
-
-    @admin.display(description="sessionId", ordering="session")
-    def session_column(self, suggestion: Suggestion) -> str:
-        """Link to the suggestion's session."""
-        return session_link(suggestion.session_id)
 
     @admin.display(description="suggestions")
     def suggestion_list(self, suggestion: Suggestion) -> str:

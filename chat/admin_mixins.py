@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,9 +11,19 @@ from django.utils.html import format_html
 
 
 class ReadOnlyHistoryMixin:
-    """History is written by the pipeline only: operators may view and delete, never edit."""
+    """History is written by the pipeline only: operators may view and delete, never edit.
+
+    History rows belong to a session: `session_column` links to it (put it in list_display).
+    """
 
     show_full_result_count = False
+    list_select_related: tuple[str, ...] = ("session",)
+    search_fields: tuple[str, ...] = ("session__session_id",)
+
+    @admin.display(description="sessionId", ordering="session")
+    def session_column(self, row: Any) -> str:
+        """Link to the row's session."""
+        return session_link(row.session_id)
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         """Forbid adding history rows by hand."""

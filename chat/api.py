@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
-from chat.models import Message, Session
+from chat.lookups import get_session_or_404
+from chat.models import Message
 from chat.schemas import ErrorOut, MessageOut, MessagesOut, SessionOut
 
 router = Router(tags=["sessions"])
@@ -17,14 +17,6 @@ class MessagesQuery(Schema):
     """Query parameters of the messages endpoint."""
 
     limit: int = Field(50, ge=1, le=500, description="How many of the newest messages to return.")
-
-
-async def get_session_or_404(session_id: str) -> Session:
-    """Return the session with this sessionId, or raise a 404 JSON error."""
-    try:
-        return await Session.objects.aget(session_id=session_id)
-    except Session.DoesNotExist:
-        raise HttpError(404, f"Session {session_id!r} not found") from None
 
 
 def message_out(message: Message) -> MessageOut:

@@ -10,6 +10,33 @@ from django.utils import timezone
 from chat.ids import object_id_primary_key
 
 
+def session_key(related_name: str) -> models.ForeignKey:
+    """Build the foreign key from a history row to its session, stored as `sessionId`."""
+    return models.ForeignKey(
+        "chat.Session",
+        to_field="session_id",
+        db_column="sessionId",
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        verbose_name="sessionId",
+    )
+
+
+def message_key(related_name: str, *, optional: bool = False) -> models.ForeignKey:
+    """Build the foreign key to an assistant message, stored as `messageId`.
+
+    An optional key is cleared when the message goes; a required one goes with it.
+    """
+    return models.ForeignKey(
+        "chat.Message",
+        db_column="messageId",
+        on_delete=models.SET_NULL if optional else models.CASCADE,
+        related_name=related_name,
+        verbose_name="messageId",
+        **({"null": True, "blank": True} if optional else {}),
+    )
+
+
 class Session(models.Model):
     """One conversation, owned by one user; carries the long-term summary."""
 
@@ -44,14 +71,7 @@ class Message(models.Model):
         ASSISTANT = "assistant"
 
     id = object_id_primary_key()
-    session = models.ForeignKey(
-        Session,
-        to_field="session_id",
-        db_column="sessionId",
-        on_delete=models.CASCADE,
-        related_name="messages",
-        verbose_name="sessionId",
-    )
+    session = session_key("messages")
     user_id = models.CharField("userId", max_length=128, db_column="userId")
     role = models.CharField(max_length=16, choices=Role.choices)
     content = models.TextField()
@@ -73,21 +93,8 @@ class Suggestion(models.Model):
     """The three follow-up suggestions offered with one assistant message."""
 
     id = object_id_primary_key()
-    session = models.ForeignKey(
-        Session,
-        to_field="session_id",
-        db_column="sessionId",
-        on_delete=models.CASCADE,
-        related_name="suggestions",
-        verbose_name="sessionId",
-    )
-    message = models.ForeignKey(
-        Message,
-        db_column="messageId",
-        on_delete=models.CASCADE,
-        related_name="suggestion_sets",
-        verbose_name="messageId",
-    )
+    session = session_key("suggestions")
+    message = message_key("suggestion_sets")
     suggestions = models.JSONField(default=list)
     created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
 

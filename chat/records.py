@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
+from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome
-from agents.tools.runner import tool_call_record
+from agents.tools.runner import shorten
 from chat.models import Message, Session, Suggestion
 from telemetry.models import RequestMetric, ToolCall
+
+TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
+SUMMARY_DOCUMENTS = 5
 
 
 class SessionForbidden(Exception):
@@ -30,10 +34,12 @@ class RunRecord:
     """`time.perf_counter()` when the request arrived."""
     ttft_ms: float | None = None
     agent_timings: dict[str, float] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
+    """The provider and model that answered each role."""
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
-        return round((time.perf_counter() - self.received_at) * 1000, 3)
+        return ms_since(self.received_at)
 
 
 @sync_to_async
@@ -50,6 +56,28 @@ async def store_user_message(record: RunRecord, prompt: str) -> Message:
     return await Message.objects.acreate(
         session=record.session, user_id=record.tools.user_id, role="user", content=prompt
     )
+
+
+def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
+    """Build an unsaved `ToolCall` for `outcome`, with a short summary of its result."""
+    return ToolCall(
+        session_id=ctx.session_id,
+        user_id=ctx.user_id,
+        tool=str(outcome.tool)[:TOOL_NAME_CHARS],
+        args=shorten(outcome.args),
+        result=summarise_result(outcome),
+        ok=outcome.ok,
+        latency_ms=outcome.latency_ms,
+    )
+
+
+def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
+    """Summarise a result for storage: a find keeps its count and first 5 documents."""
+    result = outcome.result
+    if outcome.ok and outcome.tool == "db.find":
+        documents = result.get("documents", [])
+        result = {"count": result.get("count"), "documents": documents[:SUMMARY_DOCUMENTS]}
+    return shorten(result)
 
 
 def store_tool_calls(record: RunRecord) -> None:
@@ -80,6 +108,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             total_time_ms=total_ms,
             tool_call_count=len(record.outcomes),
             agent_timings=record.agent_timings,
+            agent_models=record.models,
         )
     return message, total_ms
 
@@ -95,6 +124,7 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             total_time_ms=record.elapsed_ms(),
             tool_call_count=len(record.outcomes),
             agent_timings=record.agent_timings,
+            agent_models=record.models,
             status=status,
             error=error[:2000],
         )

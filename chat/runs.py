@@ -10,9 +10,9 @@ from typing import Any
 from django.conf import settings
 
 from agents.graph import compiled_graph
-from agents.llm.base import LLMProvider, ProviderError
-from agents.llm.factory import get_provider
+from agents.providers import get_provider
 from agents.state import RunContext
+from agents.timing import add_timings
 from agents.tools.base import ToolContext
 from chat.models import Session
 from chat.records import (
@@ -24,6 +24,7 @@ from chat.records import (
     store_user_message,
 )
 from chat.requests import ChatRequest, RequestRejected, parse_chat_request
+from llm.base import LLMProvider, ProviderError
 from memory.context import pack
 from memory.summarizer import update_summary
 
@@ -44,6 +45,7 @@ class ChatRun:
         self.provider = provider
         tools = ToolContext(user_id=request.userId, session_id=request.sessionId)
         self.record = RunRecord(session=session, tools=tools, outcomes=[], received_at=received_at)
+        self.record.models = provider.models()
         self.answered = False
 
     async def events(self) -> AsyncIterator[RunEvent]:
@@ -97,14 +99,9 @@ class ChatRun:
                 continue
             for update in chunk.values():
                 update = dict(update or {})
-                self.add_timings(update.pop("timings", {}))
+                timings = update.pop("timings", {})
+                self.record.agent_timings = add_timings(self.record.agent_timings, timings)
                 final.update(update)
-
-    def add_timings(self, timings: dict[str, float]) -> None:
-        """Add an agent's milliseconds (the worker's twice on a retry)."""
-        for agent, ms in timings.items():
-            current = self.record.agent_timings.get(agent, 0.0)
-            self.record.agent_timings[agent] = round(current + ms, 3)
 
     async def conclude(self, final: dict[str, Any]) -> dict[str, Any]:
         """Store the answer and build the `done` payload."""

@@ -7,30 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from agents.llm.base import ChatMessage
 from chat.models import Message, Session
-from memory.tokens import CHARS_PER_TOKEN, estimate_message_tokens, estimate_tokens
+from llm.base import ChatMessage
+from llm.requests import summary_message, system_meta
+from llm.tokens import CHARS_PER_TOKEN, estimate_message_tokens, estimate_tokens
 
-SUMMARY_HEADER = "Conversation summary so far:"
 TRUNCATION_MARK = "…"
-
-
-def system_meta(session_id: str, user_id: str, today: date) -> str:
-    """Return the system meta text that opens every packed context."""
-    return (
-        "You are a helpful assistant in a multi-agent pipeline "
-        "(planner, worker, critic, synthesizer).\n"
-        f"Session: {session_id} · User: {user_id} · Date: {today.isoformat()}\n"
-        "Use the conversation summary and the recent turns below for what the user said before."
-    )
-
-
-def summary_message(summary: str) -> ChatMessage:
-    """Wrap `summary` as the system message that carries it into the context."""
-    return {"role": "system", "content": f"{SUMMARY_HEADER}\n{summary}"}
 
 
 @dataclass(frozen=True)
@@ -112,23 +96,23 @@ def pack_messages(
     )
 
 
-def newest_messages(session_id: str, k: int, *fields: str) -> QuerySet:
-    """Return a query for `fields` of the newest `k` messages of a session, newest first.
+async def recent_turns_with_ids(session_id: str, k: int) -> list[tuple[str, ChatMessage]]:
+    """Return the newest `k` messages of a session as (id, turn), oldest first, in one query.
 
     It reads the (session, createdAt) index and at most `k` rows, whatever the history length.
     """
+    if k <= 0:
+        return []
     newest = Message.objects.filter(session_id=session_id).order_by("-created_at", "-id")
-    return newest.values_list(*fields)[: max(k, 0)]
+    rows = newest.values_list("id", "role", "content")[:k]
+    window = [(pk, ChatMessage(role=role, content=content)) async for pk, role, content in rows]
+    window.reverse()
+    return window
 
 
 async def recent_turns(session_id: str, k: int) -> list[ChatMessage]:
     """Return the newest `k` messages of a session as turns, oldest first, in one query."""
-    if k <= 0:
-        return []
-    newest = newest_messages(session_id, k, "role", "content")
-    turns = [ChatMessage(role=role, content=content) async for role, content in newest]
-    turns.reverse()
-    return turns
+    return [turn for _, turn in await recent_turns_with_ids(session_id, k)]
 
 
 async def pack(

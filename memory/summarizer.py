@@ -7,46 +7,18 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils import timezone
 
-from agents.llm.base import ChatMessage, LLMProvider, ProviderError
 from chat.models import Message, Session
-from memory.context import newest_messages, pack_messages, system_meta
+from llm.base import ChatMessage, LLMProvider, ProviderError
+from llm.requests import SummaryRequest, system_meta
+from memory.context import pack_messages, recent_turns_with_ids
 
-SUMMARY_PROMPT = (
-    "You are the Summariser. Fold the new turns of a conversation into the existing summary "
-    "and answer with the updated summary only. Keep every fact the user stated about "
-    "themselves (name, preferences such as a favourite colour), the decisions taken and the "
-    "questions still open; drop small talk and repetition. Be concise: a few short lines."
-)
-NO_SUMMARY = "(none)"
 # Bounds the cost of one update; a later update continues where this one stopped.
 FOLD_LIMIT = 200
 
 
-def summary_request(summary: str, turns: Sequence[ChatMessage]) -> list[ChatMessage]:
-    """Build the Summariser's request to fold `turns` into `summary`.
-
-    The format is a contract (the built-in model parses it): a system message with
-    `SUMMARY_PROMPT`, then one user message reading exactly::
-
-        Current summary:
-        <summary, or (none) when empty>
-
-        New turns:
-        <role>: <content>
-        <role>: <content>
-
-    one line per turn, oldest first, newlines inside a turn's content replaced by spaces.
-    """
-    lines = [f"{turn['role']}: {_one_line(turn['content'])}" for turn in turns]
-    content = f"Current summary:\n{summary or NO_SUMMARY}\n\nNew turns:\n" + "\n".join(lines)
-    return [
-        {"role": "system", "content": SUMMARY_PROMPT},
-        {"role": "user", "content": content},
-    ]
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.splitlines())
+def summary_request(summary: str, turns: Sequence[ChatMessage]) -> SummaryRequest:
+    """Build the Summariser's request to fold `turns` into `summary`."""
+    return SummaryRequest(summary=summary, turns=list(turns))
 
 
 async def turns_outside_window(session: Session, *, k: int, budget: int) -> list[Message]:
@@ -56,7 +28,7 @@ async def turns_outside_window(session: Session, *, k: int, budget: int) -> list
     summary (and an empty prompt); everything older, or dropped by the budget, is outside.
     Only messages created after `session.summarized_until` are returned.
     """
-    window = await _window_with_ids(session.session_id, k)
+    window = await recent_turns_with_ids(session.session_id, k)
     packed = pack_messages(
         meta=system_meta(session.session_id, session.user_id, timezone.localdate()),
         summary=session.summary,
@@ -69,15 +41,6 @@ async def turns_outside_window(session: Session, *, k: int, budget: int) -> list
     if session.summarized_until is not None:
         outside = outside.filter(created_at__gt=session.summarized_until)
     return [message async for message in outside.order_by("created_at", "id")[:FOLD_LIMIT]]
-
-
-async def _window_with_ids(session_id: str, k: int) -> list[tuple[str, ChatMessage]]:
-    if k <= 0:
-        return []
-    newest = newest_messages(session_id, k, "id", "role", "content")
-    window = [(pk, ChatMessage(role=role, content=content)) async for pk, role, content in newest]
-    window.reverse()
-    return window
 
 
 async def update_summary(

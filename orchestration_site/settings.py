@@ -7,6 +7,7 @@ come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -19,21 +20,20 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 def _bounded_int(name: str, default: int, *, low: int, high: int) -> int:
     """Read an integer variable, raising ImproperlyConfigured with its name when out of range."""
-    try:
-        value = env.int(name, default=default)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {env.str(name)!r}") from exc
-    if not low <= value <= high:
-        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {value}")
-    return value
+    return _bounded(name, default, low, high, env.int, "an integer")
 
 
 def _bounded_float(name: str, default: float, *, low: float, high: float) -> float:
     """Read a float variable, raising ImproperlyConfigured with its name when out of range."""
+    return _bounded(name, default, low, high, env.float, "a number")
+
+
+def _bounded(name: str, default: Any, low: Any, high: Any, read: Any, kind: str) -> Any:
+    """Read a number with `read`, raising ImproperlyConfigured with its name when invalid."""
     try:
-        value = env.float(name, default=default)
+        value = read(name, default=default)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number, got {env.str(name)!r}") from exc
+        raise ImproperlyConfigured(f"{name} must be {kind}, got {env.str(name)!r}") from exc
     if not low <= value <= high:
         raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {value}")
     return value
@@ -217,4 +217,19 @@ LOGGING = {
         "httpx2": {"level": "WARNING"},
         "openai": {"level": "WARNING"},
     },
+}
+
+# --- Model layer: Anthropic and per-agent models -------------------------------------------
+
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-sonnet-4-6")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="") or None
+ANTHROPIC_TIMEOUT_SECONDS = _bounded_float("ANTHROPIC_TIMEOUT_SECONDS", 60.0, low=0.1, high=600.0)
+ANTHROPIC_MAX_RETRIES = _bounded_int("ANTHROPIC_MAX_RETRIES", 2, low=0, high=10)
+ANTHROPIC_MAX_TOKENS = _bounded_int("ANTHROPIC_MAX_TOKENS", 4096, low=1, high=200_000)
+# "provider" or "provider:model" per agent; empty means LLM_PROVIDER with its configured model.
+# Checked at start-up by agents.E002 (agents/checks.py).
+LLM_AGENT_MODELS = {
+    role: env.str(f"LLM_{role.upper()}", default="").strip()
+    for role in ("planner", "worker", "critic", "synthesizer", "summariser")
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from chat.admin_mixins import ReadOnlyHistoryMixin, session_link
+from chat.admin_mixins import ReadOnlyHistoryMixin
 from telemetry.models import RequestMetric, ToolCall
 
 
@@ -14,14 +14,7 @@ class ToolCallAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
 
     list_display = ("timestamp", "session_column", "user_id", "tool", "ok", "latency_ms")
     list_filter = ("tool", "ok", "user_id")
-    search_fields = ("session__session_id",)
     ordering = ("-timestamp",)
-    list_select_related = ("session",)
-
-    @admin.display(description="sessionId", ordering="session")
-    def session_column(self, call: ToolCall) -> str:
-        """Link to the call's session."""
-        return session_link(call.session_id)
 
 
 @admin.register(RequestMetric)
@@ -36,18 +29,17 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         "total_time_ms",
         "tool_call_count",
         "agent_breakdown",
+        "model_list",
     )
     list_filter = ("status",)
-    search_fields = ("session__session_id",)
     ordering = ("-timestamp",)
-    list_select_related = ("session",)
-
-    @admin.display(description="sessionId", ordering="session")
-    def session_column(self, metric: RequestMetric) -> str:
-        """Link to the metric's session."""
-        return session_link(metric.session_id)
 
     @admin.display(description="per agent (ms)")
     def agent_breakdown(self, metric: RequestMetric) -> str:
         """Each agent's time, e.g. `planner 1.2 · worker 3.4`."""
         return " · ".join(f"{name} {ms:.1f}" for name, ms in metric.agent_timings.items())
+
+    @admin.display(description="models")
+    def model_list(self, metric: RequestMetric) -> str:
+        """The provider and model of each role, e.g. `critic openai:gpt-4o-mini`."""
+        return " · ".join(f"{role} {model}" for role, model in metric.agent_models.items())

@@ -13,7 +13,7 @@ from django.db.models import Avg, Count
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from chat.api import get_session_or_404
+from chat.lookups import get_session_or_404
 from chat.models import Message, Session
 from chat.schemas import ErrorOut
 from telemetry.models import RequestMetric, ToolCall

@@ -6,21 +6,14 @@ from django.db import models
 from django.utils import timezone
 
 from chat.ids import object_id_primary_key
-from chat.models import Message, Session
+from chat.models import message_key, session_key
 
 
 class ToolCall(models.Model):
     """One DB tool invocation by the Worker: what it asked, what it got, how long it took."""
 
     id = object_id_primary_key()
-    session = models.ForeignKey(
-        Session,
-        to_field="session_id",
-        db_column="sessionId",
-        on_delete=models.CASCADE,
-        related_name="tool_calls",
-        verbose_name="sessionId",
-    )
+    session = session_key("tool_calls")
     user_id = models.CharField("userId", max_length=128, db_column="userId")
     tool = models.CharField(max_length=32)
     args = models.JSONField(default=dict)
@@ -47,27 +40,15 @@ class RequestMetric(models.Model):
         CANCELLED = "cancelled"
 
     id = object_id_primary_key()
-    session = models.ForeignKey(
-        Session,
-        to_field="session_id",
-        db_column="sessionId",
-        on_delete=models.CASCADE,
-        related_name="metrics",
-        verbose_name="sessionId",
-    )
-    message = models.ForeignKey(
-        Message,
-        db_column="messageId",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="metrics",
-        verbose_name="messageId",
-    )
+    session = session_key("metrics")
+    message = message_key("metrics", optional=True)
     ttft_ms = models.FloatField(null=True, blank=True)
     total_time_ms = models.FloatField(default=0.0)
     tool_call_count = models.PositiveIntegerField(default=0)
     agent_timings = models.JSONField(default=dict, blank=True)
+    agent_models = models.JSONField(
+        default=dict, blank=True, help_text="The provider:model that answered each agent role."
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OK)
     error = models.TextField(blank=True, default="")
     timestamp = models.DateTimeField(default=timezone.now)

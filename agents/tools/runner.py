@@ -9,9 +9,9 @@ from typing import Any
 
 from django.db import DatabaseError
 
+from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome, ToolRefused
 from agents.tools.db_tools import db_aggregate, db_find, db_insert
-from telemetry.models import ToolCall
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +24,7 @@ TOOLS: dict[str, ToolFunction] = {
 }
 DATABASE_ERROR = "database error: the query could not be run"
 INTERNAL_ERROR = "internal error: the tool failed"
-SUMMARY_DOCUMENTS = 5
 SUMMARY_STRING_CHARS = 200
-TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
 
 
 async def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
@@ -48,29 +46,7 @@ async def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOut
         # A bug in a tool must not take the whole chat request down with it.
         logger.exception("DB tool %s failed (user %s)", name, ctx.user_id)
         return _failed(name, args, INTERNAL_ERROR, started)
-    return ToolOutcome(name, args, ok=True, result=result, latency_ms=_elapsed_ms(started))
-
-
-def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
-    """Build an unsaved `ToolCall` for `outcome`, with a short summary of its result."""
-    return ToolCall(
-        session_id=ctx.session_id,
-        user_id=ctx.user_id,
-        tool=str(outcome.tool)[:TOOL_NAME_CHARS],
-        args=shorten(outcome.args),
-        result=summarise_result(outcome),
-        ok=outcome.ok,
-        latency_ms=outcome.latency_ms,
-    )
-
-
-def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
-    """Summarise a result for storage: a find keeps its count and first 5 documents."""
-    result = outcome.result
-    if outcome.ok and outcome.tool == "db.find":
-        documents = result.get("documents", [])
-        result = {"count": result.get("count"), "documents": documents[:SUMMARY_DOCUMENTS]}
-    return shorten(result)
+    return ToolOutcome(name, args, ok=True, result=result, latency_ms=ms_since(started))
 
 
 def _failed(name: str, args: dict[str, Any], reason: str, started: float) -> ToolOutcome:
@@ -79,13 +55,9 @@ def _failed(name: str, args: dict[str, Any], reason: str, started: float) -> Too
         args,
         ok=False,
         result={"error": reason},
-        latency_ms=_elapsed_ms(started),
+        latency_ms=ms_since(started),
         error=reason,
     )
-
-
-def _elapsed_ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
 
 
 def shorten(value: Any) -> Any:

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from asgiref.sync import async_to_sync
 from tqdm import tqdm
 
-from agents.llm.base import LLMProvider, ProviderError
 from chat.models import Session
 from chat.operator.console import Console
+from llm.base import LLMProvider, ProviderError
 from memory.summarizer import rebuild_summary, update_summary
 
 AGE_PATTERN = re.compile(r"(\d+)([smhdw])")

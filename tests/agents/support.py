@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from agents.llm.base import ChatMessage
-from memory.context import pack_messages, system_meta
+from llm.base import ChatMessage
+from llm.requests import system_meta
+from memory.context import pack_messages
 
 
 def history(

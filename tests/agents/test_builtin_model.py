@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from agents.critic import CRITIC_PROMPT
-from agents.llm.base import ProviderError
-from agents.llm.builtin import BuiltinModel
-from agents.planner import PLANNER_PROMPT
 from agents.schemas import FollowUps, Plan, Verdict
-from agents.synthesizer import SUGGESTER_PROMPT, SYNTHESIZER_PROMPT
-from agents.worker import WORKER_PROMPT
+from llm.base import ProviderError
+from llm.builtin import BuiltinModel
+from llm.requests import (
+    CriticRequest,
+    FollowUpsRequest,
+    PlannerRequest,
+    SynthesizerRequest,
+    WorkerRequest,
+)
 from memory.summarizer import summary_request
-from tests.agents.support import conversation
+from tests.agents.support import history
 
 model = BuiltinModel(token_delay_ms=0)
 
 
 async def answer(question: str, *turns: tuple[str, str], summary: str = "") -> str:
     """Ask the synthesizer role a question with no findings."""
-    request = f"Question: {question}\n\nFindings:\n"
-    messages = conversation(SYNTHESIZER_PROMPT, request, *turns, summary=summary)
-    return await model.complete(messages)
+    request = SynthesizerRequest(history=history(*turns, summary=summary), question=question)
+    return await model.complete(request)
+
+
+def planner(prompt: str) -> PlannerRequest:
+    """A planner request in session s1 with no earlier turns."""
+    return PlannerRequest(history=history(), prompt=prompt)
+
+
+def follow_ups_to(question: str, answer: str) -> FollowUpsRequest:
+    """A follow-ups request with no earlier turns."""
+    return FollowUpsRequest(history=history(), question=question, answer=answer)
 
 
 async def test_it_recalls_a_name_from_an_earlier_turn():
@@ -53,7 +63,7 @@ async def test_it_answers_from_what_each_conversation_says():
 
 
 async def test_it_plans_one_subtask_per_clause_with_a_data_plan():
-    messages = conversation(PLANNER_PROMPT, "What is AI? How many messages have I sent?")
+    messages = planner("What is AI? How many messages have I sent?")
     plan = await model.structured(messages, Plan)
     assert [s.id for s in plan.subtasks] == [1, 2]
     assert plan.subtasks[0].data_plan[0].tool == "db.find"
@@ -63,12 +73,12 @@ async def test_it_plans_one_subtask_per_clause_with_a_data_plan():
 
 async def test_it_never_plans_more_than_three_subtasks():
     prompt = "Hi. What is AI? What is ML? What is Python? What is Django?"
-    plan = await model.structured(conversation(PLANNER_PROMPT, prompt), Plan)
+    plan = await model.structured(planner(prompt), Plan)
     assert len(plan.subtasks) == 3
 
 
 async def test_it_plans_a_note_for_remember_requests():
-    plan = await model.structured(conversation(PLANNER_PROMPT, "Remember that I like tea"), Plan)
+    plan = await model.structured(planner("Remember that I like tea"), Plan)
     request = plan.subtasks[0].data_plan[0]
     assert request.tool == "db.insert"
     assert request.args["document"]["content"] == "I like tea"
@@ -83,22 +93,22 @@ async def test_the_worker_describes_its_tool_results():
             "result": {"groups": [{"key": "user", "value": 3}]},
         }
     ]
-    request = f"Subtask 1: Count\nTool results:\n{json.dumps(results)}"
-    finding = await model.complete(conversation(WORKER_PROMPT, request))
+    request = WorkerRequest(subtask_id=1, description="Count", results=results)
+    finding = await model.complete(request)
     assert finding == "Number of messages by role: user 3."
 
 
 async def test_the_worker_states_a_failed_tool_call():
     results = [{"tool": "db.find", "args": {}, "ok": False, "error": "unknown collection"}]
-    request = f"Subtask 1: Look\nTool results:\n{json.dumps(results)}"
-    finding = await model.complete(conversation(WORKER_PROMPT, request))
+    request = WorkerRequest(subtask_id=1, description="Look", results=results)
+    finding = await model.complete(request)
     assert "failed (unknown collection)" in finding
 
 
-def review(finding: str, tool_errors: list[str], attempt: int) -> str:
+def review(finding: str, tool_errors: list[str], attempt: int) -> CriticRequest:
     """A critic request for one subtask."""
     subtask = {"id": 1, "description": "d", "finding": finding, "tool_errors": tool_errors}
-    return json.dumps({"question": "q", "subtasks": [{**subtask, "attempt": attempt}]})
+    return CriticRequest(question="q", subtasks=[{**subtask, "attempt": attempt}])
 
 
 @pytest.mark.parametrize(
@@ -112,18 +122,14 @@ def review(finding: str, tool_errors: list[str], attempt: int) -> str:
     ids=["good", "empty", "tool-error-first-pass", "tool-error-after-retry"],
 )
 async def test_the_critic_judges_findings(finding, errors, attempt, ok):
-    messages = [
-        {"role": "system", "content": CRITIC_PROMPT},
-        {"role": "user", "content": review(finding, errors, attempt)},
-    ]
-    verdict = await model.structured(messages, Verdict)
+    verdict = await model.structured(review(finding, errors, attempt), Verdict)
     assert verdict.ok is ok
     assert verdict.retry_subtasks == ([] if ok else [1])
 
 
 async def test_it_suggests_three_distinct_follow_ups_about_the_topic():
-    request = "Question: Explain quantum computing\n\nAnswer: Quantum computing uses qubits."
-    follow_ups = await model.structured(conversation(SUGGESTER_PROMPT, request), FollowUps)
+    request = follow_ups_to("Explain quantum computing", "Quantum computing uses qubits.")
+    follow_ups = await model.structured(request, FollowUps)
     assert len(set(follow_ups.suggestions)) == 3
     assert all("quantum computing" in s for s in follow_ups.suggestions)
 
@@ -145,27 +151,23 @@ async def test_a_summary_request_lists_the_questions_asked():
 
 
 async def test_streamed_tokens_join_to_the_whole_answer():
-    messages = conversation(SYNTHESIZER_PROMPT, "Question: What is AI?\n\nFindings:\n")
+    messages = SynthesizerRequest(history=history(), question="What is AI?")
     tokens = [token async for token in model.stream(messages)]
     assert len(tokens) > 5
     assert "".join(tokens) == await model.complete(messages)
 
 
 async def test_it_is_deterministic():
-    messages = conversation(PLANNER_PROMPT, "Explain quantum computing")
+    messages = planner("Explain quantum computing")
     assert await model.structured(messages, Plan) == await model.structured(messages, Plan)
 
 
-async def test_it_refuses_a_schema_it_cannot_produce():
-    with pytest.raises(ProviderError):
-        await model.structured(conversation(PLANNER_PROMPT, "hi"), ProviderErrorSchema)
-
-
-class ProviderErrorSchema(Plan):
-    """A schema no role produces."""
+async def test_it_refuses_structured_output_for_a_request_that_writes_text():
+    with pytest.raises(ProviderError, match="cannot produce Plan for a WorkerRequest"):
+        await model.structured(WorkerRequest(subtask_id=1, description="d"), Plan)
 
 
 async def test_after_a_summary_it_suggests_questions_about_the_user():
-    request = "Question: Summarize our conversation\n\nAnswer: You told me your name is Alice."
-    follow_ups = await model.structured(conversation(SUGGESTER_PROMPT, request), FollowUps)
+    request = follow_ups_to("Summarize our conversation", "You told me your name is Alice.")
+    follow_ups = await model.structured(request, FollowUps)
     assert "What do you know about me?" in follow_ups.suggestions

@@ -6,9 +6,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.db import OperationalError, connection
 
-from agents.tools.base import ToolContext, ToolOutcome
+from agents.tools.base import ToolContext
 from agents.tools.db_tools import db_aggregate, db_find, db_insert
-from agents.tools.runner import DATABASE_ERROR, TOOLS, run_tool, tool_call_record
+from agents.tools.runner import DATABASE_ERROR, TOOLS, run_tool
 from memory.models import Note
 from telemetry.models import RequestMetric, ToolCall
 from tests.conftest import ALICE, BOB
@@ -216,7 +216,7 @@ def test_run_tool_times_a_successful_call(alice_session):
     outcome = run("db.find", {"collection": "messages"}, AS_ALICE)
     assert outcome.ok and outcome.error is None
     assert outcome.result["count"] == 2
-    assert outcome.latency_ms >= 0 and round(outcome.latency_ms, 2) == outcome.latency_ms
+    assert outcome.latency_ms >= 0 and round(outcome.latency_ms, 3) == outcome.latency_ms
 
 
 @pytest.mark.parametrize("args", [None, [], "find everything", {"collection": ["messages"]}])
@@ -244,27 +244,3 @@ def test_run_tool_reports_a_database_failure_without_details(alice_session, capl
     assert not outcome.ok
     assert outcome.error == DATABASE_ERROR
     assert "disk I/O error" in caplog.text
-
-
-def test_tool_call_record_summarises_a_find(alice_session):
-    documents = [{"id": str(n), "content": "x" * 500} for n in range(8)]
-    outcome = ToolOutcome(
-        "db.find", {"collection": "messages"}, ok=True, result={"documents": documents, "count": 8}
-    )
-    record = tool_call_record(outcome, AS_ALICE)
-    assert record.pk and record._state.adding
-    assert (record.session_id, record.user_id, record.tool) == ("alice-s1", ALICE, "db.find")
-    assert record.result["count"] == 8
-    assert len(record.result["documents"]) == 5
-    assert len(record.result["documents"][0]["content"]) <= 201
-    ToolCall.objects.bulk_create([record])
-    assert ToolCall.objects.get().result == record.result
-
-
-def test_tool_call_record_keeps_a_refusal_as_is(alice_session):
-    outcome = run("db.find", {"collection": "auth_user"}, AS_ALICE)
-    record = tool_call_record(outcome, AS_ALICE)
-    assert not record.ok
-    assert record.result == {"error": outcome.error}
-    assert record.args == {"collection": "auth_user"}
-    assert record.latency_ms == outcome.latency_ms

@@ -9,13 +9,13 @@ from langgraph.graph import END, START, StateGraph
 
 from agents.critic import after_critic, critic
 from agents.graph import compiled_graph
-from agents.llm.builtin import BuiltinModel
 from agents.planner import planner
 from agents.schemas import Plan, Verdict
 from agents.state import RunContext, State
 from agents.synthesizer import synthesizer
 from agents.tools.base import ToolContext
 from agents.worker import worker
+from llm.builtin import BuiltinModel
 from telemetry.models import ToolCall
 from tests.agents.support import history
 

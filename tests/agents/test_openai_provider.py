@@ -12,10 +12,13 @@ from django.core import checks as django_checks
 from django.core.exceptions import ImproperlyConfigured
 
 from agents import checks
-from agents.llm.base import ChatMessage, ProviderError
-from agents.llm.factory import PROVIDER_NAMES, get_provider, reset_provider
-from agents.llm.openai_provider import NO_KEY_PLACEHOLDER, OpenAIProvider
+from agents.providers import PROVIDER_NAMES, get_provider, reset_provider
 from agents.schemas import FollowUps, Plan, Verdict
+from llm.base import ROLES, ProviderError
+from llm.builtin import BuiltinModel
+from llm.openai_provider import OpenAIProvider
+from llm.remote import NO_KEY_PLACEHOLDER
+from llm.requests import SynthesizerRequest, render
 from tests.support.fake_openai import (
     BrokenStream,
     Delay,
@@ -28,10 +31,7 @@ from tests.support.fake_openai import (
 )
 
 KEY = "sk-test-0123456789abcdef"
-QUESTION: list[ChatMessage] = [
-    {"role": "system", "content": "You are terse."},
-    {"role": "user", "content": "What is the capital of France?"},
-]
+QUESTION = SynthesizerRequest(question="What is the capital of France?")
 VALID_VERDICT = '{"ok": true, "issues": [], "retry_subtasks": []}'
 
 
@@ -66,7 +66,7 @@ async def test_it_returns_the_whole_answer_and_sends_the_model_and_key(provider,
     (request,) = fake.requests
     assert request.headers["authorization"] == f"Bearer {KEY}"
     assert request.json["model"] == "test-model"
-    assert request.json["messages"] == QUESTION
+    assert request.json["messages"] == render(QUESTION)
 
 
 async def test_it_sends_a_placeholder_key_when_none_is_configured(fake):
@@ -221,10 +221,9 @@ async def test_the_pipeline_responder_streams_an_answer_quoting_the_prompt(provi
 
 @pytest.mark.parametrize("name", ["builtin", "mock"])
 def test_the_factory_gives_the_builtin_model_for_builtin_and_mock(settings, name):
-    builtin = pytest.importorskip("agents.llm.builtin")
     settings.LLM_PROVIDER = name
 
-    assert isinstance(get_provider(), builtin.BuiltinModel)
+    assert all(isinstance(get_provider().for_role(role), BuiltinModel) for role in ROLES)
 
 
 def test_the_factory_gives_an_openai_provider_configured_from_settings(settings):
@@ -232,7 +231,7 @@ def test_the_factory_gives_an_openai_provider_configured_from_settings(settings)
     settings.OPENAI_MODEL = "local-llama"
     settings.OPENAI_BASE_URL = "http://127.0.0.1:11434/v1"
 
-    provider = get_provider()
+    provider = get_provider().for_role("synthesizer")
 
     assert isinstance(provider, OpenAIProvider)
     assert (provider.model, provider.base_url) == ("local-llama", "http://127.0.0.1:11434/v1")
@@ -258,7 +257,7 @@ def test_the_factory_rejects_an_unknown_provider(settings):
 
 
 def test_the_factory_names_every_provider():
-    assert set(PROVIDER_NAMES) == {"builtin", "mock", "openai"}
+    assert set(PROVIDER_NAMES) == {"builtin", "mock", "openai", "anthropic"}
 
 
 def test_the_check_reports_an_unknown_provider_as_e001(settings):

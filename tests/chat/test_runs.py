@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from agents.llm.base import ProviderError
-from agents.llm.builtin import BuiltinModel
 from chat.models import Message, Session, Suggestion
 from chat.requests import ChatRequest
 from chat.runs import ChatRun
+from llm.base import ProviderError
+from llm.builtin import BuiltinModel
 from telemetry.models import RequestMetric
 
 pytestmark = pytest.mark.django_db(transaction=True)

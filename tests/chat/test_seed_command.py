@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import CommandError, call_command
 
-from agents.llm.factory import reset_provider
+from agents.providers import reset_provider
 from chat.models import Message, Session, Suggestion
 from chat.operator.seed import DEMO_SESSIONS
 from telemetry.models import RequestMetric, ToolCall

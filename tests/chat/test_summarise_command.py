@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from agents.llm.factory import reset_provider
+from agents.providers import reset_provider
 from chat.models import Message, Session
 from chat.operator.summarise import parse_age
 from tests.conftest import ALICE, BOB

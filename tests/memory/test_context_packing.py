@@ -8,16 +8,15 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from chat.models import Message, Session
+from llm.requests import SUMMARY_HEADER
+from llm.tokens import estimate_message_tokens, estimate_tokens
 from memory.context import (
-    SUMMARY_HEADER,
     PackedContext,
-    newest_messages,
     pack,
     pack_messages,
     recent_turns,
     system_meta,
 )
-from memory.tokens import estimate_message_tokens, estimate_tokens
 from tests.conftest import ALICE, BOB
 
 META = "meta"  # 1 token
@@ -189,11 +188,6 @@ def test_reading_the_context_is_one_query_whatever_the_history_length(
     with django_assert_num_queries(1):
         packed = async_to_sync(pack)(session, "hello", k=10, budget=3000)
     assert len(packed.turns) == min(history, 10)
-
-
-def test_the_recent_turns_query_reads_at_most_k_rows() -> None:
-    query = newest_messages("alice-s1", 10, "role", "content").query
-    assert (query.low_mark, query.high_mark) == (0, 10)
 
 
 def test_pack_builds_the_full_context_for_a_session(long_session: Session) -> None:

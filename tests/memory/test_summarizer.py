@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
 
-from agents.llm.base import ChatMessage, LLMProvider, ModelT, ProviderError
 from chat.models import Message, Session
-from memory.context import system_meta
+from llm.base import ChatMessage, LLMProvider, ModelT, ProviderError
+from llm.requests import SUMMARY_PROMPT, ModelRequest, render, system_meta
+from llm.tokens import estimate_tokens
 from memory.summarizer import (
     FOLD_LIMIT,
-    SUMMARY_PROMPT,
     rebuild_summary,
     summary_request,
     turns_outside_window,
     update_summary,
 )
-from memory.tokens import estimate_tokens
 from tests.conftest import ALICE
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -39,25 +38,26 @@ class RecordingProvider(LLMProvider):
     def __init__(self) -> None:
         self.requests: list[list[ChatMessage]] = []
 
-    async def complete(self, messages: Sequence[ChatMessage]) -> str:
-        self.requests.append(list(messages))
+    async def complete(self, request: ModelRequest) -> str:
+        messages = render(request)
+        self.requests.append(messages)
         current, new_turns = messages[-1]["content"].split("\n\nNew turns:\n")
         known = re.search(r"summary of (\d+) turns", current)
         total = (int(known.group(1)) if known else 0) + len(new_turns.splitlines())
         return f"summary of {total} turns"
 
-    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
-        yield await self.complete(messages)
+    async def stream(self, request: ModelRequest) -> AsyncIterator[str]:
+        yield await self.complete(request)
 
-    async def structured(self, messages: Sequence[ChatMessage], schema: type[ModelT]) -> ModelT:
+    async def structured(self, request: ModelRequest, schema: type[ModelT]) -> ModelT:
         raise ProviderError("The recording provider gives no structured output.")
 
 
 class FailingProvider(RecordingProvider):
     """A Summariser whose model is unreachable."""
 
-    async def complete(self, messages: Sequence[ChatMessage]) -> str:
-        self.requests.append(list(messages))
+    async def complete(self, request: ModelRequest) -> str:
+        self.requests.append(render(request))
         raise ProviderError("model unreachable")
 
 
@@ -102,7 +102,7 @@ def test_the_request_lists_the_summary_and_one_line_per_turn() -> None:
         {"role": "user", "content": "My name is Alice.\nI like blue."},
         {"role": "assistant", "content": "Noted."},
     ]
-    assert summary_request("The user is new.", turns) == [
+    assert render(summary_request("The user is new.", turns)) == [
         {"role": "system", "content": SUMMARY_PROMPT},
         {
             "role": "user",
@@ -113,7 +113,7 @@ def test_the_request_lists_the_summary_and_one_line_per_turn() -> None:
 
 
 def test_the_request_says_none_when_there_is_no_summary_yet() -> None:
-    request = summary_request("", [{"role": "user", "content": "hi"}])
+    request = render(summary_request("", [{"role": "user", "content": "hi"}]))
     assert request[1]["content"] == "Current summary:\n(none)\n\nNew turns:\nuser: hi"
 
 

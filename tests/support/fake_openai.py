@@ -91,6 +91,11 @@ def replies_in_order(*replies: Reply) -> Responder:
 class FakeOpenAI:
     """Serve `POST /v1/chat/completions` on 127.0.0.1 from a daemon thread while in `with`."""
 
+    @property
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """The handler that speaks the API (a subclass serves another API)."""
+        return _ChatCompletionsHandler
+
     def __init__(self, responder: Responder, *, model: str = "fake-model") -> None:
         self.responder = responder
         self.model = model
@@ -122,7 +127,7 @@ class FakeOpenAI:
 def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     """Build a request handler class bound to `fake`."""
 
-    class Handler(_ChatCompletionsHandler):
+    class Handler(fake.handler_class):  # type: ignore[name-defined,misc]
         server_fake = fake
 
     return Handler
@@ -155,9 +160,12 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
         elif isinstance(reply, BrokenStream):
             self._stream(list(reply.chunks), finish=False)
         elif request.get("stream"):
-            self._stream(reply.chunks(), finish=True)
+            include_usage = (request.get("stream_options") or {}).get("include_usage", False)
+            self._stream(
+                reply.chunks(), finish=True, usage=_usage(request, reply) if include_usage else None
+            )
         else:
-            self._send_body(200, "application/json", json.dumps(self._completion(reply)))
+            self._send_body(200, "application/json", json.dumps(self._completion(reply, request)))
 
     def _send_body(self, status: int, content_type: str, body: str) -> None:
         data = body.encode()
@@ -167,7 +175,9 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _stream(self, pieces: list[str], *, finish: bool) -> None:
+    def _stream(
+        self, pieces: list[str], *, finish: bool, usage: dict[str, int] | None = None
+    ) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
@@ -180,6 +190,8 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._event(self._chunk({}, "stop"))
+        if usage is not None:  # the final chunk of stream_options.include_usage
+            self._event({**self._envelope("chat.completion.chunk"), "choices": [], "usage": usage})
         self._write_chunk(b"data: [DONE]\n\n")
         self._write_chunk(b"")
 
@@ -194,9 +206,9 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
         choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
         return {**self._envelope("chat.completion.chunk"), "choices": [choice]}
 
-    def _completion(self, reply: Text) -> dict[str, Any]:
+    def _completion(self, reply: Text, request: dict[str, Any]) -> dict[str, Any]:
         message = {"role": "assistant", "content": "".join(reply.chunks())}
-        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        usage = _usage(request, reply)
         choice = {"index": 0, "message": message, "finish_reason": "stop"}
         return {**self._envelope("chat.completion"), "choices": [choice], "usage": usage}
 
@@ -217,6 +229,17 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
             super().handle()
         except OSError:
             self.close_connection = True
+
+
+def _usage(request: dict[str, Any], reply: Text) -> dict[str, int]:
+    """Count tokens as words: the prompt's words in, the reply's pieces out."""
+    prompt = sum(len(str(m.get("content", "")).split()) for m in request.get("messages", []))
+    completion = len(reply.chunks())
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 _SCHEMA_TITLE = re.compile(r'"title":\s*"(Plan|Verdict|FollowUps)"')
@@ -242,3 +265,19 @@ def _structured_answer(title: str, prompt: str) -> dict[str, Any]:
     if title == "FollowUps":
         return {"suggestions": ["Tell me more", "Give an example", "Summarize that"]}
     return {}
+
+
+def builtin_responder(request: dict[str, Any]) -> Reply:
+    """Answer as the built-in model would, reading only the messages sent over HTTP.
+
+    The messages are read back with `llm.requests.parse`, so whatever the agents did not
+    put into their requests, this stand-in cannot know.
+    """
+    from llm.builtin import BuiltinModel
+    from llm.requests import parse
+
+    model = BuiltinModel()
+    asked = parse(request.get("messages", []))
+    if (request.get("response_format") or {}).get("type") == "json_object":
+        return Text(json.dumps(model.structured_raw(asked, dict)))
+    return Text(model.text_for(asked))

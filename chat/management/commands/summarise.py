@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from agents.llm.factory import get_provider
+from agents.providers import get_provider
 from chat.operator.console import Console
 from chat.operator.summarise import Selection, parse_age, summarise_selection
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from agents.llm.base import ChatMessage
+from llm.base import ChatMessage
 
 CHARS_PER_TOKEN = 4
 

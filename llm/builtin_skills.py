@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from agents.llm.builtin_knowledge import (
+from llm.builtin_knowledge import (
     GLOSSARY,
     INTENT_PATTERNS,
     Intent,
@@ -14,21 +13,55 @@ from agents.llm.builtin_knowledge import (
     split_clauses,
     topic_in,
 )
-from agents.llm.builtin_memory import asks_about_me, facts_in, recall_key
+from llm.builtin_memory import facts_in
+from llm.builtin_recall import asks_about_me, recall_key
 
 SNIPPET_CHARS = 120
+STORED_THINGS = {"note", "message", "session", "request", "tool", "tool call", "metric"}
+
+
+def asks_recall(clause: str) -> bool:
+    """Whether the clause asks about a fact the user stated (not about their stored data)."""
+    if facts_in(clause):
+        return False
+    key = recall_key(clause)
+    return bool(key) and key.removeprefix("have ") not in STORED_THINGS
+
+
+RECALL_HINTS = {
+    "name": r"\b(my name|call me|i am|i'm)\b",
+    "age": r"\b(i am|i'm) [0-9]",
+    "origin": r"\bfrom\b",
+    "job": r"\b(i am an?|i'm an?|work)\b",
+    "home": r"\b(live|living|moved)\b",
+    "work": r"\bwork",
+    "study": r"\bstudy",
+    "born": r"\bborn\b",
+    "likes": r"\b(like|love|enjoy|prefer|favou?rite)\b",
+    "dislikes": r"\b(hate|dislike|stand)\b",
+}
+
+
+def recall_pattern(key: str) -> str:
+    """Return a regex for the stored turns in which the user may have stated `key`."""
+    if key in RECALL_HINTS:
+        return RECALL_HINTS[key]
+    word = re.escape(key.split()[-1])
+    if key.startswith("have "):
+        return rf"\b(have|own)\b.*\b{word}"
+    return rf"\bmy (\w+ )?{word}"
 
 
 def classify(clause: str) -> Intent:
     """Decide what one clause of the user's message is after."""
-    for intent, pattern in INTENT_PATTERNS[:4]:
+    for intent, pattern in INTENT_PATTERNS[:2]:
         if pattern.search(clause):
             return intent
-    if recall_key(clause):
+    if asks_recall(clause):
         return Intent.RECALL
     if asks_about_me(clause):
         return Intent.ABOUT_ME
-    for intent, pattern in INTENT_PATTERNS[4:]:
+    for intent, pattern in INTENT_PATTERNS[2:]:
         if pattern.search(clause):
             return intent
     return Intent.STATEMENT if facts_in(clause) else Intent.QUESTION
@@ -72,8 +105,7 @@ def data_plan(clause: str, intent: Intent, session_id: str) -> list[dict[str, An
         args = {"collection": "messages", "filter": query, "sort": {"createdAt": 1}, "limit": 20}
         return [{"tool": "db.find", "args": args}]
     if intent is Intent.RECALL:
-        word = re.escape((recall_key(clause) or "name").split()[-1])
-        pattern = rf"\bmy (\w+ )?{word}\b"
+        pattern = recall_pattern(recall_key(clause) or "name")
         query = {**this_session, "role": "user", "content": {"$regex": pattern, "$options": "i"}}
         args = {"collection": "messages", "filter": query, "sort": {"createdAt": -1}, "limit": 3}
         return [{"tool": "db.find", "args": args}]
@@ -158,22 +190,15 @@ def describe_groups(args: dict[str, Any], groups: list[dict[str, Any]]) -> str:
     return f"{label}: {values or 'none yet'}."
 
 
-def finding(request: str) -> str:
-    """Write up a subtask from its tool results (the worker's request format)."""
-    _, _, rest = request.partition("Tool results:\n")
-    results_text = rest.split("\nCritic issues to fix:")[0]
-    try:
-        outcomes = json.loads(results_text) if results_text.strip() else []
-    except json.JSONDecodeError:
-        outcomes = []
+def finding(outcomes: list[dict[str, Any]]) -> str:
+    """Write up a subtask from its tool results."""
     if not outcomes:
         return "No stored data was needed; this is answered from the conversation."
     return " ".join(describe_result(outcome) for outcome in outcomes)
 
 
-def verdict(review: str) -> dict[str, Any]:
+def verdict(subtasks: list[dict[str, Any]]) -> dict[str, Any]:
     """Judge findings: empty ones, and tool failures on a first attempt, are sent back."""
-    subtasks = json.loads(review).get("subtasks", [])
     issues, retry = [], []
     for subtask in subtasks:
         if not subtask.get("finding", "").strip():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memory.tokens import estimate_message_tokens, estimate_tokens
+from llm.tokens import estimate_message_tokens, estimate_tokens
 
 
 def test_it_counts_nothing_for_empty_text() -> None:

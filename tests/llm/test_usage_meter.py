@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from agents.llm.usage import Usage, metering, record_usage
+from llm.usage import Usage, metering, record_usage
 
 
 def call(role: str, input_tokens: int, output_tokens: int) -> Usage:

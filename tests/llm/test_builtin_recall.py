@@ -1,0 +1,68 @@
+"""The built-in model recalls what users state about themselves, from turns or the summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from llm.builtin import BuiltinModel
+from llm.builtin_memory import summarise
+from llm.requests import SynthesizerRequest, summary_message, system_meta
+from tests.llm.recall_table import RECALL_TABLE
+
+model = BuiltinModel()
+META = {"role": "system", "content": system_meta("s1", "alice", date(2026, 1, 1))}
+IDS = [f"{question} after {' / '.join(said) or 'nothing'}" for said, question, _ in RECALL_TABLE]
+
+
+def turns_of(statements: tuple[str, ...]) -> list[dict]:
+    """Each statement as a user turn followed by a short assistant reply."""
+    turns = []
+    for statement in statements:
+        turns += [{"role": "user", "content": statement}, {"role": "assistant", "content": "OK."}]
+    return turns
+
+
+async def ask(question: str, history: list[dict]) -> str:
+    """The synthesizer's answer to `question` with no findings."""
+    return await model.complete(SynthesizerRequest(history=history, question=question))
+
+
+def test_the_table_has_at_least_forty_pairs():
+    assert len(RECALL_TABLE) >= 40
+
+
+@pytest.mark.parametrize(("statements", "question", "expected"), RECALL_TABLE, ids=IDS)
+async def test_it_answers_from_facts_in_the_recent_turns(statements, question, expected):
+    assert await ask(question, [META, *turns_of(statements)]) == expected
+
+
+@pytest.mark.parametrize(("statements", "question", "expected"), RECALL_TABLE, ids=IDS)
+async def test_it_answers_from_facts_only_in_the_summary(statements, question, expected):
+    summary = ""
+    for statement in statements:  # one fold per turn, as the summariser runs after each answer
+        summary = summarise(summary, [("user", statement), ("assistant", "OK.")])
+    history = [META, summary_message(summary)] if statements else [META]
+    assert await ask(question, history) == expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "acknowledgement"),
+    [
+        ("I'm Sam", "Nice to meet you, Sam! I'll remember that."),
+        ("I have two cats", "Got it: you have two cats."),
+        (
+            "I live in Leeds, but I work in Manchester",
+            "Got it: you live in Leeds; you work in Manchester.",
+        ),
+        ("My favourite colour is green", "Got it: your favorite color is green."),
+    ],
+)
+async def test_it_acknowledges_what_it_is_told(statement, acknowledgement):
+    assert await ask(statement, [META]) == acknowledgement
+
+
+async def test_a_question_of_the_users_is_not_taken_for_a_possession():
+    answer = await ask("I have a question about Python", [META])
+    assert not answer.startswith("Got it")
