@@ -12,30 +12,42 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SAMPLE_RATE = 250
-CATEGORIES = (
-    # (name, path fragment, function or "" for any): the innermost matching frame decides.
-    ("SQLite (statement execution)", "backends/sqlite3/base.py", "execute"),
-    ("SQLite (statement execution)", "backends/sqlite3/base.py", "executemany"),
-    ("Django ORM (query building, compiling, model code)", "django/db/", ""),
-    ("Django (other)", "django/", ""),
-    ("LangGraph / LangChain internals", "langgraph/", ""),
-    ("LangGraph / LangChain internals", "langchain_core/", ""),
-    ("daphne / Twisted / autobahn (HTTP, writes)", "daphne/", ""),
-    ("daphne / Twisted / autobahn (HTTP, writes)", "twisted/", ""),
-    ("daphne / Twisted / autobahn (HTTP, writes)", "autobahn/", ""),
-    ("thread hops (asgiref, executor, threading)", "asgiref/", ""),
-    ("thread hops (asgiref, executor, threading)", "concurrent/futures/", ""),
-    ("thread hops (asgiref, executor, threading)", "threading.py", ""),
-    ("Channels", "channels/", ""),
-    ("pydantic", "pydantic", ""),
-    ("JSON", "json/", ""),
-    ("asyncio event loop", "asyncio/", ""),
-    ("our code (chat, agents, memory, telemetry)", "/chat/", ""),
-    ("our code (chat, agents, memory, telemetry)", "/agents/", ""),
-    ("our code (chat, agents, memory, telemetry)", "/memory/", ""),
-    ("our code (chat, agents, memory, telemetry)", "/telemetry/", ""),
+SAMPLE_RATE = 400
+IDLE_LEAVES = (
+    # Innermost frames of threads that wait (py-spy cannot always tell them from busy ones).
+    ("_worker", "concurrent/futures/thread.py"),
+    ("EpollSelector.select", "selectors.py"),
+    ("Condition.wait", "threading.py"),
+    ("Event.wait", "threading.py"),
 )
+OURS = "our code (chat, agents, memory, telemetry)"
+HOPS = "thread hops (asgiref, executor hand-offs)"
+LOOP = "asyncio event loop (scheduling, self-pipe wake-ups)"
+ROOT = str(Path(__file__).resolve().parents[1])
+PACKAGES = (
+    # (name, package directory under site-packages or the project): innermost match decides.
+    ("Django ORM (query building, compiling, model code)", "django/db"),
+    ("Django (other)", "django"),
+    ("LangGraph / LangChain internals", "langgraph"),
+    ("LangGraph / LangChain internals", "langchain_core"),
+    ("daphne / Twisted / autobahn (HTTP, writes)", "daphne"),
+    ("daphne / Twisted / autobahn (HTTP, writes)", "twisted"),
+    ("daphne / Twisted / autobahn (HTTP, writes)", "autobahn"),
+    (HOPS, "asgiref"),
+    ("Channels", "channels"),
+    ("pydantic", "pydantic"),
+    ("pydantic", "pydantic_core"),
+)
+PROJECT = ("chat", "agents", "memory", "telemetry", "orchestration_site")
+SQLITE_CALLS = ("SQLiteCursorWrapper.execute", "SQLiteCursorWrapper.executemany")
+DISPATCHERS = {
+    # Frames that run whatever was queued: a sample with nothing more specific below one of
+    # these is the dispatching machinery's own cost.
+    "Handle._run": LOOP,
+    "BaseEventLoop._run_once": LOOP,
+    "_WorkItem.run": HOPS,
+    "_worker": HOPS,
+}
 
 
 @dataclass
@@ -43,26 +55,58 @@ class Profile:
     """Sample counts of a collapsed-stack profile: per category, per function (self, inclusive)."""
 
     samples: int = 0
+    idle: int = 0
+    """Samples of waiting threads, left out of everything else."""
     categories: Counter[str] = field(default_factory=Counter)
     own: Counter[str] = field(default_factory=Counter)
     inclusive: Counter[str] = field(default_factory=Counter)
 
 
 def category(frames: list[str]) -> str:
-    """The category of a sample: that of its innermost frame with a known location."""
+    """The category of a sample: its innermost frame of a known library, or the dispatcher.
+
+    Standard-library frames (asyncio, selectors, threading) are passed over, so that e.g. a
+    self-pipe write counts for whoever called `call_soon_threadsafe`; when the walk reaches
+    the event loop's or an executor's dispatching frame first, the sample is theirs.
+    """
     for frame in reversed(frames):
         function, _, location = frame.partition(" (")
-        for name, fragment, wanted in CATEGORIES:
-            if fragment in location and (not wanted or function == wanted):
-                return name
+        found = frame_category(function, location)
+        if found:
+            return found
+        if function in DISPATCHERS:
+            return DISPATCHERS[function]
     return "other (stdlib, site-packages)"
 
 
+def frame_category(function: str, location: str) -> str | None:
+    """The category of one frame of a known place, or None (standard library, unknown)."""
+    if function in SQLITE_CALLS:
+        return "SQLite (statement execution)"
+    if "/json/" in location:
+        return "JSON"
+    _, marker, inside = location.partition("site-packages/")
+    if marker:
+        return next((name for name, package in PACKAGES if inside.startswith(package + "/")), None)
+    if location.startswith(ROOT + "/"):
+        return OURS if location[len(ROOT) + 1 :].startswith(PROJECT) else None
+    return None
+
+
+def is_idle(frame: str) -> bool:
+    """Whether a sample's innermost frame is a thread waiting for work."""
+    function, _, location = frame.partition(" (")
+    return any(function == name and path in location for name, path in IDLE_LEAVES)
+
+
 def short(frame: str) -> str:
-    """`function (path:line)` → `function (last two path parts)`, without the line number."""
+    """`function (path:line)` → `function (path inside its package)`, without the line."""
     function, _, location = frame.partition(" (")
     path = location.rstrip(")").rsplit(":", 1)[0]
-    return f"{function} ({'/'.join(Path(path).parts[-2:])})"
+    path = path.rpartition("site-packages/")[2].removeprefix(ROOT + "/")
+    if path.startswith("/"):
+        path = "/".join(Path(path).parts[-2:])  # the standard library
+    return f"{function} ({path})"
 
 
 def parse_collapsed(text: str) -> Profile:
@@ -75,6 +119,9 @@ def parse_collapsed(text: str) -> Profile:
         count, frames = int(count_text), stack.split(";")
         while len(frames) > 1 and frames[0].startswith(("process ", "thread ")):
             frames = frames[1:]
+        if is_idle(frames[-1]):
+            profile.idle += count
+            continue
         profile.samples += count
         profile.categories[category(frames)] += count
         profile.own[short(frames[-1])] += count
@@ -91,7 +138,7 @@ def share(count: int, total: int) -> str:
 def format_profile(profile: Profile, *, top: int = 25) -> list[str]:
     """The summary: samples per category, then the top functions by own and inclusive samples."""
     total = profile.samples
-    lines = [f"{total} samples of the server's busy threads"]
+    lines = [f"{total} busy samples ({profile.idle} samples of waiting threads left out)"]
     sections = (
         ("by category (innermost known frame)", profile.categories),
         ("top functions by own samples", profile.own),
@@ -116,7 +163,7 @@ def sampling(pid: int, raw_path: Path) -> Iterator[None]:
     if executable is None:
         raise RuntimeError("py-spy is not installed: pip install -r requirements/dev.txt")
     command = [executable, "record", "--pid", str(pid), "--rate", str(SAMPLE_RATE)]
-    command += ["--format", "raw", "--output", str(raw_path)]
+    command += ["--format", "raw", "--full-filenames", "--nonblocking", "--output", str(raw_path)]
     recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         yield

@@ -192,6 +192,7 @@ def run_all(args: argparse.Namespace, workdir: Path) -> int:
 def run_profile(args: argparse.Namespace, workdir: Path) -> int:
     """Sample the pipeline server with py-spy at one level; write and print the summary."""
     raw = args.profile.with_suffix(args.profile.suffix + ".collapsed")
+    args.profile.parent.mkdir(parents=True, exist_ok=True)
     with pipeline_server(workdir, 0, args.server_env) as server:
         pin_server(args, server.process.pid)
         url, level = server.url, args.profile_concurrency
