@@ -11,6 +11,7 @@ from pathlib import Path
 from bench.load import run_level, shared_client
 from bench.pinning import pin_process
 from bench.procstat import measure_process
+from bench.report import other_cores
 from chat.client import chat_body
 from tests.support.live_server import ROOT, live_server, migrate, server_env
 
@@ -56,8 +57,8 @@ def seed_template(template: Path, seeded: tuple[HistorySession, ...]) -> None:
 
 async def chat_cpu_ms(
     url: str, pid: int, session: HistorySession, prompt: str, chats: int
-) -> float:
-    """Server CPU ms per chat over `chats` sequential chats in `session` (after a warm-up)."""
+) -> tuple[float, float | None]:
+    """Server CPU ms per chat over `chats` chats in `session` after a warm-up; others' load."""
     body = chat_body(session.session_id, session.user_id, prompt)
     async with shared_client(1) as client:
         warm = await run_level(client, url, [body] * WARMUP_CHATS, token="devkey", concurrency=1)
@@ -65,7 +66,7 @@ async def chat_cpu_ms(
             run = await run_level(client, url, [body] * chats, token="devkey", concurrency=1)
     if warm.errors or run.errors:
         raise RuntimeError(f"context check: {warm.errors + run.errors} chats failed in {session}")
-    return usage.cpu_seconds * 1000 / chats
+    return usage.cpu_seconds * 1000 / chats, other_cores(run, usage)
 
 
 def measure_context_cost(
@@ -77,8 +78,11 @@ def measure_context_cost(
     repeat: int,
     prompt: str,
     server_core: int | None,
-) -> list[tuple[float, float]]:
-    """Return (large, small) CPU ms per chat for each repeat, alternating which goes first."""
+) -> list[tuple[float, float, float | None]]:
+    """Return (large, small) CPU ms per chat and the others' load for each repeat.
+
+    The two sessions alternate which goes first.
+    """
     pair = sessions(small, large)
     template = workdir / "context-template.sqlite3"
     seed_template(template, pair)
@@ -94,5 +98,6 @@ def measure_context_cost(
                 )
                 for session in order
             }
-            results.append((figures[large], figures[small]))
+            others = max((o for _, o in figures.values() if o is not None), default=None)
+            results.append((figures[large][0], figures[small][0], others))
     return results

@@ -158,16 +158,16 @@ def context_checks(args: argparse.Namespace, workdir: Path) -> list[verdict.Chec
         prompt=args.prompt,
         server_core=args.cores[0] if args.cores else None,
     )
-    for large, small in pairs:
+    for large, small, _ in pairs:
         print(
             f"  CPU ms per chat: {args.context:,} msgs {large:.2f}, {args.context_small:,} msgs "
             f"{small:.2f}, ratio {large / small:.2f}"
         )
     return [
         verdict.context_check(
-            large, small, large_count=args.context, small_count=args.context_small
+            large, small, large_count=args.context, small_count=args.context_small, others=others
         )
-        for large, small in pairs
+        for large, small, others in pairs
     ]
 
 

@@ -162,7 +162,12 @@ def stress_checks(
 
 
 def context_check(
-    large: float | None, small: float | None, *, large_count: int, small_count: int
+    large: float | None,
+    small: float | None,
+    *,
+    large_count: int,
+    small_count: int,
+    others: float | None = None,
 ) -> Check:
     """CPU per chat in a session of `large_count` stored messages ÷ one of `small_count`."""
     return Check(
@@ -172,6 +177,7 @@ def context_check(
         ratio(large, small),
         CONTEXT_RATIO_LIMIT,
         True,
+        others,
     )
 
 
