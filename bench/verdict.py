@@ -221,7 +221,7 @@ def format_checks(checks: Sequence[Check], *, runs: int) -> list[str]:
     lines = [header]
     for check in checks:
         absolute = number(check.value, check.digits) + " "
-        value = absolute if check.absolute else f"{number(check.value)}×"
+        value = absolute if check.absolute or check.value is None else f"{number(check.value)}×"
         lines.append(
             f"{check.name:<50} {number(check.measured, check.digits):>9} "
             f"{number(check.reference, check.digits):>9} {value:>7} {limit_text(check):>7} "
