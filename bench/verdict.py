@@ -41,13 +41,21 @@ class Check:
     """Decimals to print the figures with."""
     absolute: bool = False
     """True: `value` is the measured figure itself, not a ratio."""
+    load_sensitive: bool = False
+    """True for latency and throughput: other load on the machine distorts them."""
+
+    @property
+    def noisy(self) -> bool:
+        """Whether other processes were busy enough to make this figure unreliable."""
+        return self.others is not None and self.others > NOISY_OTHERS
 
     @property
     def verdict(self) -> str:
-        """PASS, MISS, or n/a when the figure could not be measured."""
+        """PASS or MISS, "?" added for a load-sensitive figure of a busy run; n/a if unknown."""
         if self.value is None:
             return "n/a"
-        return "PASS" if passes(self.value, self.limit, at_most=self.at_most) else "MISS"
+        verdict = "PASS" if passes(self.value, self.limit, at_most=self.at_most) else "MISS"
+        return verdict + "?" if self.load_sensitive and self.noisy else verdict
 
 
 def passes(value: float, limit: float, *, at_most: bool) -> bool:
@@ -97,7 +105,7 @@ def ratio_check(
     reference = getattr(bare, field) if bare else None
     others = busiest([row for row in (pipeline, bare) if row is not None])
     value = ratio(measured, reference)
-    return Check(name, measured, reference, value, limit, at_most, others)
+    return Check(name, measured, reference, value, limit, at_most, others, load_sensitive=True)
 
 
 def speed_checks(
@@ -227,12 +235,21 @@ def format_checks(checks: Sequence[Check], *, runs: int) -> list[str]:
             f"{number(check.reference, check.digits):>9} {value:>7} {limit_text(check):>7} "
             f"{check.verdict:<7} {number(check.others):>6}"
         )
-    noisy = [c.name for c in checks if c.others is not None and c.others > NOISY_OTHERS]
+    noisy = [check.name.split(",")[0] for check in checks if check.noisy]
     if noisy:
         lines.append(
-            f"NOISY: other processes used > {NOISY_OTHERS} cores during: {'; '.join(noisy)}. "
-            "CPU ratios hold under load; latency and throughput ratios do not."
+            f"NOISY: other processes kept > {NOISY_OTHERS} cores busy during: {'; '.join(noisy)}. "
+            "CPU figures hold under load; latency and throughput (marked ?) do not: rerun."
         )
-    misses = sum(check.verdict != "PASS" for check in checks)
-    lines.append("ALL TARGETS MET" if not misses else f"{misses} of {len(checks)} targets missed")
+    lines.append(conclusion(checks))
     return lines
+
+
+def conclusion(checks: Sequence[Check]) -> str:
+    """The last line: all met, or how many were missed and how many are unreliable."""
+    if all(check.verdict == "PASS" for check in checks):
+        return "ALL TARGETS MET"
+    missed = sum(check.verdict.startswith(("MISS", "n/a")) for check in checks)
+    unsure = sum(check.verdict.endswith("?") for check in checks)
+    text = f"{missed} of {len(checks)} targets missed"
+    return text + (f"; {unsure} verdict(s) unreliable (busy machine)" if unsure else "")

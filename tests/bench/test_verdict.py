@@ -113,3 +113,17 @@ def test_a_quiet_run_meeting_every_target_says_so():
     lines = verdict.format_checks(checks, runs=1)
     assert "one run" in lines[0]
     assert lines[-1] == "ALL TARGETS MET"
+
+
+def test_latency_verdicts_of_a_busy_run_are_marked_unreliable_but_cpu_ones_are_not():
+    pipeline = [row("pipeline", 1, other_cores=0.9), row("pipeline", 32)]
+    bare = [row("bare", 1, cpu_ms_per_request=1.0), row("bare", 32, cpu_ms_per_request=1.0)]
+    cpu, ttft, throughput = verdict.speed_checks(pipeline, bare, stress=None)
+    assert (cpu.verdict, ttft.verdict, throughput.verdict) == ("MISS", "PASS?", "PASS")
+    assert verdict.conclusion([cpu, ttft, throughput]) == (
+        "1 of 3 targets missed; 1 verdict(s) unreliable (busy machine)"
+    )
+    assert (
+        verdict.conclusion([ttft])
+        == "0 of 1 targets missed; 1 verdict(s) unreliable (busy machine)"
+    )
