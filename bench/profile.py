@@ -39,7 +39,11 @@ PACKAGES = (
     ("pydantic", "pydantic_core"),
 )
 PROJECT = ("chat", "agents", "memory", "telemetry", "orchestration_site")
-SQLITE_CALLS = ("SQLiteCursorWrapper.execute", "SQLiteCursorWrapper.executemany")
+SQLITE_CALLS = (
+    "SQLiteCursorWrapper.execute",
+    "SQLiteCursorWrapper.executemany",
+    "BaseDatabaseWrapper._commit",  # the driver's commit: SQLite writing the transaction
+)
 DISPATCHERS = {
     # Frames that run whatever was queued: a sample with nothing more specific below one of
     # these is the dispatching machinery's own cost.
@@ -82,7 +86,7 @@ def category(frames: list[str]) -> str:
 def frame_category(function: str, location: str) -> str | None:
     """The category of one frame of a known place, or None (standard library, unknown)."""
     if function in SQLITE_CALLS:
-        return "SQLite (statement execution)"
+        return "SQLite (statements, commits)"
     if "/json/" in location:
         return "JSON"
     _, marker, inside = location.partition("site-packages/")

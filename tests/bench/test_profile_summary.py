@@ -53,7 +53,7 @@ def test_samples_go_to_the_innermost_known_package_passing_over_the_standard_lib
     assert profile.samples == 6
     assert profile.categories["LangGraph / LangChain internals"] == 3
     assert profile.categories["Django ORM (query building, compiling, model code)"] == 2
-    assert profile.categories["SQLite (statement execution)"] == 1
+    assert profile.categories["SQLite (statements, commits)"] == 1
 
 
 def test_dispatching_machinery_with_nothing_below_is_its_own_category():
