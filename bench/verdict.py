@@ -235,7 +235,7 @@ def format_checks(checks: Sequence[Check], *, runs: int) -> list[str]:
             f"{number(check.reference, check.digits):>9} {value:>7} {limit_text(check):>7} "
             f"{check.verdict:<7} {number(check.others):>6}"
         )
-    noisy = [check.name.split(",")[0] for check in checks if check.noisy]
+    noisy = [check.name.split(", ")[0] for check in checks if check.noisy]
     if noisy:
         lines.append(
             f"NOISY: other processes kept > {NOISY_OTHERS} cores busy during: {'; '.join(noisy)}. "
