@@ -120,7 +120,9 @@ def stream_shape(warmup: LevelRun) -> tuple[int, int]:
     return events, round(statistics.median(r.tokens for r in ok))
 
 
-def run_local(args: argparse.Namespace, workdir: Path, run: int) -> tuple[list[Outcome], list]:
+def run_local(
+    args: argparse.Namespace, workdir: Path, run: int
+) -> tuple[list[Outcome], list[verdict.Check]]:
     """Benchmark the pipeline, then a bare SSE endpoint streaming as many events per request."""
     with pipeline_server(workdir, run, args.server_env) as server:
         pin_server(args, server.process.pid)
@@ -136,11 +138,17 @@ def run_local(args: argparse.Namespace, workdir: Path, run: int) -> tuple[list[O
     print_overhead(pipeline.rows, bare.rows)
     for line in problems:
         print(f"pipeline server log: {line}")
-    stress = args.stress or None
-    checks = verdict.speed_checks(pipeline.rows, bare.rows, stress=stress)
+    return [pipeline, bare], run_checks(pipeline.rows, bare.rows, args.stress)
+
+
+def run_checks(
+    pipeline: list[LevelStats], bare: list[LevelStats], stress: int
+) -> list[verdict.Check]:
+    """The verdicts of one run: the three ratios, then the stress level's (if any)."""
+    checks = verdict.speed_checks(pipeline, bare, stress=stress or None)
     if stress:
-        checks += verdict.stress_checks(pipeline.rows, bare.rows, stress)
-    return [pipeline, bare], checks
+        checks += verdict.stress_checks(pipeline, bare, stress)
+    return checks
 
 
 def context_checks(args: argparse.Namespace, workdir: Path) -> list[verdict.Check]:
