@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migrations-check mongo-migrations system-packages clean
+.PHONY: run test lint format bench bench-profile migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,13 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Issue #11's targets, median of three runs (BENCH_ARGS adds options, see docs/benchmark.md).
 bench: $(VENV)/.dev-installed
-	$(BIN)/python bench/stream_bench.py
+	$(BIN)/python bench/stream_bench.py --repeat 3 $(BENCH_ARGS)
+
+# Where the server's CPU goes: a py-spy summary of the hot path in bench/results/profile.txt.
+bench-profile: $(VENV)/.dev-installed
+	$(BIN)/python bench/stream_bench.py --profile bench/results/profile.txt $(BENCH_ARGS)
 
 # Offline checks that the migrations of both backends match the models (no server needed).
 migrations-check: $(VENV)/.dev-installed

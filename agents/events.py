@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
+import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
@@ -16,9 +20,56 @@ from agents.timing import ms_since
 Node = Callable[[State, Runtime[RunContext]], Awaitable[dict[str, Any]]]
 
 
+CUSTOM = "custom"
+
+
+class EventSink:
+    """A run's stream items in arrival order, for the one task that reads them (same loop)."""
+
+    END: ClassVar[object] = object()
+    """The mode of the last item: its chunk is None, or the exception that ended the run."""
+
+    def __init__(self) -> None:
+        """Start empty, on the running loop."""
+        self.items: deque[tuple[Any, Any]] = deque()
+        self.ready = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        self.thread = threading.get_ident()
+
+    def put(self, mode: Any, chunk: Any) -> None:
+        """Add one item and wake the reader (from another thread: through the loop)."""
+        if threading.get_ident() != self.thread:
+            self.loop.call_soon_threadsafe(self.put, mode, chunk)
+            return
+        self.items.append((mode, chunk))
+        self.ready.set()
+
+    def drain(self) -> list[tuple[Any, Any]]:
+        """Take every item there is."""
+        items, self.items = list(self.items), deque()
+        self.ready.clear()
+        return items
+
+    async def wait(self) -> None:
+        """Wait until there is an item."""
+        if not self.items:
+            await self.ready.wait()
+
+
+current_sink: contextvars.ContextVar[EventSink | None] = contextvars.ContextVar(
+    "current_sink", default=None
+)
+"""The sink of the run streaming in this context (agents.streaming), if any."""
+
+
 def emit(event: str, **data: Any) -> None:
     """Write one event (`agent`, `tool_call_started`, `token`, ...) to the run's stream."""
-    get_stream_writer()({"event": event, "data": data})
+    payload = {"event": event, "data": data}
+    sink = current_sink.get()
+    if sink is not None:
+        sink.put(CUSTOM, payload)
+    else:  # streamed with LangGraph's own `custom` mode
+        get_stream_writer()(payload)
 
 
 def agent_node(name: str) -> Callable[[Node], Node]:

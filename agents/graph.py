@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.graph.state import CompiledStateGraph
 
 from agents.critic import after_critic, critic
 from agents.planner import planner
 from agents.state import InputState, RunContext, State
+from agents.streaming import EventStreamingGraph
 from agents.synthesizer import synthesizer
 from agents.worker import worker
 
@@ -30,6 +30,6 @@ def build_graph() -> StateGraph:
 
 
 @cache
-def compiled_graph() -> CompiledStateGraph:
-    """Compile the graph on first use and reuse it for every run."""
-    return build_graph().compile(name="orchestration")
+def compiled_graph() -> EventStreamingGraph:
+    """Compile the graph on first use and reuse it for every run (events on the same loop)."""
+    return EventStreamingGraph(build_graph().compile(name="orchestration"))

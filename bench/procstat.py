@@ -1,4 +1,8 @@
-"""Server-side figures read from Linux's /proc: CPU time and resident memory of one process."""
+"""Server-side figures read from Linux's /proc: CPU time and resident memory of one process.
+
+CPU time comes from the per-thread nanosecond counters (`schedstat`) where they exist: the
+process-wide `utime + stime` moves in 10 ms ticks, a tenth of the bare server's whole level.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,30 @@ def cpu_seconds(pid: int) -> float:
     fields = stat.rpartition(")")[2].split()
     utime, stime = int(fields[11]), int(fields[12])
     return (utime + stime) / CLOCK_TICKS
+
+
+def task_cpu_ns(pid: int) -> dict[int, int]:
+    """Return each live thread's on-CPU nanoseconds (`/proc/<pid>/task/<tid>/schedstat`)."""
+    times = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            times[int(task.name)] = int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue  # the thread ended meanwhile, or the kernel keeps no schedstat
+    return times
+
+
+def precise_cpu_seconds(start: dict[int, int], end: dict[int, int], tick_seconds: float) -> float:
+    """CPU seconds from per-thread nanosecond counters, unless threads that ended took some.
+
+    `tick_seconds` is the same stretch from /proc/<pid>/stat, which counts ended threads
+    too but only in clock ticks (10 ms): when it exceeds the per-thread sum by more than
+    two ticks, time went to threads that are gone, and the tick figure is returned.
+    """
+    if not end:
+        return tick_seconds
+    precise = sum(ns - start.get(tid, 0) for tid, ns in end.items()) / 1e9
+    return tick_seconds if tick_seconds - precise > 2 / CLOCK_TICKS else precise
 
 
 def machine_busy_seconds() -> float:
@@ -65,6 +93,7 @@ async def measure_process(pid: int | None) -> AsyncIterator[ProcessUsage | None]
     usage = ProcessUsage()
     await asyncio.sleep(SETTLE_SECONDS)
     start, machine_start, wall_start = cpu_seconds(pid), machine_busy_seconds(), time.monotonic()
+    tasks_start = task_cpu_ns(pid)
     sampler = asyncio.create_task(_sample_rss(pid, usage))
     try:
         yield usage
@@ -73,7 +102,8 @@ async def measure_process(pid: int | None) -> AsyncIterator[ProcessUsage | None]
         sampler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sampler
-        usage.cpu_seconds = cpu_seconds(pid) - start
+        tick_seconds = cpu_seconds(pid) - start
+        usage.cpu_seconds = precise_cpu_seconds(tasks_start, task_cpu_ns(pid), tick_seconds)
         usage.machine_cpu_seconds = machine_busy_seconds() - machine_start
         usage.wall_seconds = time.monotonic() - wall_start
         memory = memory_mib(pid)

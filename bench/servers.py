@@ -8,21 +8,29 @@ from pathlib import Path
 
 from tests.support.live_server import LiveServer, live_server, migrate
 
+EVERYTHING_ON: dict[str, str] = {"BUILTIN_TOKEN_DELAY_MS": "0"}
+"""The pipeline server's environment for issue #11's "everything on": add each feature's switch
+here when it lands (runs, keys and rate limits, metrics, structured logs); `--env` adds more."""
+
 
 @contextlib.contextmanager
-def pipeline_server(workdir: Path) -> Iterator[LiveServer]:
-    """Run the project on daphne: a freshly migrated SQLite file, built-in model, no token delay."""
+def pipeline_server(
+    workdir: Path, run: int = 0, env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """Run the project on daphne on a fresh copy of a migrated SQLite file, everything on."""
     template = workdir / "template.sqlite3"
-    migrate(template)
-    with live_server(workdir / "pipeline", template_db=template, BUILTIN_TOKEN_DELAY_MS="0") as s:
+    if not template.exists():
+        migrate(template)
+    overrides = EVERYTHING_ON | (env or {})
+    with live_server(workdir / f"pipeline-{run}", template_db=template, **overrides) as s:
         yield s
 
 
 @contextlib.contextmanager
-def bare_server(workdir: Path, *, events: int, tokens: int) -> Iterator[LiveServer]:
+def bare_server(workdir: Path, *, events: int, tokens: int, run: int = 0) -> Iterator[LiveServer]:
     """Run daphne with `bench.bare_sse`: `events` events per POST, `tokens` of them tokens."""
     with live_server(
-        workdir,
+        workdir / f"bare-{run}",
         application="bench.bare_sse:application",
         BARE_SSE_EVENTS=str(events),
         BARE_SSE_TOKENS=str(tokens),

@@ -1,7 +1,8 @@
 """Benchmark `POST /v1/chat/stream` under concurrency, against a bare SSE endpoint on daphne.
 
-Run from the project root: `.venv/bin/python bench/stream_bench.py` (or `make bench`).
-See docs/benchmark.md for what each figure means. Exits 1 when any stream failed.
+Run from the project root: `.venv/bin/python bench/stream_bench.py` (or `make bench`, which
+runs everything three times and judges the medians). See docs/benchmark.md for each figure.
+Exits 1 when any stream failed.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: make `bench`, `chat` and `tests` importable
 
+from bench import verdict  # noqa: E402
+from bench.context_cost import measure_context_cost  # noqa: E402
 from bench.load import LevelRun, fresh_bodies, run_level, shared_client  # noqa: E402
+from bench.pinning import can_pin, cores, pin_process, pinning_note  # noqa: E402
 from bench.procstat import measure_process  # noqa: E402
+from bench.profile import format_profile, parse_collapsed, sampling  # noqa: E402
 from bench.report import LevelStats, print_overhead, print_table, summarise  # noqa: E402
 from bench.servers import bare_server, log_problems, pipeline_server  # noqa: E402
 
@@ -53,18 +58,42 @@ class Target:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--concurrency", default="1,8,32", help="levels, e.g. 1,8,32")
-    parser.add_argument("--requests", type=int, default=64, help="streams per level (≥ level)")
-    parser.add_argument("--prompt", default=DEFAULT_PROMPT)
-    parser.add_argument("--history", type=int, default=0, help="prior turns per session")
-    parser.add_argument("--url", help="drive this running server instead of starting one")
-    parser.add_argument("--pid", type=int, help="with --url: the server's pid, for CPU and RSS")
-    parser.add_argument("--token", default="devkey", help="bearer token (default: devkey)")
+    add = parser.add_argument
+    add("--concurrency", default="1,8,32", help="levels, e.g. 1,8,32")
+    add("--requests", type=int, default=64, help="streams per level (≥ level)")
+    add("--stress", type=int, default=256, help="extra level for errors and RSS (0: none)")
+    add("--repeat", type=int, default=1, help="run everything N times; judge the medians")
+    add("--context", type=int, default=100_000, help="stored messages, context check (0: none)")
+    add("--context-small", type=int, default=100, help="stored messages it is compared with")
+    add("--context-chats", type=int, default=32, help="measured chats per session and repeat")
+    add("--no-pin", action="store_true", help="do not pin server and client to cores")
+    add("--env", action="append", default=[], metavar="NAME=VALUE", help="pipeline server env")
+    add("--profile", type=Path, metavar="FILE", help="only profile the pipeline (py-spy) to FILE")
+    add("--profile-concurrency", type=int, default=8, help="streams in flight while profiling")
+    add("--profile-requests", type=int, default=512, help="streams sampled while profiling")
+    add("--prompt", default=DEFAULT_PROMPT)
+    add("--history", type=int, default=0, help="prior turns per session")
+    add("--url", help="drive this running server instead of starting one")
+    add("--pid", type=int, help="with --url: the server's pid, for CPU and RSS")
+    add("--token", default="devkey", help="bearer token (default: devkey)")
     args = parser.parse_args(argv)
     args.levels = [int(level) for level in args.concurrency.split(",")]
-    if min(args.levels) < 1 or args.requests < 1 or args.history < 0:
-        parser.error("levels and --requests must be positive, --history not negative")
+    if args.stress and args.stress not in args.levels:
+        args.levels.append(args.stress)
+    numbers = (args.requests, args.repeat, args.context_chats, args.profile_requests)
+    if min(args.levels) < 1 or min(numbers) < 1 or min(args.history, args.stress) < 0:
+        parser.error("levels, --requests, --repeat must be positive, --history not negative")
+    if any("=" not in pair for pair in args.env):
+        parser.error("--env takes NAME=VALUE")
+    args.server_env = dict(pair.split("=", 1) for pair in args.env)
+    args.cores = cores() if can_pin() and not args.no_pin and not args.url else None
     return args
+
+
+def pin_server(args: argparse.Namespace, pid: int) -> None:
+    """Pin the server to its core, when pinning."""
+    if args.cores:
+        pin_process(pid, args.cores[0])
 
 
 async def bench_target(target: Target, args: argparse.Namespace) -> Outcome:
@@ -91,46 +120,137 @@ def stream_shape(warmup: LevelRun) -> tuple[int, int]:
     return events, round(statistics.median(r.tokens for r in ok))
 
 
-def run_local(args: argparse.Namespace, workdir: Path) -> list[Outcome]:
+def run_local(
+    args: argparse.Namespace, workdir: Path, run: int
+) -> tuple[list[Outcome], list[verdict.Check]]:
     """Benchmark the pipeline, then a bare SSE endpoint streaming as many events per request."""
-    with pipeline_server(workdir) as server:
+    with pipeline_server(workdir, run, args.server_env) as server:
+        pin_server(args, server.process.pid)
         target = Target("pipeline", server.url, server.process.pid, args.history)
         pipeline = asyncio.run(bench_target(target, args))
         problems = log_problems(server.log())
     events, tokens = stream_shape(pipeline.warmup)
     print(f"each stream: {events} events, {tokens} of them tokens; prompt: {args.prompt!r}\n")
-    with bare_server(workdir, events=events, tokens=tokens) as server:
+    with bare_server(workdir, events=events, tokens=tokens, run=run) as server:
+        pin_server(args, server.process.pid)
         bare = asyncio.run(bench_target(Target("bare", server.url, server.process.pid), args))
     print_table(pipeline.rows + bare.rows)
     print_overhead(pipeline.rows, bare.rows)
     for line in problems:
         print(f"pipeline server log: {line}")
-    return [pipeline, bare]
+    return [pipeline, bare], run_checks(pipeline.rows, bare.rows, args.stress)
 
 
-def run_remote(args: argparse.Namespace) -> Outcome:
+def run_checks(
+    pipeline: list[LevelStats], bare: list[LevelStats], stress: int
+) -> list[verdict.Check]:
+    """The verdicts of one run: the three ratios, then the stress level's (if any)."""
+    checks = verdict.speed_checks(pipeline, bare, stress=stress or None)
+    if stress:
+        checks += verdict.stress_checks(pipeline, bare, stress)
+    return checks
+
+
+def context_checks(args: argparse.Namespace, workdir: Path) -> list[verdict.Check]:
+    """Run the context-cost check `--repeat` times; one Check per repeat."""
+    print(
+        f"\ncontext cost: {args.context_chats} chats per session in sessions of "
+        f"{args.context_small:,} and {args.context:,} stored messages, {args.repeat} time(s)"
+    )
+    pairs = measure_context_cost(
+        workdir,
+        small=args.context_small,
+        large=args.context,
+        chats=args.context_chats,
+        repeat=args.repeat,
+        prompt=args.prompt,
+        server_core=args.cores[0] if args.cores else None,
+    )
+    for large, small, _ in pairs:
+        print(
+            f"  CPU ms per chat: {args.context:,} msgs {large:.2f}, {args.context_small:,} msgs "
+            f"{small:.2f}, ratio {large / small:.2f}"
+        )
+    return [
+        verdict.context_check(
+            large, small, large_count=args.context, small_count=args.context_small, others=others
+        )
+        for large, small, others in pairs
+    ]
+
+
+def run_all(args: argparse.Namespace, workdir: Path) -> int:
+    """Every repeat, the context check, then the verdicts; return the failed streams."""
+    runs, errors = [], 0
+    for run in range(args.repeat):
+        if args.repeat > 1:
+            print(f"\n=== run {run + 1} of {args.repeat} ===")
+        outcomes, checks = run_local(args, workdir, run)
+        runs.append(checks)
+        errors += sum(o.unmeasured_errors + sum(r.errors for r in o.rows) for o in outcomes)
+    if args.context:
+        for run, check in zip(runs, context_checks(args, workdir), strict=True):
+            run.append(check)
+    print()
+    for line in verdict.format_checks(verdict.median_checks(runs), runs=args.repeat):
+        print(line)
+    return errors
+
+
+def run_profile(args: argparse.Namespace, workdir: Path) -> int:
+    """Sample the pipeline server with py-spy at one level; write and print the summary."""
+    raw = args.profile.with_suffix(args.profile.suffix + ".collapsed")
+    args.profile.parent.mkdir(parents=True, exist_ok=True)
+    with pipeline_server(workdir, 0, args.server_env) as server:
+        pin_server(args, server.process.pid)
+        url, level = server.url, args.profile_concurrency
+        profiled = asyncio.run(profile_level(url, server.process.pid, raw, args))
+    lines = [
+        f"py-spy profile of the pipeline server: {args.profile_requests} chats, {level} in flight",
+        f"prompt: {args.prompt!r}; {pinning_note(args.cores)}",
+        *format_profile(parse_collapsed(raw.read_text())),
+    ]
+    args.profile.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[:40]))
+    print(f"\nsummary written to {args.profile}; collapsed stacks (flamegraph input) in {raw}")
+    return profiled.errors
+
+
+async def profile_level(url: str, pid: int, raw: Path, args: argparse.Namespace) -> LevelRun:
+    """Warm up, then run one level while py-spy samples the server."""
+    async with shared_client(args.profile_concurrency) as client:
+        drive = functools.partial(run_level, client, url, token=args.token)
+        await drive(fresh_bodies(args.prompt, WARMUP_REQUESTS), concurrency=2)
+        bodies = fresh_bodies(args.prompt, args.profile_requests)
+        with sampling(pid, raw):
+            return await drive(bodies, concurrency=args.profile_concurrency)
+
+
+def run_remote(args: argparse.Namespace) -> int:
     """Benchmark an already running server (server figures only when --pid is given)."""
     outcome = asyncio.run(bench_target(Target("server", args.url, args.pid, args.history), args))
     print_table(outcome.rows)
-    return outcome
+    return outcome.unmeasured_errors + sum(row.errors for row in outcome.rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its tables; return 1 when any stream failed."""
     args = parse_args(argv)
+    if args.cores:
+        os.sched_setaffinity(0, {args.cores[1]})
     history = f"; {args.history} prior turns per session" if args.history else ""
     print(
-        f"{os.cpu_count()} CPUs; {args.requests} streams per level; levels {args.levels}{history}"
+        f"{os.cpu_count()} CPUs; {args.requests} streams per level; levels {args.levels}"
+        f"{history}; {pinning_note(args.cores)}"
     )
     if args.url:
-        outcomes = [run_remote(args)]
+        errors = run_remote(args)
     else:
         with tempfile.TemporaryDirectory(prefix="stream-bench-") as workdir:
-            outcomes = run_local(args, Path(workdir))
-    unmeasured = sum(outcome.unmeasured_errors for outcome in outcomes)
-    errors = unmeasured + sum(row.errors for outcome in outcomes for row in outcome.rows)
+            run = run_profile if args.profile else run_all
+            errors = run(args, Path(workdir))
     if errors:
-        print(f"\nFAILED: {errors} stream(s) failed, {unmeasured} of them unmeasured")
+        print(f"\nFAILED: {errors} stream(s) failed")
     return 1 if errors else 0
 
 
