@@ -98,13 +98,14 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         self, status: int, detail: Any, rejected: RequestRejected | None = None
     ) -> None:
         """Answer with a JSON error instead of a stream."""
-        headers = [(b"content-type", b"application/json")]
+        body = json_body({"detail": detail})
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
         if status == 401:
             headers.append((b"www-authenticate", b'Bearer realm="api"'))
         extra = rejected.headers if rejected is not None else {}
         headers += [(name.lower().encode(), value.encode()) for name, value in extra.items()]
         await self.send_headers(status=status, headers=headers)
-        await self.send_body(json_body({"detail": detail}))
+        await self.send_body(body)
         self.response_done = True
 
     async def write(self, event: str, data: dict[str, Any]) -> None:
