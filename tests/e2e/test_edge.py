@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live_server import LiveServer, live_server
+from tests.support.live_server import MONGO_URI, LiveServer, live_server
 from tests.support.raw_http import RawResponse, exchange, rss_kib, upload
 
 LIMIT = 65_536
@@ -168,3 +168,28 @@ def test_an_oversized_upload_is_not_held_in_memory(edge_server):
     assert grown_mib < 8, f"server RSS grew by {grown_mib:.1f} MiB"
     healthy = exchange(port_of(edge_server), b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     assert healthy.status == 200
+
+
+@pytest.mark.skipif(bool(MONGO_URI), reason="makes the SQLite file unreachable")
+def test_an_unexpected_failure_before_the_stream_is_a_500_logged_once(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the database directory should be")
+    body = json.dumps(VALID).encode()
+    with live_server(tmp_path / "down", sqlite_path=blocker / "db.sqlite3") as down:
+        service = post(down, body)
+        user_key = exchange(
+            port_of(down),
+            head(length=len(body), token=False, extra=b"token: oak_" + b"k" * 43 + b"\r\n"),
+            body,
+        )
+        log = down.log()
+    assert_json_error(service, 500, "Internal Server Error")
+    assert_json_error(user_key, 500, "Internal Server Error")
+    assert log.count("failed before its stream started") == 1
+    assert log.count("failed its checks unexpectedly") == 1
+
+
+def test_the_json_api_answers_422_with_its_rfc_9110_reason(edge_server):
+    request = b"GET /v1/sessions?limit=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + TOKEN_HEADER + b"\r\n"
+    response = exchange(port_of(edge_server), request)
+    assert_json_error(response, 422, "Unprocessable Content")
