@@ -46,7 +46,7 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         self.edge = self.edge or RequestEdge(self.scope)
         outcome = await self.edge.receive(message)
         if isinstance(outcome, RequestRejected):
-            self.task = asyncio.create_task(self.reject(outcome.status, outcome.detail, outcome))
+            self.task = asyncio.create_task(self.reject(outcome))
         elif outcome is not None:
             self.task = asyncio.create_task(self.respond(outcome))
 
@@ -67,11 +67,11 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         try:
             run = await self.start_run(body)
         except RequestRejected as rejected:
-            await self.reject(rejected.status, rejected.detail, rejected)
+            await self.reject(rejected)
             return
         except Exception:
             logger.exception("the stream request failed before its stream started")
-            await self.reject(INTERNAL_ERROR.status, INTERNAL_ERROR.detail)
+            await self.reject(INTERNAL_ERROR)
             return
         await self.send_headers(status=200, headers=SSE_HEADERS)
         heartbeat = asyncio.create_task(self.heartbeat())
@@ -94,17 +94,16 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         except RequestRejected as rejected:
             raise self.edge.as_seen_by_caller(rejected, request.sessionId) from None
 
-    async def reject(
-        self, status: int, detail: Any, rejected: RequestRejected | None = None
-    ) -> None:
-        """Answer with a JSON error instead of a stream."""
-        body = json_body({"detail": detail})
+    async def reject(self, rejected: RequestRejected) -> None:
+        """Answer with a JSON error instead of a stream (401s name the scheme)."""
+        body = json_body({"detail": rejected.detail})
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-        if status == 401:
+        if rejected.status == 401:
             headers.append((b"www-authenticate", b'Bearer realm="api"'))
-        extra = rejected.headers if rejected is not None else {}
-        headers += [(name.lower().encode(), value.encode()) for name, value in extra.items()]
-        await self.send_headers(status=status, headers=headers)
+        headers += [
+            (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
+        ]
+        await self.send_headers(status=rejected.status, headers=headers)
         await self.send_body(body)
         self.response_done = True
 
