@@ -13,6 +13,7 @@ and in the local-memory cache).
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -22,8 +23,9 @@ from django.core.cache import cache
 from accounts.callers import Caller
 
 WINDOW_SECONDS = 60
-# A stream slot whose process died is given back after this long.
-STREAM_SLOT_TTL_SECONDS = 3600
+# A stream slot whose process died is given back after this long (a longer run keeps
+# streaming; its slot is merely free for another stream from then on).
+STREAM_SLOT_TTL_SECONDS = 900
 STREAM_RETRY_AFTER_SECONDS = 1
 
 
@@ -100,34 +102,34 @@ async def note_auth_failure(client_address: str) -> None:
 
 
 class StreamSlot:
-    """One of a user's concurrent streams, taken before the run and given back after it."""
+    """One of a user's concurrent streams, taken before the run and given back after it.
+
+    A user has `RATE_LIMIT_STREAMS` slot keys; taking one is an atomic `cache.add` (SET NX in
+    Redis) on the first free key. Each slot expires on its own after STREAM_SLOT_TTL_SECONDS,
+    so the slots of a process that died come back without anyone counting down.
+    """
 
     def __init__(self, caller: Caller) -> None:
         """Prepare a slot for `caller` (not taken yet)."""
-        self.key = f"rl:streams:{caller.rate_key}"
+        self.prefix = f"rl:streams:{caller.rate_key}"
         self.limit = 0 if caller.is_service else settings.RATE_LIMIT_STREAMS
-        self.taken = False
+        self.token = secrets.token_hex(8)
+        self.key: str | None = None
 
     async def take(self) -> None:
-        """Take a slot; raise RateLimited when the user already has `limit` streams open."""
-        if not self.limit:
-            return
-        await cache.aadd(self.key, 0, timeout=STREAM_SLOT_TTL_SECONDS)
-        current = await cache.aincr(self.key)
-        self.taken = True
-        if current > self.limit:
-            await self.release()
+        """Take a free slot; raise RateLimited when the user has `limit` streams open."""
+        for number in range(self.limit):
+            key = f"{self.prefix}:{number}"
+            if await cache.aadd(key, self.token, timeout=STREAM_SLOT_TTL_SECONDS):
+                self.key = key
+                return
+        if self.limit:
             raise RateLimited(
-                f"At most {self.limit} concurrent streams per user",
-                STREAM_RETRY_AFTER_SECONDS,
+                f"At most {self.limit} concurrent streams per user", STREAM_RETRY_AFTER_SECONDS
             )
-        await cache.atouch(self.key, STREAM_SLOT_TTL_SECONDS)
 
     async def release(self) -> None:
-        """Give the slot back (idempotent)."""
-        if self.taken:
-            self.taken = False
-            try:
-                await cache.adecr(self.key)
-            except ValueError:  # the counter expired meanwhile
-                pass
+        """Give the slot back (idempotent; never frees a slot another stream took since)."""
+        key, self.key = self.key, None
+        if key is not None and await cache.aget(key) == self.token:
+            await cache.adelete(key)

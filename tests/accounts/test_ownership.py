@@ -57,7 +57,17 @@ def test_the_owner_and_the_service_key_reach_the_session(
         assert response.status_code in (200, 204), (key, response.content)
 
 
-@pytest.mark.parametrize(("method", "path"), [*BY_ID_ROUTES, ("get", "/v1/sessions")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        *BY_ID_ROUTES,
+        ("get", "/v1/sessions"),
+        ("get", "/v1/me"),
+        ("get", "/v1/vitals"),
+        ("post", "/v1/keys"),
+        ("delete", "/v1/keys/000000000000000000000000"),
+    ],
+)
 def test_no_key_is_a_401_with_www_authenticate(client, bob_session, method, path):
     response = getattr(client, method)(path)
     assert response.status_code == 401
