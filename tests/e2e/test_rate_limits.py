@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import uuid
@@ -27,6 +28,9 @@ def two_servers(
         "CACHE_KEY_PREFIX": f"rl-{uuid.uuid4().hex[:8]}",
         "RATE_LIMIT_PER_MINUTE": "6",
         "AUTH_FAILURES_PER_MINUTE": "4",
+        "RATE_LIMIT_STREAMS": "1",
+        # Streams of about a second, so that one is still open when the other server is asked.
+        "BUILTIN_TOKEN_DELAY_MS": "40",
     }
     with (
         live_server(tmp_path / "a", sqlite_path=db, **limits) as first,
@@ -93,3 +97,35 @@ def test_failed_authentications_from_one_address_are_limited_across_processes(tw
         json={"sessionId": "rl2", "userId": "a", "prompt": "hi"},
     )
     assert stream.status_code == 429
+
+
+async def test_a_users_concurrent_streams_are_counted_across_processes(two_servers):
+    first, second = two_servers
+    key = create_key(first.sqlite_path, "alice")
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(timeout=30) as client:
+        async with client.stream(
+            "POST",
+            f"{first.url}/v1/chat/stream",
+            headers=headers,
+            json={"sessionId": "slot-1", "prompt": "What is AI?"},
+        ) as open_stream:
+            assert open_stream.status_code == 200
+            chunks = open_stream.aiter_bytes()
+            await anext(chunks)
+            refused = await client.post(
+                f"{second.url}/v1/chat/stream",
+                headers=headers,
+                json={"sessionId": "slot-2", "prompt": "hi"},
+            )
+            assert refused.status_code == 429
+            assert refused.headers["Retry-After"] == "1"
+            assert "concurrent streams" in refused.json()["detail"]
+            assert b"event: done" in b"".join([chunk async for chunk in chunks])
+        await asyncio.sleep(0.5)  # the first server gives the slot back on disconnect
+        again = await client.post(
+            f"{second.url}/v1/chat/stream",
+            headers=headers,
+            json={"sessionId": "slot-2", "prompt": "hi"},
+        )
+        assert again.status_code == 200
