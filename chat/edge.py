@@ -1,7 +1,7 @@
 """The stream's edge: every check made before a chat request's body is read or used.
 
-In order, from the ASGI scope alone: header bytes must be UTF-8 (400), the method POST
-(405), the Host one of ALLOWED_HOSTS (400), the caller authenticated (401; 429 after too
+In order, from the ASGI scope alone: the method must be POST (405), header bytes UTF-8
+(400), the Host one of ALLOWED_HOSTS (400), the caller authenticated (401; 429 after too
 many failures from the address or too many requests of the key), the body JSON (415) and
 its declared length within MAX_BODY_BYTES (413). Then the body is collected up to that
 limit (413 past it, chunked bodies included), parsed within bounds (400), validated (422)
@@ -124,9 +124,9 @@ class RequestEdge:
 
     async def admit(self) -> Caller:
         """Check everything the scope says, in order; return the caller."""
-        headers = decoded_headers(self.scope)
         if self.scope["method"] != "POST":
             raise RequestRejected(405, "Method not allowed: use POST", {"Allow": "POST"})
+        headers = decoded_headers(self.scope)
         check_host(self.scope, headers)
         caller = await self.authenticate(headers)
         check_body_headers(headers)
