@@ -44,6 +44,8 @@ def server_env(sqlite_path: Path, **overrides: str) -> dict[str, str]:
         "DEV_AUTH_TOKEN": "devkey",
         "DEBUG": "false",
         "ALLOW_INSECURE_DEFAULTS": "true",
+        # Many tests present wrong keys on purpose; the rate-limit tests set their own limits.
+        "AUTH_FAILURES_PER_MINUTE": "0",
         "PYTHONUNBUFFERED": "1",
         **overrides,
     }
