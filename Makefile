@@ -21,11 +21,17 @@ $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/pyth
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	touch $(VENV)/.base-installed $@
 
+# On loopback, development secrets are accepted (and the server says so); on any other
+# address the server refuses them unless SECRET_KEY and DEV_AUTH_TOKEN are set.
+LOOPBACK := $(filter 127.0.0.1 localhost ::1,$(HOST))
+DEV_DEFAULTS := $(if $(LOOPBACK),true,false)
+
 run: $(VENV)/.base-installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py ensureadmin
 	$(BIN)/python manage.py collectstatic --no-input -v0
-	$(BIN)/daphne -b $(HOST) -p $(PORT) orchestration_site.asgi:application
+	ALLOW_INSECURE_DEFAULTS=$${ALLOW_INSECURE_DEFAULTS:-$(DEV_DEFAULTS)} \
+		$(BIN)/python -m orchestration_site.server -b $(HOST) -p $(PORT)
 
 # chromium and redis-server for the browser and multi-process tests (apt-get, as root).
 system-packages:

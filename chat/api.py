@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
 from pydantic import Field
 
+from accounts.ninja_auth import caller_of
+from chat.forget import delete_session
 from chat.lookups import get_session_or_404
-from chat.models import Message
-from chat.schemas import ErrorOut, MessageOut, MessagesOut, SessionOut
+from chat.models import Message, Session
+from chat.schemas import ErrorOut, MessageOut, MessagesOut, SessionListOut, SessionOut, SessionRow
 
 router = Router(tags=["sessions"])
 
@@ -17,6 +21,17 @@ class MessagesQuery(Schema):
     """Query parameters of the messages endpoint."""
 
     limit: int = Field(50, ge=1, le=500, description="How many of the newest messages to return.")
+
+
+class SessionsQuery(Schema):
+    """Query parameters of the sessions list."""
+
+    limit: int = Field(20, ge=1, le=100, description="How many sessions per page.")
+    cursor: str | None = Field(None, max_length=24, description="`nextCursor` of the last page.")
+    userId: str | None = Field(None, max_length=128, description="Service key only: whose.")
+
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
 def message_out(message: Message) -> MessageOut:
@@ -35,12 +50,12 @@ def message_out(message: Message) -> MessageOut:
 
 @router.get(
     "/sessions/{session_id}",
-    response={200: SessionOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: SessionOut, **ERRORS},
     summary="Session metadata and summary",
 )
 async def get_session(request: HttpRequest, session_id: str) -> SessionOut:
     """Return a session's metadata, long-term summary and message count."""
-    session = await get_session_or_404(session_id)
+    session = await get_session_or_404(session_id, caller_of(request))
     message_count = await Message.objects.filter(session_id=session.session_id).acount()
     return SessionOut(
         sessionId=session.session_id,
@@ -54,14 +69,14 @@ async def get_session(request: HttpRequest, session_id: str) -> SessionOut:
 
 @router.get(
     "/sessions/{session_id}/messages",
-    response={200: MessagesOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: MessagesOut, 422: ErrorOut, **ERRORS},
     summary="Conversation history",
 )
 async def list_messages(
     request: HttpRequest, session_id: str, query: Query[MessagesQuery]
 ) -> MessagesOut:
     """Return the session's newest `limit` messages, oldest first."""
-    session = await get_session_or_404(session_id)
+    session = await get_session_or_404(session_id, caller_of(request))
     newest = Message.objects.filter(session_id=session.session_id).order_by("-created_at", "-id")
     rows = [message async for message in newest[: query.limit]]
     rows.reverse()
@@ -70,3 +85,47 @@ async def list_messages(
         count=len(rows),
         messages=[message_out(message) for message in rows],
     )
+
+
+@router.get(
+    "/sessions",
+    response={200: SessionListOut, 403: ErrorOut, 422: ErrorOut, **ERRORS},
+    summary="The caller's sessions, newest first",
+)
+async def list_sessions(request: HttpRequest, query: Query[SessionsQuery]) -> SessionListOut:
+    """Return a page of sessions, newest first; pass `nextCursor` back as `cursor` for more."""
+    caller = caller_of(request)
+    sessions = Session.objects.filter(**caller.owner_filter()).order_by("-id")
+    if query.userId is not None:
+        if not caller.is_service and query.userId != caller.user_id:
+            raise HttpError(403, "userId does not match the key's user")
+        sessions = sessions.filter(user_id=query.userId)
+    if query.cursor:
+        sessions = sessions.filter(id__lt=query.cursor)
+    rows = [session async for session in sessions[: query.limit + 1]]
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    return SessionListOut(
+        sessions=[
+            SessionRow(
+                sessionId=row.session_id,
+                userId=row.user_id,
+                createdAt=row.created_at,
+                updatedAt=row.updated_at,
+            )
+            for row in rows
+        ],
+        nextCursor=rows[-1].pk if more else None,
+    )
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a conversation and every record of it",
+)
+async def remove_session(request: HttpRequest, session_id: str) -> Status[None]:
+    """Delete the session, its messages, suggestions, tool calls and metrics."""
+    session = await get_session_or_404(session_id, caller_of(request))
+    await sync_to_async(delete_session)(session)
+    return Status(204, None)

@@ -110,11 +110,17 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
     Raises:
         StreamRejected: for the same reasons the server would refuse the request.
     """
-    from chat.requests import RequestRejected
+    from django.conf import settings
+
+    from accounts.callers import SERVICE
+    from chat.edge import bind_to_caller
+    from chat.requests import RequestRejected, parse_chat_request
     from chat.runs import open_run
 
     try:
-        run = await open_run(json.dumps(body).encode(), received_at=time.perf_counter())
+        raw = json.dumps(body).encode()
+        request = parse_chat_request(raw, max_prompt_chars=settings.MAX_PROMPT_CHARS)
+        run = await open_run(bind_to_caller(request, SERVICE), received_at=time.perf_counter())
     except RequestRejected as rejected:
         raise StreamRejected(rejected.status, rejected.detail) from None
     number = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from typing import Any
 
@@ -12,10 +13,12 @@ from channels.exceptions import StopConsumer
 from channels.generic.http import AsyncHttpConsumer
 from django.conf import settings
 
-from chat.auth import is_valid_token, token_from_headers
+from chat.edge import INTERNAL_ERROR, RequestEdge
 from chat.requests import RequestRejected
 from chat.runs import ChatRun, open_run
 from chat.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
+
+logger = logging.getLogger(__name__)
 
 
 class ChatStreamConsumer(AsyncHttpConsumer):
@@ -33,13 +36,19 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         self.response_done = False
         self.event_id = 0
         self.last_write = time.monotonic()
+        self.edge: RequestEdge | None = None
 
     async def http_request(self, message: dict[str, Any]) -> None:
-        """Collect the body; once complete, start the response task and keep listening."""
+        """Check the request (chat.edge), collect the body, then start the response task."""
         self.received_at = self.received_at or time.perf_counter()
-        self.body.append(message.get("body", b""))
-        if not message.get("more_body"):
-            self.task = asyncio.create_task(self.respond(b"".join(self.body)))
+        if self.task is not None:
+            return  # already answered with a rejection: the rest of the body is not kept
+        self.edge = self.edge or RequestEdge(self.scope)
+        outcome = await self.edge.receive(message)
+        if isinstance(outcome, RequestRejected):
+            self.task = asyncio.create_task(self.reject(outcome))
+        elif outcome is not None:
+            self.task = asyncio.create_task(self.respond(outcome))
 
     async def http_disconnect(self, message: dict[str, Any]) -> None:
         """Cancel a run still streaming (the client left); let after-work of a finished one end."""
@@ -48,6 +57,8 @@ class ChatStreamConsumer(AsyncHttpConsumer):
                 self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
+        if self.edge is not None:
+            await self.edge.release()
         await aclose_old_connections()
         raise StopConsumer()
 
@@ -56,7 +67,11 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         try:
             run = await self.start_run(body)
         except RequestRejected as rejected:
-            await self.reject(rejected.status, rejected.detail)
+            await self.reject(rejected)
+            return
+        except Exception:
+            logger.exception("the stream request failed before its stream started")
+            await self.reject(INTERNAL_ERROR)
             return
         await self.send_headers(status=200, headers=SSE_HEADERS)
         heartbeat = asyncio.create_task(self.heartbeat())
@@ -70,23 +85,26 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         await run.finish()
 
     async def start_run(self, body: bytes) -> ChatRun:
-        """Authenticate, validate and open the session; raise RequestRejected otherwise."""
-        if self.scope["method"] != "POST":
-            raise RequestRejected(405, "Method not allowed: use POST")
-        headers = {name.decode().lower(): value.decode() for name, value in self.scope["headers"]}
-        if not is_valid_token(token_from_headers(headers)):
-            raise RequestRejected(401, "Unauthorized")
-        return await open_run(body, received_at=self.received_at or 0.0)
+        """Validate the body for the caller, take a stream slot and open the session."""
+        assert self.edge is not None
+        request = self.edge.chat_request(body)
+        await self.edge.take_stream_slot()
+        try:
+            return await open_run(request, received_at=self.received_at or 0.0)
+        except RequestRejected as rejected:
+            raise self.edge.as_seen_by_caller(rejected, request.sessionId) from None
 
-    async def reject(self, status: int, detail: Any) -> None:
-        """Answer with a JSON error instead of a stream."""
-        headers = [(b"content-type", b"application/json")]
-        if status == 401:
-            headers.append((b"www-authenticate", b"Bearer"))
-        if status == 405:
-            headers.append((b"allow", b"POST"))
-        await self.send_headers(status=status, headers=headers)
-        await self.send_body(json_body({"detail": detail}))
+    async def reject(self, rejected: RequestRejected) -> None:
+        """Answer with a JSON error instead of a stream (401s name the scheme)."""
+        body = json_body({"detail": rejected.detail})
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        if rejected.status == 401:
+            headers.append((b"www-authenticate", b'Bearer realm="api"'))
+        headers += [
+            (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
+        ]
+        await self.send_headers(status=rejected.status, headers=headers)
+        await self.send_body(body)
         self.response_done = True
 
     async def write(self, event: str, data: dict[str, Any]) -> None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
+
+from chat.bounded_json import JsonTooComplex, load_bounded_json
 
 MAX_BODY_OVERHEAD_BYTES = 4096
 Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")
+]
+# A session id starts with a letter or digit: `.` and `..` could never be read back by URL.
+SessionIdentifier = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"),
 ]
 
 
@@ -18,19 +25,29 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sessionId: Identifier
-    userId: Identifier
+    sessionId: SessionIdentifier
+    userId: Identifier | None = None
+    """Filled from the key for a user key; required with the service key."""
     prompt: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+    @field_validator("userId", mode="before")
+    @classmethod
+    def userid_is_not_null(cls, value: Any) -> Any:
+        """Refuse an explicit null (omitting the field is how a user key leaves it out)."""
+        if value is None:
+            raise ValueError("userId may be omitted but not null")
+        return value
 
 
 class RequestRejected(Exception):
     """The request cannot start a run; carries the HTTP status and the JSON detail."""
 
-    def __init__(self, status: int, detail: Any) -> None:
-        """Remember the status and detail of the error response."""
+    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
+        """Remember the status, the JSON detail and any extra response headers."""
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.headers = headers or {}
 
 
 def validation_detail(error: ValidationError) -> list[dict[str, Any]]:
@@ -46,7 +63,9 @@ def parse_chat_request(body: bytes, *, max_prompt_chars: int) -> ChatRequest:
     if len(body) > max_prompt_chars * 4 + MAX_BODY_OVERHEAD_BYTES:
         raise RequestRejected(413, "Request body too large")
     try:
-        raw = json.loads(body)
+        raw = load_bounded_json(body)
+    except JsonTooComplex as too_complex:
+        raise RequestRejected(400, str(too_complex)) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise RequestRejected(400, "Body must be a JSON object") from None
     if not isinstance(raw, dict):

@@ -7,8 +7,6 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from django.conf import settings
-
 from agents.graph import compiled_graph
 from agents.providers import get_provider
 from agents.state import RunContext
@@ -23,7 +21,7 @@ from chat.records import (
     store_failure,
     store_user_message,
 )
-from chat.requests import ChatRequest, RequestRejected, parse_chat_request
+from chat.requests import ChatRequest, RequestRejected
 from llm.base import LLMProvider, ProviderError
 from memory.context import pack
 from memory.summarizer import update_summary
@@ -127,13 +125,12 @@ class ChatRun:
             logger.warning("summary of session %s not updated", self.request.sessionId)
 
 
-async def open_run(body: bytes, *, received_at: float) -> ChatRun:
-    """Validate a request body and open its session, ready to run.
+async def open_run(request: ChatRequest, *, received_at: float) -> ChatRun:
+    """Open the session of a validated request (see chat.edge), ready to run.
 
     Raises:
-        RequestRejected: 400, 413 or 422 for the body, 403 for another user's session.
+        RequestRejected: 403 for another user's session.
     """
-    request = parse_chat_request(body, max_prompt_chars=settings.MAX_PROMPT_CHARS)
     try:
         session = await open_session(request.sessionId, request.userId)
     except SessionForbidden as forbidden:

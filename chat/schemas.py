@@ -44,3 +44,19 @@ class ErrorOut(Schema):
     """The body of every JSON error: FastAPI's shape, as the original answered."""
 
     detail: Any
+
+
+class SessionRow(Schema):
+    """A session in a list."""
+
+    sessionId: str
+    userId: str
+    createdAt: datetime
+    updatedAt: datetime
+
+
+class SessionListOut(Schema):
+    """A page of sessions, newest first; `nextCursor` is None on the last page."""
+
+    sessions: list[SessionRow]
+    nextCursor: str | None

@@ -233,3 +233,60 @@ LLM_AGENT_MODELS = {
     role: env.str(f"LLM_{role.upper()}", default="").strip()
     for role in ("planner", "worker", "critic", "synthesizer", "summariser")
 }
+
+# --- Identity, limits and deployment safety (accounts app, the request edge) ----------------
+
+INSTALLED_APPS.append("accounts")
+# Refuse (system checks accounts.E001/E002) to run with DEBUG off while SECRET_KEY or
+# DEV_AUTH_TOKEN has its development default, unless this is set (`make run` on loopback).
+ALLOW_INSECURE_DEFAULTS = _flag("ALLOW_INSECURE_DEFAULTS", False)
+DEVELOPMENT_SECRET_KEYS = (
+    "insecure-development-key-set-SECRET_KEY-in-production",
+    "insecure-debug-key",
+)
+DEVELOPMENT_AUTH_TOKEN = "devkey"
+
+# The largest request body the server accepts (413 beyond it, refused before it is held).
+MAX_BODY_BYTES = _bounded_int("MAX_BODY_BYTES", 1_048_576, low=1024, high=1_073_741_824)
+# Bounds of the JSON a chat request may contain (deeper or longer is a 400).
+MAX_JSON_DEPTH = _bounded_int("MAX_JSON_DEPTH", 16, low=2, high=200)
+MAX_JSON_NUMBER_DIGITS = _bounded_int("MAX_JSON_NUMBER_DIGITS", 64, low=1, high=4000)
+
+# Rate limits (0 = off). Per user key; the service key only when its limit is set.
+RATE_LIMIT_PER_MINUTE = _bounded_int("RATE_LIMIT_PER_MINUTE", 120, low=0, high=1_000_000)
+RATE_LIMIT_STREAMS = _bounded_int("RATE_LIMIT_STREAMS", 4, low=0, high=100_000)
+SERVICE_RATE_LIMIT_PER_MINUTE = _bounded_int(
+    "SERVICE_RATE_LIMIT_PER_MINUTE", 0, low=0, high=1_000_000
+)
+AUTH_FAILURES_PER_MINUTE = _bounded_int("AUTH_FAILURES_PER_MINUTE", 20, low=0, high=1_000_000)
+
+# Counters live in Django's cache: Redis when REDIS_URL is set (shared by every process).
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="orchestration"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# HTTPS behind a proxy, for production (see README "Production settings").
+SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = _bounded_int("SECURE_HSTS_SECONDS", 0, low=0, high=100_000_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _flag("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE", False)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _proxy_ssl_header:
+    _header, _, _value = _proxy_ssl_header.partition(",")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())

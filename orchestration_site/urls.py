@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.urls import path
 from ninja import NinjaAPI
 
+from accounts.api import router as identity_router
+from accounts.ninja_auth import CallerAuth, install_error_handlers
 from chat.api import router as sessions_router
-from chat.auth import DevTokenAuth
 from chat.views import playground
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
@@ -19,10 +20,12 @@ api = NinjaAPI(
         "JSON API over sessions, messages and metrics. The chat itself streams from "
         "`POST /v1/chat/stream` as Server-Sent Events (see the README)."
     ),
-    auth=DevTokenAuth(),
+    auth=CallerAuth(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+install_error_handlers(api)
+api.add_router("/v1", identity_router)
 api.add_router("/v1", sessions_router)
 api.add_router("/v1", metrics_router)
 api.add_router("", health_router)

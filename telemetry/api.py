@@ -13,6 +13,7 @@ from django.db.models import Avg, Count
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from accounts.ninja_auth import caller_of, require_service
 from chat.lookups import get_session_or_404
 from chat.models import Message, Session
 from chat.schemas import ErrorOut
@@ -53,12 +54,12 @@ async def health(request: HttpRequest) -> Status[HealthOut]:
 
 @router.get(
     "/metrics/{session_id}",
-    response={200: SessionMetricsOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: SessionMetricsOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     summary="Aggregated metrics of a session",
 )
 async def session_metrics(request: HttpRequest, session_id: str) -> SessionMetricsOut:
     """Return the request count, average TTFT and total time, and tool calls of a session."""
-    session = await get_session_or_404(session_id)
+    session = await get_session_or_404(session_id, caller_of(request))
     metrics = RequestMetric.objects.filter(session_id=session.session_id)
     averages = await metrics.aaggregate(
         requests=Count("pk"), ttft=Avg("ttft_ms"), total=Avg("total_time_ms")
@@ -72,9 +73,14 @@ async def session_metrics(request: HttpRequest, session_id: str) -> SessionMetri
     )
 
 
-@router.get("/vitals", response={200: VitalsOut, 401: ErrorOut}, summary="System-wide statistics")
+@router.get(
+    "/vitals",
+    response={200: VitalsOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    summary="System-wide statistics (service key only)",
+)
 async def vitals(request: HttpRequest) -> VitalsOut:
     """Return uptime and totals across every session."""
+    require_service(request)
     started_at = apps.get_app_config("telemetry").started_at
     averages = await RequestMetric.objects.aaggregate(total=Avg("total_time_ms"))
     return VitalsOut(

@@ -9,12 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 
 from chat.models import Message, Session
 from tests.support.redis_server import redis_server
 
 ALICE = "alice"
 BOB = "bob"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Start every test with empty rate-limit counters (the local-memory cache)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

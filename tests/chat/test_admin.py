@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from chat.models import Message, Session, Suggestion
@@ -90,3 +91,14 @@ def test_the_admin_requires_login(client, history):
     response = client.get(admin_url(Session, "changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_ensureadmin_sets_a_password_given_later(db):
+    from chat.management.commands.ensureadmin import ensure_admin
+
+    first = ensure_admin("root", "root@example.com", "")
+    assert first.created and first.generated_password
+    later = ensure_admin("root", "root@example.com", "chosen-later")
+    assert later.password_updated
+    assert get_user_model().objects.get(username="root").check_password("chosen-later")
+    assert not ensure_admin("root", "root@example.com", "chosen-later").password_updated

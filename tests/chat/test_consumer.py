@@ -17,6 +17,7 @@ AUTH = [(b"authorization", b"Bearer devkey"), (b"content-type", b"application/js
 
 def scope(method: str = "POST", headers=AUTH) -> dict:
     """An ASGI HTTP scope for the stream endpoint."""
+    headers = [(b"host", b"testserver"), *headers]
     return {"type": "http", "method": method, "path": "/v1/chat/stream", "headers": headers}
 
 
@@ -51,7 +52,11 @@ async def test_it_streams_a_run_as_events_with_sse_headers():
 
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [([], 401), ([(b"authorization", b"Bearer nope")], 401), ([(b"token", b"devkey")], 200)],
+    [
+        ([], 401),
+        ([(b"authorization", b"Bearer nope")], 401),
+        ([(b"token", b"devkey"), (b"content-type", b"application/json")], 200),
+    ],
     ids=["no-token", "wrong-token", "original-token-header"],
 )
 async def test_it_authenticates_like_the_json_api(headers, status):
@@ -62,7 +67,7 @@ async def test_it_authenticates_like_the_json_api(headers, status):
 
 
 async def test_a_bad_body_gets_a_json_error_and_stores_nothing():
-    start, body = await exchange(b'{"sessionId": "c3"}')
+    start, body = await exchange(b'{"sessionId": "c3", "prompt": "hi"}')
     assert start["status"] == 422
     assert dict(start["headers"])[b"content-type"] == b"application/json"
     assert json.loads(body)["detail"][0]["loc"] == ["body", "userId"]

@@ -43,6 +43,9 @@ def server_env(sqlite_path: Path, **overrides: str) -> dict[str, str]:
         "BUILTIN_TOKEN_DELAY_MS": "0",
         "DEV_AUTH_TOKEN": "devkey",
         "DEBUG": "false",
+        "ALLOW_INSECURE_DEFAULTS": "true",
+        # Many tests present wrong keys on purpose; the rate-limit tests set their own limits.
+        "AUTH_FAILURES_PER_MINUTE": "0",
         "PYTHONUNBUFFERED": "1",
         **overrides,
     }
@@ -95,7 +98,7 @@ def live_server(
     application: str = "orchestration_site.asgi:application",
     **env: str,
 ) -> Iterator[LiveServer]:
-    """Run daphne with `application` on a free loopback port until the block ends.
+    """Run our server (daphne, see orchestration_site/server.py) on a free loopback port.
 
     `template_db` is copied as the server's database (faster than migrating each time);
     `sqlite_path` overrides where the database lives (e.g. somewhere unreachable).
@@ -110,7 +113,10 @@ def live_server(
     log_path = workdir / "daphne.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
+            [
+                *(sys.executable, "-m", "orchestration_site.server"),
+                *("-b", "127.0.0.1", "-p", str(port), application),
+            ],
             cwd=ROOT,
             env=server_env(db_path, **env),
             stdout=log,

@@ -17,13 +17,23 @@ class AdminResult:
     created: bool
     username: str
     generated_password: str | None = None
+    password_updated: bool = False
 
 
 def ensure_admin(username: str, email: str, password: str) -> AdminResult:
-    """Create a superuser `username` unless it exists; generate a password when none is given."""
+    """Create a superuser `username` unless it exists; generate a password when none is given.
+
+    An existing admin takes a given `password` when it differs from the current one, so that
+    setting ADMIN_PASSWORD later takes effect on the next start.
+    """
     users = get_user_model()
-    if users.objects.filter(username=username).exists():
-        return AdminResult(created=False, username=username)
+    existing = users.objects.filter(username=username).first()
+    if existing is not None:
+        if not password or existing.check_password(password):
+            return AdminResult(created=False, username=username)
+        existing.set_password(password)
+        existing.save(update_fields=["password"])
+        return AdminResult(created=False, username=username, password_updated=True)
     generated = None if password else secrets.token_urlsafe(12)
     users.objects.create_superuser(username=username, email=email, password=password or generated)
     return AdminResult(created=True, username=username, generated_password=generated)
@@ -39,7 +49,9 @@ class Command(BaseCommand):
         result = ensure_admin(
             settings.ADMIN_USERNAME, settings.ADMIN_EMAIL, settings.ADMIN_PASSWORD
         )
-        if not result.created:
+        if result.password_updated:
+            self.stdout.write(f"Admin user {result.username!r}: password set from ADMIN_PASSWORD.")
+        elif not result.created:
             self.stdout.write(f"Admin user {result.username!r} exists.")
         elif result.generated_password:
             self.stdout.write(

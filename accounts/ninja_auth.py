@@ -1,0 +1,71 @@
+"""The JSON API's side of identity: the caller as Ninja auth, 401/403/429 answered as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import HttpBearer
+
+from accounts.callers import Caller, resolve_caller, token_from_headers
+from accounts.limits import RateLimited, check_auth_failures, check_request_rate, note_auth_failure
+
+AUTHENTICATE = 'Bearer realm="api"'
+
+
+class CallerAuth(HttpBearer):
+    """`Authorization: Bearer <key>` or the original's `token: <key>`; `request.auth` is the Caller.
+
+    Counts the caller's requests and the address's failed authentications (429 past a limit).
+    """
+
+    is_async = True
+
+    async def __call__(self, request: HttpRequest) -> Caller | None:  # type: ignore[override]
+        """Return the caller, None for 401, or raise RateLimited."""
+        address = request.META.get("REMOTE_ADDR", "")
+        await check_auth_failures(address)
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        caller = await resolve_caller(headers)
+        if caller is None:
+            if token_from_headers(headers):
+                await note_auth_failure(address)
+            return None
+        await check_request_rate(caller)
+        return caller
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        """Unused: `__call__` does the work (kept for Ninja's interface)."""
+        return None
+
+
+def caller_of(request: HttpRequest) -> Caller:
+    """Return the authenticated caller of a Ninja request."""
+    return request.auth  # type: ignore[attr-defined,return-value]
+
+
+def require_service(request: HttpRequest) -> Caller:
+    """Return the caller if it is the service key; else raise a 403."""
+    caller = caller_of(request)
+    if not caller.is_service:
+        raise HttpError(403, "This endpoint needs the service key")
+    return caller
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Answer 401 with WWW-Authenticate and 429 with Retry-After, both as JSON."""
+
+    def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
+        response["WWW-Authenticate"] = AUTHENTICATE
+        return response
+
+    def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        response = api.create_response(request, {"detail": exc.detail}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    api.add_exception_handler(AuthenticationError, unauthorized)
+    api.add_exception_handler(RateLimited, rate_limited)

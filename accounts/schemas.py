@@ -1,0 +1,45 @@
+"""JSON shapes of the identity endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+USER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+
+
+class ErrorOut(Schema):
+    """A JSON error: `{"detail": …}`."""
+
+    detail: Any
+
+
+class KeyIn(Schema):
+    """The body of `POST /v1/keys`."""
+
+    userId: str = Field(pattern=USER_ID_PATTERN)
+    name: str = Field("", max_length=100)
+
+
+class KeyCreatedOut(Schema):
+    """A key just created; `key` is shown this once."""
+
+    id: str
+    key: str
+    prefix: str
+    userId: str
+    name: str
+    createdAt: datetime
+
+
+class MeOut(Schema):
+    """Who the presented key is."""
+
+    kind: Literal["user", "service"]
+    userId: str | None
+    keyId: str | None
+    name: str
+    prefix: str
