@@ -9,9 +9,11 @@ from typing import Any
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
+from opentelemetry import trace
 
 from agents.state import RunContext, State
 
+tracer = trace.get_tracer("agents")
 Node = Callable[[State, Runtime[RunContext]], Awaitable[dict[str, Any]]]
 
 
@@ -28,7 +30,10 @@ def agent_node(name: str) -> Callable[[Node], Node]:
         async def timed(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
             emit("agent", name=name, status="started")
             started = time.perf_counter()
-            update = await node(state, runtime)
+            with tracer.start_as_current_span(
+                f"invoke_agent {name}", attributes=agent_attributes(name, runtime.context)
+            ):
+                update = await node(state, runtime)
             elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
             emit("agent", name=name, status="completed", durationMs=elapsed_ms)
             return {**update, "timings": {name: elapsed_ms}}
@@ -36,3 +41,18 @@ def agent_node(name: str) -> Callable[[Node], Node]:
         return timed
 
     return decorate
+
+
+def agent_attributes(name: str, context: RunContext) -> dict[str, str]:
+    """The GenAI attributes of an agent's span."""
+    provider = context.provider
+    attributes = {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.agent.name": name,
+        "gen_ai.provider.name": provider.name,
+        "gen_ai.conversation.id": context.tools.session_id,
+    }
+    model = getattr(provider, "model", None)
+    if isinstance(model, str):
+        attributes["gen_ai.request.model"] = model
+    return attributes

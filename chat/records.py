@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import transaction
@@ -30,6 +31,8 @@ class RunRecord:
     """`time.perf_counter()` when the request arrived."""
     ttft_ms: float | None = None
     agent_timings: dict[str, float] = field(default_factory=dict)
+    observed: dict[str, Any] = field(default_factory=dict)
+    """The metric's fields from the run's observer: user, tokens, cost, timeline."""
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
@@ -80,6 +83,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             total_time_ms=total_ms,
             tool_call_count=len(record.outcomes),
             agent_timings=record.agent_timings,
+            **record.observed,
         )
     return message, total_ms
 
@@ -97,4 +101,5 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             agent_timings=record.agent_timings,
             status=status,
             error=error[:2000],
+            **record.observed,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import Schema
+from pydantic import Field
 
 
 class SessionMetricsOut(Schema):
@@ -13,6 +14,13 @@ class SessionMetricsOut(Schema):
     avgTtftMs: float | None
     avgTotalTimeMs: float | None
     totalToolCalls: int
+    p50TtftMs: float | None
+    p95TtftMs: float | None
+    p50TotalTimeMs: float | None
+    p95TotalTimeMs: float | None
+    statusCounts: dict[str, int]
+    inputTokens: int
+    outputTokens: int
 
 
 class VitalsOut(Schema):
@@ -23,6 +31,32 @@ class VitalsOut(Schema):
     total_messages: int
     total_tool_calls: int
     avg_response_time_ms: float | None
+    window: str | None = Field(
+        None, description="The window the run figures cover (all time when null)."
+    )
+    total_runs: int
+    p50_ttft_ms: float | None
+    p95_ttft_ms: float | None
+    p50_total_ms: float | None
+    p95_total_ms: float | None
+    status_counts: dict[str, int]
+    input_tokens: int
+    output_tokens: int
+
+
+class VitalsQuery(Schema):
+    """Query parameters of the vitals endpoint."""
+
+    window: str | None = Field(
+        None, description="Only runs of the last `30m`, `1h`, `7d`... (default: all time)."
+    )
+
+
+class ProbeOut(Schema):
+    """A liveness or readiness answer, with each dependency's state."""
+
+    status: str
+    checks: dict[str, str] = {}
 
 
 class HealthOut(Schema):
