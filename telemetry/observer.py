@@ -58,18 +58,19 @@ class RunObserver:
         )
         metrics.STREAMS_IN_FLIGHT.inc()
         ids = {"run_id": self.run_id, "session_id": self.session_id, "user_id": self.user_id}
-        try:
-            with log_context(**ids), metering() as self.meter, trace.use_span(span):
-                yield self
-        except asyncio.CancelledError:
-            self.status = self.status or "cancelled"
-            raise
-        except BaseException:
-            self.status = self.status or "error"
-            raise
-        finally:
-            metrics.STREAMS_IN_FLIGHT.dec()
-            self.finish(span)
+        with log_context(**ids):
+            try:
+                with metering() as self.meter, trace.use_span(span):
+                    yield self
+            except asyncio.CancelledError:
+                self.status = self.status or "cancelled"
+                raise
+            except BaseException:
+                self.status = self.status or "error"
+                raise
+            finally:
+                metrics.STREAMS_IN_FLIGHT.dec()
+                self.finish(span)
 
     def on_event(self, event: str, data: dict[str, Any]) -> None:
         """Take note of one streamed event."""

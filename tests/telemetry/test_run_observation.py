@@ -1,0 +1,178 @@
+"""What one run leaves behind: its span tree, one summary log line, tokens and a timeline."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from agents.llm.builtin import BuiltinModel
+from agents.llm.usage import Usage, record_usage
+from agents.schemas import Plan, Verdict
+from chat.models import Session
+from chat.requests import ChatRequest
+from chat.runs import ChatRun
+from telemetry.logs import ContextFilter, JsonFormatter
+from telemetry.models import RequestMetric
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class MeteredForbiddenPlanner(BuiltinModel):
+    """The built-in model, reporting usage for each call, whose planner asks for `users`.
+
+    `users` is not allow-listed, so the worker's tool call is refused and the critic sends
+    the subtask back once: a run with a retry and refused tool calls.
+    """
+
+    name = "builtin"
+
+    def __init__(self) -> None:
+        super().__init__(token_delay_ms=0)
+        self.recorded: list[Usage] = []
+
+    def report(self, role: str, input_tokens: int, output_tokens: int) -> None:
+        """Report a call's usage as a provider does, and remember it."""
+        usage = Usage(role, "builtin", "builtin-1", input_tokens, output_tokens)
+        self.recorded.append(usage)
+        record_usage(usage)
+
+    def expected_usage(self) -> dict[str, dict[str, int]]:
+        """What the run should store: the recorded calls summed per role."""
+        totals: dict[str, dict[str, int]] = {}
+        for usage in self.recorded:
+            role = totals.setdefault(usage.role, {"input_tokens": 0, "output_tokens": 0})
+            role["input_tokens"] += usage.input_tokens
+            role["output_tokens"] += usage.output_tokens
+        return totals
+
+    async def structured(self, messages, schema):
+        role = "planner" if schema is Plan else "critic" if schema is Verdict else "worker"
+        self.report(role, 100, 10)
+        if schema is Plan:
+            step = {"tool": "db.find", "args": {"collection": "users"}}
+            return Plan.model_validate(
+                {"subtasks": [{"id": 1, "description": "Read users", "data_plan": [step]}]}
+            )
+        return await super().structured(messages, schema)
+
+    async def stream(self, messages):
+        async for token in super().stream(messages):
+            yield token
+        self.report("synthesizer", 50, 5)
+
+
+async def run_once(session_id: str = "obs-1") -> tuple[ChatRun, list[tuple[str, dict]]]:
+    """Run one request of alice's with the metered forbidden planner."""
+    session = await Session.objects.acreate(session_id=session_id, user_id="alice")
+    request = ChatRequest(sessionId=session_id, userId="alice", prompt="Who uses this?")
+    chat = ChatRun(
+        session,
+        request,
+        provider=MeteredForbiddenPlanner(),
+        received_at=time.perf_counter(),
+    )
+    return chat, [event async for event in chat.events()]
+
+
+async def test_a_run_with_a_retry_and_a_refused_tool_is_one_span_tree(spans):
+    chat, events = await run_once()
+    assert events[-1][0] == "done"
+    finished = spans.get_finished_spans()
+    root = next(span for span in finished if span.name == "invoke_workflow")
+    assert root.parent is None
+    assert root.attributes["gen_ai.operation.name"] == "invoke_workflow"
+    assert root.attributes["gen_ai.conversation.id"] == "obs-1"
+    assert root.attributes["app.run.id"] == chat.observer.run_id
+    assert root.attributes["user.id"] == "alice"
+    assert root.attributes["gen_ai.usage.input_tokens"] > 0
+    agents = sorted(
+        (span for span in finished if span.name.startswith("invoke_agent")),
+        key=lambda span: span.start_time,
+    )
+    assert [span.name.split()[-1] for span in agents] == [
+        "planner",
+        "worker",
+        "critic",
+        "worker",
+        "critic",
+        "synthesizer",
+    ]
+    assert all(span.parent.span_id == root.context.span_id for span in agents)
+    assert all(span.attributes["gen_ai.provider.name"] == "builtin" for span in agents)
+    tools = [span for span in finished if span.name == "execute_tool db.find"]
+    workers = {span.context.span_id for span in agents if span.name == "invoke_agent worker"}
+    assert len(tools) == 2 and all(tool.parent.span_id in workers for tool in tools)
+    assert all(tool.status.status_code.name == "ERROR" for tool in tools)
+    assert tools[0].attributes["gen_ai.tool.name"] == "db.find"
+    assert {span.context.trace_id for span in finished} == {root.context.trace_id}
+
+
+async def test_the_metric_keeps_the_tokens_per_agent_and_the_waterfall():
+    chat, events = await run_once()
+    done = events[-1][1]
+    metric = await RequestMetric.objects.aget()
+    expected = chat.provider.expected_usage()
+    assert {"planner", "critic", "synthesizer"} <= set(expected)
+    assert expected["critic"]["input_tokens"] == 200, "two reviews: the retry's included"
+    assert metric.usage == expected
+    input_total = sum(role["input_tokens"] for role in expected.values())
+    output_total = sum(role["output_tokens"] for role in expected.values())
+    assert (metric.input_tokens, metric.output_tokens) == (input_total, output_total)
+    assert done["usage"]["input_tokens"] == input_total
+    assert done["usage"]["agents"] == metric.usage
+    assert done["timings"]["input_tokens"] == input_total
+    assert done["timings"]["output_tokens"] == output_total
+    assert metric.user_id == "alice"
+    kinds = [(entry["kind"], entry["name"]) for entry in metric.timeline]
+    assert [name for kind, name in kinds if kind == "agent"] == [
+        "planner",
+        "worker",
+        "critic",
+        "worker",
+        "critic",
+        "synthesizer",
+    ]
+    assert [name for kind, name in kinds if kind == "tool"] == ["db.find", "db.find"]
+    assert ("mark", "first_token") in kinds
+    tools = [entry for entry in metric.timeline if entry["kind"] == "tool"]
+    assert not any(tool["ok"] for tool in tools)
+    starts = [entry["start_ms"] for entry in metric.timeline]
+    assert starts == sorted(starts)
+    assert all(entry["end_ms"] <= metric.total_time_ms for entry in metric.timeline)
+    synthesizer = next(e for e in metric.timeline if e["name"] == "synthesizer")
+    assert (synthesizer["input_tokens"], synthesizer["output_tokens"]) == (50, 5)
+
+
+async def test_a_priced_model_gives_the_run_a_cost(settings):
+    settings.MODEL_PRICES = {"builtin-1": [1.0, 2.0]}
+    chat, _ = await run_once()
+    metric = await RequestMetric.objects.aget()
+    spent = sum(u.input_tokens * 1.0 + u.output_tokens * 2.0 for u in chat.provider.recorded)
+    assert metric.cost_usd == pytest.approx(spent / 1_000_000)
+
+
+async def test_a_model_without_a_price_leaves_the_cost_unknown(settings):
+    settings.MODEL_PRICES = {"another-model": [1.0, 2.0]}
+    await run_once()
+    assert (await RequestMetric.objects.aget()).cost_usd is None
+
+
+async def test_a_run_logs_exactly_one_summary_line_with_its_ids(caplog):
+    caplog.handler.addFilter(ContextFilter())
+    with caplog.at_level(logging.INFO, logger="telemetry.runs"):
+        chat, _ = await run_once()
+    lines = [
+        json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "telemetry.runs"
+    ]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["event"] == "run_summary" and line["status"] == "ok"
+    assert line["run_id"] == chat.observer.run_id
+    assert (line["session_id"], line["user_id"]) == ("obs-1", "alice")
+    assert line["tool_calls"] == 2
+    assert line["input_tokens"] == sum(u.input_tokens for u in chat.provider.recorded)
+    assert set(line["agents_ms"]) == {"planner", "worker", "critic", "synthesizer"}
+    assert "Who uses this?" not in json.dumps(line), "no prompt text at INFO"
