@@ -8,21 +8,22 @@ order. Percentiles by hour and by day are cut from one ordered read of the perio
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, FloatField, Q, QuerySet, Sum
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from chat.models import Session
 from telemetry.models import RequestMetric
-from telemetry.stats import nearest_rank, status_counts, token_totals
+from telemetry.stats import counts_and_tokens, nearest_rank
 
 PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 DEFAULT_PERIOD = "24h"
 QUANTILES = (50, 95, 99)
+AGENTS = ("planner", "worker", "critic", "synthesizer")
 
 
 @dataclass(frozen=True)
@@ -44,45 +45,55 @@ def in_period(start: datetime) -> QuerySet[RequestMetric]:
     return RequestMetric.objects.filter(timestamp__gte=start)
 
 
-def bucket_of(moment: datetime, by: str) -> datetime:
-    """The hour or day a moment falls in (UTC)."""
-    moment = moment.astimezone(UTC)
-    if by == "day":
-        return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    return moment.replace(minute=0, second=0, microsecond=0)
+HOUR, DAY = 3600, 86_400
+HOURLY_SPAN = timedelta(days=7)
 
 
-def bucket_starts(start: datetime, end: datetime, by: str) -> list[datetime]:
-    """Every hour or day from `start`'s bucket to `end`'s."""
-    step = timedelta(days=1) if by == "day" else timedelta(hours=1)
-    first, last = bucket_of(start, by), bucket_of(end, by)
-    count = int((last - first) / step) + 1
-    return [first + step * i for i in range(count)]
+def bucket_starts(start: datetime, end: datetime, seconds: int) -> list[int]:
+    """Every bucket (epoch seconds, a multiple of `seconds`) from `start`'s to `end`'s."""
+    first, last = int(start.timestamp()) // seconds, int(end.timestamp()) // seconds
+    return [bucket * seconds for bucket in range(first, last + 1)]
 
 
-def percentile_series(start: datetime, by: str, now: datetime | None = None) -> Series:
-    """TTFT and total p50/p95/p99 per hour or day since `start` (one query)."""
+def percentile_series(start: datetime, now: datetime | None = None) -> dict[str, Series]:
+    """TTFT and total p50/p95/p99 per day since `start` and per hour over its last 7 days.
+
+    One ordered read of the period's (timestamp, TTFT, total) serves both charts.
+    """
+    now = now or timezone.now()
+    hourly_from = max(start, now - HOURLY_SPAN).timestamp()
+    values: dict[int, dict[int, tuple[list[float], list[float]]]] = {HOUR: {}, DAY: {}}
     rows = (
         in_period(start).order_by("timestamp").values_list("timestamp", "ttft_ms", "total_time_ms")
     )
-    ttfts: dict[datetime, list[float]] = defaultdict(list)
-    totals: dict[datetime, list[float]] = defaultdict(list)
     for moment, ttft, total in rows.iterator(chunk_size=5000):
-        bucket = bucket_of(moment, by)
-        totals[bucket].append(total)
-        if ttft is not None:
-            ttfts[bucket].append(ttft)
-    buckets = bucket_starts(start, now or timezone.now(), by)
-    label = "%m-%d" if by == "day" else "%d %H:00"
+        seconds = moment.timestamp()
+        for size in (DAY, HOUR) if seconds >= hourly_from else (DAY,):
+            ttfts, totals = values[size].setdefault(int(seconds) // size * size, ([], []))
+            totals.append(total)
+            if ttft is not None:
+                ttfts.append(ttft)
+    return {
+        "hourly": series(
+            values[HOUR], bucket_starts(max(start, now - HOURLY_SPAN), now, HOUR), "%d %H:00"
+        ),
+        "daily": series(values[DAY], bucket_starts(start, now, DAY), "%m-%d"),
+    }
+
+
+def series(
+    found: dict[int, tuple[list[float], list[float]]], buckets: list[int], label: str
+) -> Series:
+    """Percentile lines over the buckets, labelled in UTC."""
     return Series(
-        labels=[bucket.strftime(label) for bucket in buckets],
-        ttft=quantile_lines(ttfts, buckets),
-        total=quantile_lines(totals, buckets),
+        labels=[datetime.fromtimestamp(bucket, UTC).strftime(label) for bucket in buckets],
+        ttft=quantile_lines({b: found[b][0] for b in found}, buckets),
+        total=quantile_lines({b: found[b][1] for b in found}, buckets),
     )
 
 
 def quantile_lines(
-    values: dict[datetime, list[float]], buckets: list[datetime]
+    values: dict[int, list[float]], buckets: list[int]
 ) -> dict[str, list[float | None]]:
     """`{"p50": [...], "p95": [...], "p99": [...]}` over the buckets (None where empty)."""
     ordered = {bucket: sorted(found) for bucket, found in values.items()}
@@ -93,10 +104,10 @@ def quantile_lines(
 
 def agent_share(metrics: QuerySet[RequestMetric]) -> list[tuple[str, float]]:
     """Each agent's share of all agent time, in percent, largest first (one query)."""
-    spent: dict[str, float] = defaultdict(float)
-    for timings in metrics.values_list("agent_timings", flat=True).iterator(chunk_size=5000):
-        for agent, ms in (timings or {}).items():
-            spent[agent] += ms
+    sums = metrics.aggregate(
+        **{agent: Sum(KT(f"agent_timings__{agent}"), output_field=FloatField()) for agent in AGENTS}
+    )
+    spent = {agent: ms for agent, ms in sums.items() if ms}
     whole = sum(spent.values()) or 1.0
     return sorted(((agent, 100 * ms / whole) for agent, ms in spent.items()), key=lambda r: -r[1])
 
@@ -138,16 +149,15 @@ def dashboard(period: str) -> dict[str, Any]:
     now = timezone.now()
     start = period_start(period, now)
     metrics = in_period(start)
-    counts = status_counts(metrics)
+    counts, tokens = counts_and_tokens(metrics)
     return {
         "period": period if period in PERIODS else DEFAULT_PERIOD,
         "start": start,
         "runs": sum(counts.values()),
         "status_counts": counts,
         "rates": rates(counts),
-        "tokens": token_totals(metrics),
-        "hourly": percentile_series(max(start, now - PERIODS["7d"]), "hour", now),
-        "daily": percentile_series(start, "day", now),
+        "tokens": tokens,
+        **percentile_series(start, now),
         "agent_share": agent_share(metrics),
         "slowest": slowest_runs(metrics),
         "heaviest": heaviest_users(metrics),
@@ -163,7 +173,7 @@ def user_overview(user_id: str) -> dict[str, Any]:
         total=Avg("total_time_ms"),
         tools=Sum("tool_call_count"),
     )
-    counts = status_counts(metrics)
+    counts, tokens = counts_and_tokens(metrics)
     return {
         "user_id": user_id,
         "sessions": list(
@@ -175,6 +185,6 @@ def user_overview(user_id: str) -> dict[str, Any]:
         "averages": averages,
         "status_counts": counts,
         "rates": rates(counts),
-        "tokens": token_totals(metrics),
+        "tokens": tokens,
         "recent": list(metrics.select_related("session").order_by("-timestamp")[:20]),
     }

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from telemetry.models import RequestMetric
 
@@ -61,31 +61,33 @@ def percentiles(
     return found
 
 
-def status_counts(metrics: QuerySet[RequestMetric]) -> dict[str, int]:
-    """How many runs ended in each status (one grouped query)."""
-    rows = metrics.order_by().values("status").annotate(runs=Count("pk"))
-    counts = {status: 0 for status in RequestMetric.Status.values}
-    counts.update((row["status"], row["runs"]) for row in rows)
-    return counts
-
-
-def token_totals(metrics: QuerySet[RequestMetric]) -> dict[str, int]:
-    """Input and output tokens summed over `metrics`."""
-    sums = metrics.aggregate(input=Sum("input_tokens"), output=Sum("output_tokens"))
-    return {"input_tokens": sums["input"] or 0, "output_tokens": sums["output"] or 0}
+def counts_and_tokens(metrics: QuerySet[RequestMetric]) -> tuple[dict[str, int], dict[str, int]]:
+    """Runs by status and token totals in one pass over `metrics`."""
+    statuses = RequestMetric.Status.values
+    sums = metrics.aggregate(
+        input_tokens=Sum("input_tokens"),
+        output_tokens=Sum("output_tokens"),
+        **{status: Count("pk", filter=Q(status=status)) for status in statuses},
+    )
+    counts = {status: sums[status] for status in statuses}
+    return counts, {
+        "input_tokens": sums["input_tokens"] or 0,
+        "output_tokens": sums["output_tokens"] or 0,
+    }
 
 
 def summary(metrics: QuerySet[RequestMetric]) -> dict[str, Any]:
     """p50/p95 of TTFT and total, runs by status and token totals of `metrics`."""
     ttft = percentiles(metrics, "ttft_ms", (50, 95))
     total = percentiles(metrics, "total_time_ms", (50, 95))
+    counts, tokens = counts_and_tokens(metrics)
     return {
         "p50_ttft_ms": ttft[50],
         "p95_ttft_ms": ttft[95],
         "p50_total_ms": total[50],
         "p95_total_ms": total[95],
-        "status_counts": status_counts(metrics),
-        **token_totals(metrics),
+        "status_counts": counts,
+        **tokens,
     }
 
 

@@ -78,7 +78,7 @@ def test_the_dashboard_counts_rates_and_percentiles_of_the_period(runs):
 
 
 def test_percentiles_by_hour_use_the_nearest_rank_within_each_hour(runs):
-    series = percentile_series(timezone.now() - timedelta(hours=3), "hour")
+    series = percentile_series(timezone.now() - timedelta(hours=3))["hourly"]
     filled = [i for i, value in enumerate(series.ttft["p50"]) if value is not None]
     assert len(filled) == 1, "alice's ten runs share one hour"
     hour = filled[0]
