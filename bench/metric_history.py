@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from chat.models import Session
-from telemetry.models import RequestMetric
+if TYPE_CHECKING:  # imported in the functions: as a script, Django is set up first
+    from chat.models import Session
+    from telemetry.models import RequestMetric
 
 AGENTS = ("planner", "worker", "critic", "synthesizer")
 
 
 def history_sessions(users: int, per_user: int, prefix: str = "hist") -> list[Session]:
     """Create `users` × `per_user` sessions named `{prefix}-u{n}-{m}`."""
+    from chat.models import Session
+
     sessions = [
         Session(session_id=f"{prefix}-u{user}-{n}", user_id=f"{prefix}-user-{user}")
         for user in range(users)
@@ -28,6 +32,8 @@ def history_sessions(users: int, per_user: int, prefix: str = "hist") -> list[Se
 
 def synthetic_metric(session: Session, when: datetime, rng: random.Random) -> RequestMetric:
     """One plausible run: lognormal latencies, rare errors and cancellations, tokens."""
+    from telemetry.models import RequestMetric
+
     agents = {
         name: round(rng.lognormvariate(3.5 if name == "worker" else 2.5, 0.6), 3) for name in AGENTS
     }
@@ -53,6 +59,8 @@ def add_history(
     count: int, *, days: float, now: datetime, users: int = 200, seed: int = 7, prefix: str = "hist"
 ) -> int:
     """Store `count` synthetic runs over the `days` before `now`; return how many."""
+    from telemetry.models import RequestMetric
+
     rng = random.Random(seed)
     sessions = history_sessions(users, 5, prefix)
     weights = [1 / (1 + i) for i in range(len(sessions))]  # a few heavy users, a long tail
@@ -65,3 +73,30 @@ def add_history(
             batch = []
     RequestMetric.objects.bulk_create(batch)
     return count
+
+
+def main() -> None:
+    """Add synthetic history to the configured database (SQLITE_PATH or MONGO_URI)."""
+    import argparse
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orchestration_site.settings")
+    parser = argparse.ArgumentParser(description="Store synthetic runs for the dashboard.")
+    parser.add_argument("--runs", type=int, default=3000)
+    parser.add_argument("--days", type=float, default=7.0)
+    parser.add_argument("--users", type=int, default=20)
+    options = parser.parse_args()
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    add_history(options.runs, days=options.days, now=timezone.now(), users=options.users)
+    print(f"stored {options.runs} synthetic runs over {options.days:g} days")
+
+
+if __name__ == "__main__":
+    main()

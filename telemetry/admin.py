@@ -54,13 +54,12 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     """Per-request TTFT, total time, per-agent timings, tokens and the run's waterfall."""
 
     list_display = (
-        "timestamp",
+        "when",
         "session_column",
         "user_column",
         "status",
-        "ttft_ms",
-        "total_time_ms",
-        "tool_call_count",
+        "total_column",
+        "tools_column",
         "tokens",
         "agent_breakdown",
     )
@@ -110,32 +109,43 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/telemetry/user.html", context)
 
+    @admin.display(description="when (UTC)", ordering="timestamp")
+    def when(self, metric: RequestMetric) -> str:
+        """The run's time, compact."""
+        return metric.timestamp.strftime("%Y-%m-%d %H:%M:%S")
+
     @admin.display(description="sessionId", ordering="session")
     def session_column(self, metric: RequestMetric) -> str:
         """Link to the metric's session."""
         return session_link(metric.session_id)
+
+    @admin.display(description="TTFT / total ms", ordering="total_time_ms")
+    def total_column(self, metric: RequestMetric) -> str:
+        """Time to first token and total time, to 0.1 ms."""
+        ttft = "—" if metric.ttft_ms is None else f"{metric.ttft_ms:.1f}"
+        return f"{ttft} / {metric.total_time_ms:.1f}"
+
+    @admin.display(description="tools", ordering="tool_call_count")
+    def tools_column(self, metric: RequestMetric) -> int:
+        """How many tool calls the run made."""
+        return metric.tool_call_count
 
     @admin.display(description="userId", ordering="user_id")
     def user_column(self, metric: RequestMetric) -> str:
         """Link to the user's page."""
         return user_link(metric.user_id)
 
-    @admin.display(description="tokens in → out")
+    @admin.display(description="tokens")
     def tokens(self, metric: RequestMetric) -> str:
         """Input and output tokens of the run."""
         return f"{metric.input_tokens} → {metric.output_tokens}"
 
     @admin.display(description="per agent (ms)")
     def agent_breakdown(self, metric: RequestMetric) -> SafeString:
-        """Each agent's time on its own line, in pipeline order."""
+        """Each agent's share as a stacked bar, then its milliseconds, in pipeline order."""
         timings = metric.agent_timings or {}
         names = [n for n in AGENT_ORDER if n in timings] + sorted(set(timings) - set(AGENT_ORDER))
-        return format_html(
-            '<span class="agent-times">{}</span>',
-            format_html_join(
-                "", "<span><b>{}</b> {}</span><br>", ((n, f"{timings[n]:.1f}") for n in names)
-            ),
-        )
+        return charts.agent_bar([(name, timings[name]) for name in names])
 
     @admin.display(description="waterfall")
     def waterfall(self, metric: RequestMetric) -> SafeString:

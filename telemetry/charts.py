@@ -121,7 +121,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") -> 
 
 def bar_row(index: int, label: str, value: float, width: float, unit: str) -> SafeString:
     """One labelled bar with its value."""
-    shown = f"{value:g}" if isinstance(value, int) else f"{value}"
+    shown = f"{value:g}" if isinstance(value, int) else f"{value:.1f}"
     return format_html(
         '<text x="0" y="{ty}" font-size="12" fill="#2d3748">{label}</text>'
         '<rect x="150" y="{y}" width="{w}" height="16" fill="{colour}">'
@@ -185,12 +185,24 @@ def waterfall(timeline: Sequence[dict[str, Any]], total_ms: float) -> SafeString
         if entry.get("kind") == "mark"
     ]
     return format_html(
-        '<svg class="waterfall" viewBox="0 0 {} {}" width="100%" role="img" '
-        'aria-label="Run waterfall">{}{}</svg>',
-        WIDTH,
-        height,
-        mark_safe("".join(rows)),
-        mark_safe("".join(marks)),
+        '<svg class="waterfall" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        'aria-label="Run waterfall">{axis}{rows}{marks}</svg>',
+        w=WIDTH,
+        h=height + 22,
+        axis=time_axis(span, scale, height + 10),
+        rows=mark_safe("".join(rows)),
+        marks=mark_safe("".join(marks)),
+    )
+
+
+def time_axis(span: float, scale: float, y: float) -> SafeString:
+    """Ticks at 0, ¼, ½, ¾ and all of the run's time under the waterfall."""
+    ticks = [span * i / 4 for i in range(5)]
+    return format_html_join(
+        "",
+        '<line x1="{x}" y1="0" x2="{x}" y2="{y}" stroke="#edf2f7"/>'
+        '<text x="{x}" y="{ty}" text-anchor="middle" font-size="10" fill="#718096">{ms} ms</text>',
+        ({"x": round(190 + t * scale, 1), "y": y, "ty": y + 10, "ms": round(t, 1)} for t in ticks),
     )
 
 
@@ -228,4 +240,35 @@ def waterfall_row(index: int, entry: dict[str, Any], scale: float) -> SafeString
         tx=round(x + width + 4, 1),
         ms=round(duration, 1),
         refused="" if ok else " · refused" if kind == "tool" else " · unfinished",
+    )
+
+
+def agent_bar(timings: Sequence[tuple[str, float]]) -> SafeString:
+    """A small stacked bar of each agent's time, with the figures under it (list column)."""
+    whole = sum(ms for _, ms in timings) or 1.0
+    x, parts = 0.0, []
+    for colour, (name, ms) in zip(COLOURS, timings, strict=False):
+        width = round(130 * ms / whole, 1)
+        parts.append(
+            format_html(
+                '<rect x="{}" y="0" width="{}" height="8" fill="{}"><title>{} {} ms</title></rect>',
+                round(x, 1),
+                width,
+                colour,
+                name,
+                round(ms, 1),
+            )
+        )
+        x += width
+    legend_items = format_html_join(
+        " · ",
+        '<span style="color:{}"><b>{}</b> {}</span>',
+        ((c, name, f"{ms:.1f}") for c, (name, ms) in zip(COLOURS, timings, strict=False)),
+    )
+    return format_html(
+        '<div class="agent-times" style="min-width:140px;font-size:11px;line-height:1.3">'
+        '<svg width="130" height="8" role="img" aria-label="per-agent time">{}</svg>'
+        "<div>{}</div></div>",
+        mark_safe("".join(parts)),
+        legend_items,
     )
