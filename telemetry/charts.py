@@ -248,7 +248,7 @@ def agent_bar(timings: Sequence[tuple[str, float]]) -> SafeString:
     whole = sum(ms for _, ms in timings) or 1.0
     x, parts = 0.0, []
     for colour, (name, ms) in zip(COLOURS, timings, strict=False):
-        width = round(130 * ms / whole, 1)
+        width = round(120 * ms / whole, 1)
         parts.append(
             format_html(
                 '<rect x="{}" y="0" width="{}" height="8" fill="{}"><title>{} {} ms</title></rect>',
@@ -266,8 +266,8 @@ def agent_bar(timings: Sequence[tuple[str, float]]) -> SafeString:
         ((c, name, f"{ms:.1f}") for c, (name, ms) in zip(COLOURS, timings, strict=False)),
     )
     return format_html(
-        '<div class="agent-times" style="min-width:140px;font-size:11px;line-height:1.3">'
-        '<svg width="130" height="8" role="img" aria-label="per-agent time">{}</svg>'
+        '<div class="agent-times" style="min-width:124px;font-size:11px;line-height:1.3">'
+        '<svg width="120" height="8" role="img" aria-label="per-agent time">{}</svg>'
         "<div>{}</div></div>",
         mark_safe("".join(parts)),
         legend_items,
