@@ -19,7 +19,16 @@ from chat.models import Message, Session
 from chat.schemas import ErrorOut
 from telemetry.models import RequestMetric, ToolCall
 from telemetry.probes import ping_database, readiness
-from telemetry.schemas import HealthOut, ProbeOut, SessionMetricsOut, VitalsOut, VitalsQuery
+from telemetry.schemas import (
+    HealthOut,
+    ProbeOut,
+    RunsQuery,
+    RunTraceOut,
+    SessionMetricsOut,
+    SessionRunsOut,
+    VitalsOut,
+    VitalsQuery,
+)
 from telemetry.stats import BadWindow, asummary, parse_window
 
 router = Router(tags=["metrics"])
@@ -84,6 +93,38 @@ async def session_metrics(request: HttpRequest, session_id: str) -> SessionMetri
         avgTtftMs=rounded(averages["ttft"]),
         avgTotalTimeMs=rounded(averages["total"]),
         totalToolCalls=await ToolCall.objects.filter(session_id=session.session_id).acount(),
+    )
+
+
+@router.get(
+    "/metrics/{session_id}/runs",
+    response={200: SessionRunsOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="A session's runs with their stored traces",
+)
+async def session_runs(
+    request: HttpRequest, session_id: str, query: Query[RunsQuery]
+) -> SessionRunsOut:
+    """Return the session's newest `limit` runs, oldest first, each with its waterfall."""
+    session = await get_session_or_404(session_id)
+    newest = RequestMetric.objects.filter(session_id=session.session_id).order_by("-timestamp")
+    rows = [metric async for metric in newest[: query.limit]]
+    rows.reverse()
+    return SessionRunsOut(sessionId=session.session_id, runs=[run_trace(m) for m in rows])
+
+
+def run_trace(metric: RequestMetric) -> RunTraceOut:
+    """Shape a stored metric as a run's trace."""
+    return RunTraceOut(
+        messageId=metric.message_id,
+        timestamp=metric.timestamp,
+        status=metric.status,
+        ttftMs=metric.ttft_ms,
+        totalTimeMs=metric.total_time_ms,
+        toolCallCount=metric.tool_call_count,
+        inputTokens=metric.input_tokens,
+        outputTokens=metric.output_tokens,
+        agentTimings=metric.agent_timings or {},
+        timeline=metric.timeline or [],
     )
 
 

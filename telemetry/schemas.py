@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from ninja import Schema
 from pydantic import Field
 
@@ -65,3 +68,31 @@ class HealthOut(Schema):
     status: str
     database: str
     backend: str
+
+
+class RunTraceOut(Schema):
+    """One stored run of a session: outcome, timings, tokens and its waterfall."""
+
+    messageId: str | None
+    timestamp: datetime
+    status: str
+    ttftMs: float | None
+    totalTimeMs: float
+    toolCallCount: int
+    inputTokens: int
+    outputTokens: int
+    agentTimings: dict[str, float]
+    timeline: list[dict[str, Any]]
+
+
+class SessionRunsOut(Schema):
+    """A session's newest runs, oldest first."""
+
+    sessionId: str
+    runs: list[RunTraceOut]
+
+
+class RunsQuery(Schema):
+    """Query parameters of the session's runs endpoint."""
+
+    limit: int = Field(20, ge=1, le=200, description="How many of the newest runs to return.")

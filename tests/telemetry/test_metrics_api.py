@@ -173,3 +173,26 @@ def test_readiness_fails_when_redis_does_not_answer(client, db, settings):
         "status": "unavailable",
         "checks": {"database": "ok", "redis": "unreachable"},
     }
+
+
+def test_a_sessions_runs_carry_their_stored_waterfall(client, auth_headers, alice_session):
+    timeline = [{"kind": "agent", "name": "planner", "start_ms": 1.0, "end_ms": 2.0, "ok": True}]
+    for n in range(3):
+        RequestMetric.objects.create(
+            session=alice_session,
+            total_time_ms=float(n),
+            timeline=timeline,
+            timestamp=timezone.now() - timedelta(minutes=3 - n),
+        )
+    body = client.get("/v1/metrics/alice-s1/runs?limit=2", headers=auth_headers).json()
+    assert body["sessionId"] == "alice-s1"
+    assert [run["totalTimeMs"] for run in body["runs"]] == [1.0, 2.0], "newest two, oldest first"
+    assert body["runs"][0]["timeline"] == timeline
+
+
+def test_the_runs_of_an_unknown_session_are_a_404_and_limits_are_checked(
+    client, auth_headers, alice_session
+):
+    assert client.get("/v1/metrics/nope/runs", headers=auth_headers).status_code == 404
+    assert client.get("/v1/metrics/alice-s1/runs?limit=0", headers=auth_headers).status_code == 422
+    assert client.get("/v1/metrics/alice-s1/runs").status_code == 401
