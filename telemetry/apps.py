@@ -15,6 +15,7 @@ class TelemetryConfig(AppConfig):
         """Note when this process started (vitals' uptime); turn tracing on when configured."""
         from django.conf import settings
 
+        from telemetry import checks  # noqa: F401 - importing registers the checks
         from telemetry.tracing import configure_tracing
 
         TelemetryConfig.started_at = time.time()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 
 import pytest
+from prometheus_client import REGISTRY
 
+from agents.llm.base import ProviderError
 from agents.llm.builtin import BuiltinModel
 from agents.llm.usage import Usage, record_usage
 from agents.schemas import Plan, Verdict
@@ -176,3 +179,65 @@ async def test_a_run_logs_exactly_one_summary_line_with_its_ids(caplog):
     assert line["input_tokens"] == sum(u.input_tokens for u in chat.provider.recorded)
     assert set(line["agents_ms"]) == {"planner", "worker", "critic", "synthesizer"}
     assert "Who uses this?" not in json.dumps(line), "no prompt text at INFO"
+
+
+class FailingModel(BuiltinModel):
+    """The built-in model whose answer stream fails with a provider error part-way."""
+
+    async def stream(self, messages):
+        yield "Half an "
+        raise ProviderError("the model went away")
+
+
+def sample(name: str, **labels: str) -> float:
+    """A metric's current value in this process (0 when never observed)."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_a_provider_error_is_counted_traced_and_summarised(spans, caplog):
+    errors, failed = sample("chat_provider_errors_total"), sample("chat_runs_total", status="error")
+    session = await Session.objects.acreate(session_id="obs-fail", user_id="alice")
+    request = ChatRequest(sessionId="obs-fail", userId="alice", prompt="What is AI?")
+    chat = ChatRun(
+        session, request, provider=FailingModel(token_delay_ms=0), received_at=time.perf_counter()
+    )
+    with caplog.at_level(logging.INFO, logger="telemetry.runs"):
+        events = [event async for event in chat.events()]
+    assert events[-1][0] == "error"
+    assert sample("chat_provider_errors_total") == errors + 1
+    assert sample("chat_runs_total", status="error") == failed + 1
+    assert sample("chat_streams_in_flight") == 0
+    root = next(s for s in spans.get_finished_spans() if s.name == "invoke_workflow")
+    assert root.status.status_code.name == "ERROR"
+    assert root.attributes["error.type"] == "provider_error"
+    summaries = [r for r in caplog.records if r.name == "telemetry.runs"]
+    assert len(summaries) == 1 and summaries[0].status == "error"
+    metric = await RequestMetric.objects.aget(session_id="obs-fail")
+    synthesizer = next(e for e in metric.timeline if e["name"] == "synthesizer")
+    assert synthesizer["ok"] is False, "the agent that failed is closed as unfinished"
+
+
+async def test_a_cancelled_run_is_counted_as_cancelled_and_leaves_no_stream_in_flight():
+    cancelled = sample("chat_runs_total", status="cancelled")
+    session = await Session.objects.acreate(session_id="obs-cancel", user_id="alice")
+    request = ChatRequest(sessionId="obs-cancel", userId="alice", prompt="What is AI?")
+    chat = ChatRun(
+        session, request, provider=BuiltinModel(token_delay_ms=50), received_at=time.perf_counter()
+    )
+    seen: list[str] = []
+
+    async def consume() -> None:
+        async for event, _ in chat.events():
+            seen.append(event)
+
+    task = asyncio.create_task(consume())
+    while "token" not in seen:
+        await asyncio.sleep(0.01)
+    assert sample("chat_streams_in_flight") == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sample("chat_runs_total", status="cancelled") == cancelled + 1
+    assert sample("chat_streams_in_flight") == 0
+    metric = await RequestMetric.objects.aget(session_id="obs-cancel")
+    assert metric.status == "cancelled" and metric.user_id == "alice"
