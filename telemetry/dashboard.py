@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Avg, Count, FloatField, Q, QuerySet, Sum
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from chat.models import Session
@@ -105,7 +105,10 @@ def quantile_lines(
 def agent_share(metrics: QuerySet[RequestMetric]) -> list[tuple[str, float]]:
     """Each agent's share of all agent time, in percent, largest first (one query)."""
     sums = metrics.aggregate(
-        **{agent: Sum(KT(f"agent_timings__{agent}"), output_field=FloatField()) for agent in AGENTS}
+        **{
+            agent: Sum(KeyTransform(agent, "agent_timings"), output_field=FloatField())
+            for agent in AGENTS
+        }
     )
     spent = {agent: ms for agent, ms in sums.items() if ms}
     whole = sum(spent.values()) or 1.0
