@@ -184,6 +184,7 @@
     else if (type === "done") {
       text.textContent = data.fullText;
       addTimings(run.answer, data.timings);
+      addTraceButton(run.answer, data.messageId);
       showSuggestions(data.suggestions);
     } else if (type === "error") showError(`${data.code}: ${data.message}`);
     run.ended ||= type === "done" || type === "error";
