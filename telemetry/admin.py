@@ -16,8 +16,6 @@ from telemetry import charts
 from telemetry.dashboard import PERIODS, dashboard, user_overview
 from telemetry.models import RequestMetric, ToolCall
 
-AGENT_ORDER = ("planner", "worker", "critic", "synthesizer")
-
 
 def user_link(user_id: str) -> str:
     """Link to a user's page in the admin."""
@@ -143,9 +141,7 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     @admin.display(description="per agent (ms)")
     def agent_breakdown(self, metric: RequestMetric) -> SafeString:
         """Each agent's share as a stacked bar, then its milliseconds, in pipeline order."""
-        timings = metric.agent_timings or {}
-        names = [n for n in AGENT_ORDER if n in timings] + sorted(set(timings) - set(AGENT_ORDER))
-        return charts.agent_bar([(name, timings[name]) for name in names])
+        return charts.agent_timings_bar(metric.agent_timings or {})
 
     @admin.display(description="waterfall")
     def waterfall(self, metric: RequestMetric) -> SafeString:

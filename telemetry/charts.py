@@ -243,6 +243,15 @@ def waterfall_row(index: int, entry: dict[str, Any], scale: float) -> SafeString
     )
 
 
+AGENT_ORDER = ("planner", "worker", "critic", "synthesizer")
+
+
+def agent_timings_bar(timings: dict[str, float]) -> SafeString:
+    """`agent_bar` of a metric's `agent_timings`, in pipeline order."""
+    names = [n for n in AGENT_ORDER if n in timings] + sorted(set(timings) - set(AGENT_ORDER))
+    return agent_bar([(name, timings[name]) for name in names])
+
+
 def agent_bar(timings: Sequence[tuple[str, float]]) -> SafeString:
     """A small stacked bar of each agent's time, with the figures under it (list column)."""
     whole = sum(ms for _, ms in timings) or 1.0
