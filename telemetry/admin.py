@@ -165,9 +165,10 @@ def dashboard_charts(figures: dict[str, Any]) -> list[SafeString]:
     """The dashboard's SVG charts, in page order."""
     hourly, daily = figures["hourly"], figures["daily"]
     counts = figures["status_counts"]
+    span = ", last 7 days" if figures["period"] == "30d" else ""
     return [
-        charts.line_chart("TTFT by hour (ms)", hourly.labels, hourly.ttft),
-        charts.line_chart("Total time by hour (ms)", hourly.labels, hourly.total),
+        charts.line_chart(f"TTFT by hour{span} (ms)", hourly.labels, hourly.ttft),
+        charts.line_chart(f"Total time by hour{span} (ms)", hourly.labels, hourly.total),
         charts.line_chart("TTFT by day (ms)", daily.labels, daily.ttft),
         charts.line_chart("Total time by day (ms)", daily.labels, daily.total),
         charts.bar_chart("Runs by status", [(s, n) for s, n in counts.items()]),
