@@ -13,10 +13,13 @@ from typing import Any, ClassVar
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
+from opentelemetry import trace
 
 from agents.state import RunContext, State
 from agents.timing import ms_since
+from llm.usage import calls_so_far, tokens_since
 
+tracer = trace.get_tracer("agents")
 Node = Callable[[State, Runtime[RunContext]], Awaitable[dict[str, Any]]]
 
 
@@ -79,12 +82,38 @@ def agent_node(name: str) -> Callable[[Node], Node]:
         @functools.wraps(node)
         async def timed(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
             emit("agent", name=name, status="started")
-            started = time.perf_counter()
-            update = await node(state, runtime)
+            started, calls_before = time.perf_counter(), calls_so_far()
+            with tracer.start_as_current_span(
+                f"invoke_agent {name}", attributes=agent_attributes(name, runtime.context)
+            ):
+                update = await node(state, runtime)
             elapsed_ms = ms_since(started)
-            emit("agent", name=name, status="completed", durationMs=elapsed_ms)
+            tokens = tokens_since(calls_before)
+            emit(
+                "agent",
+                name=name,
+                status="completed",
+                durationMs=elapsed_ms,
+                inputTokens=tokens["input_tokens"],
+                outputTokens=tokens["output_tokens"],
+            )
             return {**update, "timings": {name: elapsed_ms}}
 
         return timed
 
     return decorate
+
+
+def agent_attributes(name: str, context: RunContext) -> dict[str, str]:
+    """The GenAI attributes of an agent's span."""
+    provider = context.provider
+    attributes = {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.agent.name": name,
+        "gen_ai.provider.name": provider.name,
+        "gen_ai.conversation.id": context.tools.session_id,
+    }
+    model = getattr(provider, "model", None)
+    if isinstance(model, str):
+        attributes["gen_ai.request.model"] = model
+    return attributes

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from chat.admin_mixins import ReadOnlyHistoryMixin, ReadOnlyInline
 from chat.models import Message, Session, Suggestion
+from telemetry.charts import agent_timings_bar
 from telemetry.models import RequestMetric
 
 
@@ -29,7 +30,7 @@ class SuggestionInline(ReadOnlyInline):
 
 
 class RequestMetricInline(ReadOnlyInline):
-    """The timings of the session's requests."""
+    """The timings of the session's requests; each links to its run's waterfall."""
 
     model = RequestMetric
     fields = (
@@ -38,10 +39,15 @@ class RequestMetricInline(ReadOnlyInline):
         "ttft_ms",
         "total_time_ms",
         "tool_call_count",
-        "agent_timings",
+        "per_agent",
         "agent_models",
     )
     readonly_fields = fields
+
+    @admin.display(description="per agent (ms)")
+    def per_agent(self, metric: RequestMetric) -> str:
+        """Each agent's time as a small stacked bar with its milliseconds."""
+        return agent_timings_bar(metric.agent_timings or {})
 
 
 @admin.register(Session)

@@ -37,6 +37,9 @@ class RunRecord:
     models: dict[str, str] = field(default_factory=dict)
     """The provider and model that answered each role."""
 
+    observed: dict[str, Any] = field(default_factory=dict)
+    """The metric's fields from the run's observer: user, tokens, cost, timeline."""
+
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
         return ms_since(self.received_at)
@@ -109,6 +112,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             tool_call_count=len(record.outcomes),
             agent_timings=record.agent_timings,
             agent_models=record.models,
+            **record.observed,
         )
     return message, total_ms
 
@@ -127,4 +131,5 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             agent_models=record.models,
             status=status,
             error=error[:2000],
+            **record.observed,
         )

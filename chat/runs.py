@@ -25,6 +25,7 @@ from chat.requests import ChatRequest, RequestRejected
 from llm.base import LLMProvider, ProviderError
 from memory.context import pack
 from memory.summarizer import update_summary
+from telemetry.observer import RunObserver
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,21 @@ class ChatRun:
         self.record = RunRecord(session=session, tools=tools, outcomes=[], received_at=received_at)
         self.record.models = provider.models()
         self.answered = False
+        self.observer = RunObserver(
+            session_id=request.sessionId,
+            user_id=request.userId,
+            provider=provider.name,
+            received_at=received_at,
+        )
 
     async def events(self) -> AsyncIterator[RunEvent]:
+        """Yield the run's events, each seen by the run's observer (metrics, trace, logs)."""
+        with self.observer.observing():
+            async for event, data in self.run_events():
+                self.observer.on_event(event, data)
+                yield event, data
+
+    async def run_events(self) -> AsyncIterator[RunEvent]:
         """Yield the run's events, ending with `done` or `error`.
 
         The consumer writes each event before asking for the next, so the first token's
@@ -77,6 +91,7 @@ class ChatRun:
     async def record_failure(self, status: str, error: str) -> None:
         """Store the failed run's tool calls and metric, unless the database is what failed."""
         try:
+            self.record.observed = self.observer.metric_fields()
             await store_failure(self.record, status, error)
         except Exception:
             logger.exception("could not record the %s run of %s", status, self.request.sessionId)
@@ -104,13 +119,16 @@ class ChatRun:
     async def conclude(self, final: dict[str, Any]) -> dict[str, Any]:
         """Store the answer and build the `done` payload."""
         answer, suggestions = final["answer"], final["suggestions"]
+        self.record.observed = self.observer.metric_fields()
         message, total_ms = await store_answer(self.record, answer, suggestions)
         self.answered = True
         return {
             "fullText": answer,
             "suggestions": suggestions,
             "timings": {"ttft_ms": self.record.ttft_ms, "total_ms": total_ms}
-            | self.record.agent_timings,
+            | self.record.agent_timings
+            | self.observer.meter.totals(),
+            "usage": self.observer.usage(),
             "messageId": message.pk,
             "sessionId": self.request.sessionId,
         }

@@ -67,6 +67,18 @@ def metering() -> Iterator[UsageMeter]:
         _current.reset(token)
 
 
+def calls_so_far() -> int:
+    """Return how many calls the current run's meter holds (0 outside a run)."""
+    meter = _current.get()
+    return len(meter.calls) if meter is not None else 0
+
+
+def tokens_since(mark: int) -> dict[str, int]:
+    """Return the input and output tokens of the current run's calls after the first `mark`."""
+    meter = _current.get()
+    return UsageMeter(meter.calls[mark:] if meter is not None else []).totals()
+
+
 def record_usage(usage: Usage) -> None:
     """Report one model call to the current run's meter, if any."""
     meter = _current.get()

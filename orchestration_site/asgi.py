@@ -15,6 +15,7 @@ from django.urls import path, re_path  # noqa: E402
 
 from chat.consumers import ChatStreamConsumer  # noqa: E402
 from chat.cors import CorsMiddleware  # noqa: E402
+from telemetry.asgi import ObservabilityMiddleware  # noqa: E402
 
 http_routes = URLRouter(
     [
@@ -23,4 +24,6 @@ http_routes = URLRouter(
     ]
 )
 
-application = ProtocolTypeRouter({"http": CorsMiddleware(http_routes, settings.CORS_ORIGINS)})
+application = ProtocolTypeRouter(
+    {"http": ObservabilityMiddleware(CorsMiddleware(http_routes, settings.CORS_ORIGINS))}
+)

@@ -290,3 +290,47 @@ if _proxy_ssl_header:
             "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https"
         )
     SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
+
+# --- Observability: Prometheus, OpenTelemetry, JSON logs, token prices -----------------------
+
+import ipaddress  # noqa: E402 - used only by this section
+
+# /metrics answers a request bearing METRICS_TOKEN, or from one of METRICS_ALLOWED_IPS (exact
+# addresses or networks such as 10.0.0.0/8). By default: loopback only, no token.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(address.strip(), strict=False) for address in METRICS_ALLOWED_IPS
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from exc
+# Read by prometheus_client itself when it is imported; set it for several daphne processes.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Traces are on only when an exporter is configured (the OpenTelemetry SDK reads the rest of
+# the OTEL_* variables itself: OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME, ...).
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_TRACES_EXPORTER = env.str("OTEL_TRACES_EXPORTER", default="").strip().lower()
+TRACING_ENABLED = OTEL_TRACES_EXPORTER not in {"", "none"} or (
+    bool(OTEL_EXPORTER_OTLP_ENDPOINT) and OTEL_TRACES_EXPORTER != "none"
+)
+LOG_FORMAT = env.str("LOG_FORMAT", default="json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
+LOGGING["filters"] = {"run_context": {"()": "telemetry.logs.ContextFilter"}}
+LOGGING["formatters"]["json"] = {"()": "telemetry.logs.JsonFormatter"}
+LOGGING["formatters"]["text"] = {"()": "telemetry.logs.TextFormatter"}
+LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["run_context"])
+# US dollars per million tokens, e.g. {"gpt-4o-mini": [0.15, 0.60]} (input, output).
+try:
+    MODEL_PRICES = env.json("MODEL_PRICES", default={})
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"MODEL_PRICES must be JSON, got {env.str('MODEL_PRICES')!r}"
+    ) from exc
+if not isinstance(MODEL_PRICES, dict) or not all(
+    isinstance(price, list | tuple) and len(price) == 2 for price in MODEL_PRICES.values()
+):
+    raise ImproperlyConfigured(
+        'MODEL_PRICES must map model names to [input, output] prices, e.g. {"gpt-4o": [2.5, 10]}'
+    )

@@ -12,6 +12,7 @@ from chat.api import router as sessions_router
 from chat.views import playground
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
+from telemetry.views import metrics as prometheus_metrics
 
 api = NinjaAPI(
     title="Multi-agent chat orchestration",
@@ -32,6 +33,7 @@ api.add_router("", health_router)
 
 urlpatterns = [
     path("", playground, name="playground"),
+    path("metrics", prometheus_metrics, name="prometheus-metrics"),
     path("admin/", admin.site.urls),
     path("", api.urls),
 ]

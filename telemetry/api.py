@@ -8,17 +8,29 @@ import time
 from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
 from django.db.models import Avg, Count
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils import timezone
+from ninja import Query, Router, Status
+from ninja.errors import HttpError
 
 from accounts.ninja_auth import caller_of, require_service
 from chat.lookups import get_session_or_404
 from chat.models import Message, Session
 from chat.schemas import ErrorOut
 from telemetry.models import RequestMetric, ToolCall
-from telemetry.schemas import HealthOut, SessionMetricsOut, VitalsOut
+from telemetry.probes import ping_database, readiness
+from telemetry.schemas import (
+    HealthOut,
+    ProbeOut,
+    RunsQuery,
+    RunTraceOut,
+    SessionMetricsOut,
+    SessionRunsOut,
+    VitalsOut,
+    VitalsQuery,
+)
+from telemetry.stats import BadWindow, asummary, parse_window
 
 router = Router(tags=["metrics"])
 health_router = Router(tags=["health"])
@@ -29,16 +41,6 @@ HEALTH_DB_TIMEOUT_SECONDS = 3.0
 def rounded(value: float | None) -> float | None:
     """Round a millisecond figure to 0.1 ms (None stays None)."""
     return None if value is None else round(value, 1)
-
-
-def ping_database() -> None:
-    """Run the cheapest real query the backend offers; raise when the database is unreachable."""
-    if settings.USE_MONGODB:
-        connection.ensure_connection()
-        connection.connection.admin.command("ping")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
 
 
 @health_router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
@@ -52,19 +54,41 @@ async def health(request: HttpRequest) -> Status[HealthOut]:
     return Status(200, HealthOut(status="ok", database="ok", backend=backend))
 
 
+@health_router.get("/health/live", auth=None, response={200: ProbeOut})
+async def live(request: HttpRequest) -> ProbeOut:
+    """Answer 200 while the process serves requests (no dependency is checked)."""
+    return ProbeOut(status="ok")
+
+
+@health_router.get("/health/ready", auth=None, response={200: ProbeOut, 503: ProbeOut})
+async def ready(request: HttpRequest) -> Status[ProbeOut]:
+    """Answer 200 when the database (and Redis, when configured) answer; 503 otherwise."""
+    checks = await readiness()
+    ok = all(state == "ok" for state in checks.values())
+    return Status(200 if ok else 503, ProbeOut(status="ok" if ok else "unavailable", checks=checks))
+
+
 @router.get(
     "/metrics/{session_id}",
     response={200: SessionMetricsOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     summary="Aggregated metrics of a session",
 )
 async def session_metrics(request: HttpRequest, session_id: str) -> SessionMetricsOut:
-    """Return the request count, average TTFT and total time, and tool calls of a session."""
+    """Return a session's request count, TTFT and total (averages, p50, p95), statuses, tokens."""
     session = await get_session_or_404(session_id, caller_of(request))
     metrics = RequestMetric.objects.filter(session_id=session.session_id)
     averages = await metrics.aaggregate(
         requests=Count("pk"), ttft=Avg("ttft_ms"), total=Avg("total_time_ms")
     )
+    figures = await asummary(metrics)
     return SessionMetricsOut(
+        p50TtftMs=figures["p50_ttft_ms"],
+        p95TtftMs=figures["p95_ttft_ms"],
+        p50TotalTimeMs=figures["p50_total_ms"],
+        p95TotalTimeMs=figures["p95_total_ms"],
+        statusCounts=figures["status_counts"],
+        inputTokens=figures["input_tokens"],
+        outputTokens=figures["output_tokens"],
         sessionId=session.session_id,
         totalRequests=averages["requests"],
         avgTtftMs=rounded(averages["ttft"]),
@@ -74,16 +98,57 @@ async def session_metrics(request: HttpRequest, session_id: str) -> SessionMetri
 
 
 @router.get(
+    "/metrics/{session_id}/runs",
+    response={200: SessionRunsOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="A session's runs with their stored traces",
+)
+async def session_runs(
+    request: HttpRequest, session_id: str, query: Query[RunsQuery]
+) -> SessionRunsOut:
+    """Return the session's newest `limit` runs, oldest first, each with its waterfall."""
+    session = await get_session_or_404(session_id, caller_of(request))
+    newest = RequestMetric.objects.filter(session_id=session.session_id).order_by("-timestamp")
+    rows = [metric async for metric in newest[: query.limit]]
+    rows.reverse()
+    return SessionRunsOut(sessionId=session.session_id, runs=[run_trace(m) for m in rows])
+
+
+def run_trace(metric: RequestMetric) -> RunTraceOut:
+    """Shape a stored metric as a run's trace."""
+    return RunTraceOut(
+        messageId=metric.message_id,
+        timestamp=metric.timestamp,
+        status=metric.status,
+        ttftMs=metric.ttft_ms,
+        totalTimeMs=metric.total_time_ms,
+        toolCallCount=metric.tool_call_count,
+        inputTokens=metric.input_tokens,
+        outputTokens=metric.output_tokens,
+        agentTimings=metric.agent_timings or {},
+        timeline=metric.timeline or [],
+    )
+
+
+@router.get(
     "/vitals",
-    response={200: VitalsOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response={200: VitalsOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="System-wide statistics (service key only)",
 )
-async def vitals(request: HttpRequest) -> VitalsOut:
-    """Return uptime and totals across every session."""
+async def vitals(request: HttpRequest, query: Query[VitalsQuery]) -> VitalsOut:
+    """Return uptime and totals; run figures (percentiles, statuses, tokens) over `window`."""
     require_service(request)
     started_at = apps.get_app_config("telemetry").started_at
-    averages = await RequestMetric.objects.aaggregate(total=Avg("total_time_ms"))
+    metrics = RequestMetric.objects.all()
+    if query.window:
+        try:
+            metrics = metrics.filter(timestamp__gte=timezone.now() - parse_window(query.window))
+        except BadWindow as bad:
+            raise HttpError(422, str(bad)) from None
+    averages = await metrics.aaggregate(total=Avg("total_time_ms"), runs=Count("pk"))
     return VitalsOut(
+        window=query.window,
+        total_runs=averages["runs"],
+        **await asummary(metrics),
         uptime_seconds=round(time.time() - started_at, 1),
         total_sessions=await Session.objects.acount(),
         total_messages=await Message.objects.acount(),

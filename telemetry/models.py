@@ -52,11 +52,28 @@ class RequestMetric(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OK)
     error = models.TextField(blank=True, default="")
     timestamp = models.DateTimeField(default=timezone.now)
+    user_id = models.CharField("userId", max_length=128, db_column="userId", blank=True, default="")
+    input_tokens = models.PositiveIntegerField("input tokens", default=0, db_column="inputTokens")
+    output_tokens = models.PositiveIntegerField(
+        "output tokens", default=0, db_column="outputTokens"
+    )
+    usage = models.JSONField(default=dict, blank=True)
+    """Tokens per agent: `{"planner": {"input_tokens": 120, "output_tokens": 40}, ...}`."""
+    cost_usd = models.FloatField("cost (USD)", null=True, blank=True, db_column="costUsd")
+    """From MODEL_PRICES; None when a model of the run has no price."""
+    timeline = models.JSONField(default=list, blank=True)
+    """The run's waterfall: `[{"kind", "name", "start_ms", "end_ms", "ok", ...}, ...]`."""
 
     class Meta:
         db_table = "metrics"
         ordering = ["-timestamp"]
-        indexes = [models.Index(fields=["session", "timestamp"], name="metrics_session_time")]
+        indexes = [
+            models.Index(fields=["session", "timestamp"], name="metrics_session_time"),
+            models.Index(fields=["timestamp"], name="metrics_time"),
+            models.Index(fields=["user_id", "timestamp"], name="metrics_user_time"),
+            models.Index(fields=["status", "timestamp"], name="metrics_status_time"),
+            models.Index(fields=["total_time_ms"], name="metrics_total"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id} {self.status} {self.total_time_ms:.0f} ms"

@@ -8,12 +8,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.db import DatabaseError
+from opentelemetry import trace
 
 from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome, ToolRefused
 from agents.tools.db_tools import db_aggregate, db_find, db_insert
 
 logger = logging.getLogger(__name__)
+tracer = trace.get_tracer("agents.tools")
 
 ToolFunction = Callable[[dict[str, Any], ToolContext], Awaitable[dict[str, Any]]]
 
@@ -29,6 +31,16 @@ SUMMARY_STRING_CHARS = 200
 
 async def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
     """Run tool `name` for `ctx`'s user; never raise, refusals and failures become ok=False."""
+    attributes = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name}
+    with tracer.start_as_current_span(f"execute_tool {name}", attributes=attributes) as span:
+        outcome = await _run_tool(name, args, ctx)
+        if not outcome.ok:
+            span.set_attribute("error.type", "tool_refused")
+            span.set_status(trace.StatusCode.ERROR, outcome.error)
+        return outcome
+
+
+async def _run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
     started = time.perf_counter()
     if not isinstance(args, dict):
         args = {"args": args}

@@ -32,7 +32,7 @@ def timings_text(timings: dict[str, Any]) -> str:
     agents = [
         f"{name} {milliseconds(ms)}"
         for name, ms in timings.items()
-        if name not in ("ttft_ms", "total_ms")
+        if name not in ("ttft_ms", "total_ms") and not name.endswith("_tokens")
     ]
     return f"{head}; {', '.join(agents)}" if agents else head
 

@@ -71,6 +71,9 @@ def test_a_session_page_shows_its_messages_suggestions_and_metrics(admin_client,
     assert "My name is Alice" in body
     assert "Nice to meet you, Alice." in body
     assert "Suggestions" in body and "Request metrics" in body
+    assert "<b>planner</b> 1.0" in body and "<b>worker</b> 2.0" in body, "readable, not raw JSON"
+    metric = RequestMetric.objects.get()
+    assert admin_url(RequestMetric, "change", metric.pk) in body, "links to the run's waterfall"
 
 
 def test_messages_can_be_searched_by_content_and_filtered_by_role(admin_client, history):

@@ -178,3 +178,22 @@ def test_an_error_event_shows_inline_and_the_page_can_send_again(tmp_path, templ
         expect(error).to_have_text(re.compile(r"^provider_error: .+"))
         expect(answers(page)).to_have_count(0)
         expect(page.get_by_test_id("send")).to_be_enabled()
+
+
+def test_a_past_answers_trace_opens_after_a_reload(server, page):
+    open_playground(page, f"{server.url}/")
+    ask(page, "What is my name?")
+    live = [row.split("\n")[0] for row in page.get_by_test_id("trace-agent").all_inner_texts()]
+    page.reload()
+    wait_until_idle(page)
+    expect(page.get_by_test_id("trace").locator("li")).to_have_count(0)
+    page.get_by_test_id("open-trace").last.click()
+    expect(page.locator("#trace-title")).to_contain_text("Trace of")
+    agents = page.get_by_test_id("trace-agent")
+    expect(agents).to_have_count(len(AGENTS))
+    stored = [row.split("\n")[0] for row in agents.all_inner_texts()]
+    assert [name.split("+")[0].strip() for name in stored] == list(AGENTS)
+    assert len(live) == len(stored)
+    tool = page.get_by_test_id("trace-tool").first
+    expect(tool).to_contain_text("db.find")
+    expect(tool).to_have_attribute("data-state", "ok")

@@ -11,6 +11,7 @@
     ui[key] = document.querySelector(`[data-testid="${id}"]`);
   }
   const emptyNote = ui.conversation.querySelector(".empty");
+  const traceTitle = document.getElementById("trace-title");
   let running = null; // AbortController of the run that streams now
   let loadingHistory = false;
   let historyTicket = 0; // answers for a session no longer shown are dropped
@@ -183,6 +184,7 @@
     else if (type === "done") {
       text.textContent = data.fullText;
       addTimings(run.answer, data.timings);
+      addTraceButton(run.answer, data.messageId);
       showSuggestions(data.suggestions);
     } else if (type === "error") showError(`${data.code}: ${data.message}`);
     run.ended ||= type === "done" || type === "error";
@@ -193,6 +195,7 @@
     addBubble("user", prompt);
     ui.suggestions.replaceChildren();
     ui.trace.replaceChildren();
+    traceTitle.textContent = "Live trace";
     const run = { answer: addBubble("assistant", ""), ended: false };
     running = run.controller = new AbortController();
     runStartedAt = performance.now();
@@ -225,10 +228,52 @@
   function renderHistory(messages) {
     messages.forEach((message) => {
       const bubble = addBubble(message.role === "user" ? "user" : "assistant", message.content);
-      if (message.role !== "user") addTimings(bubble, message.metadata?.timings);
+      if (message.role !== "user") {
+        addTimings(bubble, message.metadata?.timings);
+        addTraceButton(bubble, message.id);
+      }
     });
     const last = messages[messages.length - 1];
     if (last && last.role !== "user") showSuggestions(last.metadata?.suggestions);
+  }
+
+  // A past answer's trace, from the waterfall stored with its run (GET /v1/metrics/{id}/runs).
+  function addTraceButton(bubble, messageId) {
+    const button = bubble.appendChild(el("button", "open-trace", "Show trace", "open-trace"));
+    button.type = "button";
+    button.addEventListener("click", () => openTrace(messageId));
+  }
+
+  async function openTrace(messageId) {
+    const session = encodeURIComponent(ui.sessionId.value.trim());
+    try {
+      const response = await fetch(`/v1/metrics/${session}/runs?limit=200`, {
+        headers: authorization(),
+      });
+      if (!response.ok) return showError(`Could not load the trace: ${await describeFailure(response)}`);
+      const run = (await response.json()).runs.find((stored) => stored.messageId === messageId);
+      if (!run) return showError("No trace was stored for this answer.");
+      showStoredTrace(run);
+    } catch (error) {
+      showError(`Could not load the trace: ${error.message}`);
+    }
+  }
+
+  function showStoredTrace(run) {
+    ui.trace.replaceChildren();
+    traceTitle.textContent = `Trace of ${new Date(run.timestamp).toLocaleTimeString()}`;
+    for (const entry of run.timeline) {
+      if (entry.kind === "mark") continue;
+      const row = el("li", `row ${entry.kind}`, undefined, `trace-${entry.kind}`);
+      row.dataset[entry.kind] = entry.name;
+      row.dataset.state = entry.ok ? (entry.kind === "tool" ? "ok" : "done") : "failed";
+      const label = el("span", "name", entry.name);
+      label.append(el("span", "when", `+${ms(entry.start_ms)}`)); // since the request arrived
+      const duration = ms(entry.end_ms - entry.start_ms);
+      const detail = entry.kind === "tool" ? `${entry.ok ? "ok" : "failed"} · ${duration}` : duration;
+      row.append(label, el("span", "detail", detail));
+      ui.trace.append(row);
+    }
   }
 
   async function loadHistory() {

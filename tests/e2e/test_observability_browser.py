@@ -1,0 +1,117 @@
+"""The dashboard, a run's waterfall and a user's page in a real headless Chromium.
+
+The data is what `manage.py seed --demo` stores (real runs through the pipeline), plus a
+synthetic week of history so that the charts have lines. With UPDATE_SCREENSHOTS=1 the
+screenshots are written to docs/screenshots/ (as committed), otherwise to a temp folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.support.browser import chromium_installed, launch
+from tests.support.live_server import ROOT, LiveServer, live_server, server_env
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_installed(), reason="Debian's chromium is not installed"),
+]
+PASSWORD = "operator-pass-123"
+
+
+def manage(server: LiveServer, *args: str, **env: str) -> None:
+    """Run a management command against the server's database."""
+    subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=server_env(server.sqlite_path, **env),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory, template_db) -> Iterator[LiveServer]:
+    """A server holding the demo sessions, a week of history and an admin."""
+    with live_server(tmp_path_factory.mktemp("observability"), template_db=template_db) as server:
+        manage(server, "manage.py", "seed", "--demo")
+        manage(server, "bench/metric_history.py", "--runs", "1500", "--days", "7")
+        manage(server, "manage.py", "ensureadmin", ADMIN_PASSWORD=PASSWORD)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go."""
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        return ROOT / "docs" / "screenshots"
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def page(demo_server) -> Iterator[Page]:
+    """A logged-in admin page, 1400 px wide."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{demo_server.url}/admin/")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        yield page
+        browser.close()
+
+
+def test_the_dashboard_opens_from_the_admin_index_with_its_charts(page, screenshots):
+    page.get_by_test_id("dashboard-link").click()
+    expect(page.locator("h1")).to_contain_text("Run dashboard")
+    page.get_by_test_id("period-7d").click()
+    expect(page.get_by_test_id("period-7d")).to_have_class("current")
+    expect(page.locator("figure.chart")).to_have_count(6)
+    expect(page.locator("figure.chart polyline").first).to_be_visible()
+    assert int(page.get_by_test_id("runs").inner_text()) > 1500, "demo runs and history"
+    expect(page.get_by_test_id("heaviest").locator("tbody tr")).to_have_count(10)
+    expect(page.get_by_test_id("slowest").locator("tbody tr")).to_have_count(10)
+    page.screenshot(path=screenshots / "dashboard.png", full_page=True)
+
+
+def test_a_demo_runs_page_shows_its_waterfall(page, demo_server, screenshots):
+    page.goto(f"{demo_server.url}/admin/telemetry/requestmetric/?q=demo-alice-1")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(3)
+    agents = page.locator("th.column-agent_breakdown").bounding_box()
+    results = page.locator("#changelist .results").bounding_box()
+    assert agents["x"] + agents["width"] <= results["x"] + results["width"] + 1, "not cut off"
+    expect(rows.first.locator("td.field-agent_breakdown")).to_contain_text("synthesizer")
+    page.screenshot(path=screenshots / "metric-list.png")
+    counts = rows.locator("td.field-tools_column").all_text_contents()
+    with_tools = next(i for i, count in enumerate(counts) if int(count) > 0)
+    rows.nth(with_tools).locator("th a").click()
+    waterfall = page.locator("svg.waterfall")
+    expect(waterfall).to_be_visible()
+    names = waterfall.locator("g.bar text:first-child").all_text_contents()
+    assert names[:1] == ["planner"] and "synthesizer" in names
+    assert any(name.startswith("db.") for name in names), names
+    expect(waterfall).to_contain_text("first token")
+    page.locator("fieldset", has=waterfall).screenshot(path=screenshots / "waterfall.png")
+
+
+def test_a_users_page_rolls_up_their_sessions_and_runs(page, demo_server, screenshots):
+    page.goto(f"{demo_server.url}/admin/telemetry/requestmetric/dashboard/?period=24h")
+    page.get_by_test_id("heaviest").get_by_role("link", name="demo-alice").click()
+    expect(page.locator("h1")).to_contain_text("User demo-alice")
+    expect(page.get_by_test_id("sessions")).to_have_text("2")
+    expect(page.get_by_test_id("runs")).to_have_text("6")
+    expect(page.get_by_test_id("user-sessions")).to_contain_text("demo-alice-2")
+    page.get_by_test_id("recent").locator("tbody tr a").first.click()
+    expect(page.locator("svg.waterfall")).to_be_visible()
+    page.go_back()
+    page.screenshot(path=screenshots / "user.png", full_page=True)
