@@ -11,13 +11,10 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from chat.client import SSEParser, chat_body
-from tests.support.browser import chromium_installed, launch
+from tests.support.browser import launch
 from tests.support.live_server import ROOT, LiveServer, live_server, server_env
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not chromium_installed(), reason="Debian's chromium is not installed"),
-]
+pytestmark = pytest.mark.browser
 PASSWORD = "operator-pass-123"
 MODELS = ("Sessions", "Messages", "Suggestions", "Tool calls", "Request metrics", "Notes")
 

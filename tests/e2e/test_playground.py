@@ -8,17 +8,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from tests.support.browser import ask, chromium_installed, launch, open_playground
+from tests.support.browser import ask, launch, open_playground
 from tests.support.fake_openai import FakeOpenAI, HTTPError, replies_in_order
 from tests.support.live_server import live_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium_installed(),
-        reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 AGENTS = ("planner", "worker", "critic", "synthesizer")
 

@@ -19,13 +19,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_installed() -> bool:
-    """Whether Debian's chromium is on this machine."""
-    return shutil.which("chromium") is not None
-
-
 def launch(playwright: Playwright) -> Browser:
-    """Launch headless Chromium."""
+    """Launch headless Chromium; fail with the fix when it is missing (never skip).
+
+    `make test` installs Debian's chromium first (scripts/install-system-packages).
+    """
+    if shutil.which("chromium") is None:
+        raise RuntimeError("Debian's chromium is not installed: apt-get install chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
