@@ -26,6 +26,14 @@ class Session(models.Model):
     )
     created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
     updated_at = models.DateTimeField("updatedAt", default=timezone.now, db_column="updatedAt")
+    active_run_id = models.CharField(
+        "activeRunId",
+        max_length=24,
+        null=True,
+        blank=True,
+        db_column="activeRunId",
+        help_text="The run that holds the session (one at a time, set by a conditional update).",
+    )
 
     class Meta:
         db_table = "sessions"
@@ -97,3 +105,85 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return " | ".join(self.suggestions)
+
+
+class Run(models.Model):
+    """One accepted chat request, stored from its first byte to its outcome.
+
+    `owner` is the process that executes it and `heartbeat_at` its lease: a run whose owner
+    stopped heartbeating is recorded `interrupted` (see chat/run_store.py).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        OK = "ok"
+        ERROR = "error"
+        CANCELLED = "cancelled"
+        INTERRUPTED = "interrupted"
+
+    id = object_id_primary_key()
+    session = models.ForeignKey(
+        Session,
+        to_field="session_id",
+        db_column="sessionId",
+        on_delete=models.CASCADE,
+        related_name="runs",
+        verbose_name="sessionId",
+    )
+    user_id = models.CharField("userId", max_length=128, db_column="userId")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    on_disconnect = models.CharField(max_length=16, default="cancel", db_column="onDisconnect")
+    user_message = models.ForeignKey(
+        Message,
+        db_column="userMessageId",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="userMessageId",
+    )
+    answer_message = models.ForeignKey(
+        Message,
+        db_column="answerMessageId",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="answerMessageId",
+    )
+    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
+    started_at = models.DateTimeField("startedAt", null=True, blank=True, db_column="startedAt")
+    finished_at = models.DateTimeField("finishedAt", null=True, blank=True, db_column="finishedAt")
+    error = models.TextField(blank=True, default="")
+    last_event_id = models.PositiveIntegerField("lastEventId", default=0, db_column="lastEventId")
+    owner = models.CharField(max_length=128, blank=True, default="")
+    heartbeat_at = models.DateTimeField("heartbeatAt", default=timezone.now, db_column="heartbeatAt")
+    cancel_requested = models.CharField(
+        "cancelRequested",
+        max_length=16,
+        blank=True,
+        default="",
+        db_column="cancelRequested",
+        help_text="The status a cancel asked for (cancelled or interrupted); empty when none.",
+    )
+
+    class Meta:
+        db_table = "runs"
+        ordering = ["-created_at"]
+        indexes = [
+            # Used by the session's run list and by the lease sweep.
+            models.Index(fields=["session", "-created_at"], name="runs_session_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="runs_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has reached its outcome."""
+        return self.status not in ACTIVE_RUN_STATUSES
+
+
+ACTIVE_RUN_STATUSES = (Run.Status.QUEUED, Run.Status.RUNNING)

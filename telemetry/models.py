@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from chat.ids import object_id_primary_key
-from chat.models import Message, Session
+from chat.models import Message, Run, Session
 
 
 class ToolCall(models.Model):
@@ -20,6 +20,15 @@ class ToolCall(models.Model):
         on_delete=models.CASCADE,
         related_name="tool_calls",
         verbose_name="sessionId",
+    )
+    run = models.ForeignKey(
+        Run,
+        db_column="runId",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tool_calls",
+        verbose_name="runId",
     )
     user_id = models.CharField("userId", max_length=128, db_column="userId")
     tool = models.CharField(max_length=32)
@@ -45,6 +54,7 @@ class RequestMetric(models.Model):
         OK = "ok"
         ERROR = "error"
         CANCELLED = "cancelled"
+        INTERRUPTED = "interrupted"
 
     id = object_id_primary_key()
     session = models.ForeignKey(
@@ -63,6 +73,15 @@ class RequestMetric(models.Model):
         blank=True,
         related_name="metrics",
         verbose_name="messageId",
+    )
+    run = models.ForeignKey(
+        Run,
+        db_column="runId",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="metrics",
+        verbose_name="runId",
     )
     ttft_ms = models.FloatField(null=True, blank=True)
     total_time_ms = models.FloatField(default=0.0)
