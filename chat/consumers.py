@@ -1,105 +1,60 @@
-"""`POST /v1/chat/stream`: the SSE consumer that runs the pipeline for one request."""
+"""`POST /v1/chat/stream`: open a run for the request and stream its events as SSE."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from typing import Any
 
-from channels.db import aclose_old_connections
-from channels.exceptions import StopConsumer
-from channels.generic.http import AsyncHttpConsumer
-from django.conf import settings
-
-from chat.auth import is_valid_token, token_from_headers
 from chat.requests import RequestRejected
-from chat.runs import ChatRun, open_run
-from chat.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
+from chat.run_executor import STOPS as RUN_STOPS
+from chat.run_executor import RunConflict, RunExecutor, ShuttingDown, get_runtime
+from chat.run_stream import RunEventsConsumer
+from chat.runs import open_run
 
 
-class ChatStreamConsumer(AsyncHttpConsumer):
+class ChatStreamConsumer(RunEventsConsumer):
     """Stream one chat run as Server-Sent Events.
 
-    The run goes in its own task, started from `http_request`, so that `http_disconnect`
-    can cancel it while it streams (Channels reads the disconnect only between handlers).
+    The run executes in its own task owned by the process (chat/run_executor.py); this
+    consumer copies its events from the replay buffer. When the client leaves, the run is
+    cancelled or continues, as the request's `onDisconnect` says.
     """
 
+    allowed_method = "POST"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Start with no run and no events written."""
+        """Start with no run."""
         super().__init__(*args, **kwargs)
         self.received_at: float | None = None
-        self.task: asyncio.Task[None] | None = None
-        self.response_done = False
-        self.event_id = 0
-        self.last_write = time.monotonic()
+        self.executor: RunExecutor | None = None
 
     async def http_request(self, message: dict[str, Any]) -> None:
-        """Collect the body; once complete, start the response task and keep listening."""
+        """Note when the request arrived, then collect its body."""
         self.received_at = self.received_at or time.perf_counter()
-        self.body.append(message.get("body", b""))
-        if not message.get("more_body"):
-            self.task = asyncio.create_task(self.respond(b"".join(self.body)))
-
-    async def http_disconnect(self, message: dict[str, Any]) -> None:
-        """Cancel a run still streaming (the client left); let after-work of a finished one end."""
-        if self.task is not None:
-            if not self.response_done:
-                self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        await aclose_old_connections()
-        raise StopConsumer()
+        await super().http_request(message)
 
     async def respond(self, body: bytes) -> None:
-        """Check the request, then stream the run and do its after-work."""
+        """Check the request, open its run, then stream the run from its first event."""
         try:
-            run = await self.start_run(body)
+            self.authenticate()
+            run = await open_run(body, received_at=self.received_at or 0.0)
+            runtime = await get_runtime()
+            self.executor = await runtime.admit(run.record.session, run.request, run)
         except RequestRejected as rejected:
             await self.reject(rejected.status, rejected.detail)
             return
-        await self.send_headers(status=200, headers=SSE_HEADERS)
-        heartbeat = asyncio.create_task(self.heartbeat())
-        try:
-            async for event, data in run.events():
-                await self.write(event, data)
-        finally:
-            heartbeat.cancel()
-        await self.send_body(b"", more_body=False)
-        self.response_done = True
-        await run.finish()
+        except RunConflict as conflict:
+            detail = "The session has an active run (multitaskStrategy: reject)"
+            await self.reject(409, detail, activeRunId=conflict.active_run_id)
+            return
+        except ShuttingDown:
+            await self.reject(503, "The server is shutting down; retry on another instance")
+            return
+        await self.stream_run(runtime, self.executor.run.pk, 0)
 
-    async def start_run(self, body: bytes) -> ChatRun:
-        """Authenticate, validate and open the session; raise RequestRejected otherwise."""
-        if self.scope["method"] != "POST":
-            raise RequestRejected(405, "Method not allowed: use POST")
-        headers = {name.decode().lower(): value.decode() for name, value in self.scope["headers"]}
-        if not is_valid_token(token_from_headers(headers)):
-            raise RequestRejected(401, "Unauthorized")
-        return await open_run(body, received_at=self.received_at or 0.0)
-
-    async def reject(self, status: int, detail: Any) -> None:
-        """Answer with a JSON error instead of a stream."""
-        headers = [(b"content-type", b"application/json")]
-        if status == 401:
-            headers.append((b"www-authenticate", b"Bearer"))
-        if status == 405:
-            headers.append((b"allow", b"POST"))
-        await self.send_headers(status=status, headers=headers)
-        await self.send_body(json_body({"detail": detail}))
-        self.response_done = True
-
-    async def write(self, event: str, data: dict[str, Any]) -> None:
-        """Send one event now (its own body chunk, so nothing buffers it)."""
-        self.event_id += 1
-        self.last_write = time.monotonic()
-        await self.send_body(encode_event(self.event_id, event, data), more_body=True)
-
-    async def heartbeat(self) -> None:
-        """Send a comment after every SSE_HEARTBEAT_SECONDS of silence."""
-        interval = settings.SSE_HEARTBEAT_SECONDS
-        while True:
-            await asyncio.sleep(max(0.0, self.last_write + interval - time.monotonic()))
-            if time.monotonic() - self.last_write >= interval:
-                self.last_write = time.monotonic()
-                await self.send_body(HEARTBEAT, more_body=True)
+    async def client_left(self) -> None:
+        """Cancel the run when the client leaves mid-stream, unless it asked to continue."""
+        executor = self.executor
+        if executor is not None and not self.response_done:
+            if executor.run.on_disconnect == "cancel":
+                executor.stop(RUN_STOPS["disconnected"])

@@ -158,7 +158,9 @@ class Run(models.Model):
     error = models.TextField(blank=True, default="")
     last_event_id = models.PositiveIntegerField("lastEventId", default=0, db_column="lastEventId")
     owner = models.CharField(max_length=128, blank=True, default="")
-    heartbeat_at = models.DateTimeField("heartbeatAt", default=timezone.now, db_column="heartbeatAt")
+    heartbeat_at = models.DateTimeField(
+        "heartbeatAt", default=timezone.now, db_column="heartbeatAt"
+    )
     cancel_requested = models.CharField(
         "cancelRequested",
         max_length=16,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import tool_call_record
-from chat.models import Message, Session, Suggestion
+from chat.models import Message, Run, Session, Suggestion
+from chat.run_store import close_run
 from telemetry.models import RequestMetric, ToolCall
 
 
@@ -30,6 +31,10 @@ class RunRecord:
     """`time.perf_counter()` when the request arrived."""
     ttft_ms: float | None = None
     agent_timings: dict[str, float] = field(default_factory=dict)
+    run_id: str | None = None
+    """The stored run this request executes, when it has one (see chat/run_executor.py)."""
+    stored_tool_calls: int = 0
+    """How many of `outcomes` are stored already (each is stored as it completes)."""
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
@@ -46,15 +51,27 @@ def open_session(session_id: str, user_id: str) -> Session:
 
 
 async def store_user_message(record: RunRecord, prompt: str) -> Message:
-    """Store the user's prompt before the run starts."""
-    return await Message.objects.acreate(
+    """Store the user's prompt before the run starts (and link it to the run)."""
+    message = await Message.objects.acreate(
         session=record.session, user_id=record.tools.user_id, role="user", content=prompt
     )
+    if record.run_id:
+        await Run.objects.filter(pk=record.run_id).aupdate(user_message=message)
+    return message
 
 
 def store_tool_calls(record: RunRecord) -> None:
-    """Store every tool call the run made."""
-    ToolCall.objects.bulk_create(tool_call_record(o, record.tools) for o in record.outcomes)
+    """Store the tool calls the run made that are not stored yet."""
+    new = record.outcomes[record.stored_tool_calls :]
+    rows = [tool_call_record(outcome, record.tools) for outcome in new]
+    for row in rows:
+        row.run_id = record.run_id
+    ToolCall.objects.bulk_create(rows)
+    record.stored_tool_calls += len(new)
+
+
+store_new_tool_calls = sync_to_async(store_tool_calls)
+"""Store each tool call as it completes, so a crash loses none of them."""
 
 
 @sync_to_async
@@ -80,7 +97,10 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             total_time_ms=total_ms,
             tool_call_count=len(record.outcomes),
             agent_timings=record.agent_timings,
+            run_id=record.run_id,
         )
+        if record.run_id:
+            close_run(record.run_id, record.session.pk, Run.Status.OK, answer_message=message)
     return message, total_ms
 
 
@@ -97,4 +117,7 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             agent_timings=record.agent_timings,
             status=status,
             error=error[:2000],
+            run_id=record.run_id,
         )
+        if record.run_id:
+            close_run(record.run_id, record.session.pk, status, error=error)

@@ -21,6 +21,7 @@ from chat.records import (
     open_session,
     store_answer,
     store_failure,
+    store_new_tool_calls,
     store_user_message,
 )
 from chat.requests import ChatRequest, RequestRejected, parse_chat_request
@@ -45,6 +46,10 @@ class ChatRun:
         tools = ToolContext(user_id=request.userId, session_id=request.sessionId)
         self.record = RunRecord(session=session, tools=tools, outcomes=[], received_at=received_at)
         self.answered = False
+        self.recorded = False
+        self.stop_status = "cancelled"
+        self.stop_reason = "the client disconnected"
+        """What a cancel of this run is recorded as (the run executor sets them first)."""
 
     async def events(self) -> AsyncIterator[RunEvent]:
         """Yield the run's events, ending with `done` or `error`.
@@ -65,7 +70,7 @@ class ChatRun:
             yield "error", {"code": "provider_error", "message": str(exc)}
             return
         except asyncio.CancelledError:
-            await self.record_failure("cancelled", "the client disconnected")
+            await self.record_failure(self.stop_status, self.stop_reason)
             raise
         except Exception:
             logger.exception("chat run failed in session %s", self.request.sessionId)
@@ -76,6 +81,9 @@ class ChatRun:
 
     async def record_failure(self, status: str, error: str) -> None:
         """Store the failed run's tool calls and metric, unless the database is what failed."""
+        if self.recorded:
+            return
+        self.recorded = True
         try:
             await store_failure(self.record, status, error)
         except Exception:
@@ -94,6 +102,8 @@ class ChatRun:
                 yield chunk["event"], chunk["data"]
                 if chunk["event"] == "token" and self.record.ttft_ms is None:
                     self.record.ttft_ms = self.record.elapsed_ms()
+                elif chunk["event"] == "tool_call_completed" and self.record.run_id:
+                    await store_new_tool_calls(self.record)
                 continue
             for update in chunk.values():
                 update = dict(update or {})
@@ -110,7 +120,7 @@ class ChatRun:
         """Store the answer and build the `done` payload."""
         answer, suggestions = final["answer"], final["suggestions"]
         message, total_ms = await store_answer(self.record, answer, suggestions)
-        self.answered = True
+        self.answered = self.recorded = True
         return {
             "fullText": answer,
             "suggestions": suggestions,

@@ -15,12 +15,16 @@ from django.urls import path, re_path  # noqa: E402
 
 from chat.consumers import ChatStreamConsumer  # noqa: E402
 from chat.cors import CorsMiddleware  # noqa: E402
+from chat.run_shutdown import install_shutdown_trigger  # noqa: E402
+from chat.run_stream import RunStreamConsumer  # noqa: E402
 
 http_routes = URLRouter(
     [
         path("v1/chat/stream", ChatStreamConsumer.as_asgi()),
+        path("v1/runs/<str:run_id>/stream", RunStreamConsumer.as_asgi()),
         re_path(r"", django_asgi_app),
     ]
 )
 
+install_shutdown_trigger()
 application = ProtocolTypeRouter({"http": CorsMiddleware(http_routes, settings.CORS_ORIGINS)})

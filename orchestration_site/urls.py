@@ -8,6 +8,8 @@ from ninja import NinjaAPI
 
 from chat.api import router as sessions_router
 from chat.auth import DevTokenAuth
+from chat.run_api import router as runs_router
+from chat.run_docs import STREAM_DOCS
 from chat.views import playground
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
@@ -18,13 +20,15 @@ api = NinjaAPI(
     description=(
         "JSON API over sessions, messages and metrics. The chat itself streams from "
         "`POST /v1/chat/stream` as Server-Sent Events (see the README)."
-    ),
+    )
+    + STREAM_DOCS,
     auth=DevTokenAuth(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
 api.add_router("/v1", sessions_router)
 api.add_router("/v1", metrics_router)
+api.add_router("/v1", runs_router)
 api.add_router("", health_router)
 
 urlpatterns = [
