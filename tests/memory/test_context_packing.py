@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from asgiref.sync import async_to_sync
 
-from chat.models import Message, Session
 from agents.llm.base import ChatMessage
+from chat.models import Message, Session
 from memory.context import (
     SUMMARY_HEADER,
     PackedContext,
