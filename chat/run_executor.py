@@ -150,8 +150,12 @@ class RunRuntime:
         """Listen for signals, heartbeat, and record the runs of dead owners interrupted."""
         await self.signals.start()
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
-        for run in await recover_stale_runs():
-            await self.end_recovered(run)
+        try:
+            for run in await recover_stale_runs():
+                await self.end_recovered(run)
+        except Exception:
+            # Sessions still recover their own runs when next used.
+            logger.exception("the start-up sweep of interrupted runs failed")
 
     async def admit(self, session: Session, request: ChatRequest, chat: ChatRun) -> RunExecutor:
         """Store the run, apply the multitask strategy, and start it.

@@ -6,6 +6,9 @@ return; daphne's own trigger (registered when its server starts) cancels every a
 instance. Ours is registered earlier, when the ASGI application is imported, so it runs
 first: each run of this process ends with `error` `server_shutdown` and is recorded
 `interrupted`, each live stream gets that event and ends, within RUN_SHUTDOWN_GRACE_SECONDS.
+
+The same hook starts the run runtime as soon as the reactor runs, so the runs of a dead
+predecessor are recorded `interrupted` at start-up rather than at the first request.
 """
 
 from __future__ import annotations
@@ -16,19 +19,25 @@ from typing import Any
 
 from django.conf import settings
 
-from chat.run_executor import current_runtime
+from chat.run_executor import current_runtime, get_runtime
 
 
-def install_shutdown_trigger() -> bool:
-    """Register the shutdown of runs with the running Twisted reactor, if there is one.
+def install_server_hooks() -> bool:
+    """Start runs with daphne's reactor and end them before it stops, if there is one.
 
     Returns False outside daphne (no reactor imported), where there is nothing to hook.
     """
     reactor = sys.modules.get("twisted.internet.reactor")
     if reactor is None:
         return False
+    reactor.callWhenRunning(start_runs)
     reactor.addSystemEventTrigger("before", "shutdown", shutdown_runs)
     return True
+
+
+def start_runs() -> None:
+    """Start this process's run runtime (lease sweep, heartbeats, signals) in the background."""
+    asyncio.ensure_future(get_runtime())
 
 
 def shutdown_runs() -> Any:

@@ -15,7 +15,7 @@ from django.urls import path, re_path  # noqa: E402
 
 from chat.consumers import ChatStreamConsumer  # noqa: E402
 from chat.cors import CorsMiddleware  # noqa: E402
-from chat.run_shutdown import install_shutdown_trigger  # noqa: E402
+from chat.run_shutdown import install_server_hooks  # noqa: E402
 from chat.run_stream import RunStreamConsumer  # noqa: E402
 
 http_routes = URLRouter(
@@ -26,5 +26,5 @@ http_routes = URLRouter(
     ]
 )
 
-install_shutdown_trigger()
+install_server_hooks()
 application = ProtocolTypeRouter({"http": CorsMiddleware(http_routes, settings.CORS_ORIGINS)})
