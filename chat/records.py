@@ -35,6 +35,15 @@ class RunRecord:
     """The stored run this request executes, when it has one (see chat/run_executor.py)."""
     stored_tool_calls: int = 0
     """How many of `outcomes` are stored already (each is stored as it completes)."""
+    user_message_id: str | None = None
+    events_sent: int = 0
+    """How many events the run has streamed; its outcome is recorded just before the next."""
+
+    def close_run(self, status: str, **fields: object) -> None:
+        """Record the run's outcome, its message ids and last event id (inside a transaction)."""
+        if self.run_id:
+            fields.update(user_message_id=self.user_message_id, last_event_id=self.events_sent + 1)
+            close_run(self.run_id, self.session.pk, status, **fields)
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
@@ -51,12 +60,11 @@ def open_session(session_id: str, user_id: str) -> Session:
 
 
 async def store_user_message(record: RunRecord, prompt: str) -> Message:
-    """Store the user's prompt before the run starts (and link it to the run)."""
+    """Store the user's prompt before the run starts."""
     message = await Message.objects.acreate(
         session=record.session, user_id=record.tools.user_id, role="user", content=prompt
     )
-    if record.run_id:
-        await Run.objects.filter(pk=record.run_id).aupdate(user_message=message)
+    record.user_message_id = message.pk
     return message
 
 
@@ -99,8 +107,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             agent_timings=record.agent_timings,
             run_id=record.run_id,
         )
-        if record.run_id:
-            close_run(record.run_id, record.session.pk, Run.Status.OK, answer_message=message)
+        record.close_run(Run.Status.OK, answer_message=message)
     return message, total_ms
 
 
@@ -119,5 +126,4 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             error=error[:2000],
             run_id=record.run_id,
         )
-        if record.run_id:
-            close_run(record.run_id, record.session.pk, status, error=error)
+        record.close_run(status, error=error)

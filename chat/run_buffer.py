@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import redis.asyncio as redis
+
+logger = logging.getLogger(__name__)
 
 TERMINAL_EVENTS = frozenset({"done", "error"})
 IDLE_SECONDS = 1.0
@@ -54,6 +57,9 @@ class EventBuffer(Protocol):
 
     async def last_id(self, run_id: str) -> int | None:
         """Return the id of the run's last stored event; None when nothing is retained."""
+
+    async def flush(self, run_id: str) -> None:
+        """Return once every event appended so far is readable by every process."""
 
 
 @dataclass
@@ -97,7 +103,8 @@ class MemoryEventBuffer:
                 if event.terminal:
                     return
             try:
-                await asyncio.wait_for(log.changed.wait(), idle)
+                async with asyncio.timeout(idle):  # cheaper than wait_for: no extra task
+                    await log.changed.wait()
             except TimeoutError:
                 yield None
 
@@ -106,6 +113,14 @@ class MemoryEventBuffer:
         self.prune()
         log = self.logs.get(run_id)
         return log.events[-1].id if log and log.events else None
+
+    async def flush(self, run_id: str) -> None:
+        """Nothing to do: an appended event is readable at once."""
+
+    def has_whole(self, run_id: str) -> bool:
+        """Whether this buffer holds the run from its first event."""
+        log = self.logs.get(run_id)
+        return bool(log and log.events and log.events[0].id == 1)
 
     def prune(self) -> None:
         """Forget finished runs whose retention has passed."""
@@ -117,13 +132,24 @@ class MemoryEventBuffer:
 
 
 class RedisEventBuffer:
-    """One Redis Stream per run, entry ids `<eventId>-0`, trimmed and expiring."""
+    """One Redis Stream per run, entry ids `<eventId>-0`, trimmed and expiring.
+
+    The process that executes a run also keeps its events in memory: its own readers follow
+    that copy (no Redis round trip per event), and its events go to Redis in batches, one
+    pipeline per batch, in order, by one writer task per run. Other processes read Redis.
+    """
+
+    MIRROR_SECONDS = 60.0
+    """How long the executing process keeps a finished run's events in memory too."""
 
     def __init__(self, client: redis.Redis, *, retain_seconds: int, max_events: int) -> None:
         """Use `client`; keep events `retain_seconds` after the last one, at most ~max_events."""
         self.client = client
         self.retain_seconds = retain_seconds
         self.max_events = max_events
+        self.mirror = MemoryEventBuffer(retain_seconds=min(retain_seconds, self.MIRROR_SECONDS))
+        self.pending: dict[str, list[BufferedEvent]] = {}
+        self.writers: dict[str, asyncio.Task[None]] = {}
 
     @staticmethod
     def key(run_id: str) -> str:
@@ -131,23 +157,59 @@ class RedisEventBuffer:
         return f"orchestration:run:{run_id}:events"
 
     async def append(self, run_id: str, event: BufferedEvent) -> None:
-        """XADD the event with its own id, and push the expiry past it (one round trip)."""
-        payload = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), default=str)
+        """Keep the event here and queue it for Redis (a run not started here: write now)."""
+        if event.id != 1 and not self.mirror.has_whole(run_id):
+            await self.write(run_id, [event])
+            return
+        await self.mirror.append(run_id, event)
+        self.pending.setdefault(run_id, []).append(event)
+        if run_id not in self.writers:
+            self.writers[run_id] = asyncio.create_task(self.write_pending(run_id))
+
+    async def write_pending(self, run_id: str) -> None:
+        """Write the run's queued events to Redis, a batch per round trip, until none is left."""
+        try:
+            while batch := self.pending.pop(run_id, []):
+                try:
+                    await self.write(run_id, batch)
+                except redis.RedisError:
+                    # Readers here still get them; readers elsewhere see the gap end the run.
+                    logger.exception("could not write %d events of run %s", len(batch), run_id)
+        finally:
+            del self.writers[run_id]
+
+    async def write(self, run_id: str, events: list[BufferedEvent]) -> None:
+        """XADD `events` with their own ids and push the stream's expiry past them."""
         async with self.client.pipeline(transaction=False) as pipe:
-            pipe.xadd(
-                self.key(run_id),
-                {"e": event.event, "d": payload},
-                id=f"{event.id}-0",
-                maxlen=self.max_events,
-                approximate=True,
-            )
+            for event in events:
+                payload = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))
+                pipe.xadd(
+                    self.key(run_id),
+                    {"e": event.event, "d": payload},
+                    id=f"{event.id}-0",
+                    maxlen=self.max_events,
+                    approximate=True,
+                )
             pipe.expire(self.key(run_id), self.retain_seconds)
             await pipe.execute()
+
+    async def flush(self, run_id: str) -> None:
+        """Wait until the run's queued events are in Redis."""
+        writer = self.writers.get(run_id)
+        if writer is not None:
+            await asyncio.shield(writer)
 
     async def read(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
     ) -> AsyncIterator[BufferedEvent | None]:
-        """XREAD BLOCK from `after`: the same cursor serves the stored and the new entries."""
+        """XREAD BLOCK from `after`: the same cursor serves the stored and the new entries.
+
+        A run executing here is read from the memory copy, through the same kind of cursor.
+        """
+        if self.mirror.has_whole(run_id):
+            async for event in self.mirror.read(run_id, after, idle=idle):
+                yield event
+            return
         cursor = f"{max(after, 0)}-0"
         key = self.key(run_id)
         while True:
@@ -167,6 +229,8 @@ class RedisEventBuffer:
 
     async def last_id(self, run_id: str) -> int | None:
         """Return the last entry's event id, None when the stream expired or never existed."""
+        if self.mirror.has_whole(run_id):
+            return await self.mirror.last_id(run_id)
         last = await self.client.xrevrange(self.key(run_id), count=1)
         return int(_text(last[0][0]).split("-")[0]) if last else None
 

@@ -22,13 +22,11 @@ from chat.run_buffer import BufferedEvent, EventBuffer, MemoryEventBuffer, Redis
 from chat.run_signals import LocalSignals, RedisSignals
 from chat.run_store import (
     LOST_OWNER,
-    create_run,
+    admit_run,
     delete_run,
-    mark_running,
     recover_stale_runs,
     request_cancel,
     session_holder,
-    set_last_event_id,
     take_session,
 )
 from chat.run_store import heartbeat as renew_lease
@@ -78,13 +76,13 @@ class RunExecutor:
         chat.record.run_id = run.pk
         self.last_id = 0
         self.holds_session = False
-        self.started = False
         self.stopping: Stop | None = None
         self.task: asyncio.Task[None] | None = None
 
     async def emit(self, event: str, data: dict[str, Any]) -> None:
         """Append the run's next event (ids 1, 2, 3, …) to the replay buffer."""
         self.last_id += 1
+        self.chat.record.events_sent = self.last_id
         await self.runtime.buffer.append(self.run.pk, BufferedEvent(self.last_id, event, data))
 
     def stop(self, stop: Stop) -> None:
@@ -99,8 +97,6 @@ class RunExecutor:
         """Wait for the session, stream the pipeline into the buffer, record the outcome."""
         try:
             await self.wait_turn()
-            self.started = True
-            await mark_running(self.run.pk)
             async for event, data in self.chat.events():
                 await self.emit(event, data)
         except asyncio.CancelledError:
@@ -114,7 +110,7 @@ class RunExecutor:
         """Take the session, waiting (queued) while another run holds it."""
         session_id = self.run.session_id
         while not self.holds_session:
-            self.holds_session = await take_session(session_id, self.run.pk)
+            self.holds_session = await take_session(session_id, self.run)
             if self.holds_session or await session_holder(session_id) is None:
                 continue
             await self.runtime.signals.wait_for_session(session_id, settings.RUN_HEARTBEAT_SECONDS)
@@ -123,7 +119,7 @@ class RunExecutor:
         """Forget the run here, store its last event id, wake the runs queued after it."""
         self.runtime.executors.pop(self.run.pk, None)
         try:
-            await set_last_event_id(self.run.pk, self.last_id)
+            await self.runtime.buffer.flush(self.run.pk)
             await self.runtime.signals.session_freed(self.run.session_id)
             await self.chat.finish()
         except Exception:
@@ -166,10 +162,11 @@ class RunRuntime:
         """
         if self.shutting_down:
             raise ShuttingDown()
-        run = await create_run(session, user_id=request.userId, on_disconnect=request.onDisconnect)
+        run, holder = await admit_run(
+            session, user_id=request.userId, on_disconnect=request.onDisconnect
+        )
         executor = RunExecutor(self, run, chat)
-        executor.holds_session = await take_session(session.session_id, run.pk)
-        holder = None if executor.holds_session else await session_holder(session.session_id)
+        executor.holds_session = run.status == Run.Status.RUNNING
         if holder is not None and request.multitaskStrategy == "reject":
             await delete_run(run.pk)
             raise RunConflict(holder.pk)

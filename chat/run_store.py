@@ -30,22 +30,42 @@ def is_run_id(value: str) -> bool:
 
 
 @sync_to_async
-def create_run(session: Session, *, user_id: str, on_disconnect: str) -> Run:
-    """Store a new `queued` run owned by this process."""
-    return Run.objects.create(
+def admit_run(session: Session, *, user_id: str, on_disconnect: str) -> tuple[Run, Run | None]:
+    """Store a new run owned by this process and try to start it (one trip to the database).
+
+    Returns the run (`running` when it took the session, else `queued`) and, when queued,
+    the run that holds the session (None if that one ended meanwhile: try again).
+    """
+    run = Run.objects.create(
         session=session, user_id=user_id, on_disconnect=on_disconnect, owner=OWNER
     )
+    if start_if_free(session.session_id, run):
+        return run, None
+    return run, holder_of(session.session_id)
 
 
 @sync_to_async
-def take_session(session_id: str, run_id: str) -> bool:
-    """Make `run_id` the session's active run if it has none; return whether it did."""
+def take_session(session_id: str, run: Run) -> bool:
+    """Start the queued `run` if its session is free now; return whether it did."""
+    return start_if_free(session_id, run)
+
+
+def start_if_free(session_id: str, run: Run) -> bool:
+    """Make `run` the session's active run and mark it running, if the session is free."""
     free = Session.objects.filter(session_id=session_id, active_run_id__isnull=True)
-    return free.update(active_run_id=run_id) == 1
+    if free.update(active_run_id=run.pk) != 1:
+        return False
+    run.status, run.started_at = Run.Status.RUNNING, timezone.now()
+    Run.objects.filter(pk=run.pk).update(status=run.status, started_at=run.started_at)
+    return True
 
 
-@sync_to_async
-def session_holder(session_id: str) -> Run | None:
+async def session_holder(session_id: str) -> Run | None:
+    """Return the run that holds the session (see `holder_of`)."""
+    return await sync_to_async(holder_of)(session_id)
+
+
+def holder_of(session_id: str) -> Run | None:
     """Return the session's active run, freeing the session first if that run is over.
 
     A holder whose owner stopped heartbeating is recorded `interrupted` here: this is how a
@@ -67,14 +87,6 @@ def session_holder(session_id: str) -> Run | None:
     return None
 
 
-@sync_to_async
-def mark_running(run_id: str) -> None:
-    """Record that the run holds its session and has started."""
-    Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
-        status=Run.Status.RUNNING, started_at=timezone.now()
-    )
-
-
 def close_run(
     run_id: str, session_id: str, status: str, *, error: str = "", **fields: object
 ) -> bool:
@@ -87,12 +99,6 @@ def close_run(
     )
     Session.objects.filter(session_id=session_id, active_run_id=run_id).update(active_run_id=None)
     return closed == 1
-
-
-@sync_to_async
-def set_last_event_id(run_id: str, event_id: int) -> None:
-    """Store the id of the run's last event (once, at its end: no write per event)."""
-    Run.objects.filter(pk=run_id).update(last_event_id=event_id)
 
 
 @sync_to_async
