@@ -136,11 +136,14 @@ class RedisEventBuffer:
 
     The process that executes a run also keeps its events in memory: its own readers follow
     that copy (no Redis round trip per event), and its events go to Redis in batches, one
-    pipeline per batch, in order, by one writer task per run. Other processes read Redis.
+    pipeline per batch (gathered for up to 20 ms, the terminal event at once), in order, by
+    one writer task per run. Other processes read Redis.
     """
 
     MIRROR_SECONDS = 60.0
     """How long the executing process keeps a finished run's events in memory too."""
+    WRITE_LINGER_SECONDS = 0.02
+    """How long events gather before a batch goes to Redis (other processes see them so late)."""
 
     def __init__(self, client: redis.Redis, *, retain_seconds: int, max_events: int) -> None:
         """Use `client`; keep events `retain_seconds` after the last one, at most ~max_events."""
@@ -169,7 +172,10 @@ class RedisEventBuffer:
     async def write_pending(self, run_id: str) -> None:
         """Write the run's queued events to Redis, a batch per round trip, until none is left."""
         try:
-            while batch := self.pending.pop(run_id, []):
+            while self.pending.get(run_id):
+                if not self.pending[run_id][-1].terminal:
+                    await asyncio.sleep(self.WRITE_LINGER_SECONDS)  # let a batch gather
+                batch = self.pending.pop(run_id)
                 try:
                     await self.write(run_id, batch)
                 except redis.RedisError:
