@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench migrations-check mongo-migrations system-packages clean
+.PHONY: run test lint format bench bench-runs migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ format: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/stream_bench.py
+
+# What runs cost (CPU per chat without runs, in memory, with Redis) and resume latency.
+bench-runs: $(VENV)/.dev-installed system-packages
+	$(BIN)/python bench/run_bench.py
 
 # Offline checks that the migrations of both backends match the models (no server needed).
 migrations-check: $(VENV)/.dev-installed
