@@ -60,21 +60,38 @@ async def measure_cpu(url: str, pid: int, name: str, args: argparse.Namespace) -
 
 
 async def resume_once(client: httpx.AsyncClient, url: str, token: str) -> float:
-    """Start a run that continues without its client, leave it, resume: ms to the first event."""
+    """Start a run that continues without its client, leave it, let it finish, then resume it.
+
+    Returns the ms from sending the resume (a new connection, as after a network drop) to
+    its first replayed event.
+    """
     body = {**fresh_bodies(PROMPT, 1)[0], "onDisconnect": "continue"}
     seen = []
     async for event in stream_chat_http(url, token, body, client=client):
         seen.append(event)
         if len(seen) >= RESUME_AFTER_EVENTS:
             break
+    run_id = seen[0].data["runId"]
+    await wait_until_finished(client, url, token, run_id)
     started = time.perf_counter()
-    resumed = stream_run_http(url, token, seen[0].data["runId"], last_event_id=seen[-1].id)
+    resumed = stream_run_http(url, token, run_id, last_event_id=seen[-1].id)
     first = await anext(resumed)
     elapsed = (first.received_at - started) * 1000
-    async for _ in resumed:  # read it to its end: the run finishes before the next one
+    async for _ in resumed:
         pass
-    assert first.id == seen[-1].id + 1, "the resume starts right after the last event seen"
+    if first.id != seen[-1].id + 1:
+        raise RuntimeError(f"resume after {seen[-1].id} started at {first.id}")
     return elapsed
+
+
+async def wait_until_finished(client: httpx.AsyncClient, url: str, token: str, run_id: str) -> None:
+    """Poll the run until it has ended, so that the resume times replay, not the pipeline."""
+    headers = {"Authorization": f"Bearer {token}"}
+    while True:
+        run = (await client.get(f"{url}/v1/runs/{run_id}", headers=headers)).json()
+        if run["status"] not in ("queued", "running"):
+            return
+        await asyncio.sleep(0.01)
 
 
 async def measure_resumes(url: str, args: argparse.Namespace) -> list[float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -27,6 +28,7 @@ class ChatStreamConsumer(RunEventsConsumer):
         super().__init__(*args, **kwargs)
         self.received_at: float | None = None
         self.executor: RunExecutor | None = None
+        self.client_gone = False
 
     async def http_request(self, message: dict[str, Any]) -> None:
         """Note when the request arrived, then collect its body."""
@@ -39,7 +41,10 @@ class ChatStreamConsumer(RunEventsConsumer):
             self.authenticate()
             run = await open_run(body, received_at=self.received_at or 0.0)
             runtime = await get_runtime()
-            self.executor = await runtime.admit(run.record.session, run.request, run)
+            # Shielded: a client leaving mid-admission must not orphan a stored run.
+            admission = asyncio.ensure_future(runtime.admit(run.record.session, run.request, run))
+            admission.add_done_callback(self.admitted)
+            await asyncio.shield(admission)
         except RequestRejected as rejected:
             await self.reject(rejected.status, rejected.detail)
             return
@@ -50,11 +55,24 @@ class ChatStreamConsumer(RunEventsConsumer):
         except ShuttingDown:
             await self.reject(503, "The server is shutting down; retry on another instance")
             return
-        await self.stream_run(runtime, self.executor.run.pk, 0)
+        await self.stream_run(runtime, admission.result().run.pk, 0)
+
+    def admitted(self, admission: asyncio.Future[RunExecutor]) -> None:
+        """Keep the admitted run; apply the disconnect policy if the client already left."""
+        if admission.cancelled() or admission.exception() is not None:
+            return
+        self.executor = admission.result()
+        if self.client_gone:
+            self.apply_disconnect_policy()
 
     async def client_left(self) -> None:
         """Cancel the run when the client leaves mid-stream, unless it asked to continue."""
+        if not self.response_done:
+            self.client_gone = True
+            self.apply_disconnect_policy()
+
+    def apply_disconnect_policy(self) -> None:
+        """Stop the run if its `onDisconnect` is `cancel`."""
         executor = self.executor
-        if executor is not None and not self.response_done:
-            if executor.run.on_disconnect == "cancel":
-                executor.stop(RUN_STOPS["disconnected"])
+        if executor is not None and executor.run.on_disconnect == "cancel":
+            executor.stop(RUN_STOPS["disconnected"])

@@ -43,7 +43,7 @@ class RunRecord:
         """Record the run's outcome, its message ids and last event id (inside a transaction)."""
         if self.run_id:
             fields.update(user_message_id=self.user_message_id, last_event_id=self.events_sent + 1)
-            close_run(self.run_id, self.session.pk, status, **fields)
+            close_run(self.run_id, self.session.session_id, status, **fields)
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
