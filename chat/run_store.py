@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chat.models import ACTIVE_RUN_STATUSES, Run, Session
+from chat.models import ACTIVE_RUN_STATUSES, Message, Run, Session
 from telemetry.models import RequestMetric, ToolCall
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{ObjectId()}"
@@ -141,8 +141,16 @@ def recover_if_stale(run: Run) -> bool:
         lapsed = Run.objects.filter(
             pk=run.pk, status__in=ACTIVE_RUN_STATUSES, heartbeat_at__lt=lease_cutoff()
         )
+        # One run at a time per session: the first prompt stored after it started is its own.
+        prompt = Message.objects.filter(
+            session_id=run.session_id, role=Message.Role.USER, created_at__gte=run.created_at
+        ).order_by("created_at", "id")
         if not lapsed.exists() or not close_run(
-            run.pk, run.session_id, Run.Status.INTERRUPTED, error=LOST_OWNER
+            run.pk,
+            run.session_id,
+            Run.Status.INTERRUPTED,
+            error=LOST_OWNER,
+            user_message_id=prompt.values_list("id", flat=True).first(),
         ):
             return False
         RequestMetric.objects.create(

@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.utils import timezone
 
-from chat.models import Run, Session
+from chat.models import Message, Run, Session
 from chat.run_store import (
     admit_run,
     close_run,
@@ -67,6 +67,7 @@ def test_a_holder_whose_lease_ran_out_is_interrupted_with_its_metric(alice_sessi
     assert async_to_sync(session_holder)(alice_session.session_id) is None
     run.refresh_from_db()
     assert run.status == "interrupted" and run.finished_at is not None
+    assert run.user_message_id is None, "its prompt was stored before the run: not its own"
     metric = RequestMetric.objects.get(run=run)
     assert (metric.status, metric.tool_call_count) == ("interrupted", 1)
 
@@ -102,3 +103,13 @@ def test_a_cancel_of_a_finished_run_changes_nothing(alice_session):
 )
 def test_run_ids_are_24_lower_case_hex_digits(value, valid):
     assert is_run_id(value) is valid
+
+
+def test_an_interrupted_run_keeps_the_prompt_it_stored(alice_session, settings):
+    settings.RUN_LEASE_SECONDS = 2
+    run, _ = admit(alice_session)
+    prompt = Message.objects.create(
+        session=alice_session, user_id="alice", role="user", content="cut off"
+    )
+    age(run, 3)
+    assert async_to_sync(get_run)(run.pk).user_message_id == prompt.pk
