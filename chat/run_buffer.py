@@ -135,9 +135,9 @@ class RedisEventBuffer:
     """One Redis Stream per run, entry ids `<eventId>-0`, trimmed and expiring.
 
     The process that executes a run also keeps its events in memory: its own readers follow
-    that copy (no Redis round trip per event), and its events go to Redis in batches, one
-    pipeline per batch (gathered for up to 20 ms, the terminal event at once), in order, by
-    one writer task per run. Other processes read Redis.
+    that copy (no Redis round trip per event), and its events go to Redis in batches: one
+    writer task per process sends every run's new events in one pipeline, gathered for up
+    to 20 ms (at once when a run ended), in order. Other processes read Redis.
     """
 
     MIRROR_SECONDS = 60.0
@@ -152,7 +152,9 @@ class RedisEventBuffer:
         self.max_events = max_events
         self.mirror = MemoryEventBuffer(retain_seconds=min(retain_seconds, self.MIRROR_SECONDS))
         self.pending: dict[str, list[BufferedEvent]] = {}
-        self.writers: dict[str, asyncio.Task[None]] = {}
+        self.in_flight: set[str] = set()
+        self.written = asyncio.Event()
+        self.writer: asyncio.Task[None] | None = None
 
     @staticmethod
     def key(run_id: str) -> str:
@@ -162,48 +164,53 @@ class RedisEventBuffer:
     async def append(self, run_id: str, event: BufferedEvent) -> None:
         """Keep the event here and queue it for Redis (a run not started here: write now)."""
         if event.id != 1 and not self.mirror.has_whole(run_id):
-            await self.write(run_id, [event])
+            await self.write({run_id: [event]})
             return
         await self.mirror.append(run_id, event)
         self.pending.setdefault(run_id, []).append(event)
-        if run_id not in self.writers:
-            self.writers[run_id] = asyncio.create_task(self.write_pending(run_id))
+        if self.writer is None:
+            self.writer = asyncio.create_task(self.write_pending())
 
-    async def write_pending(self, run_id: str) -> None:
-        """Write the run's queued events to Redis, a batch per round trip, until none is left."""
+    async def write_pending(self) -> None:
+        """Write every run's queued events to Redis, one pipeline per batch, until none is left."""
         try:
-            while self.pending.get(run_id):
-                if not self.pending[run_id][-1].terminal:
+            while self.pending:
+                if not any(events[-1].terminal for events in self.pending.values()):
                     await asyncio.sleep(self.WRITE_LINGER_SECONDS)  # let a batch gather
-                batch = self.pending.pop(run_id)
+                batch, self.pending = self.pending, {}
+                self.in_flight = set(batch)
                 try:
-                    await self.write(run_id, batch)
+                    await self.write(batch)
                 except redis.RedisError:
-                    # Readers here still get them; readers elsewhere see the gap end the run.
-                    logger.exception("could not write %d events of run %s", len(batch), run_id)
+                    # Readers here still get them; readers elsewhere see the run end in a gap.
+                    logger.exception("could not write the events of runs %s", sorted(batch))
+                finally:
+                    self.in_flight = set()
+                    self.written.set()
+                    self.written = asyncio.Event()
         finally:
-            del self.writers[run_id]
+            self.writer = None
 
-    async def write(self, run_id: str, events: list[BufferedEvent]) -> None:
-        """XADD `events` with their own ids and push the stream's expiry past them."""
+    async def write(self, batch: dict[str, list[BufferedEvent]]) -> None:
+        """XADD each run's events with their own ids and push each stream's expiry past them."""
         async with self.client.pipeline(transaction=False) as pipe:
-            for event in events:
-                payload = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))
-                pipe.xadd(
-                    self.key(run_id),
-                    {"e": event.event, "d": payload},
-                    id=f"{event.id}-0",
-                    maxlen=self.max_events,
-                    approximate=True,
-                )
-            pipe.expire(self.key(run_id), self.retain_seconds)
+            for run_id, events in batch.items():
+                for event in events:
+                    payload = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))
+                    pipe.xadd(
+                        self.key(run_id),
+                        {"e": event.event, "d": payload},
+                        id=f"{event.id}-0",
+                        maxlen=self.max_events,
+                        approximate=True,
+                    )
+                pipe.expire(self.key(run_id), self.retain_seconds)
             await pipe.execute()
 
     async def flush(self, run_id: str) -> None:
         """Wait until the run's queued events are in Redis."""
-        writer = self.writers.get(run_id)
-        if writer is not None:
-            await asyncio.shield(writer)
+        while self.writer is not None and (run_id in self.pending or run_id in self.in_flight):
+            await self.written.wait()
 
     async def read(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
