@@ -46,7 +46,7 @@ async def test_a_run_started_on_a_resumes_on_b_with_exactly_the_missing_events(p
     assert whole[0].data == {
         "runId": run_id,
         "sessionId": first[0].data["sessionId"],
-        **{"status": "running"},
+        "status": "running",
     }
 
 
