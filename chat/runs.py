@@ -99,11 +99,11 @@ class ChatRun:
             state, context=context, stream_mode=["custom", "updates"]
         ):
             if mode == "custom":
+                if chunk["event"] == "tool_call_completed" and self.record.run_id:
+                    await store_new_tool_calls(self.record)  # stored before it is announced
                 yield chunk["event"], chunk["data"]
                 if chunk["event"] == "token" and self.record.ttft_ms is None:
                     self.record.ttft_ms = self.record.elapsed_ms()
-                elif chunk["event"] == "tool_call_completed" and self.record.run_id:
-                    await store_new_tool_calls(self.record)
                 continue
             for update in chunk.values():
                 update = dict(update or {})

@@ -200,3 +200,30 @@ async def test_sigterm_ends_the_stream_with_server_shutdown_and_records_it_inter
         assert run["status"] == "interrupted"
         assert api("GET", after.url, f"/v1/metrics/{session}").json()["totalRequests"] == 1
         assert (await chat(after.url, body(session)))[-1].event == "done"
+
+
+async def test_after_kill_9_the_restarted_server_records_the_run_interrupted_at_start_up(
+    tmp_path_factory, template_db
+):
+    workdir = tmp_path_factory.mktemp("restart")
+    with live_server(workdir / "a", template_db=template_db, **SLOW_RUNS) as server:
+        events = []
+        async for event in join_stream(server.url, session := new_session()):
+            events.append(event)
+            if event.event == "tool_call_completed":
+                server.process.kill()
+                break
+        server.process.wait(timeout=10)
+        db = server.sqlite_path
+    await asyncio.sleep(1.2)  # the lease (1 s) runs out
+    with live_server(workdir / "b", sqlite_path=db, **SLOW_RUNS) as restarted:
+        # The session's run list reads without recovering: only the start-up sweep can do it.
+        deadline = time.monotonic() + 5
+        listed = api("GET", restarted.url, f"/v1/sessions/{session}/runs").json()["runs"]
+        while listed[0]["status"] != "interrupted" and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            listed = api("GET", restarted.url, f"/v1/sessions/{session}/runs").json()["runs"]
+        assert listed[0]["status"] == "interrupted"
+        metrics = api("GET", restarted.url, f"/v1/metrics/{session}").json()
+        assert (metrics["totalRequests"], metrics["totalToolCalls"]) == (1, 1)
+        assert (await chat(restarted.url, body(session)))[-1].event == "done"
