@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 
 import httpx
 import pytest
 
-from chat.client import stream_chat_http
+from chat.client import stream_chat_http, stream_run_http
 from tests.support.live_server import live_servers
 from tests.support.runs import (
     SLOW_RUNS,
@@ -118,3 +119,26 @@ async def test_kill_9_of_the_owner_leaves_an_interrupted_run_with_its_records(
         answer = await chat(b.url, body(session, "What is my name?"))
         assert answer[-1].event == "done"
         assert roles(b.url, session) == ["user", "user", "assistant"]
+
+
+async def test_sigterm_of_b_ends_its_join_with_server_shutdown_while_a_finishes_the_run(
+    tmp_path_factory, template_db, redis_url
+):
+    workdir = tmp_path_factory.mktemp("term")
+    # Runs of ~6 s: still going when B's shutdown stops waiting for its streams (1 s).
+    slower = {**SLOW_RUNS, "BUILTIN_TOKEN_DELAY_MS": "200"}
+    with live_servers(workdir, 2, template_db=template_db, REDIS_URL=redis_url, **slower) as ab:
+        a, b = ab
+        first = await start_and_leave(a.url, body(new_session(), onDisconnect="continue"))
+        run_id = first[0].data["runId"]
+        joined = []
+        async for event in stream_run_http(b.url, TOKEN, run_id, last_event_id=first[-1].id):
+            joined.append(event)
+            if len(joined) == 2:
+                b.process.send_signal(signal.SIGTERM)
+        assert (joined[-1].event, joined[-1].data["code"]) == ("error", "server_shutdown")
+        assert joined[-1].id is None, "no id: a resume elsewhere continues from the last one"
+        assert b.process.wait(timeout=10) == 0
+        rest = await join(a.url, run_id, last_event_id=joined[-2].id)
+        assert rest[-1].event == "done"
+        assert (await wait_for_run(a.url, run_id))["status"] == "ok"
