@@ -26,8 +26,10 @@ Errors before the stream: 400 (not JSON), 401, 403 (another user's session), 405
 ### `GET /v1/runs/{runId}/stream`
 Join or resume a run: the events after `Last-Event-ID` (header) or `?lastEventId=` (none: from
 the start), then live ones until the run ends, with no gap and no duplicate. Leaving never
-cancels the run. 401, 404 (unknown run, or another user's), 405, 410 (the run's events are
-no longer retained, `RUN_REPLAY_SECONDS`; its answer is in the messages), 422 (malformed id).
+cancels the run. 204 when the run has ended and the client has its last event (an
+EventSource stops reconnecting). 401, 404 (unknown run, or another user's), 405, 410 (the run's
+events are no longer retained, `RUN_REPLAY_SECONDS`; its answer is in the messages), 422
+(malformed id or Last-Event-ID).
 
 ### Events
 Each is `id: <n>` (1, 2, 3, … within the run), `event: <type>`, `data: <JSON>`:

@@ -177,6 +177,11 @@ class RunStreamConsumer(RunEventsConsumer):
         except RequestRejected as rejected:
             await self.reject(rejected.status, rejected.detail)
             return
+        if run.finished and 0 < run.last_event_id <= after:
+            # The client has the run's last event: 204 tells an EventSource to stop reconnecting.
+            await self.send_response(204, b"", headers=[(b"x-run-id", run_id.encode())])
+            self.response_done = True
+            return
         await self.stream_run(runtime, run_id, after)
 
     def parse_request(self) -> tuple[str, int]:

@@ -227,3 +227,12 @@ async def test_after_kill_9_the_restarted_server_records_the_run_interrupted_at_
         metrics = api("GET", restarted.url, f"/v1/metrics/{session}").json()
         assert (metrics["totalRequests"], metrics["totalToolCalls"]) == (1, 1)
         assert (await chat(restarted.url, body(session)))[-1].event == "done"
+
+
+async def test_a_client_that_has_the_last_event_of_an_ended_run_gets_204(runs_server):
+    events = await chat(runs_server.url, body(new_session()))
+    path = f"/v1/runs/{events[0].data['runId']}/stream"
+    done = api("GET", runs_server.url, path, headers={"Last-Event-ID": str(events[-1].id)})
+    assert done.status_code == 204
+    before = api("GET", runs_server.url, path, headers={"Last-Event-ID": str(events[-2].id)})
+    assert before.status_code == 200 and f"id: {events[-1].id}\nevent: done" in before.text
