@@ -77,17 +77,21 @@ class RunExecutor:
         self.last_id = 0
         self.holds_session = False
         self.stopping: Stop | None = None
+        self.ended = False
+        """Whether the terminal event is out: from then on the run cannot be stopped."""
         self.task: asyncio.Task[None] | None = None
 
     async def emit(self, event: str, data: dict[str, Any]) -> None:
         """Append the run's next event (ids 1, 2, 3, …) to the replay buffer."""
         self.last_id += 1
         self.chat.record.events_sent = self.last_id
-        await self.runtime.buffer.append(self.run.pk, BufferedEvent(self.last_id, event, data))
+        buffered = BufferedEvent(self.last_id, event, data)
+        self.ended = buffered.terminal
+        await self.runtime.buffer.append(self.run.pk, buffered)
 
     def stop(self, stop: Stop) -> None:
         """Cancel the run's task, to be recorded as `stop` says (the first stop wins)."""
-        if self.stopping is not None or self.task is None or self.task.done():
+        if self.stopping is not None or self.ended or self.task is None or self.task.done():
             return
         self.stopping = stop
         self.chat.stop_status, self.chat.stop_reason = stop.status, stop.message
@@ -116,7 +120,7 @@ class RunExecutor:
             await self.runtime.signals.wait_for_session(session_id, settings.RUN_HEARTBEAT_SECONDS)
 
     async def conclude(self) -> None:
-        """Forget the run here, store its last event id, wake the runs queued after it."""
+        """Forget the run here, get its events to every reader, wake the runs queued after it."""
         self.runtime.executors.pop(self.run.pk, None)
         try:
             await self.runtime.buffer.flush(self.run.pk)
