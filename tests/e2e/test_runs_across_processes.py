@@ -27,9 +27,14 @@ from tests.support.runs import (
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory, template_db, redis_url):
-    """Processes A and B: one database, one Redis, runs slow enough to act on."""
+    """Processes A and B: one database, one Redis, runs slow enough to act on.
+
+    Their heartbeats are slow (2 s), so a cancel or a wake-up that arrives within a second came
+    through Redis pub/sub, not through the owner's next heartbeat.
+    """
     workdir = tmp_path_factory.mktemp("pair")
-    with live_servers(workdir, 2, template_db=template_db, REDIS_URL=redis_url, **SLOW_RUNS) as ab:
+    env = {**SLOW_RUNS, "RUN_HEARTBEAT_SECONDS": "2", "RUN_LEASE_SECONDS": "6"}
+    with live_servers(workdir, 2, template_db=template_db, REDIS_URL=redis_url, **env) as ab:
         yield ab
 
 
