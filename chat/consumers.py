@@ -38,7 +38,7 @@ class ChatStreamConsumer(RunEventsConsumer):
     async def respond(self, body: bytes) -> None:
         """Check the request, open its run, then stream the run from its first event."""
         try:
-            self.authenticate()
+            await self.authenticate()
             run = await open_run(body, received_at=self.received_at or 0.0)
             runtime = await get_runtime()
             # Shielded: a client leaving mid-admission must not orphan a stored run.

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from chat.api import get_session_or_404
 from chat.models import Run
-from chat.run_access import get_run_for, list_session_runs
+from chat.run_access import caller_of_request, get_run_for, list_session_runs
 from chat.run_executor import get_runtime
 from chat.schemas import ErrorOut
 
@@ -81,7 +81,7 @@ def run_out(run: Run) -> RunOut:
 
 async def get_run_or_404(request: HttpRequest, run_id: str) -> Run:
     """Return the caller's run or raise 404 (the same for another user's run)."""
-    run = await get_run_for(request.auth, run_id)
+    run = await get_run_for(caller_of_request(request), run_id)
     if run is None:
         raise HttpError(404, f"Run {run_id!r} not found")
     return run
@@ -131,5 +131,5 @@ async def session_runs(
 ) -> RunsOut:
     """Return the session's newest `limit` runs, newest first."""
     session = await get_session_or_404(session_id)
-    runs = await list_session_runs(request.auth, session.session_id, query.limit)
+    runs = await list_session_runs(caller_of_request(request), session.session_id, query.limit)
     return RunsOut(sessionId=session.session_id, count=len(runs), runs=[run_out(r) for r in runs])

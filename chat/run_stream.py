@@ -13,9 +13,8 @@ from channels.exceptions import StopConsumer
 from channels.generic.http import AsyncHttpConsumer
 from django.conf import settings
 
-from chat.auth import is_valid_token, token_from_headers
 from chat.requests import RequestRejected
-from chat.run_access import get_run_for
+from chat.run_access import Caller, caller_from_headers, get_run_for
 from chat.run_buffer import IDLE_SECONDS, BufferedEvent
 from chat.run_executor import RunRuntime, get_runtime
 from chat.run_store import get_run, is_run_id
@@ -74,12 +73,14 @@ class RunEventsConsumer(AsyncHttpConsumer):
         """Return the request headers, names in lower case."""
         return {name.decode().lower(): value.decode() for name, value in self.scope["headers"]}
 
-    def authenticate(self) -> None:
-        """Check method and token; raise RequestRejected (405, 401) otherwise."""
+    async def authenticate(self) -> Caller:
+        """Check method and credentials; return the caller or raise RequestRejected (405, 401)."""
         if self.scope["method"] != self.allowed_method:
             raise RequestRejected(405, f"Method not allowed: use {self.allowed_method}")
-        if not is_valid_token(token_from_headers(self.headers())):
+        caller = await caller_from_headers(self.headers())
+        if caller is None:
             raise RequestRejected(401, "Unauthorized")
+        return caller
 
     async def reject(self, status: int, detail: Any, **extra: Any) -> None:
         """Answer with a JSON error instead of a stream."""
@@ -166,10 +167,10 @@ class RunStreamConsumer(RunEventsConsumer):
     async def respond(self, body: bytes) -> None:
         """Check the request, then stream the run from the client's last event."""
         try:
-            self.authenticate()
+            caller = await self.authenticate()
             run_id, after = self.parse_request()
             runtime = await get_runtime()
-            run = await get_run_for(token_from_headers(self.headers()), run_id)
+            run = await get_run_for(caller, run_id)
             if run is None:
                 raise RequestRejected(404, f"Run {run_id!r} not found")
             if await runtime.buffer.last_id(run_id) is None:
