@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-profile migrations-check mongo-migrations system-packages clean
+.PHONY: run test lint format bench bench-profile bench-runs migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: $(VENV)/.dev-installed
 # Where the server's CPU goes: a py-spy summary of the hot path in bench/results/profile.txt.
 bench-profile: $(VENV)/.dev-installed
 	$(BIN)/python bench/stream_bench.py --profile bench/results/profile.txt $(BENCH_ARGS)
+
+# What runs cost (CPU per chat without runs, in memory, with Redis) and resume latency.
+bench-runs: $(VENV)/.dev-installed system-packages
+	$(BIN)/python bench/run_bench.py
 
 # Offline checks that the migrations of both backends match the models (no server needed).
 migrations-check: $(VENV)/.dev-installed

@@ -121,11 +121,16 @@ async def list_sessions(request: HttpRequest, query: Query[SessionsQuery]) -> Se
 
 @router.delete(
     "/sessions/{session_id}",
-    response={204: None, **ERRORS},
+    response={204: None, 409: ErrorOut, **ERRORS},
     summary="Delete a conversation and every record of it",
 )
 async def remove_session(request: HttpRequest, session_id: str) -> Status[None]:
-    """Delete the session, its messages, suggestions, tool calls and metrics."""
+    """Delete the session, its messages, suggestions, tool calls, metrics and runs.
+
+    A session with an active run answers 409: cancel the run first.
+    """
     session = await get_session_or_404(session_id, caller_of(request))
+    if session.active_run_id:
+        raise HttpError(409, f"Session {session_id!r} has an active run: cancel it first")
     await sync_to_async(delete_session)(session)
     return Status(204, None)

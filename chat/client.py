@@ -85,13 +85,47 @@ async def stream_chat_http(
     Raises:
         StreamRejected: when the server answers with an error status.
     """
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    url = f"{base_url.rstrip('/')}/v1/chat/stream"
+    async for event in _stream_events("POST", url, headers, body, client, timeout):
+        yield event
+
+
+async def stream_run_http(
+    base_url: str,
+    token: str,
+    run_id: str,
+    *,
+    last_event_id: int | None = None,
+    client: httpx.AsyncClient | None = None,
+    timeout: float = 120.0,
+) -> AsyncIterator[StreamEvent]:
+    """Join a run's stream (`GET /v1/runs/{runId}/stream`), resuming after `last_event_id`.
+
+    Raises:
+        StreamRejected: when the server answers with an error status (404, 410, …).
+    """
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = str(last_event_id)
+    url = f"{base_url.rstrip('/')}/v1/runs/{run_id}/stream"
+    async for event in _stream_events("GET", url, headers, None, client, timeout):
+        yield event
+
+
+async def _stream_events(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: dict[str, Any] | None,
+    client: httpx.AsyncClient | None,
+    timeout: float,
+) -> AsyncIterator[StreamEvent]:
+    """Send one request and yield the SSE events of its answer; raise StreamRejected on 4xx."""
     owned = client is None
     client = client or httpx.AsyncClient(timeout=timeout)
-    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
     try:
-        async with client.stream(
-            "POST", f"{base_url.rstrip('/')}/v1/chat/stream", json=body, headers=headers
-        ) as response:
+        async with client.stream(method, url, json=body, headers=headers) as response:
             if response.status_code != 200:
                 detail = (await response.aread()).decode(errors="replace")
                 raise StreamRejected(response.status_code, _json_or_text(detail))

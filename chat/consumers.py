@@ -1,42 +1,40 @@
-"""`POST /v1/chat/stream`: the SSE consumer that runs the pipeline for one request."""
+"""`POST /v1/chat/stream`: check the request, open a run for it and stream its events as SSE."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
 
-from channels.db import aclose_old_connections
-from channels.exceptions import StopConsumer
-from channels.generic.http import AsyncHttpConsumer
-from django.conf import settings
-
 from chat.edge import INTERNAL_ERROR, RequestEdge
 from chat.requests import RequestRejected
+from chat.run_executor import STOPS as RUN_STOPS
+from chat.run_executor import RunConflict, RunExecutor, ShuttingDown, get_runtime
+from chat.run_stream import RunEventsConsumer
 from chat.runs import ChatRun, open_run
-from chat.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
 
 logger = logging.getLogger(__name__)
 
 
-class ChatStreamConsumer(AsyncHttpConsumer):
+class ChatStreamConsumer(RunEventsConsumer):
     """Stream one chat run as Server-Sent Events.
 
-    The run goes in its own task, started from `http_request`, so that `http_disconnect`
-    can cancel it while it streams (Channels reads the disconnect only between handlers).
+    The request passes the edge (chat/edge.py) message by message, before its body is held.
+    The run executes in its own task owned by the process (chat/run_executor.py); this
+    consumer copies its events from the replay buffer. When the client leaves, the run is
+    cancelled or continues, as the request's `onDisconnect` says.
     """
 
+    allowed_method = "POST"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Start with no run and no events written."""
+        """Start with no run."""
         super().__init__(*args, **kwargs)
         self.received_at: float | None = None
-        self.task: asyncio.Task[None] | None = None
-        self.response_done = False
-        self.event_id = 0
-        self.last_write = time.monotonic()
         self.edge: RequestEdge | None = None
+        self.executor: RunExecutor | None = None
+        self.client_gone = False
 
     async def http_request(self, message: dict[str, Any]) -> None:
         """Check the request (chat.edge), collect the body, then start the response task."""
@@ -51,38 +49,38 @@ class ChatStreamConsumer(AsyncHttpConsumer):
             self.task = asyncio.create_task(self.respond(outcome))
 
     async def http_disconnect(self, message: dict[str, Any]) -> None:
-        """Cancel a run still streaming (the client left); let after-work of a finished one end."""
-        if self.task is not None:
-            if not self.response_done:
-                self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        if self.edge is not None:
-            await self.edge.release()
-        await aclose_old_connections()
-        raise StopConsumer()
+        """Apply the disconnect policy, end the response, give back the stream slot."""
+        try:
+            await super().http_disconnect(message)
+        finally:
+            if self.edge is not None:
+                await self.edge.release()
 
     async def respond(self, body: bytes) -> None:
-        """Check the request, then stream the run and do its after-work."""
+        """Open the request's run, then stream it from its first event."""
         try:
             run = await self.start_run(body)
+            runtime = await get_runtime()
+            # Shielded: a client leaving mid-admission must not orphan a stored run.
+            admission = asyncio.ensure_future(runtime.admit(run.record.session, run.request, run))
+            admission.add_done_callback(self.admitted)
+            await asyncio.shield(admission)
         except RequestRejected as rejected:
             await self.reject(rejected)
+            return
+        except RunConflict as conflict:
+            detail = "The session has an active run (multitaskStrategy: reject)"
+            await self.reject(RequestRejected(409, detail), activeRunId=conflict.active_run_id)
+            return
+        except ShuttingDown:
+            detail = "The server is shutting down; retry on another instance"
+            await self.reject(RequestRejected(503, detail))
             return
         except Exception:
             logger.exception("the stream request failed before its stream started")
             await self.reject(INTERNAL_ERROR)
             return
-        await self.send_headers(status=200, headers=SSE_HEADERS)
-        heartbeat = asyncio.create_task(self.heartbeat())
-        try:
-            async for event, data in run.events():
-                await self.write(event, data)
-        finally:
-            heartbeat.cancel()
-        await self.send_body(b"", more_body=False)
-        self.response_done = True
-        await run.finish()
+        await self.stream_run(runtime, admission.result().run.pk, 0)
 
     async def start_run(self, body: bytes) -> ChatRun:
         """Validate the body for the caller, take a stream slot and open the session."""
@@ -94,30 +92,22 @@ class ChatStreamConsumer(AsyncHttpConsumer):
         except RequestRejected as rejected:
             raise self.edge.as_seen_by_caller(rejected, request.sessionId) from None
 
-    async def reject(self, rejected: RequestRejected) -> None:
-        """Answer with a JSON error instead of a stream (401s name the scheme)."""
-        body = json_body({"detail": rejected.detail})
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-        if rejected.status == 401:
-            headers.append((b"www-authenticate", b'Bearer realm="api"'))
-        headers += [
-            (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
-        ]
-        await self.send_headers(status=rejected.status, headers=headers)
-        await self.send_body(body)
-        self.response_done = True
+    def admitted(self, admission: asyncio.Future[RunExecutor]) -> None:
+        """Keep the admitted run; apply the disconnect policy if the client already left."""
+        if admission.cancelled() or admission.exception() is not None:
+            return
+        self.executor = admission.result()
+        if self.client_gone:
+            self.apply_disconnect_policy()
 
-    async def write(self, event: str, data: dict[str, Any]) -> None:
-        """Send one event now (its own body chunk, so nothing buffers it)."""
-        self.event_id += 1
-        self.last_write = time.monotonic()
-        await self.send_body(encode_event(self.event_id, event, data), more_body=True)
+    async def client_left(self) -> None:
+        """Cancel the run when the client leaves mid-stream, unless it asked to continue."""
+        if not self.response_done:
+            self.client_gone = True
+            self.apply_disconnect_policy()
 
-    async def heartbeat(self) -> None:
-        """Send a comment after every SSE_HEARTBEAT_SECONDS of silence."""
-        interval = settings.SSE_HEARTBEAT_SECONDS
-        while True:
-            await asyncio.sleep(max(0.0, self.last_write + interval - time.monotonic()))
-            if time.monotonic() - self.last_write >= interval:
-                self.last_write = time.monotonic()
-                await self.send_body(HEARTBEAT, more_body=True)
+    def apply_disconnect_policy(self) -> None:
+        """Stop the run if its `onDisconnect` is `cancel`."""
+        executor = self.executor
+        if executor is not None and executor.run.on_disconnect == "cancel":
+            executor.stop(RUN_STOPS["disconnected"])

@@ -15,6 +15,8 @@ ASGIApp = Callable[
 
 ALLOW_METHODS = b"GET, POST, OPTIONS"
 ALLOW_HEADERS = b"authorization, content-type, token, last-event-id"
+# Where a browser finds the run it started (to resume or cancel it).
+EXPOSE_HEADERS = b"x-run-id, content-location, location"
 MAX_AGE = b"600"
 
 
@@ -50,7 +52,11 @@ class CorsMiddleware:
 
         async def send_with_cors(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                extra = [(b"access-control-allow-origin", allow_origin), (b"vary", b"Origin")]
+                extra = [
+                    (b"access-control-allow-origin", allow_origin),
+                    (b"access-control-expose-headers", EXPOSE_HEADERS),
+                    (b"vary", b"Origin"),
+                ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

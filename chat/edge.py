@@ -94,6 +94,31 @@ def bind_to_caller(request: ChatRequest, caller: Caller) -> ChatRequest:
     return request.model_copy(update={"userId": caller.user_id})
 
 
+async def admit_caller(scope: dict[str, Any], method: str) -> Caller:
+    """Check method (405), header bytes (400), Host (400) and credentials (401, 429)."""
+    if scope["method"] != method:
+        raise RequestRejected(405, f"Method not allowed: use {method}", {"Allow": method})
+    headers = decoded_headers(scope)
+    check_host(scope, headers)
+    return await authenticate(scope, headers)
+
+
+async def authenticate(scope: dict[str, Any], headers: dict[str, str]) -> Caller:
+    """Resolve the caller; 401 when nobody, 429 past a limit."""
+    address = (scope.get("client") or ["unknown"])[0]
+    try:
+        await check_auth_failures(address)
+        caller = await resolve_caller(headers)
+        if caller is None:
+            if token_from_headers(headers):
+                await note_auth_failure(address)
+            raise RequestRejected(401, "Unauthorized")
+        await check_request_rate(caller)
+    except RateLimited as limited:
+        raise rate_limited(limited) from None
+    return caller
+
+
 class RequestEdge:
     """The checks of one stream request, from its first body message to its caller's slot."""
 
@@ -124,27 +149,8 @@ class RequestEdge:
 
     async def admit(self) -> Caller:
         """Check everything the scope says, in order; return the caller."""
-        if self.scope["method"] != "POST":
-            raise RequestRejected(405, "Method not allowed: use POST", {"Allow": "POST"})
-        headers = decoded_headers(self.scope)
-        check_host(self.scope, headers)
-        caller = await self.authenticate(headers)
-        check_body_headers(headers)
-        return caller
-
-    async def authenticate(self, headers: dict[str, str]) -> Caller:
-        """Resolve the caller; 401 when nobody, 429 past a limit."""
-        address = (self.scope.get("client") or ["unknown"])[0]
-        try:
-            await check_auth_failures(address)
-            caller = await resolve_caller(headers)
-            if caller is None:
-                if token_from_headers(headers):
-                    await note_auth_failure(address)
-                raise RequestRejected(401, "Unauthorized")
-            await check_request_rate(caller)
-        except RateLimited as limited:
-            raise rate_limited(limited) from None
+        caller = await admit_caller(self.scope, "POST")
+        check_body_headers(decoded_headers(self.scope))
         return caller
 
     def chat_request(self, body: bytes) -> ChatRequest:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.db import models, transaction
 
-from chat.models import Message, Session, Suggestion
+from chat.models import Message, Run, Session, Suggestion
 from telemetry.models import RequestMetric, ToolCall
 
 # Every model that holds records of one session, by its `session` foreign key, children
-# before parents. A new per-session model (e.g. runs) is one more entry here.
+# before parents. A new per-session model is one more entry here.
 SESSION_RECORDS: tuple[type[models.Model], ...] = (
     Suggestion,
     RequestMetric,
     ToolCall,
+    Run,
     Message,
 )
 

@@ -22,18 +22,33 @@ def session_key(related_name: str) -> models.ForeignKey:
     )
 
 
-def message_key(related_name: str, *, optional: bool = False) -> models.ForeignKey:
-    """Build the foreign key to an assistant message, stored as `messageId`.
+def message_key(
+    related_name: str, *, optional: bool = False, column: str = "messageId"
+) -> models.ForeignKey:
+    """Build the foreign key to a message, stored as `column` (`messageId` by default).
 
     An optional key is cleared when the message goes; a required one goes with it.
     """
     return models.ForeignKey(
         "chat.Message",
-        db_column="messageId",
+        db_column=column,
         on_delete=models.SET_NULL if optional else models.CASCADE,
         related_name=related_name,
-        verbose_name="messageId",
+        verbose_name=column,
         **({"null": True, "blank": True} if optional else {}),
+    )
+
+
+def run_key(related_name: str) -> models.ForeignKey:
+    """Build the optional foreign key from a record to the run that made it, as `runId`."""
+    return models.ForeignKey(
+        "chat.Run",
+        db_column="runId",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name="runId",
     )
 
 
@@ -53,6 +68,14 @@ class Session(models.Model):
     )
     created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
     updated_at = models.DateTimeField("updatedAt", default=timezone.now, db_column="updatedAt")
+    active_run_id = models.CharField(
+        "activeRunId",
+        max_length=24,
+        null=True,
+        blank=True,
+        db_column="activeRunId",
+        help_text="The run that holds the session (one at a time, set by a conditional update).",
+    )
 
     class Meta:
         db_table = "sessions"
@@ -104,3 +127,64 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return " | ".join(self.suggestions)
+
+
+class Run(models.Model):
+    """One accepted chat request, stored from its first byte to its outcome.
+
+    `owner` is the process that executes it and `heartbeat_at` its lease: a run whose owner
+    stopped heartbeating is recorded `interrupted` (see chat/run_store.py).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        OK = "ok"
+        ERROR = "error"
+        CANCELLED = "cancelled"
+        INTERRUPTED = "interrupted"
+
+    id = object_id_primary_key()
+    session = session_key("runs")
+    user_id = models.CharField("userId", max_length=128, db_column="userId")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    on_disconnect = models.CharField(max_length=16, default="cancel", db_column="onDisconnect")
+    user_message = message_key("+", optional=True, column="userMessageId")
+    answer_message = message_key("+", optional=True, column="answerMessageId")
+    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
+    started_at = models.DateTimeField("startedAt", null=True, blank=True, db_column="startedAt")
+    finished_at = models.DateTimeField("finishedAt", null=True, blank=True, db_column="finishedAt")
+    error = models.TextField(blank=True, default="")
+    last_event_id = models.PositiveIntegerField("lastEventId", default=0, db_column="lastEventId")
+    owner = models.CharField(max_length=128, blank=True, default="")
+    heartbeat_at = models.DateTimeField(
+        "heartbeatAt", default=timezone.now, db_column="heartbeatAt"
+    )
+    cancel_requested = models.CharField(
+        "cancelRequested",
+        max_length=16,
+        blank=True,
+        default="",
+        db_column="cancelRequested",
+        help_text="The status a cancel asked for (cancelled or interrupted); empty when none.",
+    )
+
+    class Meta:
+        db_table = "runs"
+        ordering = ["-created_at"]
+        indexes = [
+            # Used by the session's run list and by the lease sweep.
+            models.Index(fields=["session", "-created_at"], name="runs_session_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="runs_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has reached its outcome."""
+        return self.status not in ACTIVE_RUN_STATUSES
+
+
+ACTIVE_RUN_STATUSES = (Run.Status.QUEUED, Run.Status.RUNNING)

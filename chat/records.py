@@ -12,7 +12,8 @@ from django.utils import timezone
 from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
-from chat.models import Message, Session, Suggestion
+from chat.models import Message, Run, Session, Suggestion
+from chat.run_store import close_run
 from telemetry.models import RequestMetric, ToolCall
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
@@ -40,6 +41,20 @@ class RunRecord:
     observed: dict[str, Any] = field(default_factory=dict)
     """The metric's fields from the run's observer: user, tokens, cost, timeline."""
 
+    run_id: str | None = None
+    """The stored run this request executes, when it has one (see chat/run_executor.py)."""
+    stored_tool_calls: int = 0
+    """How many of `outcomes` are stored already (each is stored as it completes)."""
+    user_message_id: str | None = None
+    events_sent: int = 0
+    """How many events the run has streamed; its outcome is recorded just before the next."""
+
+    def close_run(self, status: str, **fields: object) -> None:
+        """Record the run's outcome, its message ids and last event id (inside a transaction)."""
+        if self.run_id:
+            fields.update(user_message_id=self.user_message_id, last_event_id=self.events_sent + 1)
+            close_run(self.run_id, self.session.session_id, status, **fields)
+
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
         return ms_since(self.received_at)
@@ -56,9 +71,11 @@ def open_session(session_id: str, user_id: str) -> Session:
 
 async def store_user_message(record: RunRecord, prompt: str) -> Message:
     """Store the user's prompt before the run starts."""
-    return await Message.objects.acreate(
+    message = await Message.objects.acreate(
         session=record.session, user_id=record.tools.user_id, role="user", content=prompt
     )
+    record.user_message_id = message.pk
+    return message
 
 
 def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
@@ -84,8 +101,17 @@ def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
 
 
 def store_tool_calls(record: RunRecord) -> None:
-    """Store every tool call the run made."""
-    ToolCall.objects.bulk_create(tool_call_record(o, record.tools) for o in record.outcomes)
+    """Store the tool calls the run made that are not stored yet."""
+    new = record.outcomes[record.stored_tool_calls :]
+    rows = [tool_call_record(outcome, record.tools) for outcome in new]
+    for row in rows:
+        row.run_id = record.run_id
+    ToolCall.objects.bulk_create(rows)
+    record.stored_tool_calls += len(new)
+
+
+store_new_tool_calls = sync_to_async(store_tool_calls)
+"""Store each tool call as it completes, so a crash loses none of them."""
 
 
 @sync_to_async
@@ -113,7 +139,9 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             agent_timings=record.agent_timings,
             agent_models=record.models,
             **record.observed,
+            run_id=record.run_id,
         )
+        record.close_run(Run.Status.OK, answer_message=message)
     return message, total_ms
 
 
@@ -132,4 +160,6 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             status=status,
             error=error[:2000],
             **record.observed,
+            run_id=record.run_id,
         )
+        record.close_run(status, error=error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
@@ -29,6 +29,10 @@ class ChatRequest(BaseModel):
     userId: Identifier | None = None
     """Filled from the key for a user key; required with the service key."""
     prompt: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    onDisconnect: Literal["cancel", "continue"] = "cancel"
+    """What the run does when the client leaves: stop, or finish and store its answer."""
+    multitaskStrategy: Literal["enqueue", "reject", "interrupt"] = "enqueue"
+    """What happens when the session already has an active run."""
 
     @field_validator("userId", mode="before")
     @classmethod

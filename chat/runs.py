@@ -19,6 +19,7 @@ from chat.records import (
     open_session,
     store_answer,
     store_failure,
+    store_new_tool_calls,
     store_user_message,
 )
 from chat.requests import ChatRequest, RequestRejected
@@ -53,12 +54,21 @@ class ChatRun:
             received_at=received_at,
         )
 
+        self.recorded = False
+        self.stop_status = "cancelled"
+        self.stop_reason = "the client disconnected"
+        """What a cancel of this run is recorded as (the run executor sets them first)."""
+
     async def events(self) -> AsyncIterator[RunEvent]:
         """Yield the run's events, each seen by the run's observer (metrics, trace, logs)."""
         with self.observer.observing():
-            async for event, data in self.run_events():
-                self.observer.on_event(event, data)
-                yield event, data
+            try:
+                async for event, data in self.run_events():
+                    self.observer.on_event(event, data)
+                    yield event, data
+            except asyncio.CancelledError:
+                self.observer.status = self.stop_status  # cancelled or interrupted
+                raise
 
     async def run_events(self) -> AsyncIterator[RunEvent]:
         """Yield the run's events, ending with `done` or `error`.
@@ -79,7 +89,7 @@ class ChatRun:
             yield "error", {"code": "provider_error", "message": str(exc)}
             return
         except asyncio.CancelledError:
-            await self.record_failure("cancelled", "the client disconnected")
+            await self.record_failure(self.stop_status, self.stop_reason)
             raise
         except Exception:
             logger.exception("chat run failed in session %s", self.request.sessionId)
@@ -90,6 +100,9 @@ class ChatRun:
 
     async def record_failure(self, status: str, error: str) -> None:
         """Store the failed run's tool calls and metric, unless the database is what failed."""
+        if self.recorded:
+            return
+        self.recorded = True
         try:
             self.record.observed = self.observer.metric_fields()
             await store_failure(self.record, status, error)
@@ -106,6 +119,8 @@ class ChatRun:
             state, context=context, stream_mode=["custom", "updates"]
         ):
             if mode == "custom":
+                if chunk["event"] == "tool_call_completed" and self.record.run_id:
+                    await store_new_tool_calls(self.record)  # stored before it is announced
                 yield chunk["event"], chunk["data"]
                 if chunk["event"] == "token" and self.record.ttft_ms is None:
                     self.record.ttft_ms = self.record.elapsed_ms()
@@ -121,7 +136,7 @@ class ChatRun:
         answer, suggestions = final["answer"], final["suggestions"]
         self.record.observed = self.observer.metric_fields()
         message, total_ms = await store_answer(self.record, answer, suggestions)
-        self.answered = True
+        self.answered = self.recorded = True
         return {
             "fullText": answer,
             "suggestions": suggestions,

@@ -112,7 +112,22 @@ async def recent_turns_with_ids(session_id: str, k: int) -> list[tuple[str, Chat
 
 async def recent_turns(session_id: str, k: int) -> list[ChatMessage]:
     """Return the newest `k` messages of a session as turns, oldest first, in one query."""
-    return [turn for _, turn in await recent_turns_with_ids(session_id, k)]
+    return answered_turns([turn for _, turn in await recent_turns_with_ids(session_id, k)])
+
+
+def answered_turns(turns: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """Drop user turns that got no answer (their run failed, was cancelled or interrupted).
+
+    Such a turn is followed by another user turn, or ends the history (the current prompt
+    comes next); leaving it in would show the model two user turns in a row.
+    """
+    kept = []
+    for index, turn in enumerate(turns):
+        following = turns[index + 1] if index + 1 < len(turns) else None
+        if turn["role"] == "user" and (following is None or following["role"] == "user"):
+            continue
+        kept.append(turn)
+    return kept
 
 
 async def pack(

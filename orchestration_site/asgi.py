@@ -15,15 +15,19 @@ from django.urls import path, re_path  # noqa: E402
 
 from chat.consumers import ChatStreamConsumer  # noqa: E402
 from chat.cors import CorsMiddleware  # noqa: E402
+from chat.run_shutdown import install_server_hooks  # noqa: E402
+from chat.run_stream import RunStreamConsumer  # noqa: E402
 from telemetry.asgi import ObservabilityMiddleware  # noqa: E402
 
 http_routes = URLRouter(
     [
         path("v1/chat/stream", ChatStreamConsumer.as_asgi()),
+        path("v1/runs/<str:run_id>/stream", RunStreamConsumer.as_asgi()),
         re_path(r"", django_asgi_app),
     ]
 )
 
+install_server_hooks()
 application = ProtocolTypeRouter(
     {"http": ObservabilityMiddleware(CorsMiddleware(http_routes, settings.CORS_ORIGINS))}
 )

@@ -260,8 +260,13 @@ SERVICE_RATE_LIMIT_PER_MINUTE = _bounded_int(
 )
 AUTH_FAILURES_PER_MINUTE = _bounded_int("AUTH_FAILURES_PER_MINUTE", 20, low=0, high=1_000_000)
 
-# Counters live in Django's cache: Redis when REDIS_URL is set (shared by every process).
-REDIS_URL = env.str("REDIS_URL", default="")
+# Redis for what several server processes share: the cache (rate-limit counters) here, and
+# the runs' replay buffers, cancels and wake-ups (below). Empty: everything in one process.
+REDIS_URL = env.str("REDIS_URL", default="").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}"
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -334,3 +339,20 @@ if not isinstance(MODEL_PRICES, dict) or not all(
     raise ImproperlyConfigured(
         'MODEL_PRICES must map model names to [input, output] prices, e.g. {"gpt-4o": [2.5, 10]}'
     )
+
+# --- Runs: durable records, replay, cancel, several processes (see README "Runs") ------------
+
+# REDIS_URL (above, with the cache) empty: one process, in-memory replay buffer and signals.
+# Set: replay buffers (Redis Streams), cancel and wake-ups go through that Redis, so several
+# daphne processes share runs.
+RUN_REPLAY_SECONDS = _bounded_int("RUN_REPLAY_SECONDS", 600, low=1, high=7 * 86_400)
+RUN_BUFFER_MAX_EVENTS = _bounded_int("RUN_BUFFER_MAX_EVENTS", 20_000, low=100, high=10_000_000)
+RUN_HEARTBEAT_SECONDS = _bounded_float("RUN_HEARTBEAT_SECONDS", 5.0, low=0.05, high=300.0)
+RUN_LEASE_SECONDS = _bounded_float("RUN_LEASE_SECONDS", 15.0, low=0.2, high=3600.0)
+if RUN_LEASE_SECONDS < 2 * RUN_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        f"RUN_LEASE_SECONDS must be at least twice RUN_HEARTBEAT_SECONDS, got "
+        f"{RUN_LEASE_SECONDS} and {RUN_HEARTBEAT_SECONDS}"
+    )
+RUN_SHUTDOWN_GRACE_SECONDS = _bounded_float("RUN_SHUTDOWN_GRACE_SECONDS", 5.0, low=0.0, high=60.0)
+SSE_RETRY_MS = _bounded_int("SSE_RETRY_MS", 2000, low=0, high=600_000)

@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from accounts.api import router as identity_router
 from accounts.ninja_auth import CallerAuth, install_error_handlers
 from chat.api import router as sessions_router
+from chat.run_api import router as runs_router
+from chat.run_docs import STREAM_DOCS
 from chat.views import playground
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
@@ -20,7 +22,8 @@ api = NinjaAPI(
     description=(
         "JSON API over sessions, messages and metrics. The chat itself streams from "
         "`POST /v1/chat/stream` as Server-Sent Events (see the README)."
-    ),
+    )
+    + STREAM_DOCS,
     auth=CallerAuth(),
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -29,6 +32,7 @@ install_error_handlers(api)
 api.add_router("/v1", identity_router)
 api.add_router("/v1", sessions_router)
 api.add_router("/v1", metrics_router)
+api.add_router("/v1", runs_router)
 api.add_router("", health_router)
 
 urlpatterns = [

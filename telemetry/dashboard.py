@@ -181,7 +181,7 @@ def user_overview(user_id: str) -> dict[str, Any]:
         "user_id": user_id,
         "sessions": list(
             Session.objects.filter(user_id=user_id)
-            .annotate(runs=Count("metrics"))
+            .annotate(run_count=Count("metrics"))
             .order_by("-updated_at")[:50]
         ),
         "session_count": Session.objects.filter(user_id=user_id).count(),

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from chat.ids import object_id_primary_key
-from chat.models import message_key, session_key
+from chat.models import message_key, run_key, session_key
 
 
 class ToolCall(models.Model):
@@ -14,6 +14,7 @@ class ToolCall(models.Model):
 
     id = object_id_primary_key()
     session = session_key("tool_calls")
+    run = run_key("tool_calls")
     user_id = models.CharField("userId", max_length=128, db_column="userId")
     tool = models.CharField(max_length=32)
     args = models.JSONField(default=dict)
@@ -38,10 +39,12 @@ class RequestMetric(models.Model):
         OK = "ok"
         ERROR = "error"
         CANCELLED = "cancelled"
+        INTERRUPTED = "interrupted"
 
     id = object_id_primary_key()
     session = session_key("metrics")
     message = message_key("metrics", optional=True)
+    run = run_key("metrics")
     ttft_ms = models.FloatField(null=True, blank=True)
     total_time_ms = models.FloatField(default=0.0)
     tool_call_count = models.PositiveIntegerField(default=0)

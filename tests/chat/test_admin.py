@@ -7,21 +7,28 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from chat.models import Message, Session, Suggestion
+from chat.models import Message, Run, Session, Suggestion
 from memory.models import Note
 from telemetry.models import RequestMetric, ToolCall
 
-OUR_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Note)
-HISTORY_MODELS = (Message, Suggestion, ToolCall, RequestMetric)
+OUR_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Note, Run)
+HISTORY_MODELS = (Message, Suggestion, ToolCall, RequestMetric, Run)
 
 
 @pytest.fixture
 def history(alice_session):
     """One of each stored record, attached to alice's session."""
     answer = Message.objects.filter(session=alice_session, role="assistant").get()
+    run = Run.objects.create(
+        session=alice_session,
+        user_id="alice",
+        status="ok",
+        user_message=Message.objects.filter(session=alice_session, role="user").get(),
+        answer_message=answer,
+    )
     Suggestion.objects.create(session=alice_session, message=answer, suggestions=["a", "b", "c"])
     ToolCall.objects.create(
-        session=alice_session, user_id="alice", tool="db.find", args={}, latency_ms=1.5
+        session=alice_session, run=run, user_id="alice", tool="db.find", args={}, latency_ms=1.5
     )
     RequestMetric.objects.create(
         session=alice_session,
@@ -29,6 +36,7 @@ def history(alice_session):
         ttft_ms=10,
         total_time_ms=30,
         agent_timings={"planner": 1.0, "worker": 2.0},
+        run=run,
     )
     Note.objects.create(user_id="alice", session_id="alice-s1", content="likes tea")
     return alice_session
@@ -105,3 +113,12 @@ def test_ensureadmin_sets_a_password_given_later(db):
     assert later.password_updated
     assert get_user_model().objects.get(username="root").check_password("chosen-later")
     assert not ensure_admin("root", "root@example.com", "chosen-later").password_updated
+
+
+def test_a_run_page_links_its_session_messages_tool_calls_and_metric(admin_client, history):
+    run = Run.objects.get()
+    body = admin_client.get(admin_url(Run, "change", run.pk)).content.decode()
+    assert admin_url(Message, "change", run.user_message_id) in body
+    assert admin_url(Message, "change", run.answer_message_id) in body
+    assert "?session_id=alice-s1" in body
+    assert "db.find" in body and "Request metrics" in body

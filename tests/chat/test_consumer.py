@@ -45,8 +45,14 @@ async def test_it_streams_a_run_as_events_with_sse_headers():
     assert headers[b"content-type"].startswith(b"text/event-stream")
     assert headers[b"cache-control"] == b"no-cache"
     assert headers[b"x-accel-buffering"] == b"no"
+    run_id = headers[b"x-run-id"].decode()
+    assert headers[b"content-location"] == f"/v1/runs/{run_id}".encode()
+    assert headers[b"location"] == f"/v1/runs/{run_id}/stream".encode()
+    assert body.startswith(b"retry: ")
     events = SSEParser().feed(body.decode())
-    assert events[0].event == "agent" and events[-1].event == "done"
+    assert events[0].event == "run" and events[-1].event == "done"
+    assert events[0].data == {"runId": run_id, "sessionId": "c1", "status": "running"}
+    assert events[1].event == "agent"
     assert [e.id for e in events] == list(range(1, len(events) + 1))
 
 

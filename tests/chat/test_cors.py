@@ -57,3 +57,9 @@ async def test_a_preflight_is_answered_without_reaching_the_app():
     assert b"authorization" in headers[b"access-control-allow-headers"]
     assert b"POST" in headers[b"access-control-allow-methods"]
     assert b"x-app" not in headers
+
+
+async def test_a_browser_may_read_where_its_run_is():
+    _, headers = await call(["https://app.example"], headers=[ORIGIN])
+    exposed = headers[b"access-control-expose-headers"].split(b", ")
+    assert {b"x-run-id", b"content-location", b"location"} <= set(exposed)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chat.forget import SESSION_RECORDS
-from chat.models import Message, Session, Suggestion
+from chat.models import Message, Run, Session, Suggestion
 from memory.models import Note
 from telemetry.models import RequestMetric, ToolCall
 from tests.conftest import ALICE
@@ -32,7 +32,10 @@ def test_deleting_a_session_deletes_every_record_of_it_and_nothing_else(
     message = alice_session.messages.first()
     Suggestion.objects.create(session=alice_session, message=message, suggestions=["a", "b", "c"])
     ToolCall.objects.create(session=alice_session, user_id=ALICE, tool="db.find")
-    RequestMetric.objects.create(session=alice_session, message=message)
+    run = Run.objects.create(
+        session=alice_session, user_id=ALICE, status="ok", user_message=message
+    )
+    RequestMetric.objects.create(session=alice_session, message=message, run=run)
     Note.objects.create(user_id=ALICE, session_id="alice-s1", content="kept: notes are the user's")
     response = client.delete("/v1/sessions/alice-s1", headers=auth_headers)
     assert response.status_code == 204
@@ -41,3 +44,13 @@ def test_deleting_a_session_deletes_every_record_of_it_and_nothing_else(
     assert Message.objects.filter(session_id="bob-s1").count() == 1
     assert Note.objects.filter(user_id=ALICE).count() == 1
     assert client.get("/v1/sessions/alice-s1", headers=auth_headers).status_code == 404
+
+
+def test_a_session_with_an_active_run_is_not_deleted(client, auth_headers, alice_session):
+    run = Run.objects.create(session=alice_session, user_id=ALICE, status="running")
+    Session.objects.filter(pk=alice_session.pk).update(active_run_id=run.pk)
+    response = client.delete("/v1/sessions/alice-s1", headers=auth_headers)
+    assert response.status_code == 409
+    assert "active run" in response.json()["detail"]
+    assert Run.objects.filter(pk=run.pk).exists()
+    assert Message.objects.filter(session_id="alice-s1").count() == 2

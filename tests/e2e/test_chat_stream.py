@@ -39,8 +39,10 @@ def api(url: str, path: str) -> httpx.Response:
 async def test_events_come_in_order_and_tokens_make_the_full_text(server):
     events = await chat(server.url, new_session(), "What is AI?")
     kinds = [e.event for e in events]
-    assert kinds[0] == "agent" and kinds[-1] == "done"
-    assert {"agent", "tool_call_started", "tool_call_completed", "token", "done"} == set(kinds)
+    assert kinds[:2] == ["run", "agent"] and kinds[-1] == "done"
+    assert {"run", "agent", "tool_call_started", "tool_call_completed", "token", "done"} == set(
+        kinds
+    )
     assert kinds.index("tool_call_started") < kinds.index("token")
     assert [e.id for e in events] == list(range(1, len(events) + 1))
     done = done_of(events)

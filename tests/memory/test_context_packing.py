@@ -8,10 +8,12 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from chat.models import Message, Session
+from llm.base import ChatMessage
 from llm.requests import SUMMARY_HEADER
 from llm.tokens import estimate_message_tokens, estimate_tokens
 from memory.context import (
     PackedContext,
+    answered_turns,
     pack,
     pack_messages,
     recent_turns,
@@ -179,7 +181,7 @@ def test_it_reads_nothing_for_k_zero(long_session: Session, django_assert_num_qu
         assert async_to_sync(recent_turns)(long_session.session_id, 0) == []
 
 
-@pytest.mark.parametrize("history", [3, 300])
+@pytest.mark.parametrize("history", [4, 300])
 def test_reading_the_context_is_one_query_whatever_the_history_length(
     db, history: int, django_assert_num_queries
 ) -> None:
@@ -228,5 +230,41 @@ async def test_pack_works_from_async_code() -> None:
     await Message.objects.acreate(
         session=session, user_id=ALICE, role="user", content="My name is Alice"
     )
+    await Message.objects.acreate(session=session, user_id=ALICE, role="assistant", content="Hi")
     packed = await pack(session, "What is my name?", k=10, budget=3000)
-    assert packed.turns == [{"role": "user", "content": "My name is Alice"}]
+    assert packed.turns == [
+        {"role": "user", "content": "My name is Alice"},
+        {"role": "assistant", "content": "Hi"},
+    ]
+
+
+# --- unanswered turns (a run that failed, was cancelled or interrupted) --------------------
+
+
+def test_it_leaves_out_user_turns_that_got_no_answer() -> None:
+    turns = [
+        ChatMessage(role="user", content="cancelled question"),
+        ChatMessage(role="user", content="answered question"),
+        ChatMessage(role="assistant", content="the answer"),
+        ChatMessage(role="user", content="interrupted question"),
+    ]
+    assert answered_turns(turns) == turns[1:3]
+
+
+def test_it_keeps_a_history_that_alternates() -> None:
+    turns = [
+        ChatMessage(role="user", content="q1"),
+        ChatMessage(role="assistant", content="a1"),
+        ChatMessage(role="user", content="q2"),
+        ChatMessage(role="assistant", content="a2"),
+    ]
+    assert answered_turns(turns) == turns
+
+
+def test_the_context_skips_an_unanswered_turn_of_the_session(db) -> None:
+    session = Session.objects.create(session_id="unanswered", user_id="alice")
+    Message.objects.create(session=session, user_id="alice", role="user", content="My name is Al")
+    Message.objects.create(session=session, user_id="alice", role="assistant", content="Hi Al")
+    Message.objects.create(session=session, user_id="alice", role="user", content="cut off")
+    turns = async_to_sync(recent_turns)(session.session_id, 10)
+    assert [t["content"] for t in turns] == ["My name is Al", "Hi Al"]

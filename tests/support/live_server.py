@@ -133,3 +133,19 @@ def live_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def live_servers(
+    workdir: Path, count: int, *, template_db: Path, **env: str
+) -> Iterator[list[LiveServer]]:
+    """Run `count` daphne processes on one shared database (and whatever `env` shares)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    shared = workdir / "shared.sqlite3"
+    if not MONGO_URI:
+        shutil.copyfile(template_db, shared)
+    with contextlib.ExitStack() as stack:
+        yield [
+            stack.enter_context(live_server(workdir / f"process-{n}", sqlite_path=shared, **env))
+            for n in range(count)
+        ]

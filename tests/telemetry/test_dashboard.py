@@ -67,7 +67,7 @@ def runs(db):
 def test_the_dashboard_counts_rates_and_percentiles_of_the_period(runs):
     day = dashboard("24h")
     assert day["runs"] == 10
-    assert day["status_counts"] == {"ok": 9, "error": 1, "cancelled": 0}
+    assert day["status_counts"] == {"ok": 9, "error": 1, "cancelled": 0, "interrupted": 0}
     assert day["rates"] == {"error": 10.0, "cancel": 0.0}
     week = dashboard("7d")
     assert week["runs"] == 12 and week["rates"]["cancel"] == pytest.approx(8.3)

@@ -41,7 +41,7 @@ def test_metrics_aggregate_a_sessions_requests(client, auth_headers, measured_se
         "p95TtftMs": 20.0,
         "p50TotalTimeMs": 100.0,
         "p95TotalTimeMs": 300.0,
-        "statusCounts": {"ok": 2, "error": 0, "cancelled": 0},
+        "statusCounts": {"ok": 2, "error": 0, "cancelled": 0, "interrupted": 0},
         "inputTokens": 200,
         "outputTokens": 14,
     }
@@ -80,7 +80,7 @@ def test_vitals_count_everything(client, auth_headers, measured_session, bob_ses
     assert body["total_runs"] == 2
     assert (body["p50_total_ms"], body["p95_total_ms"]) == (100.0, 300.0)
     assert (body["p50_ttft_ms"], body["p95_ttft_ms"]) == (10.0, 20.0)
-    assert body["status_counts"] == {"ok": 2, "error": 0, "cancelled": 0}
+    assert body["status_counts"] == {"ok": 2, "error": 0, "cancelled": 0, "interrupted": 0}
     assert (body["input_tokens"], body["output_tokens"]) == (200, 14)
     assert body["total_sessions"] == 2
     assert body["total_messages"] == 3

@@ -1,0 +1,210 @@
+"""Copying a run's events to an SSE response; `GET /v1/runs/{runId}/stream` (join and resume)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import aclose_old_connections
+from channels.exceptions import StopConsumer
+from channels.generic.http import AsyncHttpConsumer
+from django.conf import settings
+
+from accounts.callers import Caller
+from chat.edge import INTERNAL_ERROR, admit_caller, decoded_headers
+from chat.requests import RequestRejected
+from chat.run_access import get_run_for
+from chat.run_buffer import IDLE_SECONDS, BufferedEvent
+from chat.run_executor import RunRuntime, get_runtime
+from chat.run_store import get_run, is_run_id
+from chat.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
+
+logger = logging.getLogger(__name__)
+SHUTDOWN_EVENT = {"code": "server_shutdown", "message": "The server is shutting down."}
+
+
+def run_headers(run_id: str) -> list[tuple[bytes, bytes]]:
+    """The SSE headers of a run's stream, with where to find and rejoin the run."""
+    return [
+        *SSE_HEADERS,
+        (b"x-run-id", run_id.encode()),
+        (b"content-location", f"/v1/runs/{run_id}".encode()),
+        (b"location", f"/v1/runs/{run_id}/stream".encode()),
+    ]
+
+
+class RunEventsConsumer(AsyncHttpConsumer):
+    """Base of the run streams: the response goes in its own task, copied from the buffer."""
+
+    allowed_method = "GET"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Start with no response task."""
+        super().__init__(*args, **kwargs)
+        self.task: asyncio.Task[None] | None = None
+        self.response_done = False
+        self.last_write = time.monotonic()
+
+    async def http_request(self, message: dict[str, Any]) -> None:
+        """Collect the body; once complete, start the response task and keep listening."""
+        self.body.append(message.get("body", b""))
+        if not message.get("more_body"):
+            self.task = asyncio.create_task(self.respond(b"".join(self.body)))
+
+    async def http_disconnect(self, message: dict[str, Any]) -> None:
+        """Stop copying events (the run itself goes on unless its policy says otherwise)."""
+        await self.client_left()
+        if self.task is not None:
+            if not self.response_done:
+                self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        await aclose_old_connections()
+        raise StopConsumer()
+
+    async def client_left(self) -> None:
+        """React to the client leaving before the response ended (joins do nothing)."""
+
+    async def respond(self, body: bytes) -> None:
+        """Answer the request (subclasses)."""
+        raise NotImplementedError
+
+    def headers(self) -> dict[str, str]:
+        """Return the request headers, names in lower case (checked UTF-8 by the edge)."""
+        return decoded_headers(self.scope)
+
+    async def authenticate(self) -> Caller:
+        """Check method, header bytes, Host and credentials (chat.edge); return the caller."""
+        return await admit_caller(self.scope, self.allowed_method)
+
+    async def reject(self, rejected: RequestRejected, **extra: Any) -> None:
+        """Answer with a JSON error instead of a stream (401s name the scheme)."""
+        body = json_body({"detail": rejected.detail, **extra})
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        if rejected.status == 401:
+            headers.append((b"www-authenticate", b'Bearer realm="api"'))
+        headers += [
+            (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
+        ]
+        await self.send_headers(status=rejected.status, headers=headers)
+        await self.send_body(body)
+        self.response_done = True
+
+    async def stream_run(self, runtime: RunRuntime, run_id: str, after: int) -> None:
+        """Send the run's events after id `after` until its terminal event, with heartbeats."""
+        await self.send_headers(status=200, headers=run_headers(run_id))
+        await self.send_body(f"retry: {settings.SSE_RETRY_MS}\n\n".encode(), more_body=True)
+        self.last_write = time.monotonic()
+        runtime.streams.add(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            await self.copy_events(runtime, run_id, after)
+        except asyncio.CancelledError:
+            if not runtime.shutting_down:
+                raise
+            await self.write_shutdown()
+        finally:
+            runtime.streams.discard(asyncio.current_task())  # type: ignore[arg-type]
+        await self.send_body(b"", more_body=False)
+        self.response_done = True
+
+    async def copy_events(self, runtime: RunRuntime, run_id: str, after: int) -> None:
+        """Copy events from the buffer's cursor; on idle ticks, heartbeat and check the run."""
+        checks = Liveness(runtime, run_id)
+        idle = min(settings.SSE_HEARTBEAT_SECONDS, IDLE_SECONDS)
+        async for event in runtime.buffer.read(run_id, after, idle=idle):
+            if event is not None:
+                await self.write(event)
+                continue
+            await self.heartbeat()
+            if await checks.run_is_gone():
+                return
+
+    async def write(self, event: BufferedEvent) -> None:
+        """Send one event now (its own body chunk, so nothing buffers it)."""
+        self.last_write = time.monotonic()
+        await self.send_body(encode_event(event.id, event.event, event.data), more_body=True)
+
+    async def write_shutdown(self) -> None:
+        """Send `error` server_shutdown without an id: a resume elsewhere continues the run."""
+        data = json_body(SHUTDOWN_EVENT).decode()
+        await self.send_body(f"event: error\ndata: {data}\n\n".encode(), more_body=True)
+
+    async def heartbeat(self) -> None:
+        """Send a comment when SSE_HEARTBEAT_SECONDS passed without a write."""
+        if time.monotonic() - self.last_write >= settings.SSE_HEARTBEAT_SECONDS:
+            self.last_write = time.monotonic()
+            await self.send_body(HEARTBEAT, more_body=True)
+
+
+class Liveness:
+    """Notice, while a stream idles, that its run ended without a terminal event to read."""
+
+    def __init__(self, runtime: RunRuntime, run_id: str) -> None:
+        """Check `run_id` about twice per lease."""
+        self.runtime = runtime
+        self.run_id = run_id
+        self.next_check = time.monotonic() + settings.RUN_LEASE_SECONDS / 2
+        self.ended_checks = 0
+
+    async def run_is_gone(self) -> bool:
+        """Return True once the run has been over for two checks (its terminal event lost)."""
+        if self.run_id in self.runtime.executors or time.monotonic() < self.next_check:
+            return False
+        self.next_check = time.monotonic() + settings.RUN_LEASE_SECONDS / 2
+        run = await get_run(self.run_id)
+        if run is not None and run.status == "interrupted" and self.ended_checks == 0:
+            await self.runtime.end_recovered(run)
+        self.ended_checks = self.ended_checks + 1 if run is None or run.finished else 0
+        return self.ended_checks >= 2
+
+
+class RunStreamConsumer(RunEventsConsumer):
+    """`GET /v1/runs/{runId}/stream`: replay after `Last-Event-ID`, then follow live."""
+
+    async def respond(self, body: bytes) -> None:
+        """Check the request, then stream the run from the client's last event."""
+        try:
+            caller = await self.authenticate()
+            run_id, after = self.parse_request()
+            runtime = await get_runtime()
+            run = await get_run_for(caller, run_id)
+            if run is None:
+                raise RequestRejected(404, f"Run {run_id!r} not found")
+            if await runtime.buffer.last_id(run_id) is None:
+                raise RequestRejected(410, self.expired_detail(run.session_id))
+        except RequestRejected as rejected:
+            await self.reject(rejected)
+            return
+        except Exception:
+            logger.exception("the join request failed before its stream started")
+            await self.reject(INTERNAL_ERROR)
+            return
+        if run.finished and 0 < run.last_event_id <= after:
+            # The client has the run's last event: 204 tells an EventSource to stop reconnecting.
+            await self.send_response(204, b"", headers=[(b"x-run-id", run_id.encode())])
+            self.response_done = True
+            return
+        await self.stream_run(runtime, run_id, after)
+
+    def parse_request(self) -> tuple[str, int]:
+        """Return the run id and the last event id the client has; 422 when malformed."""
+        run_id = self.scope["url_route"]["kwargs"]["run_id"]
+        if not is_run_id(run_id):
+            raise RequestRejected(422, f"{run_id!r} is not a run id (24 hex digits)")
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        raw = self.headers().get("last-event-id") or next(iter(query.get("lastEventId", [])), "0")
+        if not raw.strip().isdigit():
+            raise RequestRejected(422, f"Last-Event-ID must be a non-negative integer, got {raw!r}")
+        return run_id, int(raw)
+
+    @staticmethod
+    def expired_detail(session_id: str) -> str:
+        """Explain a run whose events are no longer retained."""
+        return (
+            "The run's events are no longer retained (RUN_REPLAY_SECONDS); its answer is in "
+            f"/v1/sessions/{session_id}/messages"
+        )

@@ -1,0 +1,103 @@
+"""The replay buffer, in memory and in a real Redis: one cursor for replay and live."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import redis.asyncio as redis
+
+from chat.run_buffer import BufferedEvent, MemoryEventBuffer, RedisEventBuffer
+
+
+@pytest.fixture(params=["memory", "redis-here", "redis-elsewhere"])
+async def buffers(request):
+    """Return (writer, reader) for each way of reading a run.
+
+    In memory; in Redis, from the process that executes the run (its memory copy) or from
+    another one (the Redis Stream).
+    """
+    if request.param == "memory":
+        buffer = MemoryEventBuffer(retain_seconds=60)
+        yield buffer, buffer
+        return
+    client = redis.Redis.from_url(request.getfixturevalue("redis_url"))
+    writer = RedisEventBuffer(client, retain_seconds=60, max_events=10_000)
+    other = RedisEventBuffer(client, retain_seconds=60, max_events=10_000)
+    yield writer, (writer if request.param == "redis-here" else other)
+    await client.aclose()
+
+
+def token(n: int) -> BufferedEvent:
+    """The run's event number `n`, a token."""
+    return BufferedEvent(n, "token", {"text": f"t{n} "})
+
+
+async def read_all(buffer, run_id: str, after: int) -> list[BufferedEvent]:
+    """Read to the terminal event, skipping idle ticks."""
+    return [e async for e in buffer.read(run_id, after, idle=0.05) if e is not None]
+
+
+async def test_a_reader_joining_mid_run_gets_every_later_event_once_in_order(buffers):
+    buffer, other = buffers
+    run_id = uuid.uuid4().hex[:24]
+    for n in range(1, 6):
+        await buffer.append(run_id, token(n))
+    await buffer.flush(run_id)
+
+    async def writer() -> None:
+        for n in range(6, 200):
+            await buffer.append(run_id, token(n))
+            if n % 10 == 0:
+                await asyncio.sleep(0.001)
+        await buffer.append(run_id, BufferedEvent(200, "done", {"fullText": "…"}))
+
+    reader = asyncio.create_task(read_all(other, run_id, 3))
+    await asyncio.sleep(0.01)
+    await writer()
+    events = await asyncio.wait_for(reader, 10)
+    assert [e.id for e in events] == list(range(4, 201))
+    assert events[-1].event == "done" and events[0].data == {"text": "t4 "}
+
+
+async def test_a_finished_run_replays_from_the_start_and_reports_its_last_id(buffers):
+    buffer, other = buffers
+    run_id = uuid.uuid4().hex[:24]
+    await buffer.append(run_id, BufferedEvent(1, "run", {"runId": run_id}))
+    await buffer.append(run_id, BufferedEvent(2, "error", {"code": "cancelled"}))
+    await buffer.flush(run_id)
+    assert [e.event for e in await read_all(other, run_id, 0)] == ["run", "error"]
+    assert await other.last_id(run_id) == 2
+    assert await other.last_id(uuid.uuid4().hex[:24]) is None
+
+
+async def test_an_idle_reader_gets_ticks_until_the_next_event(buffers):
+    buffer, other = buffers
+    run_id = uuid.uuid4().hex[:24]
+    await buffer.append(run_id, token(1))
+    await buffer.flush(run_id)
+    reader = other.read(run_id, 1, idle=0.05)
+    assert await anext(reader) is None
+    await buffer.append(run_id, token(2))
+    event = await anext(reader)
+    while event is None:
+        event = await anext(reader)
+    assert event.id == 2
+    await reader.aclose()
+
+
+async def test_the_memory_buffer_forgets_a_finished_run_after_its_retention():
+    buffer = MemoryEventBuffer(retain_seconds=0.05)
+    await buffer.append("r1", BufferedEvent(1, "done", {}))
+    await asyncio.sleep(0.1)
+    assert await buffer.last_id("r1") is None
+
+
+async def test_the_redis_stream_expires_after_the_retention(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    buffer = RedisEventBuffer(client, retain_seconds=7, max_events=100)
+    await buffer.append("r-expiry", token(1))
+    await buffer.flush("r-expiry")
+    assert 0 < await client.ttl(buffer.key("r-expiry")) <= 7
+    await client.aclose()

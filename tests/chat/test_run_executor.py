@@ -1,0 +1,79 @@
+"""A run executed in process: its record, its buffered events, cancel (in-memory runtime)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from chat.models import Run, Session
+from chat.requests import ChatRequest
+from chat.run_buffer import MemoryEventBuffer
+from chat.run_executor import RunRuntime
+from chat.runs import ChatRun
+from llm.builtin import BuiltinModel
+from telemetry.models import RequestMetric
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def start(runtime: RunRuntime, session_id: str, delay_ms: float = 0):
+    """Admit one run of alice's in `session_id`; return its executor."""
+    session, _ = await Session.objects.aget_or_create(session_id=session_id, user_id="alice")
+    request = ChatRequest(sessionId=session_id, userId="alice", prompt="What is AI?")
+    chat = ChatRun(
+        session,
+        request,
+        provider=BuiltinModel(token_delay_ms=delay_ms),
+        received_at=time.perf_counter(),
+    )
+    return await runtime.admit(session, request, chat)
+
+
+async def events_of(runtime: RunRuntime, run_id: str) -> list:
+    """Every buffered event of the run, to its terminal one."""
+    return [e async for e in runtime.buffer.read(run_id, 0, idle=0.05) if e is not None]
+
+
+async def test_a_finished_run_records_its_outcome_ids_and_frees_its_session():
+    runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
+    executor = await start(runtime, "x1")
+    await executor.task
+    events = await events_of(runtime, executor.run.pk)
+    run = await Run.objects.aget(pk=executor.run.pk)
+    assert [e.id for e in events] == list(range(1, len(events) + 1))
+    assert (run.status, run.last_event_id) == ("ok", events[-1].id)
+    assert run.answer_message_id == events[-1].data["messageId"]
+    assert run.user_message_id is not None
+    assert (await Session.objects.aget(session_id="x1")).active_run_id is None
+    assert (await RequestMetric.objects.aget(run_id=run.pk)).status == "ok"
+    assert executor.run.pk not in runtime.executors
+
+
+async def test_a_cancelled_run_ends_its_events_with_cancelled_and_frees_its_session():
+    runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
+    executor = await start(runtime, "x2", delay_ms=20)
+    await asyncio.sleep(0.3)
+    await runtime.cancel(executor.run.pk, "cancelled")
+    await asyncio.wait_for(executor.task, 2)
+    events = await events_of(runtime, executor.run.pk)
+    assert (events[-1].event, events[-1].data["code"]) == ("error", "cancelled")
+    run = await Run.objects.aget(pk=executor.run.pk)
+    assert (run.status, run.last_event_id, run.answer_message_id) == (
+        "cancelled",
+        events[-1].id,
+        None,
+    )
+    assert (await Session.objects.aget(session_id="x2")).active_run_id is None
+
+
+async def test_a_queued_run_starts_when_the_active_one_ends():
+    runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
+    first = await start(runtime, "x3", delay_ms=5)
+    second = await start(runtime, "x3")
+    assert (first.run.status, second.run.status) == ("running", "queued")
+    await asyncio.wait_for(asyncio.gather(first.task, second.task), 10)
+    runs = [r async for r in Run.objects.filter(session_id="x3").order_by("created_at")]
+    assert [r.status for r in runs] == ["ok", "ok"]
+    assert runs[1].started_at >= runs[0].finished_at

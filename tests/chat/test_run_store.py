@@ -1,0 +1,115 @@
+"""The run record's database steps: one active run per session, close once, leases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.utils import timezone
+
+from chat.models import Message, Run, Session
+from chat.run_store import (
+    admit_run,
+    close_run,
+    get_run,
+    heartbeat,
+    is_run_id,
+    recover_stale_runs,
+    request_cancel,
+    session_holder,
+    take_session,
+)
+from telemetry.models import RequestMetric, ToolCall
+
+pytestmark = pytest.mark.django_db
+
+
+def admit(session: Session) -> tuple[Run, Run | None]:
+    """Admit a run of alice's in `session`."""
+    return async_to_sync(admit_run)(session, user_id="alice", on_disconnect="cancel")
+
+
+def age(run: Run, seconds: float) -> None:
+    """Make the run's last heartbeat `seconds` old (its owner stopped then)."""
+    then = timezone.now() - timedelta(seconds=seconds)
+    Run.objects.filter(pk=run.pk).update(heartbeat_at=then)
+
+
+def test_the_first_run_takes_the_session_and_the_second_queues_behind_it(alice_session):
+    first, holder = admit(alice_session)
+    second, second_holder = admit(alice_session)
+    assert (first.status, holder) == ("running", None)
+    assert second.status == "queued" and second_holder.pk == first.pk
+    assert Session.objects.get(pk=alice_session.pk).active_run_id == first.pk
+    assert not async_to_sync(take_session)(alice_session.session_id, second)
+
+
+def test_closing_frees_the_session_once_and_only_for_its_holder(alice_session):
+    first, _ = admit(alice_session)
+    second, _ = admit(alice_session)
+    third, _ = admit(alice_session)
+    assert close_run(third.pk, "alice-s1", "cancelled"), "a queued run can end"
+    assert Session.objects.get(pk=alice_session.pk).active_run_id == first.pk
+    assert close_run(first.pk, "alice-s1", "ok")
+    assert not close_run(first.pk, "alice-s1", "error"), "a run ends once"
+    assert Run.objects.get(pk=first.pk).status == "ok"
+    assert async_to_sync(take_session)(alice_session.session_id, second)
+    assert Run.objects.get(pk=second.pk).status == "running"
+
+
+def test_a_holder_whose_lease_ran_out_is_interrupted_with_its_metric(alice_session, settings):
+    settings.RUN_LEASE_SECONDS = 2
+    run, _ = admit(alice_session)
+    ToolCall.objects.create(session=alice_session, run=run, user_id="alice", tool="db.find")
+    assert async_to_sync(session_holder)(alice_session.session_id).pk == run.pk
+    age(run, 3)
+    assert async_to_sync(session_holder)(alice_session.session_id) is None
+    run.refresh_from_db()
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert run.user_message_id is None, "its prompt was stored before the run: not its own"
+    metric = RequestMetric.objects.get(run=run)
+    assert (metric.status, metric.tool_call_count) == ("interrupted", 1)
+
+
+def test_the_start_up_sweep_interrupts_only_runs_past_their_lease(alice_session, settings):
+    settings.RUN_LEASE_SECONDS = 2
+    lost, _ = admit(alice_session)
+    alive, _ = admit(Session.objects.create(session_id="other", user_id="alice"))
+    age(lost, 3)
+    assert [run.pk for run in async_to_sync(recover_stale_runs)()] == [lost.pk]
+    assert async_to_sync(get_run)(alive.pk).status == "running"
+    assert async_to_sync(recover_stale_runs)() == [], "a run is recovered once"
+
+
+def test_a_heartbeat_renews_the_lease_and_returns_the_cancels_asked(alice_session):
+    run, _ = admit(alice_session)
+    age(run, 100)
+    assert async_to_sync(heartbeat)([run.pk]) == {}
+    assert Run.objects.get(pk=run.pk).heartbeat_at > timezone.now() - timedelta(seconds=5)
+    async_to_sync(request_cancel)(run.pk, "cancelled")
+    assert async_to_sync(heartbeat)([run.pk]) == {run.pk: "cancelled"}
+
+
+def test_a_cancel_of_a_finished_run_changes_nothing(alice_session):
+    run, _ = admit(alice_session)
+    close_run(run.pk, "alice-s1", "ok")
+    assert async_to_sync(request_cancel)(run.pk, "cancelled").cancel_requested == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("6b06de8eb5d2f54c69bad92d", True), ("6B06DE8EB5D2F54C69BAD92D", False), ("x" * 24, False)],
+)
+def test_run_ids_are_24_lower_case_hex_digits(value, valid):
+    assert is_run_id(value) is valid
+
+
+def test_an_interrupted_run_keeps_the_prompt_it_stored(alice_session, settings):
+    settings.RUN_LEASE_SECONDS = 2
+    run, _ = admit(alice_session)
+    prompt = Message.objects.create(
+        session=alice_session, user_id="alice", role="user", content="cut off"
+    )
+    age(run, 3)
+    assert async_to_sync(get_run)(run.pk).user_message_id == prompt.pk
