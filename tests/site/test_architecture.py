@@ -167,7 +167,7 @@ def test_an_import_against_the_rules_is_named(module, source):
         ("chat.edge", "from accounts.callers import Caller"),
         (
             "chat.lookups",
-            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from accounts.callers import Caller",
+            "if TYPE_CHECKING:\n    from accounts.callers import Caller",
         ),
     ],
 )
