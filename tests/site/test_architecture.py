@@ -173,3 +173,16 @@ def test_an_import_against_the_rules_is_named(module, source):
 )
 def test_an_import_along_the_rules_passes(module, source):
     assert violations(source, module) == []
+
+
+def test_the_documented_layers_are_the_checked_ones():
+    doc = " ".join((ROOT / "docs" / "architecture.md").read_text().split())
+    assert all(f"| `{app}`" in doc for app in APPS_BY_RANK)
+    downward = " → ".join(f"`{app}`" for app in reversed(APPS_BY_RANK[:-1]))
+    assert f"import downward only: {downward} → data / `{LEAF}`" in doc
+
+
+def test_the_readme_layout_names_every_package():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Development") :]
+    assert all(f"\n{package}/" in layout for package in PROJECT)
