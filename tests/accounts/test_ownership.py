@@ -21,6 +21,8 @@ BY_ID_ROUTES = [
     ("get", "/v1/sessions/bob-s1"),
     ("get", "/v1/sessions/bob-s1/messages"),
     ("get", "/v1/metrics/bob-s1"),
+    ("get", "/v1/metrics/bob-s1/runs"),
+    ("get", "/v1/sessions/bob-s1/runs"),
     ("delete", "/v1/sessions/bob-s1"),
 ]
 
