@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from accounts.callers import Caller
+from accounts.callers import Caller, resolve_caller, token_from_headers
 
 WINDOW_SECONDS = 60
 # A stream slot whose process died is given back after this long (a longer run keeps
@@ -99,6 +99,22 @@ async def note_auth_failure(client_address: str) -> None:
     if settings.AUTH_FAILURES_PER_MINUTE:
         window = Window.now()
         await count(f"rl:authfail:{client_address}:{window.suffix}", window)
+
+
+async def identify(client_address: str, headers: dict[str, str]) -> Caller | None:
+    """Resolve the caller of `headers`, counting its requests and the address's failures.
+
+    The one sequence every surface authenticates with (JSON API and both SSE endpoints):
+    None when no valid key was presented (a 401); RateLimited past a limit (a 429).
+    """
+    await check_auth_failures(client_address)
+    caller = await resolve_caller(headers)
+    if caller is None:
+        if token_from_headers(headers):
+            await note_auth_failure(client_address)
+        return None
+    await check_request_rate(caller)
+    return caller
 
 
 class StreamSlot:

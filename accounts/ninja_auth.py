@@ -9,8 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
-from accounts.callers import Caller, resolve_caller, token_from_headers
-from accounts.limits import RateLimited, check_auth_failures, check_request_rate, note_auth_failure
+from accounts.callers import Caller
+from accounts.limits import RateLimited, identify
 
 AUTHENTICATE = 'Bearer realm="api"'
 
@@ -25,16 +25,8 @@ class CallerAuth(HttpBearer):
 
     async def __call__(self, request: HttpRequest) -> Caller | None:  # type: ignore[override]
         """Return the caller, None for 401, or raise RateLimited."""
-        address = request.META.get("REMOTE_ADDR", "")
-        await check_auth_failures(address)
         headers = {name.lower(): value for name, value in request.headers.items()}
-        caller = await resolve_caller(headers)
-        if caller is None:
-            if token_from_headers(headers):
-                await note_auth_failure(address)
-            return None
-        await check_request_rate(caller)
-        return caller
+        return await identify(request.META.get("REMOTE_ADDR", ""), headers)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         """Unused: `__call__` does the work (kept for Ninja's interface)."""

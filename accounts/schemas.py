@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
-USER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+from chat.ids import USER_ID_PATTERN
+from chat.schemas import ErrorOut
 
-
-class ErrorOut(Schema):
-    """A JSON error: `{"detail": …}`."""
-
-    detail: Any
+__all__ = ["ErrorOut", "KeyCreatedOut", "KeyIn", "MeOut"]
 
 
 class KeyIn(Schema):

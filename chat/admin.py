@@ -31,19 +31,15 @@ class SuggestionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+METRIC_COLUMNS = ("timestamp", "status", "ttft_ms", "total_time_ms", "tool_call_count")
+"""The columns every inline of request metrics starts with."""
+
+
 class RequestMetricInline(ReadOnlyInline):
     """The timings of the session's requests; each links to its run's waterfall."""
 
     model = RequestMetric
-    fields = (
-        "timestamp",
-        "status",
-        "ttft_ms",
-        "total_time_ms",
-        "tool_call_count",
-        "per_agent",
-        "agent_models",
-    )
+    fields = (*METRIC_COLUMNS, "per_agent", "agent_models")
     readonly_fields = fields
 
     @admin.display(description="per agent (ms)")
@@ -124,15 +120,7 @@ class RunMetricInline(ReadOnlyInline):
     """The metric of a run (one, written when it ended)."""
 
     model = RequestMetric
-    fields = (
-        "timestamp",
-        "status",
-        "ttft_ms",
-        "total_time_ms",
-        "tool_call_count",
-        "error",
-        "waterfall",
-    )
+    fields = (*METRIC_COLUMNS, "error", "waterfall")
     readonly_fields = fields
 
     @admin.display(description="waterfall")

@@ -20,14 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from accounts.callers import Caller, resolve_caller, token_from_headers
-from accounts.limits import (
-    RateLimited,
-    StreamSlot,
-    check_auth_failures,
-    check_request_rate,
-    note_auth_failure,
-)
+from accounts.callers import Caller
+from accounts.limits import RateLimited, StreamSlot, identify
 from chat.requests import ChatRequest, RequestRejected, parse_chat_request
 
 logger = logging.getLogger(__name__)
@@ -107,15 +101,11 @@ async def authenticate(scope: dict[str, Any], headers: dict[str, str]) -> Caller
     """Resolve the caller; 401 when nobody, 429 past a limit."""
     address = (scope.get("client") or ["unknown"])[0]
     try:
-        await check_auth_failures(address)
-        caller = await resolve_caller(headers)
-        if caller is None:
-            if token_from_headers(headers):
-                await note_auth_failure(address)
-            raise RequestRejected(401, "Unauthorized")
-        await check_request_rate(caller)
+        caller = await identify(address, headers)
     except RateLimited as limited:
         raise rate_limited(limited) from None
+    if caller is None:
+        raise RequestRejected(401, "Unauthorized")
     return caller
 
 

@@ -8,15 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from chat.bounded_json import JsonTooComplex, load_bounded_json
+from chat.ids import SESSION_ID_PATTERN, USER_ID_PATTERN
 
 MAX_BODY_OVERHEAD_BYTES = 4096
-Identifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")
-]
-# A session id starts with a letter or digit: `.` and `..` could never be read back by URL.
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=USER_ID_PATTERN)]
 SessionIdentifier = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"),
+    str, StringConstraints(strip_whitespace=True, pattern=SESSION_ID_PATTERN)
 ]
 
 

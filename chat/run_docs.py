@@ -7,10 +7,12 @@ STREAM_DOCS = """
 ## Streaming endpoints (Server-Sent Events)
 
 These two endpoints are served in front of this JSON API (Channels consumers in `asgi.py`),
-so they do not appear as operations below; they take the same bearer token.
+so they do not appear as operations below; they take the same keys (the service key or a
+user key, as `Authorization: Bearer <key>` or `token: <key>`).
 
 ### `POST /v1/chat/stream`
-Body: `{"sessionId", "userId", "prompt", "onDisconnect"?, "multitaskStrategy"?}`.
+Body: `{"sessionId", "userId", "prompt", "onDisconnect"?, "multitaskStrategy"?}`; with a user
+key `userId` may be left out (it is the key's user) and must match when given.
 - `onDisconnect`: `"cancel"` (default: the run stops when the client leaves) or `"continue"`
   (the run finishes and stores its answer; rejoin it with the stream below).
 - `multitaskStrategy`, when the session already has an active run: `"enqueue"` (default: the
@@ -18,26 +20,30 @@ Body: `{"sessionId", "userId", "prompt", "onDisconnect"?, "multitaskStrategy"?}`
   `{"detail", "activeRunId"}` before any event) or `"interrupt"` (the active run is cancelled
   and recorded `interrupted`, then the new one starts).
 
-Errors before the stream: 400 (not JSON), 401, 403 (another user's session), 405, 409, 413,
-422, 503 (shutting down), each with a JSON `{"detail"}`. A stream answers 200 with
-`Content-Type: text/event-stream`, `X-Run-Id`, `Content-Location: /v1/runs/{runId}`,
-`Location: /v1/runs/{runId}/stream`, then `retry: <ms>` and the events.
+Errors before the stream, each a JSON `{"detail"}`: 400 (not JSON, too deep, a number too
+long, a header byte not UTF-8, a Host outside `ALLOWED_HOSTS`), 401, 403 (the service key names
+a user whose session it is not; a user key's body names another `userId`), 404 (a user key
+names another user's session), 405, 409, 413, 415, 422, 429 (`Retry-After`), 500, 503
+(shutting down). A stream answers 200 with `Content-Type: text/event-stream`, `X-Run-Id`,
+`Content-Location: /v1/runs/{runId}`, `Location: /v1/runs/{runId}/stream`, then `retry: <ms>`
+and the events.
 
 ### `GET /v1/runs/{runId}/stream`
 Join or resume a run: the events after `Last-Event-ID` (header) or `?lastEventId=` (none: from
 the start), then live ones until the run ends, with no gap and no duplicate. Leaving never
 cancels the run. 204 when the run has ended and the client has its last event (an
-EventSource stops reconnecting). 401, 404 (unknown run, or another user's), 405, 410 (the run's
-events are no longer retained, `RUN_REPLAY_SECONDS`; its answer is in the messages), 422
-(malformed id or Last-Event-ID).
+EventSource stops reconnecting). Errors, each a JSON `{"detail"}`: 400 (header bytes, Host),
+401, 404 (unknown run, or another user's), 405, 410 (the run's events are no longer retained,
+`RUN_REPLAY_SECONDS`; its answer is in the messages), 422 (malformed id or Last-Event-ID), 429.
 
 ### Events
 Each is `id: <n>` (1, 2, 3, … within the run), `event: <type>`, `data: <JSON>`:
 - `run` `{"runId", "sessionId", "status"}`: always the first event.
-- `agent` `{"name", ...}` when an agent starts.
+- `agent` `{"name", "status"}` when an agent starts and ends (with `durationMs` and tokens).
 - `tool_call_started` `{"tool", "args"}`; `tool_call_completed` `{"tool", "ok", "latencyMs"}`.
 - `token` `{"text"}`: the answer's tokens, in order.
-- `done` `{"fullText", "suggestions", "timings", "messageId", "sessionId"}`: the last event.
+- `done` `{"fullText", "suggestions", "timings", "usage", "messageId", "sessionId"}`: the last
+  event.
 - `error` `{"code", "message"}`: the last event; codes `provider_error`, `internal_error`,
   `cancelled`, `interrupted`, `server_shutdown` (sent without an id when a joined stream's
   server stops while the run goes on elsewhere: resume it).

@@ -20,8 +20,8 @@ api = NinjaAPI(
     title="Multi-agent chat orchestration",
     version="1.0",
     description=(
-        "JSON API over sessions, messages and metrics. The chat itself streams from "
-        "`POST /v1/chat/stream` as Server-Sent Events (see the README)."
+        "JSON API over sessions, messages, metrics, runs and API keys. The chat itself "
+        "streams from `POST /v1/chat/stream` as Server-Sent Events (see the README)."
     )
     + STREAM_DOCS,
     auth=CallerAuth(),

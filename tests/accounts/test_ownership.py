@@ -2,6 +2,7 @@
 
 alice's key on bob's resources answers exactly as for resources that do not exist (404);
 a body naming another user is a 403; the service key may act for anyone; no key is a 401.
+The run routes and the join of a run's stream: tests/accounts/test_run_ownership.py.
 """
 
 from __future__ import annotations
@@ -9,26 +10,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from channels.testing import ApplicationCommunicator
 
 from chat.client import SSEParser
-from chat.consumers import ChatStreamConsumer
 from chat.models import Message, Session
 from telemetry.models import RequestMetric, ToolCall
 from tests.conftest import ALICE, BOB
+from tests.support.keyed_requests import FORMS, headers_for, raw_headers, stream
 
 BY_ID_ROUTES = [
     ("get", "/v1/sessions/bob-s1"),
     ("get", "/v1/sessions/bob-s1/messages"),
     ("get", "/v1/metrics/bob-s1"),
+    ("get", "/v1/metrics/bob-s1/runs"),
+    ("get", "/v1/sessions/bob-s1/runs"),
     ("delete", "/v1/sessions/bob-s1"),
 ]
-FORMS = ["bearer", "token-header"]
-
-
-def headers_for(key: str, form: str) -> dict[str, str]:
-    """Present `key` in one of the two header forms."""
-    return {"Authorization": f"Bearer {key}"} if form == "bearer" else {"token": key}
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -120,36 +116,6 @@ def test_me_says_who_the_key_is(client, settings, alice_key, form):
 
 
 # --- The stream ------------------------------------------------------------------------------
-
-
-async def stream(body: dict, headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
-    """POST one chat request to the consumer in-process; return the status and the body."""
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/v1/chat/stream",
-        "client": ["127.0.0.1", 5000],
-        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"), *headers],
-    }
-    communicator = ApplicationCommunicator(ChatStreamConsumer.as_asgi(), scope)
-    await communicator.send_input({"type": "http.request", "body": json.dumps(body).encode()})
-    start = await communicator.receive_output(timeout=10)
-    chunks = []
-    while True:
-        message = await communicator.receive_output(timeout=10)
-        chunks.append(message["body"])
-        if not message.get("more_body"):
-            break
-    await communicator.send_input({"type": "http.disconnect"})
-    await communicator.wait(timeout=10)
-    return start["status"], b"".join(chunks)
-
-
-def raw_headers(key: str, form: str) -> list[tuple[bytes, bytes]]:
-    """The ASGI headers presenting `key` in one of the two forms."""
-    if form == "bearer":
-        return [(b"authorization", f"Bearer {key}".encode())]
-    return [(b"token", key.encode())]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {"tests", "bench", "migrations", "mongo_migrations", "docs", "scripts", ".venv"}
-APPS_BY_RANK = ("memory", "agents", "telemetry", "chat", "orchestration_site")
+APPS_BY_RANK = ("accounts", "memory", "agents", "telemetry", "chat", "orchestration_site")
 """Non-model modules import only apps to their left (and their own app)."""
 LEAF = "llm"
 DATA_MODULES = {"models", "ids", "schemas", "lookups"}
@@ -34,10 +34,25 @@ def module_of(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def type_checking_only(tree: ast.AST) -> set[int]:
+    """Return the ids of the nodes under `if TYPE_CHECKING:` (annotations, never run)."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        test = getattr(node, "test", None)
+        name = getattr(test, "id", None) or getattr(test, "attr", None)
+        if isinstance(node, ast.If) and name == "TYPE_CHECKING":
+            inside |= {id(child) for stmt in node.body for child in ast.walk(stmt)}
+    return inside
+
+
 def imported_modules(source: str, module: str) -> list[tuple[int, str]]:
-    """Return (line, module) for every import in `source`, relative ones resolved."""
+    """Return (line, module) for every import `source` runs, relative ones resolved."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    skipped = type_checking_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -113,6 +128,7 @@ def test_the_walk_covers_every_app_and_the_leaf():
         "chat.runs",
         "memory.context",
         "telemetry.api",
+        "accounts.callers",
     } <= modules
     assert not any(".migrations" in module for module in modules)
 
@@ -128,6 +144,8 @@ def test_the_walk_covers_every_app_and_the_leaf():
         ("telemetry.api", "from chat.api import router"),
         ("chat.models", "from chat.records import RunRecord"),
         ("memory.summarizer", "from ..agents import graph"),
+        ("accounts.callers", "from chat.edge import admit_caller"),
+        ("chat.lookups", "from accounts.callers import Caller"),
     ],
 )
 def test_an_import_against_the_rules_is_named(module, source):
@@ -146,7 +164,25 @@ def test_an_import_against_the_rules_is_named(module, source):
         ("telemetry.admin", "from chat.admin_mixins import ReadOnlyHistoryMixin"),
         ("agents.planner", "from opentelemetry import trace"),
         ("orchestration_site.urls", "from chat.api import router"),
+        ("chat.edge", "from accounts.callers import Caller"),
+        (
+            "chat.lookups",
+            "if TYPE_CHECKING:\n    from accounts.callers import Caller",
+        ),
     ],
 )
 def test_an_import_along_the_rules_passes(module, source):
     assert violations(source, module) == []
+
+
+def test_the_documented_layers_are_the_checked_ones():
+    doc = " ".join((ROOT / "docs" / "architecture.md").read_text().split())
+    assert all(f"| `{app}`" in doc for app in APPS_BY_RANK)
+    downward = " → ".join(f"`{app}`" for app in reversed(APPS_BY_RANK[:-1]))
+    assert f"import downward only: {downward} → data / `{LEAF}`" in doc
+
+
+def test_the_readme_layout_names_every_package():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Development") :]
+    assert all(f"\n{package}/" in layout for package in PROJECT)

@@ -28,6 +28,16 @@ def free_port() -> int:
 MONGO_URI = os.environ.get("MONGO_URI", "")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a child process we started: SIGTERM, then SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def server_env(sqlite_path: Path, **overrides: str) -> dict[str, str]:
     """The environment of a test server: built-in model, known token, its own database.
 
@@ -127,12 +137,7 @@ def live_server(
         wait_until_serving(server.url, process)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @contextlib.contextmanager

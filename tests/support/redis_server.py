@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from tests.support.live_server import free_port
+from tests.support.live_server import free_port, stop
 
 
 @dataclass
@@ -62,12 +62,7 @@ def redis_server(workdir: Path) -> Iterator[RedisServer]:
         _wait_until_ready(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_until_ready(server: RedisServer, timeout: float = 10) -> None:

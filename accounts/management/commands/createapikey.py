@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.keys import create_key
+from chat.ids import USER_ID_PATTERN
 
-USER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+USER_ID = re.compile(USER_ID_PATTERN)
 
 
 class Command(BaseCommand):
