@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from accounts.ninja_auth import caller_of
+from chat.ids import SESSION_ID_PATTERN
 from chat.lookups import get_session_or_404
 from chat.models import Run
 from chat.run_access import get_run_for, list_session_runs
@@ -22,7 +23,7 @@ from chat.schemas import ErrorOut
 router = Router(tags=["runs"])
 
 RunId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="The run's id (24 hex).")]
-SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")]
+SessionId = Annotated[str, Path(pattern=SESSION_ID_PATTERN)]
 CANCEL_WAIT_SECONDS = 1.5
 """How long a cancel waits for the run's outcome before answering with what it sees."""
 
