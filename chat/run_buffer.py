@@ -55,6 +55,15 @@ class EventBuffer(Protocol):
         decides when to give up).
         """
 
+    def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[BufferedEvent] | None]:
+        """Like `read`, but each item is every event already readable (at least one).
+
+        A stream sends each batch as one body: events that arrive alone go alone, a burst
+        goes together, nothing waits for company.
+        """
+
     async def last_id(self, run_id: str) -> int | None:
         """Return the id of the run's last stored event; None when nothing is retained."""
 
@@ -92,16 +101,26 @@ class MemoryEventBuffer:
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
     ) -> AsyncIterator[BufferedEvent | None]:
         """Yield from the list by index: stored events, then each new one as it comes."""
+        async for batch in self.read_batches(run_id, after, idle=idle):
+            for event in batch or (None,):
+                yield event
+
+    async def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[BufferedEvent] | None]:
+        """Yield every stored event not yet read as one list, then each new burst as it comes."""
         cursor = max(after, 0)
         while True:
             log = self.logs.get(run_id)
             if log is None:
                 return
-            for event in log.events[cursor:]:
-                cursor += 1
-                yield event
-                if event.terminal:
+            batch = until_terminal(log.events[cursor:])
+            if batch:
+                cursor += len(batch)
+                yield batch
+                if batch[-1].terminal:
                     return
+                continue
             try:
                 async with asyncio.timeout(idle):  # cheaper than wait_for: no extra task
                     await log.changed.wait()
@@ -219,9 +238,17 @@ class RedisEventBuffer:
 
         A run executing here is read from the memory copy, through the same kind of cursor.
         """
-        if self.mirror.has_whole(run_id):
-            async for event in self.mirror.read(run_id, after, idle=idle):
+        async for batch in self.read_batches(run_id, after, idle=idle):
+            for event in batch or (None,):
                 yield event
+
+    async def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[BufferedEvent] | None]:
+        """Each XREAD's entries as one list (or the memory copy's bursts, as `read`)."""
+        if self.mirror.has_whole(run_id):
+            async for batch in self.mirror.read_batches(run_id, after, idle=idle):
+                yield batch
             return
         cursor = f"{max(after, 0)}-0"
         key = self.key(run_id)
@@ -233,12 +260,11 @@ class RedisEventBuffer:
             if not entries:
                 yield None
                 continue
-            for entry_id, fields in entries:
-                cursor = _text(entry_id)
-                event = _decode(cursor, fields)
-                yield event
-                if event.terminal:
-                    return
+            cursor = _text(entries[-1][0])
+            batch = until_terminal([_decode(_text(i), fields) for i, fields in entries])
+            yield batch
+            if batch[-1].terminal:
+                return
 
     async def last_id(self, run_id: str) -> int | None:
         """Return the last entry's event id, None when the stream expired or never existed."""
@@ -246,6 +272,14 @@ class RedisEventBuffer:
             return await self.mirror.last_id(run_id)
         last = await self.client.xrevrange(self.key(run_id), count=1)
         return int(_text(last[0][0]).split("-")[0]) if last else None
+
+
+def until_terminal(events: list[BufferedEvent]) -> list[BufferedEvent]:
+    """Return `events` up to and including the first terminal one."""
+    for n, event in enumerate(events):
+        if event.terminal:
+            return events[: n + 1]
+    return events
 
 
 def _entries(answer: Any, key: str) -> list[tuple[Any, dict[Any, Any]]]:

@@ -115,18 +115,19 @@ class RunEventsConsumer(AsyncHttpConsumer):
         """Copy events from the buffer's cursor; on idle ticks, heartbeat and check the run."""
         checks = Liveness(runtime, run_id)
         idle = min(settings.SSE_HEARTBEAT_SECONDS, IDLE_SECONDS)
-        async for event in runtime.buffer.read(run_id, after, idle=idle):
-            if event is not None:
-                await self.write(event)
+        async for batch in runtime.buffer.read_batches(run_id, after, idle=idle):
+            if batch is not None:
+                await self.write(batch)
                 continue
             await self.heartbeat()
             if await checks.run_is_gone():
                 return
 
-    async def write(self, event: BufferedEvent) -> None:
-        """Send one event now (its own body chunk, so nothing buffers it)."""
+    async def write(self, events: list[BufferedEvent]) -> None:
+        """Send the events already readable now, as one body chunk (nothing waits for more)."""
         self.last_write = time.monotonic()
-        await self.send_body(encode_event(event.id, event.event, event.data), more_body=True)
+        chunk = b"".join(encode_event(event.id, event.event, event.data) for event in events)
+        await self.send_body(chunk, more_body=True)
 
     async def write_shutdown(self) -> None:
         """Send `error` server_shutdown without an id: a resume elsewhere continues the run."""
