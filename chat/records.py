@@ -49,11 +49,24 @@ class RunRecord:
     events_sent: int = 0
     """How many events the run has streamed; its outcome is recorded just before the next."""
 
-    def close_run(self, status: str, **fields: object) -> None:
-        """Record the run's outcome, its message ids and last event id (inside a transaction)."""
+    def close_run(
+        self, status: str, session_fields: dict[str, object] | None = None, **fields: object
+    ) -> None:
+        """Record the run's outcome, its message ids and last event id (inside a transaction).
+
+        `session_fields` are written to the session too (in the same statement that frees it).
+        """
         if self.run_id:
             fields.update(user_message_id=self.user_message_id, last_event_id=self.events_sent + 1)
-            close_run(self.run_id, self.session.session_id, status, **fields)
+            close_run(
+                self.run_id,
+                self.session.session_id,
+                status,
+                session_fields=session_fields,
+                **fields,
+            )
+        elif session_fields:
+            Session.objects.filter(pk=self.session.pk).update(**session_fields)
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
@@ -119,7 +132,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
     """Store answer, suggestions, tool calls and metric in one go; return message and total."""
     with transaction.atomic():
         store_tool_calls(record)
-        Session.objects.filter(pk=record.session.pk).update(updated_at=timezone.now())
+        touched = {"updated_at": timezone.now()}
         total_ms = record.elapsed_ms()
         timings = {"ttft_ms": record.ttft_ms, **record.agent_timings, "total_ms": total_ms}
         message = Message.objects.create(
@@ -141,7 +154,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             **record.observed,
             run_id=record.run_id,
         )
-        record.close_run(Run.Status.OK, answer_message=message)
+        record.close_run(Run.Status.OK, touched, answer_message=message)
     return message, total_ms
 
 

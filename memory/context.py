@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.conf import settings
@@ -33,6 +33,10 @@ class PackedContext:
     """The token estimate of all `messages`."""
     dropped_turns: int
     """How many of the last K turns the budget dropped (the oldest ones)."""
+    window: tuple[ChatMessage, ...] = ()
+    """The newest K stored messages as `pack` read them, oldest first, unanswered ones too."""
+    whole_session: bool = False
+    """Whether `window` is every message the session had (fewer than K were stored)."""
 
     @property
     def history(self) -> list[ChatMessage]:
@@ -142,7 +146,12 @@ async def pack(
     k = settings.SHORT_TERM_K if k is None else k
     budget = settings.TOKEN_BUDGET if budget is None else budget
     meta = system_meta(session.session_id, session.user_id, today or timezone.localdate())
-    turns = await recent_turns(session.session_id, k)
-    return pack_messages(
-        meta=meta, summary=session.summary, turns=turns, prompt=prompt, budget=budget
+    window = [turn for _, turn in await recent_turns_with_ids(session.session_id, k)]
+    packed = pack_messages(
+        meta=meta,
+        summary=session.summary,
+        turns=answered_turns(window),
+        prompt=prompt,
+        budget=budget,
     )
+    return replace(packed, window=tuple(window), whole_session=len(window) < k)
