@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -85,6 +86,8 @@ class MemoryEventBuffer:
         """Keep a finished run's events for `retain_seconds`."""
         self.retain_seconds = retain_seconds
         self.logs: dict[str, _Log] = {}
+        self.expiries: deque[tuple[float, str]] = deque()
+        """(expiry, run id) in the order runs ended: the retention is fixed, so also by expiry."""
 
     async def append(self, run_id: str, event: BufferedEvent) -> None:
         """Store the event; a terminal one starts the retention clock."""
@@ -94,6 +97,7 @@ class MemoryEventBuffer:
         log.events.append(event)
         if event.terminal:
             log.expires_at = time.monotonic() + self.retain_seconds
+            self.expiries.append((log.expires_at, run_id))
         log.changed.set()
         log.changed = asyncio.Event()
 
@@ -144,10 +148,11 @@ class MemoryEventBuffer:
     def prune(self) -> None:
         """Forget finished runs whose retention has passed."""
         now = time.monotonic()
-        for run_id in [
-            r for r, log in self.logs.items() if log.expires_at and log.expires_at < now
-        ]:
-            del self.logs[run_id]
+        while self.expiries and self.expiries[0][0] < now:
+            _, run_id = self.expiries.popleft()
+            log = self.logs.get(run_id)
+            if log is not None and log.expires_at is not None and log.expires_at < now:
+                del self.logs[run_id]
 
 
 class RedisEventBuffer:
