@@ -9,6 +9,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import aclose_old_connections
 from channels.exceptions import StopConsumer
 from channels.generic.http import AsyncHttpConsumer
@@ -48,6 +49,22 @@ class RunEventsConsumer(AsyncHttpConsumer):
         self.task: asyncio.Task[None] | None = None
         self.response_done = False
         self.last_write = time.monotonic()
+        self.connections_checked = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, but the database connections are checked once per request.
+
+        Channels runs `close_old_connections` (a thread hop) before every message's handler;
+        Django does it when a request starts and ends. Once, at the first message, keeps the
+        process's connections healthy (broken or past DB_CONN_MAX_AGE ones are replaced).
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        if not self.connections_checked:
+            self.connections_checked = True
+            await aclose_old_connections()
+        await handler(message)
 
     async def http_request(self, message: dict[str, Any]) -> None:
         """Collect the body; once complete, start the response task and keep listening."""
@@ -63,7 +80,6 @@ class RunEventsConsumer(AsyncHttpConsumer):
                 self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-        await aclose_old_connections()
         raise StopConsumer()
 
     async def client_left(self) -> None:
