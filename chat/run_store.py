@@ -36,12 +36,13 @@ def admit_run(session: Session, *, user_id: str, on_disconnect: str) -> tuple[Ru
     Returns the run (`running` when it took the session, else `queued`) and, when queued,
     the run that holds the session (None if that one ended meanwhile: try again).
     """
-    run = Run.objects.create(
-        session=session, user_id=user_id, on_disconnect=on_disconnect, owner=OWNER
-    )
-    if start_if_free(session.session_id, run):
-        return run, None
-    return run, holder_of(session.session_id)
+    with transaction.atomic():  # one commit for the run, the session and the start
+        run = Run.objects.create(
+            session=session, user_id=user_id, on_disconnect=on_disconnect, owner=OWNER
+        )
+        if start_if_free(session.session_id, run):
+            return run, None
+        return run, holder_of(session.session_id)
 
 
 @sync_to_async
