@@ -14,6 +14,7 @@ from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
 from chat.models import Message, Run, Session, Suggestion
 from chat.run_store import close_run
+from memory.context import PackedContext, pack_now
 from telemetry.models import RequestMetric, ToolCall
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
@@ -82,13 +83,15 @@ def open_session(session_id: str, user_id: str) -> Session:
     return session
 
 
-async def store_user_message(record: RunRecord, prompt: str) -> Message:
-    """Store the user's prompt before the run starts."""
-    message = await Message.objects.acreate(
+@sync_to_async
+def open_turn(record: RunRecord, prompt: str) -> PackedContext:
+    """Pack the context, then store the user's prompt before the run starts (one trip)."""
+    packed = pack_now(record.session, prompt)
+    message = Message.objects.create(
         session=record.session, user_id=record.tools.user_id, role="user", content=prompt
     )
     record.user_message_id = message.pk
-    return message
+    return packed
 
 
 def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:

@@ -17,14 +17,14 @@ from chat.records import (
     RunRecord,
     SessionForbidden,
     open_session,
+    open_turn,
     store_answer,
     store_failure,
     store_new_tool_calls,
-    store_user_message,
 )
 from chat.requests import ChatRequest, RequestRejected
 from llm.base import LLMProvider, ProviderError
-from memory.context import PackedContext, pack
+from memory.context import PackedContext
 from memory.summarizer import nothing_outside_window, update_summary
 from telemetry.observer import RunObserver
 
@@ -81,8 +81,7 @@ class ChatRun:
         """
         final: dict[str, Any] = {}
         try:
-            self.packed = packed = await pack(self.record.session, self.request.prompt)
-            await store_user_message(self.record, self.request.prompt)
+            self.packed = packed = await open_turn(self.record, self.request.prompt)
             async for event in self.graph_events(packed.history, final):
                 yield event
             done = await self.conclude(final)
