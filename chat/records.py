@@ -69,6 +69,11 @@ class RunRecord:
         elif session_fields:
             Session.objects.filter(pk=self.session.pk).update(**session_fields)
 
+    @property
+    def unstored_tool_calls(self) -> bool:
+        """Whether the stored run has completed tool calls not stored yet."""
+        return bool(self.run_id) and self.stored_tool_calls < len(self.outcomes)
+
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
         return ms_since(self.received_at)

@@ -120,7 +120,7 @@ class ChatRun:
             state, context=context, stream_mode=["custom", "updates"]
         ):
             if mode == "custom":
-                if chunk["event"] == "tool_call_completed" and self.record.run_id:
+                if chunk["event"] == "tool_call_completed" and self.record.unstored_tool_calls:
                     await store_new_tool_calls(self.record)  # stored before it is announced
                 yield chunk["event"], chunk["data"]
                 if chunk["event"] == "token" and self.record.ttft_ms is None:
