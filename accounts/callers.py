@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 
-from accounts.keys import find_active_key, looks_like_user_key
+from accounts.keys import looks_like_user_key, lookup_active_key
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ async def resolve_caller(headers: Mapping[str, str]) -> Caller | None:
         return SERVICE
     if not looks_like_user_key(token):
         return None
-    key = await find_active_key(token)
+    key = await lookup_active_key(token)
     if key is None:
         return None
     return Caller(kind="user", user_id=key.user_id, key_id=key.pk, name=key.name, prefix=key.prefix)

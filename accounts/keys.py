@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import ApiKey
@@ -18,6 +20,11 @@ from accounts.models import ApiKey
 KEY_MARK = "oak_"
 PREFIX_CHARS = 12
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+RECENT_KEYS_MAX = 10_000
+
+# Keys this process found active lately, by hash: (monotonic expiry, row). Unknown keys are
+# never kept (a new key works at once); a revocation here drops the key (`forget_key`).
+_recent: dict[str, tuple[float, ApiKey]] = {}
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,29 @@ async def find_active_key(secret: str) -> ApiKey | None:
     return key
 
 
+async def lookup_active_key(secret: str) -> ApiKey | None:
+    """`find_active_key`, reusing this process's answer for API_KEY_CACHE_SECONDS."""
+    digest, now = hash_key(secret), time.monotonic()
+    recent = _recent.get(digest)
+    if recent is not None and recent[0] > now:
+        return recent[1]
+    key = await find_active_key(secret)
+    if key is not None and settings.API_KEY_CACHE_SECONDS > 0:
+        if len(_recent) >= RECENT_KEYS_MAX:
+            _recent.clear()
+        _recent[digest] = (now + settings.API_KEY_CACHE_SECONDS, key)
+    return key
+
+
+def forget_key(key_id: str) -> None:
+    """Drop a key from this process's recent lookups (it was revoked)."""
+    for digest in [d for d, (_, key) in _recent.items() if key.pk == key_id]:
+        _recent.pop(digest, None)
+
+
 async def revoke_key(key_id: str) -> bool:
     """Revoke a key by id; return False when there is no such key."""
+    forget_key(key_id)
     updated = await ApiKey.objects.filter(pk=key_id, revoked_at=None).aupdate(
         revoked_at=timezone.now()
     )

@@ -8,6 +8,10 @@ Three limits, each off when its setting is 0:
 
 Counters are fixed one-minute windows (`cache.add` then `cache.incr`, both atomic in Redis
 and in the local-memory cache).
+
+The local-memory cache (no REDIS_URL) is a dict under a lock: its operations are called
+directly on the event loop, as Django's async cache API would only hand each to a thread
+(`sync_to_async`) and back. Other caches go through the async API.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import math
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 from accounts.callers import Caller, resolve_caller, token_from_headers
 
@@ -54,13 +60,21 @@ class Window:
         return cls(str(int(start)), max(1, math.ceil(start + WINDOW_SECONDS - now)))
 
 
+async def cache_call(operation: str, *args: Any, **kwargs: Any) -> Any:
+    """Run a cache operation: in-process caches directly, others through the async API."""
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        return getattr(backend, operation)(*args, **kwargs)
+    return await getattr(backend, f"a{operation}")(*args, **kwargs)
+
+
 async def count(key: str, window: Window) -> int:
     """Add one to a window's counter and return the new value."""
-    await cache.aadd(key, 0, timeout=WINDOW_SECONDS + 5)
+    await cache_call("add", key, 0, timeout=WINDOW_SECONDS + 5)
     try:
-        return await cache.aincr(key)
+        return await cache_call("incr", key)
     except ValueError:  # expired between add and incr
-        await cache.aset(key, 1, timeout=WINDOW_SECONDS + 5)
+        await cache_call("set", key, 1, timeout=WINDOW_SECONDS + 5)
         return 1
 
 
@@ -89,7 +103,7 @@ async def check_auth_failures(client_address: str) -> None:
     if not limit:
         return
     window = Window.now()
-    failures = await cache.aget(f"rl:authfail:{client_address}:{window.suffix}", 0)
+    failures = await cache_call("get", f"rl:authfail:{client_address}:{window.suffix}", 0)
     if failures >= limit:
         raise RateLimited("Too many failed authentications", window.seconds_left)
 
@@ -136,7 +150,7 @@ class StreamSlot:
         """Take a free slot; raise RateLimited when the user has `limit` streams open."""
         for number in range(self.limit):
             key = f"{self.prefix}:{number}"
-            if await cache.aadd(key, self.token, timeout=STREAM_SLOT_TTL_SECONDS):
+            if await cache_call("add", key, self.token, timeout=STREAM_SLOT_TTL_SECONDS):
                 self.key = key
                 return
         if self.limit:
@@ -147,5 +161,5 @@ class StreamSlot:
     async def release(self) -> None:
         """Give the slot back (idempotent; never frees a slot another stream took since)."""
         key, self.key = self.key, None
-        if key is not None and await cache.aget(key) == self.token:
-            await cache.adelete(key)
+        if key is not None and await cache_call("get", key) == self.token:
+            await cache_call("delete", key)

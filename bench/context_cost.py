@@ -12,7 +12,7 @@ from bench.load import run_level, shared_client
 from bench.pinning import pin_process
 from bench.procstat import measure_process
 from bench.report import other_cores
-from chat.client import chat_body
+from bench.servers import EVERYTHING_ON, user_keys
 from tests.support.live_server import ROOT, live_server, migrate, server_env
 
 WARMUP_CHATS = 4
@@ -56,14 +56,14 @@ def seed_template(template: Path, seeded: tuple[HistorySession, ...]) -> None:
 
 
 async def chat_cpu_ms(
-    url: str, pid: int, session: HistorySession, prompt: str, chats: int
+    url: str, pid: int, session: HistorySession, prompt: str, chats: int, key: str
 ) -> tuple[float, float | None]:
-    """Server CPU ms per chat over `chats` chats in `session` after a warm-up; others' load."""
-    body = chat_body(session.session_id, session.user_id, prompt)
+    """Server CPU ms per chat over `chats` chats in `session` (with its user's key)."""
+    body = {"sessionId": session.session_id, "prompt": prompt}
     async with shared_client(1) as client:
-        warm = await run_level(client, url, [body] * WARMUP_CHATS, token="devkey", concurrency=1)
+        warm = await run_level(client, url, [body] * WARMUP_CHATS, token=key, concurrency=1)
         async with measure_process(pid) as usage:
-            run = await run_level(client, url, [body] * chats, token="devkey", concurrency=1)
+            run = await run_level(client, url, [body] * chats, token=key, concurrency=1)
     if warm.errors or run.errors:
         raise RuntimeError(f"context check: {warm.errors + run.errors} chats failed in {session}")
     return usage.cpu_seconds * 1000 / chats, other_cores(run, usage)
@@ -86,15 +86,16 @@ def measure_context_cost(
     pair = sessions(small, large)
     template = workdir / "context-template.sqlite3"
     seed_template(template, pair)
+    keys = dict(zip(pair, user_keys(template, [session.user_id for session in pair]), strict=True))
     results = []
-    with live_server(workdir / "context", template_db=template, BUILTIN_TOKEN_DELAY_MS="0") as s:
+    with live_server(workdir / "context", template_db=template, **EVERYTHING_ON) as s:
         if server_core is not None:
             pin_process(s.process.pid, server_core)
         for rep in range(repeat):
             order = pair if rep % 2 == 0 else pair[::-1]
             figures = {
                 session.stored: asyncio.run(
-                    chat_cpu_ms(s.url, s.process.pid, session, prompt, chats)
+                    chat_cpu_ms(s.url, s.process.pid, session, prompt, chats, keys[session])
                 )
                 for session in order
             }

@@ -4,7 +4,8 @@ Thread hops are `sync_to_async` calls; wake-ups are `call_soon_threadsafe` calls
 to the event loop's self-pipe, whether from another thread or from LangGraph's stream writer).
 Run from the project root: `.venv/bin/python bench/hot_path_counts.py`. It migrates a
 temporary SQLite file, drives the real ASGI application in this process (consumer, run,
-graph, records; no HTTP) with the built-in model, and prints the counts for a chat in a new
+graph, records; no HTTP) with the built-in model, everything on and a user API key
+(`bench.servers`), and prints the counts for a chat in a new
 session and for the next chat in the same session.
 """
 
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.servers import EVERYTHING_ON, user_keys  # noqa: E402
 from tests.support.live_server import migrate, server_env  # noqa: E402
 
 PROJECT = ("chat", "agents", "memory", "telemetry", "orchestration_site")
@@ -127,11 +129,11 @@ def counting(counts: Counts) -> Iterator[None]:
         loop.call_soon_threadsafe = original_threadsafe
 
 
-async def one_chat(application: Any, session_id: str, counts: Counts) -> None:
-    """Drive one `POST /v1/chat/stream` through the ASGI application to its end."""
+async def one_chat(application: Any, session_id: str, counts: Counts, key: str) -> None:
+    """Drive one `POST /v1/chat/stream` with a user key through the ASGI application."""
     from asgiref.testing import ApplicationCommunicator
 
-    body = json.dumps({"sessionId": session_id, "userId": "count-user", "prompt": PROMPT})
+    body = json.dumps({"sessionId": session_id, "prompt": PROMPT})
     scope = {
         "type": "http",
         "http_version": "1.1",
@@ -139,7 +141,10 @@ async def one_chat(application: Any, session_id: str, counts: Counts) -> None:
         "path": "/v1/chat/stream",
         "raw_path": b"/v1/chat/stream",
         "query_string": b"",
-        "headers": [(b"authorization", b"Bearer devkey"), (b"content-type", b"application/json")],
+        "headers": [
+            (b"authorization", f"Bearer {key}".encode()),
+            (b"content-type", b"application/json"),
+        ],
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 80),
     }
@@ -179,14 +184,14 @@ def print_counts(title: str, counts: Counts) -> None:
     print(f"  ASGI messages sent: {dict(counts.sends)}")
 
 
-async def count_chats() -> None:
+async def count_chats(key: str) -> None:
     """Warm up, then count a chat in a new session and the next chat in that session."""
     from orchestration_site.asgi import application
 
-    await one_chat(application, "count-warmup", Counts())
+    await one_chat(application, "count-warmup", Counts(), key)
     first, second = Counts(), Counts()
-    await one_chat(application, "count-session", first)
-    await one_chat(application, "count-session", second)
+    await one_chat(application, "count-session", first, key)
+    await one_chat(application, "count-session", second, key)
     print_counts("chat in a new session", first)
     print_counts("next chat in the same session", second)
 
@@ -196,9 +201,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hot-path-") as workdir:
         db = Path(workdir) / "db.sqlite3"
         migrate(db)
-        os.environ.update(server_env(db))
+        key = user_keys(db, ["count-user"])[0]
+        os.environ.update(server_env(db, **EVERYTHING_ON))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orchestration_site.settings")
-        asyncio.run(count_chats())
+        asyncio.run(count_chats(key))
 
 
 if __name__ == "__main__":

@@ -55,10 +55,18 @@ def percentile(values: list[float], pct: float) -> float | None:
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
-def fresh_bodies(prompt: str, count: int) -> list[dict[str, str]]:
-    """`count` chat requests, each in a new session of a new user, so each does the same work."""
+def fresh_bodies(prompt: str, count: int, *, user_ids: bool = False) -> list[dict[str, str]]:
+    """`count` chat requests, each in a new session, so each does the same work.
+
+    Without `user_ids` the bodies name no user (a user key is its user); with it each names a
+    new user (for the service key).
+    """
     tags = [uuid.uuid4().hex for _ in range(count)]
-    return [chat_body(f"bench-{tag}", f"bench-user-{tag[:12]}", prompt) for tag in tags]
+    bodies = [chat_body(f"bench-{tag}", f"bench-user-{tag[:12]}", prompt) for tag in tags]
+    if not user_ids:
+        for body in bodies:
+            del body["userId"]
+    return bodies
 
 
 async def run_stream(
@@ -92,19 +100,23 @@ async def run_level(
     url: str,
     bodies: list[dict[str, str]],
     *,
-    token: str,
+    token: str | list[str],
     concurrency: int,
 ) -> LevelRun:
-    """Send one stream per body, with at most `concurrency` of them in flight at once."""
-    slots = asyncio.Semaphore(concurrency)
+    """Send one stream per body, with at most `concurrency` of them in flight at once.
 
-    async def one(body: dict[str, str]) -> StreamResult:
+    With a list of tokens, the n-th body is sent with the n-th token (round robin).
+    """
+    slots = asyncio.Semaphore(concurrency)
+    tokens = [token] if isinstance(token, str) else token
+
+    async def one(n: int, body: dict[str, str]) -> StreamResult:
         async with slots:
-            return await run_stream(client, url, token, body)
+            return await run_stream(client, url, tokens[n % len(tokens)], body)
 
     level = LevelRun(concurrency)
     started, started_cpu = time.perf_counter(), time.process_time()
-    level.results = await asyncio.gather(*(one(body) for body in bodies))
+    level.results = await asyncio.gather(*(one(n, body) for n, body in enumerate(bodies)))
     level.seconds = time.perf_counter() - started
     level.client_cpu_seconds = time.process_time() - started_cpu
     return level

@@ -50,8 +50,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 async def measure_cpu(url: str, pid: int, name: str, args: argparse.Namespace) -> LevelStats:
     """Warm the server up, then drive `--requests` chats and measure its CPU."""
     async with shared_client(args.concurrency) as client:
-        await run_level(client, url, fresh_bodies(PROMPT, 8), token=args.token, concurrency=2)
-        bodies = fresh_bodies(PROMPT, args.requests)
+        await run_level(
+            client, url, fresh_bodies(PROMPT, 8, user_ids=True), token=args.token, concurrency=2
+        )
+        bodies = fresh_bodies(PROMPT, args.requests, user_ids=True)
         async with measure_process(pid) as usage:
             level = await run_level(
                 client, url, bodies, token=args.token, concurrency=args.concurrency
@@ -65,7 +67,7 @@ async def resume_once(client: httpx.AsyncClient, url: str, token: str) -> float:
     Returns the ms from sending the resume to its first replayed event. The resume uses the
     shared client (a new httpx client would add its own set-up, ~10 ms, to the figure).
     """
-    body = {**fresh_bodies(PROMPT, 1)[0], "onDisconnect": "continue"}
+    body = {**fresh_bodies(PROMPT, 1, user_ids=True)[0], "onDisconnect": "continue"}
     seen = []
     async for event in stream_chat_http(url, token, body, client=client):
         seen.append(event)

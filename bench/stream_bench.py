@@ -53,6 +53,13 @@ class Target:
     pid: int | None
     history: int = 0
     """Unmeasured turns each session gets before its measured one."""
+    tokens: list[str] = field(default_factory=list)
+    """Bearer tokens, used round robin (user keys: the bodies then name no user)."""
+
+    @property
+    def service(self) -> bool:
+        """Whether the requests carry the service key (so the bodies must name their users)."""
+        return not all(token.startswith("oak_") for token in self.tokens)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -75,7 +82,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--history", type=int, default=0, help="prior turns per session")
     add("--url", help="drive this running server instead of starting one")
     add("--pid", type=int, help="with --url: the server's pid, for CPU and RSS")
-    add("--token", default="devkey", help="bearer token (default: devkey)")
+    add("--token", help="bearer token (default: the started server's user keys; devkey with --url)")
     args = parser.parse_args(argv)
     args.levels = [int(level) for level in args.concurrency.split(",")]
     if args.stress and args.stress not in args.levels:
@@ -100,11 +107,12 @@ async def bench_target(target: Target, args: argparse.Namespace) -> Outcome:
     """Warm `target` up, then run every level (after its sessions' prior turns, if any)."""
     outcome = Outcome()
     async with shared_client(max(args.levels)) as client:
-        drive = functools.partial(run_level, client, target.url, token=args.token)
-        outcome.warmup = await drive(fresh_bodies(args.prompt, WARMUP_REQUESTS), concurrency=2)
+        drive = functools.partial(run_level, client, target.url, token=target.tokens)
+        bodies_of = functools.partial(fresh_bodies, args.prompt, user_ids=target.service)
+        outcome.warmup = await drive(bodies_of(WARMUP_REQUESTS), concurrency=2)
         outcome.unmeasured_errors += outcome.warmup.errors
         for level in args.levels:
-            bodies = fresh_bodies(args.prompt, max(args.requests, level))
+            bodies = bodies_of(max(args.requests, level))
             for _ in range(target.history):
                 outcome.unmeasured_errors += (await drive(bodies, concurrency=level)).errors
             async with measure_process(target.pid) as usage:
@@ -124,16 +132,18 @@ def run_local(
     args: argparse.Namespace, workdir: Path, run: int
 ) -> tuple[list[Outcome], list[verdict.Check]]:
     """Benchmark the pipeline, then a bare SSE endpoint streaming as many events per request."""
-    with pipeline_server(workdir, run, args.server_env) as server:
+    with pipeline_server(workdir, run, args.server_env) as (server, keys):
         pin_server(args, server.process.pid)
-        target = Target("pipeline", server.url, server.process.pid, args.history)
+        keys = [args.token] if args.token else keys
+        target = Target("pipeline", server.url, server.process.pid, args.history, keys)
         pipeline = asyncio.run(bench_target(target, args))
         problems = log_problems(server.log())
     events, tokens = stream_shape(pipeline.warmup)
     print(f"each stream: {events} events, {tokens} of them tokens; prompt: {args.prompt!r}\n")
     with bare_server(workdir, events=events, tokens=tokens, run=run) as server:
         pin_server(args, server.process.pid)
-        bare = asyncio.run(bench_target(Target("bare", server.url, server.process.pid), args))
+        bare_target = Target("bare", server.url, server.process.pid, tokens=keys)
+        bare = asyncio.run(bench_target(bare_target, args))
     print_table(pipeline.rows + bare.rows)
     print_overhead(pipeline.rows, bare.rows)
     for line in problems:
@@ -201,10 +211,13 @@ def run_profile(args: argparse.Namespace, workdir: Path) -> int:
     """Sample the pipeline server with py-spy at one level; write and print the summary."""
     raw = args.profile.with_suffix(args.profile.suffix + ".collapsed")
     args.profile.parent.mkdir(parents=True, exist_ok=True)
-    with pipeline_server(workdir, 0, args.server_env) as server:
+    with pipeline_server(workdir, 0, args.server_env) as (server, keys):
         pin_server(args, server.process.pid)
         url, level = server.url, args.profile_concurrency
-        profiled = asyncio.run(profile_level(url, server.process.pid, raw, args))
+        target = Target(
+            "pipeline", url, server.process.pid, tokens=[args.token] if args.token else keys
+        )
+        profiled = asyncio.run(profile_level(target, raw, args))
     lines = [
         f"py-spy profile of the pipeline server: {args.profile_requests} chats, {level} in flight",
         f"prompt: {args.prompt!r}; {pinning_note(args.cores)}",
@@ -216,19 +229,21 @@ def run_profile(args: argparse.Namespace, workdir: Path) -> int:
     return profiled.errors
 
 
-async def profile_level(url: str, pid: int, raw: Path, args: argparse.Namespace) -> LevelRun:
+async def profile_level(target: Target, raw: Path, args: argparse.Namespace) -> LevelRun:
     """Warm up, then run one level while py-spy samples the server."""
     async with shared_client(args.profile_concurrency) as client:
-        drive = functools.partial(run_level, client, url, token=args.token)
-        await drive(fresh_bodies(args.prompt, WARMUP_REQUESTS), concurrency=2)
-        bodies = fresh_bodies(args.prompt, args.profile_requests)
-        with sampling(pid, raw):
+        drive = functools.partial(run_level, client, target.url, token=target.tokens)
+        bodies_of = functools.partial(fresh_bodies, args.prompt, user_ids=target.service)
+        await drive(bodies_of(WARMUP_REQUESTS), concurrency=2)
+        bodies = bodies_of(args.profile_requests)
+        with sampling(target.pid, raw):
             return await drive(bodies, concurrency=args.profile_concurrency)
 
 
 def run_remote(args: argparse.Namespace) -> int:
     """Benchmark an already running server (server figures only when --pid is given)."""
-    outcome = asyncio.run(bench_target(Target("server", args.url, args.pid, args.history), args))
+    target = Target("server", args.url, args.pid, args.history, [args.token or "devkey"])
+    outcome = asyncio.run(bench_target(target, args))
     print_table(outcome.rows)
     return outcome.unmeasured_errors + sum(row.errors for row in outcome.rows)
 

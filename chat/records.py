@@ -14,6 +14,7 @@ from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
 from chat.models import Message, Run, Session, Suggestion
 from chat.run_store import close_run
+from memory.context import PackedContext, pack_now
 from telemetry.models import RequestMetric, ToolCall
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
@@ -49,11 +50,29 @@ class RunRecord:
     events_sent: int = 0
     """How many events the run has streamed; its outcome is recorded just before the next."""
 
-    def close_run(self, status: str, **fields: object) -> None:
-        """Record the run's outcome, its message ids and last event id (inside a transaction)."""
+    def close_run(
+        self, status: str, session_fields: dict[str, object] | None = None, **fields: object
+    ) -> None:
+        """Record the run's outcome, its message ids and last event id (inside a transaction).
+
+        `session_fields` are written to the session too (in the same statement that frees it).
+        """
         if self.run_id:
             fields.update(user_message_id=self.user_message_id, last_event_id=self.events_sent + 1)
-            close_run(self.run_id, self.session.session_id, status, **fields)
+            close_run(
+                self.run_id,
+                self.session.session_id,
+                status,
+                session_fields=session_fields,
+                **fields,
+            )
+        elif session_fields:
+            Session.objects.filter(pk=self.session.pk).update(**session_fields)
+
+    @property
+    def unstored_tool_calls(self) -> bool:
+        """Whether the stored run has completed tool calls not stored yet."""
+        return bool(self.run_id) and self.stored_tool_calls < len(self.outcomes)
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
@@ -69,13 +88,15 @@ def open_session(session_id: str, user_id: str) -> Session:
     return session
 
 
-async def store_user_message(record: RunRecord, prompt: str) -> Message:
-    """Store the user's prompt before the run starts."""
-    message = await Message.objects.acreate(
+@sync_to_async
+def open_turn(record: RunRecord, prompt: str) -> PackedContext:
+    """Pack the context, then store the user's prompt before the run starts (one trip)."""
+    packed = pack_now(record.session, prompt)
+    message = Message.objects.create(
         session=record.session, user_id=record.tools.user_id, role="user", content=prompt
     )
     record.user_message_id = message.pk
-    return message
+    return packed
 
 
 def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
@@ -119,7 +140,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
     """Store answer, suggestions, tool calls and metric in one go; return message and total."""
     with transaction.atomic():
         store_tool_calls(record)
-        Session.objects.filter(pk=record.session.pk).update(updated_at=timezone.now())
+        touched = {"updated_at": timezone.now()}
         total_ms = record.elapsed_ms()
         timings = {"ttft_ms": record.ttft_ms, **record.agent_timings, "total_ms": total_ms}
         message = Message.objects.create(
@@ -141,7 +162,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             **record.observed,
             run_id=record.run_id,
         )
-        record.close_run(Run.Status.OK, answer_message=message)
+        record.close_run(Run.Status.OK, touched, answer_message=message)
     return message, total_ms
 
 

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -55,6 +56,15 @@ class EventBuffer(Protocol):
         decides when to give up).
         """
 
+    def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[BufferedEvent] | None]:
+        """Like `read`, but each item is every event already readable (at least one).
+
+        A stream sends each batch as one body: events that arrive alone go alone, a burst
+        goes together, nothing waits for company.
+        """
+
     async def last_id(self, run_id: str) -> int | None:
         """Return the id of the run's last stored event; None when nothing is retained."""
 
@@ -76,6 +86,8 @@ class MemoryEventBuffer:
         """Keep a finished run's events for `retain_seconds`."""
         self.retain_seconds = retain_seconds
         self.logs: dict[str, _Log] = {}
+        self.expiries: deque[tuple[float, str]] = deque()
+        """(expiry, run id) in the order runs ended: the retention is fixed, so also by expiry."""
 
     async def append(self, run_id: str, event: BufferedEvent) -> None:
         """Store the event; a terminal one starts the retention clock."""
@@ -85,6 +97,7 @@ class MemoryEventBuffer:
         log.events.append(event)
         if event.terminal:
             log.expires_at = time.monotonic() + self.retain_seconds
+            self.expiries.append((log.expires_at, run_id))
         log.changed.set()
         log.changed = asyncio.Event()
 
@@ -92,16 +105,26 @@ class MemoryEventBuffer:
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
     ) -> AsyncIterator[BufferedEvent | None]:
         """Yield from the list by index: stored events, then each new one as it comes."""
+        async for batch in self.read_batches(run_id, after, idle=idle):
+            for event in batch or (None,):
+                yield event
+
+    async def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[BufferedEvent] | None]:
+        """Yield every stored event not yet read as one list, then each new burst as it comes."""
         cursor = max(after, 0)
         while True:
             log = self.logs.get(run_id)
             if log is None:
                 return
-            for event in log.events[cursor:]:
-                cursor += 1
-                yield event
-                if event.terminal:
+            batch = until_terminal(log.events[cursor:])
+            if batch:
+                cursor += len(batch)
+                yield batch
+                if batch[-1].terminal:
                     return
+                continue
             try:
                 async with asyncio.timeout(idle):  # cheaper than wait_for: no extra task
                     await log.changed.wait()
@@ -125,10 +148,11 @@ class MemoryEventBuffer:
     def prune(self) -> None:
         """Forget finished runs whose retention has passed."""
         now = time.monotonic()
-        for run_id in [
-            r for r, log in self.logs.items() if log.expires_at and log.expires_at < now
-        ]:
-            del self.logs[run_id]
+        while self.expiries and self.expiries[0][0] < now:
+            _, run_id = self.expiries.popleft()
+            log = self.logs.get(run_id)
+            if log is not None and log.expires_at is not None and log.expires_at < now:
+                del self.logs[run_id]
 
 
 class RedisEventBuffer:
@@ -219,9 +243,17 @@ class RedisEventBuffer:
 
         A run executing here is read from the memory copy, through the same kind of cursor.
         """
-        if self.mirror.has_whole(run_id):
-            async for event in self.mirror.read(run_id, after, idle=idle):
+        async for batch in self.read_batches(run_id, after, idle=idle):
+            for event in batch or (None,):
                 yield event
+
+    async def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[BufferedEvent] | None]:
+        """Each XREAD's entries as one list (or the memory copy's bursts, as `read`)."""
+        if self.mirror.has_whole(run_id):
+            async for batch in self.mirror.read_batches(run_id, after, idle=idle):
+                yield batch
             return
         cursor = f"{max(after, 0)}-0"
         key = self.key(run_id)
@@ -233,12 +265,11 @@ class RedisEventBuffer:
             if not entries:
                 yield None
                 continue
-            for entry_id, fields in entries:
-                cursor = _text(entry_id)
-                event = _decode(cursor, fields)
-                yield event
-                if event.terminal:
-                    return
+            cursor = _text(entries[-1][0])
+            batch = until_terminal([_decode(_text(i), fields) for i, fields in entries])
+            yield batch
+            if batch[-1].terminal:
+                return
 
     async def last_id(self, run_id: str) -> int | None:
         """Return the last entry's event id, None when the stream expired or never existed."""
@@ -246,6 +277,14 @@ class RedisEventBuffer:
             return await self.mirror.last_id(run_id)
         last = await self.client.xrevrange(self.key(run_id), count=1)
         return int(_text(last[0][0]).split("-")[0]) if last else None
+
+
+def until_terminal(events: list[BufferedEvent]) -> list[BufferedEvent]:
+    """Return `events` up to and including the first terminal one."""
+    for n, event in enumerate(events):
+        if event.terminal:
+            return events[: n + 1]
+    return events
 
 
 def _entries(answer: Any, key: str) -> list[tuple[Any, dict[Any, Any]]]:

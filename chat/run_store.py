@@ -36,12 +36,13 @@ def admit_run(session: Session, *, user_id: str, on_disconnect: str) -> tuple[Ru
     Returns the run (`running` when it took the session, else `queued`) and, when queued,
     the run that holds the session (None if that one ended meanwhile: try again).
     """
-    run = Run.objects.create(
-        session=session, user_id=user_id, on_disconnect=on_disconnect, owner=OWNER
-    )
-    if start_if_free(session.session_id, run):
-        return run, None
-    return run, holder_of(session.session_id)
+    with transaction.atomic():  # one commit for the run, the session and the start
+        run = Run.objects.create(
+            session=session, user_id=user_id, on_disconnect=on_disconnect, owner=OWNER
+        )
+        if start_if_free(session.session_id, run):
+            return run, None
+        return run, holder_of(session.session_id)
 
 
 @sync_to_async
@@ -88,16 +89,27 @@ def holder_of(session_id: str) -> Run | None:
 
 
 def close_run(
-    run_id: str, session_id: str, status: str, *, error: str = "", **fields: object
+    run_id: str,
+    session_id: str,
+    status: str,
+    *,
+    error: str = "",
+    session_fields: dict[str, object] | None = None,
+    **fields: object,
 ) -> bool:
     """Record the run's outcome once and free its session (call inside a transaction).
 
-    Returns False when the run had already ended (a second close changes nothing).
+    `session_fields` are written to the session in the same UPDATE that frees it (or in
+    their own when the run no longer holds it). Returns False when the run had already
+    ended (a second close changes nothing).
     """
     closed = Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
         status=status, error=error[:2000], finished_at=timezone.now(), **fields
     )
-    Session.objects.filter(session_id=session_id, active_run_id=run_id).update(active_run_id=None)
+    session = Session.objects.filter(session_id=session_id)
+    freed = session.filter(active_run_id=run_id).update(active_run_id=None, **session_fields or {})
+    if session_fields and not freed:
+        session.update(**session_fields)
     return closed == 1
 
 

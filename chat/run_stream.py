@@ -9,6 +9,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import aclose_old_connections
 from channels.exceptions import StopConsumer
 from channels.generic.http import AsyncHttpConsumer
@@ -48,6 +49,22 @@ class RunEventsConsumer(AsyncHttpConsumer):
         self.task: asyncio.Task[None] | None = None
         self.response_done = False
         self.last_write = time.monotonic()
+        self.connections_checked = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, but the database connections are checked once per request.
+
+        Channels runs `close_old_connections` (a thread hop) before every message's handler;
+        Django does it when a request starts and ends. Once, at the first message, keeps the
+        process's connections healthy (broken or past DB_CONN_MAX_AGE ones are replaced).
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        if not self.connections_checked:
+            self.connections_checked = True
+            await aclose_old_connections()
+        await handler(message)
 
     async def http_request(self, message: dict[str, Any]) -> None:
         """Collect the body; once complete, start the response task and keep listening."""
@@ -63,7 +80,6 @@ class RunEventsConsumer(AsyncHttpConsumer):
                 self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-        await aclose_old_connections()
         raise StopConsumer()
 
     async def client_left(self) -> None:
@@ -115,18 +131,19 @@ class RunEventsConsumer(AsyncHttpConsumer):
         """Copy events from the buffer's cursor; on idle ticks, heartbeat and check the run."""
         checks = Liveness(runtime, run_id)
         idle = min(settings.SSE_HEARTBEAT_SECONDS, IDLE_SECONDS)
-        async for event in runtime.buffer.read(run_id, after, idle=idle):
-            if event is not None:
-                await self.write(event)
+        async for batch in runtime.buffer.read_batches(run_id, after, idle=idle):
+            if batch is not None:
+                await self.write(batch)
                 continue
             await self.heartbeat()
             if await checks.run_is_gone():
                 return
 
-    async def write(self, event: BufferedEvent) -> None:
-        """Send one event now (its own body chunk, so nothing buffers it)."""
+    async def write(self, events: list[BufferedEvent]) -> None:
+        """Send the events already readable now, as one body chunk (nothing waits for more)."""
         self.last_write = time.monotonic()
-        await self.send_body(encode_event(event.id, event.event, event.data), more_body=True)
+        chunk = b"".join(encode_event(event.id, event.event, event.data) for event in events)
+        await self.send_body(chunk, more_body=True)
 
     async def write_shutdown(self) -> None:
         """Send `error` server_shutdown without an id: a resume elsewhere continues the run."""

@@ -17,15 +17,15 @@ from chat.records import (
     RunRecord,
     SessionForbidden,
     open_session,
+    open_turn,
     store_answer,
     store_failure,
     store_new_tool_calls,
-    store_user_message,
 )
 from chat.requests import ChatRequest, RequestRejected
 from llm.base import LLMProvider, ProviderError
-from memory.context import pack
-from memory.summarizer import update_summary
+from memory.context import PackedContext
+from memory.summarizer import nothing_outside_window, update_summary
 from telemetry.observer import RunObserver
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ class ChatRun:
         self.record = RunRecord(session=session, tools=tools, outcomes=[], received_at=received_at)
         self.record.models = provider.models()
         self.answered = False
+        self.packed: PackedContext | None = None
+        self.answer = ""
         self.observer = RunObserver(
             session_id=request.sessionId,
             user_id=request.userId,
@@ -79,8 +81,7 @@ class ChatRun:
         """
         final: dict[str, Any] = {}
         try:
-            packed = await pack(self.record.session, self.request.prompt)
-            await store_user_message(self.record, self.request.prompt)
+            self.packed = packed = await open_turn(self.record, self.request.prompt)
             async for event in self.graph_events(packed.history, final):
                 yield event
             done = await self.conclude(final)
@@ -119,7 +120,7 @@ class ChatRun:
             state, context=context, stream_mode=["custom", "updates"]
         ):
             if mode == "custom":
-                if chunk["event"] == "tool_call_completed" and self.record.run_id:
+                if chunk["event"] == "tool_call_completed" and self.record.unstored_tool_calls:
                     await store_new_tool_calls(self.record)  # stored before it is announced
                 yield chunk["event"], chunk["data"]
                 if chunk["event"] == "token" and self.record.ttft_ms is None:
@@ -137,6 +138,7 @@ class ChatRun:
         self.record.observed = self.observer.metric_fields()
         message, total_ms = await store_answer(self.record, answer, suggestions)
         self.answered = self.recorded = True
+        self.answer = answer
         return {
             "fullText": answer,
             "suggestions": suggestions,
@@ -150,12 +152,23 @@ class ChatRun:
 
     async def finish(self) -> None:
         """After the response: fold turns that left the window into the summary."""
-        if not self.answered:
+        if not self.answered or self.nothing_left_the_window():
             return
         try:
             await update_summary(self.record.session, self.provider)
         except ProviderError:
             logger.warning("summary of session %s not updated", self.request.sessionId)
+
+    def nothing_left_the_window(self) -> bool:
+        """Whether the session is young enough that no message can have left the window."""
+        packed = self.packed
+        if packed is None or not packed.whole_session:
+            return False
+        new_turns = [
+            {"role": "user", "content": self.request.prompt},
+            {"role": "assistant", "content": self.answer},
+        ]
+        return nothing_outside_window(self.record.session, [*packed.window, *new_turns])
 
 
 async def open_run(request: ChatRequest, *, received_at: float) -> ChatRun:

@@ -60,9 +60,10 @@ class BuiltinModel(LLMProvider):
         return text
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[str]:
-        """Stream the answer word by word, pausing `token_delay` between words."""
+        """Stream the answer word by word, pausing `token_delay` between words (0: no pause)."""
         for token in tokens_of(await self.complete(request)):
-            await asyncio.sleep(self.token_delay)
+            if self.token_delay:
+                await asyncio.sleep(self.token_delay)
             yield token
 
     async def structured(self, request: ModelRequest, schema: type[ModelT]) -> ModelT:

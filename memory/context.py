@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
@@ -33,6 +34,10 @@ class PackedContext:
     """The token estimate of all `messages`."""
     dropped_turns: int
     """How many of the last K turns the budget dropped (the oldest ones)."""
+    window: tuple[ChatMessage, ...] = ()
+    """The newest K stored messages as `pack` read them, oldest first, unanswered ones too."""
+    whole_session: bool = False
+    """Whether `window` is every message the session had (fewer than K were stored)."""
 
     @property
     def history(self) -> list[ChatMessage]:
@@ -96,7 +101,7 @@ def pack_messages(
     )
 
 
-async def recent_turns_with_ids(session_id: str, k: int) -> list[tuple[str, ChatMessage]]:
+def read_recent_turns_with_ids(session_id: str, k: int) -> list[tuple[str, ChatMessage]]:
     """Return the newest `k` messages of a session as (id, turn), oldest first, in one query.
 
     It reads the (session, createdAt) index and at most `k` rows, whatever the history length.
@@ -105,9 +110,14 @@ async def recent_turns_with_ids(session_id: str, k: int) -> list[tuple[str, Chat
         return []
     newest = Message.objects.filter(session_id=session_id).order_by("-created_at", "-id")
     rows = newest.values_list("id", "role", "content")[:k]
-    window = [(pk, ChatMessage(role=role, content=content)) async for pk, role, content in rows]
+    window = [(pk, ChatMessage(role=role, content=content)) for pk, role, content in rows]
     window.reverse()
     return window
+
+
+async def recent_turns_with_ids(session_id: str, k: int) -> list[tuple[str, ChatMessage]]:
+    """`read_recent_turns_with_ids` from async code (one thread hop)."""
+    return await sync_to_async(read_recent_turns_with_ids)(session_id, k)
 
 
 async def recent_turns(session_id: str, k: int) -> list[ChatMessage]:
@@ -139,10 +149,27 @@ async def pack(
     today: date | None = None,
 ) -> PackedContext:
     """Pack the context for `prompt` in `session`; k and budget default to the settings."""
+    return await sync_to_async(pack_now)(session, prompt, k=k, budget=budget, today=today)
+
+
+def pack_now(
+    session: Session,
+    prompt: str,
+    *,
+    k: int | None = None,
+    budget: int | None = None,
+    today: date | None = None,
+) -> PackedContext:
+    """`pack` from synchronous code (e.g. inside another database trip)."""
     k = settings.SHORT_TERM_K if k is None else k
     budget = settings.TOKEN_BUDGET if budget is None else budget
     meta = system_meta(session.session_id, session.user_id, today or timezone.localdate())
-    turns = await recent_turns(session.session_id, k)
-    return pack_messages(
-        meta=meta, summary=session.summary, turns=turns, prompt=prompt, budget=budget
+    window = [turn for _, turn in read_recent_turns_with_ids(session.session_id, k)]
+    packed = pack_messages(
+        meta=meta,
+        summary=session.summary,
+        turns=answered_turns(window),
+        prompt=prompt,
+        budget=budget,
     )
+    return replace(packed, window=tuple(window), whole_session=len(window) < k)

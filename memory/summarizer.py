@@ -43,6 +43,32 @@ async def turns_outside_window(session: Session, *, k: int, budget: int) -> list
     return [message async for message in outside.order_by("created_at", "id")[:FOLD_LIMIT]]
 
 
+def nothing_outside_window(
+    session: Session,
+    turns: Sequence[ChatMessage],
+    *,
+    k: int | None = None,
+    budget: int | None = None,
+) -> bool:
+    """Whether a session whose messages are exactly `turns` (oldest first) keeps all in its window.
+
+    Then `update_summary` would fold nothing: this decides it without a query, from what
+    packing already read plus the run's two new messages.
+    """
+    k = settings.SHORT_TERM_K if k is None else k
+    budget = settings.TOKEN_BUDGET if budget is None else budget
+    if len(turns) > k:
+        return False
+    packed = pack_messages(
+        meta=system_meta(session.session_id, session.user_id, timezone.localdate()),
+        summary=session.summary,
+        turns=list(turns),
+        prompt="",
+        budget=budget,
+    )
+    return packed.dropped_turns == 0
+
+
 async def update_summary(
     session: Session,
     provider: LLMProvider,

@@ -12,6 +12,10 @@ application, so an application cannot refuse a 200 MB upload before it is in mem
 or the chunked bytes received so far, exceed MAX_BODY_BYTES it answers 413 (JSON), stops
 keeping the body, half-closes and drops the connection shortly after. It also gives every
 status its RFC 9110 reason phrase (Twisted answers 422 and 429 with "Unknown Status").
+
+TCP endpoints listen with a backlog of LISTEN_BACKLOG connections instead of Twisted's 50:
+with more clients connecting at once the kernel drops their handshakes, and they retry after
+one second or more (or see a reset).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ APPLICATION_ARG = re.compile(r"^[\w.]+:[\w.]+$")
 REASONS = {413: b"Content Too Large", 422: b"Unprocessable Content"}
 # How long a refused upload may keep its connection open while we discard what it sends.
 LINGER_SECONDS = 2.0
+# Connections the kernel queues for accept() (capped by net.core.somaxconn).
+LISTEN_BACKLOG = 1024
 
 
 def reason_phrase(code: int) -> bytes:
@@ -142,6 +148,16 @@ def refuse_failed_checks() -> None:
         )
 
 
+def with_backlog(endpoints: list[str]) -> list[str]:
+    """Add `backlog=LISTEN_BACKLOG` to daphne's TCP endpoint strings that have none."""
+    return [
+        f"{endpoint}:backlog={LISTEN_BACKLOG}"
+        if endpoint.startswith("tcp:") and "backlog=" not in endpoint
+        else endpoint
+        for endpoint in endpoints
+    ]
+
+
 def daphne_arguments(argv: list[str]) -> list[str]:
     """Return daphne's arguments, with this project's application unless one is named."""
     if argv and APPLICATION_ARG.fullmatch(argv[-1]):
@@ -152,7 +168,7 @@ def daphne_arguments(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     """Check the settings, then run daphne with the bounded request class."""
     import django
-    from daphne.cli import CommandLineInterface
+    from daphne import cli
     from django.conf import settings
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orchestration_site.settings")
@@ -161,7 +177,9 @@ def main(argv: list[str] | None = None) -> None:
     BoundedRequest.max_body_bytes = settings.MAX_BODY_BYTES
     # Server.run() builds its factory from this module global: the one hook daphne offers.
     daphne.server.HTTPFactory = BoundedHTTPFactory
-    CommandLineInterface().run(daphne_arguments(sys.argv[1:] if argv is None else argv))
+    endpoints = cli.build_endpoint_description_strings
+    cli.build_endpoint_description_strings = lambda **kw: with_backlog(endpoints(**kw))
+    cli.CommandLineInterface().run(daphne_arguments(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

@@ -356,3 +356,9 @@ if RUN_LEASE_SECONDS < 2 * RUN_HEARTBEAT_SECONDS:
     )
 RUN_SHUTDOWN_GRACE_SECONDS = _bounded_float("RUN_SHUTDOWN_GRACE_SECONDS", 5.0, low=0.0, high=60.0)
 SSE_RETRY_MS = _bounded_int("SSE_RETRY_MS", 2000, low=0, high=600_000)
+
+# --- Performance: per-process caches of the hot path (see docs/benchmark.md) ------------------
+
+# Seconds a process reuses an API key it has looked up (0: look it up on every request). A key
+# revoked in this process stops working at once; one revoked elsewhere, within this bound.
+API_KEY_CACHE_SECONDS = _bounded_float("API_KEY_CACHE_SECONDS", 5.0, low=0.0, high=60.0)
