@@ -6,20 +6,21 @@ import shutil
 import subprocess
 from urllib.parse import urlparse
 
-import pytest
-
 from orchestration_site.server import LISTEN_BACKLOG, with_backlog
 
 
 def listen_queue_size(port: int) -> int:
-    """The accept-queue size (`ss` Send-Q) of the socket listening on 127.0.0.1:`port`."""
+    """The accept-queue size (`ss` Send-Q) of the socket listening on 127.0.0.1:`port`.
+
+    `ss` is Debian's iproute2, which `make test` installs when it is missing.
+    """
+    assert shutil.which("ss"), "ss is not installed: apt-get install iproute2"
     out = subprocess.run(
         ["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True
     ).stdout
     return int(out.split()[2])
 
 
-@pytest.mark.skipif(shutil.which("ss") is None, reason="needs `ss` (iproute2) to read the queue")
 def test_the_running_server_listens_with_the_larger_backlog(server):
     assert listen_queue_size(urlparse(server.url).port) == LISTEN_BACKLOG
 
