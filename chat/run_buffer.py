@@ -79,7 +79,25 @@ class _Log:
     expires_at: float | None = None
 
 
-class MemoryEventBuffer:
+class EventByEvent:
+    """`read` for a buffer that has `read_batches`: the same cursor, one event at a time."""
+
+    def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[BufferedEvent] | None]:
+        """Every event already readable as one list, or None after `idle` (subclasses)."""
+        raise NotImplementedError
+
+    async def read(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[BufferedEvent | None]:
+        """Yield the events of `read_batches` one by one (None for an idle tick)."""
+        async for batch in self.read_batches(run_id, after, idle=idle):
+            for event in batch or (None,):
+                yield event
+
+
+class MemoryEventBuffer(EventByEvent):
     """The replay buffer of a single process (REDIS_URL unset)."""
 
     def __init__(self, *, retain_seconds: float) -> None:
@@ -100,14 +118,6 @@ class MemoryEventBuffer:
             self.expiries.append((log.expires_at, run_id))
         log.changed.set()
         log.changed = asyncio.Event()
-
-    async def read(
-        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
-    ) -> AsyncIterator[BufferedEvent | None]:
-        """Yield from the list by index: stored events, then each new one as it comes."""
-        async for batch in self.read_batches(run_id, after, idle=idle):
-            for event in batch or (None,):
-                yield event
 
     async def read_batches(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
@@ -155,7 +165,7 @@ class MemoryEventBuffer:
                 del self.logs[run_id]
 
 
-class RedisEventBuffer:
+class RedisEventBuffer(EventByEvent):
     """One Redis Stream per run, entry ids `<eventId>-0`, trimmed and expiring.
 
     The process that executes a run also keeps its events in memory: its own readers follow
@@ -236,21 +246,13 @@ class RedisEventBuffer:
         while self.writer is not None and (run_id in self.pending or run_id in self.in_flight):
             await self.written.wait()
 
-    async def read(
-        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
-    ) -> AsyncIterator[BufferedEvent | None]:
-        """XREAD BLOCK from `after`: the same cursor serves the stored and the new entries.
-
-        A run executing here is read from the memory copy, through the same kind of cursor.
-        """
-        async for batch in self.read_batches(run_id, after, idle=idle):
-            for event in batch or (None,):
-                yield event
-
     async def read_batches(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
     ) -> AsyncIterator[list[BufferedEvent] | None]:
-        """Each XREAD's entries as one list (or the memory copy's bursts, as `read`)."""
+        """Each XREAD BLOCK's entries from `after` as one list: one cursor, stored then new.
+
+        A run executing here is read from the memory copy, through the same kind of cursor.
+        """
         if self.mirror.has_whole(run_id):
             async for batch in self.mirror.read_batches(run_id, after, idle=idle):
                 yield batch
