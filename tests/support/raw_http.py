@@ -64,16 +64,21 @@ def exchange(port: int, head: bytes, body: bytes = b"", *, timeout: float = 10) 
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(head + body)
         sent_at = time.monotonic()
-        raw = b""
-        while not complete(raw):
-            try:
-                data = sock.recv(65536)
-            except (ConnectionResetError, TimeoutError):
-                break
-            if not data:
-                break
-            raw += data
+        raw = read_response(sock, b"")
     return parse_response(raw, time.monotonic() - sent_at)
+
+
+def read_response(sock: socket.socket, raw: bytes) -> bytes:
+    """Read after `raw` until a whole response is in, or the server closes or resets."""
+    while not complete(raw):
+        try:
+            data = sock.recv(65536)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not data:
+            break
+        raw += data
+    return raw
 
 
 def upload(port: int, head: bytes, chunks: Any, *, timeout: float = 10) -> RawResponse:
@@ -93,14 +98,7 @@ def upload(port: int, head: bytes, chunks: Any, *, timeout: float = 10) -> RawRe
                 sock.sendall(chunk)
             except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 break
-        while not complete(raw):
-            try:
-                data = sock.recv(65536)
-            except (ConnectionResetError, TimeoutError):
-                break
-            if not data:
-                break
-            raw += data
+        raw = read_response(sock, raw)
     return parse_response(raw, time.monotonic() - started)
 
 
