@@ -62,7 +62,8 @@ def admit_in_one_transaction(session_id: str, user_id: str, on_disconnect: str) 
     """Admit the run with one commit; a new session is created already held by it."""
     fields = {"user_id": user_id, "on_disconnect": on_disconnect, "owner": OWNER}
     with transaction.atomic():
-        session = Session.objects.filter(session_id=session_id).first()
+        # Unordered: the sessions' default ordering costs query building here for nothing.
+        session = next(iter(Session.objects.filter(session_id=session_id).order_by()[:1]), None)
         if session is None:
             run_id, now = new_object_id(), timezone.now()
             session = Session.objects.create(
