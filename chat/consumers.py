@@ -11,8 +11,9 @@ from chat.edge import INTERNAL_ERROR, RequestEdge
 from chat.requests import RequestRejected
 from chat.run_executor import STOPS as RUN_STOPS
 from chat.run_executor import RunConflict, RunExecutor, ShuttingDown, get_runtime
+from chat.run_store import SessionForbidden
 from chat.run_stream import RunEventsConsumer
-from chat.runs import ChatRun, open_run
+from chat.runs import ChatRun, prepare_run
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,12 @@ class ChatStreamConsumer(RunEventsConsumer):
             run = await self.start_run(body)
             runtime = await get_runtime()
             # Shielded: a client leaving mid-admission must not orphan a stored run.
-            admission = asyncio.ensure_future(runtime.admit(run.record.session, run.request, run))
+            admission = asyncio.ensure_future(runtime.admit(run.request, run))
             admission.add_done_callback(self.admitted)
             await asyncio.shield(admission)
+        except SessionForbidden as forbidden:
+            await self.reject(self.forbidden(forbidden, run.request.sessionId))
+            return
         except RequestRejected as rejected:
             await self.reject(rejected)
             return
@@ -83,14 +87,16 @@ class ChatStreamConsumer(RunEventsConsumer):
         await self.stream_run(runtime, admission.result().run.pk, 0)
 
     async def start_run(self, body: bytes) -> ChatRun:
-        """Validate the body for the caller, take a stream slot and open the session."""
+        """Validate the body for the caller and take a stream slot (admission opens the session)."""
         assert self.edge is not None
         request = self.edge.chat_request(body)
         await self.edge.take_stream_slot()
-        try:
-            return await open_run(request, received_at=self.received_at or 0.0)
-        except RequestRejected as rejected:
-            raise self.edge.as_seen_by_caller(rejected, request.sessionId) from None
+        return prepare_run(request, received_at=self.received_at or 0.0)
+
+    def forbidden(self, forbidden: SessionForbidden, session_id: str) -> RequestRejected:
+        """Another user's session: 403, or 404 for a user key (see chat.edge)."""
+        assert self.edge is not None
+        return self.edge.as_seen_by_caller(RequestRejected(403, str(forbidden)), session_id)
 
     def admitted(self, admission: asyncio.Future[RunExecutor]) -> None:
         """Keep the admitted run; apply the disconnect policy if the client already left."""

@@ -13,16 +13,12 @@ from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
 from chat.models import Message, Run, Session, Suggestion
-from chat.run_store import close_run
+from chat.run_store import SessionForbidden, close_run
 from memory.context import PackedContext, pack_now
 from telemetry.models import RequestMetric, ToolCall
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
 SUMMARY_DOCUMENTS = 5
-
-
-class SessionForbidden(Exception):
-    """The session exists and belongs to another user."""
 
 
 @dataclass

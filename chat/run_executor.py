@@ -16,7 +16,7 @@ from typing import Any
 import redis.asyncio as redis
 from django.conf import settings
 
-from chat.models import Run, Session
+from chat.models import Run
 from chat.requests import ChatRequest
 from chat.run_buffer import BufferedEvent, EventBuffer, MemoryEventBuffer, RedisEventBuffer
 from chat.run_signals import LocalSignals, RedisSignals
@@ -157,18 +157,21 @@ class RunRuntime:
             # Sessions still recover their own runs when next used.
             logger.exception("the start-up sweep of interrupted runs failed")
 
-    async def admit(self, session: Session, request: ChatRequest, chat: ChatRun) -> RunExecutor:
-        """Store the run, apply the multitask strategy, and start it.
+    async def admit(self, request: ChatRequest, chat: ChatRun) -> RunExecutor:
+        """Open the session, store the run, apply the multitask strategy, and start it.
 
         Raises:
+            SessionForbidden: the session belongs to another user.
             RunConflict: `reject` while another run holds the session.
             ShuttingDown: the process is stopping.
         """
         if self.shutting_down:
             raise ShuttingDown()
-        run, holder = await admit_run(
-            session, user_id=request.userId, on_disconnect=request.onDisconnect
+        admission = await admit_run(
+            request.sessionId, user_id=request.userId, on_disconnect=request.onDisconnect
         )
+        run, holder = admission.run, admission.holder
+        chat.record.session = admission.session
         executor = RunExecutor(self, run, chat)
         executor.holds_session = run.status == Run.Status.RUNNING
         if holder is not None and request.multitaskStrategy == "reject":

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from bson import ObjectId
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from chat.ids import new_object_id
 from chat.models import ACTIVE_RUN_STATUSES, Message, Run, Session
 from telemetry.models import RequestMetric, ToolCall
 
@@ -29,20 +31,55 @@ def is_run_id(value: str) -> bool:
     return len(value) == 24 and ObjectId.is_valid(value) and value == value.lower()
 
 
-@sync_to_async
-def admit_run(session: Session, *, user_id: str, on_disconnect: str) -> tuple[Run, Run | None]:
-    """Store a new run owned by this process and try to start it (one trip to the database).
+class SessionForbidden(Exception):
+    """The session exists and belongs to another user."""
 
-    Returns the run (`running` when it took the session, else `queued`) and, when queued,
-    the run that holds the session (None if that one ended meanwhile: try again).
+
+@dataclass
+class Admission:
+    """What admitting a run stored: the session, the run and, when queued, the holder."""
+
+    session: Session
+    run: Run
+    holder: Run | None = None
+    """The run that holds the session when this one queued (None if it ended meanwhile)."""
+
+
+@sync_to_async
+def admit_run(session_id: str, *, user_id: str, on_disconnect: str) -> Admission:
+    """Open or create the session and store a new run that tries to start (one trip).
+
+    Raises:
+        SessionForbidden: the session belongs to another user (nothing is stored).
     """
-    with transaction.atomic():  # one commit for the run, the session and the start
-        run = Run.objects.create(
-            session=session, user_id=user_id, on_disconnect=on_disconnect, owner=OWNER
-        )
-        if start_if_free(session.session_id, run):
-            return run, None
-        return run, holder_of(session.session_id)
+    try:
+        return admit_in_one_transaction(session_id, user_id, on_disconnect)
+    except IntegrityError:  # another request created the session meanwhile: it exists now
+        return admit_in_one_transaction(session_id, user_id, on_disconnect)
+
+
+def admit_in_one_transaction(session_id: str, user_id: str, on_disconnect: str) -> Admission:
+    """Admit the run with one commit; a new session is created already held by it."""
+    fields = {"user_id": user_id, "on_disconnect": on_disconnect, "owner": OWNER}
+    with transaction.atomic():
+        # Unordered: the sessions' default ordering costs query building here for nothing.
+        session = next(iter(Session.objects.filter(session_id=session_id).order_by()[:1]), None)
+        if session is None:
+            run_id, now = new_object_id(), timezone.now()
+            session = Session.objects.create(
+                session_id=session_id, user_id=user_id, active_run_id=run_id
+            )
+            run = Run.objects.create(
+                id=run_id, session=session, status=Run.Status.RUNNING, started_at=now, **fields
+            )
+            return Admission(session, run)
+        if session.user_id != user_id:
+            raise SessionForbidden(f"Session {session_id!r} belongs to another user")
+        run = Run.objects.create(session=session, **fields)
+        if start_if_free(session_id, run):
+            session.active_run_id = run.pk
+            return Admission(session, run)
+        return Admission(session, run, holder_of(session_id))
 
 
 @sync_to_async

@@ -171,8 +171,14 @@ class ChatRun:
         return nothing_outside_window(self.record.session, [*packed.window, *new_turns])
 
 
+def prepare_run(request: ChatRequest, *, received_at: float) -> ChatRun:
+    """Prepare a validated request's run; admitting it (chat.run_executor) opens the session."""
+    session = Session(session_id=request.sessionId, user_id=request.userId)
+    return ChatRun(session, request, provider=get_provider(), received_at=received_at)
+
+
 async def open_run(request: ChatRequest, *, received_at: float) -> ChatRun:
-    """Open the session of a validated request (see chat.edge), ready to run.
+    """Open the session of a validated request (see chat.edge), ready to run without a record.
 
     Raises:
         RequestRejected: 403 for another user's session.

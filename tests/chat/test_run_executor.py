@@ -28,7 +28,7 @@ async def start(runtime: RunRuntime, session_id: str, delay_ms: float = 0):
         provider=BuiltinModel(token_delay_ms=delay_ms),
         received_at=time.perf_counter(),
     )
-    return await runtime.admit(session, request, chat)
+    return await runtime.admit(request, chat)
 
 
 async def events_of(runtime: RunRuntime, run_id: str) -> list:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chat.models import Message, Run, Session
 from chat.run_store import (
+    SessionForbidden,
     admit_run,
     close_run,
     get_run,
@@ -27,7 +28,10 @@ pytestmark = pytest.mark.django_db
 
 def admit(session: Session) -> tuple[Run, Run | None]:
     """Admit a run of alice's in `session`."""
-    return async_to_sync(admit_run)(session, user_id="alice", on_disconnect="cancel")
+    admission = async_to_sync(admit_run)(
+        session.session_id, user_id="alice", on_disconnect="cancel"
+    )
+    return admission.run, admission.holder
 
 
 def age(run: Run, seconds: float) -> None:
@@ -43,6 +47,42 @@ def test_the_first_run_takes_the_session_and_the_second_queues_behind_it(alice_s
     assert second.status == "queued" and second_holder.pk == first.pk
     assert Session.objects.get(pk=alice_session.pk).active_run_id == first.pk
     assert not async_to_sync(take_session)(alice_session.session_id, second)
+
+
+def test_a_run_in_a_new_session_creates_the_session_already_held_by_it(db):
+    admission = async_to_sync(admit_run)("fresh", user_id="alice", on_disconnect="continue")
+    session = Session.objects.get(session_id="fresh")
+    run = Run.objects.get(pk=admission.run.pk)
+    assert (session.user_id, session.active_run_id) == ("alice", run.pk)
+    assert (run.status, run.on_disconnect, admission.holder) == ("running", "continue", None)
+    assert run.started_at is not None and admission.session.pk == session.pk
+    second = async_to_sync(admit_run)("fresh", user_id="alice", on_disconnect="cancel")
+    assert second.run.status == "queued" and second.holder.pk == run.pk
+
+
+def test_another_users_session_refuses_admission_and_stores_nothing(alice_session):
+    with pytest.raises(SessionForbidden, match="belongs to another user"):
+        async_to_sync(admit_run)(alice_session.session_id, user_id="bob", on_disconnect="cancel")
+    assert not Run.objects.exists()
+    assert Session.objects.get(pk=alice_session.pk).active_run_id is None
+
+
+def test_a_session_created_by_another_request_meanwhile_is_opened_instead(db, monkeypatch):
+    other = Session.objects.create(session_id="raced", user_id="alice")
+    looks = []
+    first_look = Session.objects.filter
+
+    def not_committed_yet(*args, **kwargs):
+        """The first look misses the other request's session, as if not committed yet."""
+        looks.append(kwargs)
+        return Session.objects.none() if len(looks) == 1 else first_look(*args, **kwargs)
+
+    monkeypatch.setattr(Session.objects, "filter", not_committed_yet)
+    admission = async_to_sync(admit_run)("raced", user_id="alice", on_disconnect="cancel")
+    monkeypatch.undo()
+    assert len(looks) >= 2, "the insert failed on the unique sessionId and admission retried"
+    assert admission.session.pk == other.pk and admission.run.status == "running"
+    assert Session.objects.filter(session_id="raced").count() == 1
 
 
 def test_closing_frees_the_session_once_and_only_for_its_holder(alice_session):
