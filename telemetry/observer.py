@@ -37,6 +37,7 @@ class RunObserver:
         self.meter = UsageMeter()
         self.timeline: list[dict[str, Any]] = []
         self.open_agent: dict[str, Any] | None = None
+        self.last_agent_end = 0.0
         self.open_tools: list[dict[str, Any]] = []
         self.tokens = 0
         self.ttft_ms: float | None = None
@@ -108,10 +109,12 @@ class RunObserver:
             "input_tokens": int(data.get("inputTokens") or 0),
             "output_tokens": int(data.get("outputTokens") or 0),
         }
+        # Agents run one after another: a start read back from a late-seen event (a burst of
+        # events read at once) never goes before the previous agent's end.
+        start = round(max(self.last_agent_end, end - duration), 3)
+        self.last_agent_end = end
         self.timeline.append(
-            entry
-            | {"kind": "agent", "start_ms": round(max(0.0, end - duration), 3), "end_ms": end}
-            | {"ok": True, **tokens}
+            entry | {"kind": "agent", "start_ms": start, "end_ms": end} | {"ok": True, **tokens}
         )
         metrics.AGENT_DURATION.labels(name).observe(duration / 1000)
 
