@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -59,3 +60,17 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     with redis_server(tmp_path_factory.mktemp("redis")) as server:
         yield server.url
+
+
+@pytest.fixture
+def fresh_rate_window() -> None:
+    """Start the test at least 20 s before the rate limits' fixed window turns over.
+
+    The limits count per minute-long window (accounts.limits.Window): a test that counts a
+    few requests and expects the next one refused must not straddle two windows.
+    """
+    from accounts.limits import Window
+
+    left = Window.now().seconds_left
+    if left < 20:
+        time.sleep(left + 0.1)

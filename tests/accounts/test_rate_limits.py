@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("fresh_rate_window")
+
 
 def me(client, headers):
     """GET /v1/me."""

@@ -15,6 +15,8 @@ import redis
 
 from tests.support.live_server import ROOT, LiveServer, live_server, server_env
 
+pytestmark = pytest.mark.usefixtures("fresh_rate_window")
+
 
 @pytest.fixture
 def two_servers(
