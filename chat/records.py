@@ -14,7 +14,7 @@ from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
 from chat.models import Message, Run, Session, Suggestion
 from chat.run_store import SessionForbidden, close_run
-from memory.context import PackedContext, pack_now
+from memory.context import PackedContext, pack
 from telemetry.models import RequestMetric, ToolCall
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
@@ -87,7 +87,7 @@ def open_session(session_id: str, user_id: str) -> Session:
 @sync_to_async
 def open_turn(record: RunRecord, prompt: str) -> PackedContext:
     """Pack the context, then store the user's prompt before the run starts (one trip)."""
-    packed = pack_now(record.session, prompt)
+    packed = pack(record.session, prompt)
     message = Message.objects.create(
         session=record.session, user_id=record.tools.user_id, role="user", content=prompt
     )

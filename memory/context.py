@@ -120,11 +120,6 @@ async def recent_turns_with_ids(session_id: str, k: int) -> list[tuple[str, Chat
     return await sync_to_async(read_recent_turns_with_ids)(session_id, k)
 
 
-async def recent_turns(session_id: str, k: int) -> list[ChatMessage]:
-    """Return the newest `k` messages of a session as turns, oldest first, in one query."""
-    return answered_turns([turn for _, turn in await recent_turns_with_ids(session_id, k)])
-
-
 def answered_turns(turns: Sequence[ChatMessage]) -> list[ChatMessage]:
     """Drop user turns that got no answer (their run failed, was cancelled or interrupted).
 
@@ -140,7 +135,7 @@ def answered_turns(turns: Sequence[ChatMessage]) -> list[ChatMessage]:
     return kept
 
 
-async def pack(
+def pack(
     session: Session,
     prompt: str,
     *,
@@ -148,19 +143,10 @@ async def pack(
     budget: int | None = None,
     today: date | None = None,
 ) -> PackedContext:
-    """Pack the context for `prompt` in `session`; k and budget default to the settings."""
-    return await sync_to_async(pack_now)(session, prompt, k=k, budget=budget, today=today)
+    """Pack the context for `prompt` in `session`; k and budget default to the settings.
 
-
-def pack_now(
-    session: Session,
-    prompt: str,
-    *,
-    k: int | None = None,
-    budget: int | None = None,
-    today: date | None = None,
-) -> PackedContext:
-    """`pack` from synchronous code (e.g. inside another database trip)."""
+    Synchronous, so that it can share a database trip (see chat/records.py `open_turn`).
+    """
     k = settings.SHORT_TERM_K if k is None else k
     budget = settings.TOKEN_BUDGET if budget is None else budget
     meta = system_meta(session.session_id, session.user_id, today or timezone.localdate())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import sync_to_async
 
 from chat.models import Message, Session
 from llm.base import ChatMessage
@@ -16,7 +16,7 @@ from memory.context import (
     answered_turns,
     pack,
     pack_messages,
-    recent_turns,
+    read_recent_turns_with_ids,
     system_meta,
 )
 from tests.conftest import ALICE, BOB
@@ -139,7 +139,7 @@ def test_the_system_meta_names_the_pipeline_session_user_and_date() -> None:
     assert "summary" in lines[2] and "turns" in lines[2]
 
 
-# --- recent_turns and pack: with the database ---------------------------------------------
+# --- the recent turns and pack: with the database ---------------------------------------------
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def long_session(db) -> Session:
 
 
 def test_it_reads_the_last_k_turns_oldest_first(long_session: Session) -> None:
-    turns = async_to_sync(recent_turns)(long_session.session_id, 4)
+    turns = [turn for _, turn in read_recent_turns_with_ids(long_session.session_id, 4)]
     assert turns == [
         {"role": "user", "content": "turn 26"},
         {"role": "assistant", "content": "turn 27"},
@@ -172,13 +172,13 @@ def test_it_breaks_ties_in_created_at_by_id(db) -> None:
         content="second",
         created_at=first.created_at,
     )
-    turns = async_to_sync(recent_turns)(session.session_id, 1)
+    turns = [turn for _, turn in read_recent_turns_with_ids(session.session_id, 1)]
     assert turns == [{"role": "assistant", "content": "second"}]
 
 
 def test_it_reads_nothing_for_k_zero(long_session: Session, django_assert_num_queries) -> None:
     with django_assert_num_queries(0):
-        assert async_to_sync(recent_turns)(long_session.session_id, 0) == []
+        assert [turn for _, turn in read_recent_turns_with_ids(long_session.session_id, 0)] == []
 
 
 @pytest.mark.parametrize("history", [4, 300])
@@ -188,15 +188,13 @@ def test_reading_the_context_is_one_query_whatever_the_history_length(
     session = Session.objects.create(session_id=f"alice-{history}", user_id=ALICE)
     add_messages(session, history)
     with django_assert_num_queries(1):
-        packed = async_to_sync(pack)(session, "hello", k=10, budget=3000)
+        packed = pack(session, "hello", k=10, budget=3000)
     assert len(packed.turns) == min(history, 10)
 
 
 def test_pack_builds_the_full_context_for_a_session(long_session: Session) -> None:
     long_session.summary = "The user is Alice."
-    packed = async_to_sync(pack)(
-        long_session, "What is my name?", k=2, budget=3000, today=date(2025, 3, 4)
-    )
+    packed = pack(long_session, "What is my name?", k=2, budget=3000, today=date(2025, 3, 4))
     assert isinstance(packed, PackedContext)
     assert packed.messages == [
         {"role": "system", "content": system_meta("alice-long", ALICE, date(2025, 3, 4))},
@@ -210,7 +208,7 @@ def test_pack_builds_the_full_context_for_a_session(long_session: Session) -> No
 def test_pack_defaults_to_the_settings(long_session: Session, settings) -> None:
     settings.SHORT_TERM_K = 3
     settings.TOKEN_BUDGET = 200
-    packed = async_to_sync(pack)(long_session, "hi")
+    packed = pack(long_session, "hi")
     assert [t["content"] for t in packed.turns] == ["turn 27", "turn 28", "turn 29"]
     assert "Date: " in packed.messages[0]["content"]
 
@@ -219,7 +217,7 @@ def test_pack_drops_old_turns_under_the_configured_budget(long_session: Session,
     settings.TOKEN_BUDGET = 200
     meta_tokens = estimate_tokens(system_meta("alice-long", ALICE, date(2025, 3, 4)))
     budget = meta_tokens + 1 + 2 * estimate_tokens("turn 29")
-    packed = async_to_sync(pack)(long_session, "hi", k=10, budget=budget, today=date(2025, 3, 4))
+    packed = pack(long_session, "hi", k=10, budget=budget, today=date(2025, 3, 4))
     assert [t["content"] for t in packed.turns] == ["turn 28", "turn 29"]
     assert packed.dropped_turns == 8
 
@@ -231,7 +229,7 @@ async def test_pack_works_from_async_code() -> None:
         session=session, user_id=ALICE, role="user", content="My name is Alice"
     )
     await Message.objects.acreate(session=session, user_id=ALICE, role="assistant", content="Hi")
-    packed = await pack(session, "What is my name?", k=10, budget=3000)
+    packed = await sync_to_async(pack)(session, "What is my name?", k=10, budget=3000)
     assert packed.turns == [
         {"role": "user", "content": "My name is Alice"},
         {"role": "assistant", "content": "Hi"},
@@ -266,5 +264,5 @@ def test_the_context_skips_an_unanswered_turn_of_the_session(db) -> None:
     Message.objects.create(session=session, user_id="alice", role="user", content="My name is Al")
     Message.objects.create(session=session, user_id="alice", role="assistant", content="Hi Al")
     Message.objects.create(session=session, user_id="alice", role="user", content="cut off")
-    turns = async_to_sync(recent_turns)(session.session_id, 10)
+    turns = answered_turns([turn for _, turn in read_recent_turns_with_ids(session.session_id, 10)])
     assert [t["content"] for t in turns] == ["My name is Al", "Hi Al"]

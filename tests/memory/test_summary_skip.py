@@ -68,8 +68,8 @@ def test_turns_the_budget_would_drop_are_left_to_the_stored_check(session) -> No
 def test_packing_reports_whether_it_read_the_whole_session(session, settings) -> None:
     settings.SHORT_TERM_K = 4
     store(session, 3)
-    packed = async_to_sync(pack)(session, "next")
+    packed = pack(session, "next")
     assert packed.whole_session and len(packed.window) == 3
     Message.objects.create(session=session, user_id=ALICE, role="user", content="late")
-    packed = async_to_sync(pack)(session, "next")
+    packed = pack(session, "next")
     assert not packed.whole_session and len(packed.window) == 4  # K read: more may exist
