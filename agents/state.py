@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, TypedDict
 
@@ -67,3 +68,5 @@ class RunContext:
     tools: ToolContext
     outcomes: list[ToolOutcome] = field(default_factory=list)
     """Every tool call made so far, kept even when the run fails part-way."""
+    record_tool_call: Callable[[ToolOutcome], None] | None = None
+    """Stores a completed tool call before it is announced (in the call's thread hop)."""

@@ -36,6 +36,8 @@ class ChatStreamConsumer(RunEventsConsumer):
         self.edge: RequestEdge | None = None
         self.executor: RunExecutor | None = None
         self.client_gone = False
+        self.connections_checked = True
+        """Not before each message: admission's database trip checks them (one hop fewer)."""
 
     async def http_request(self, message: dict[str, Any]) -> None:
         """Check the request (chat.edge), collect the body, then start the response task."""
@@ -63,7 +65,8 @@ class ChatStreamConsumer(RunEventsConsumer):
             run = await self.start_run(body)
             runtime = await get_runtime()
             # Shielded: a client leaving mid-admission must not orphan a stored run.
-            admission = asyncio.ensure_future(runtime.admit(run.request, run))
+            admitting = runtime.admit(run.request, run, check_connections=True)
+            admission = asyncio.ensure_future(admitting)
             admission.add_done_callback(self.admitted)
             await asyncio.shield(admission)
         except SessionForbidden as forbidden:

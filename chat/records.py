@@ -14,7 +14,7 @@ from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
 from chat.models import Message, Run, Session, Suggestion
 from chat.run_store import SessionForbidden, close_run
-from memory.context import PackedContext, pack
+from chat.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
@@ -40,8 +40,8 @@ class RunRecord:
 
     run_id: str | None = None
     """The stored run this request executes, when it has one (see chat/run_executor.py)."""
-    stored_tool_calls: int = 0
-    """How many of `outcomes` are stored already (each is stored as it completes)."""
+    stored_outcomes: list[ToolOutcome] = field(default_factory=list)
+    """The `outcomes` stored already (a run's are stored as each completes)."""
     user_message_id: str | None = None
     events_sent: int = 0
     """How many events the run has streamed; its outcome is recorded just before the next."""
@@ -65,10 +65,18 @@ class RunRecord:
         elif session_fields:
             Session.objects.filter(pk=self.session.pk).update(**session_fields)
 
-    @property
-    def unstored_tool_calls(self) -> bool:
-        """Whether the stored run has completed tool calls not stored yet."""
-        return bool(self.run_id) and self.stored_tool_calls < len(self.outcomes)
+    def store_tool_call(self, outcome: ToolOutcome) -> None:
+        """Store one completed tool call of a stored run now (synchronous, autocommit).
+
+        The Worker calls it in the tool's own thread hop, so a call is stored before it is
+        announced and a crash loses none; a run without a record stores its calls at the end.
+        """
+        if not self.run_id:
+            return
+        row = tool_call_record(outcome, self.tools)
+        row.run_id = self.run_id
+        row.save(force_insert=True)
+        self.stored_outcomes.append(outcome)
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the request arrived."""
@@ -85,14 +93,9 @@ def open_session(session_id: str, user_id: str) -> Session:
 
 
 @sync_to_async
-def open_turn(record: RunRecord, prompt: str) -> PackedContext:
+def open_turn(session: Session, prompt: str) -> Turn:
     """Pack the context, then store the user's prompt before the run starts (one trip)."""
-    packed = pack(record.session, prompt)
-    message = Message.objects.create(
-        session=record.session, user_id=record.tools.user_id, role="user", content=prompt
-    )
-    record.user_message_id = message.pk
-    return packed
+    return open_turn_now(session, prompt)
 
 
 def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
@@ -119,16 +122,13 @@ def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
 
 def store_tool_calls(record: RunRecord) -> None:
     """Store the tool calls the run made that are not stored yet."""
-    new = record.outcomes[record.stored_tool_calls :]
+    new = [o for o in record.outcomes if not any(o is s for s in record.stored_outcomes)]
     rows = [tool_call_record(outcome, record.tools) for outcome in new]
     for row in rows:
         row.run_id = record.run_id
-    ToolCall.objects.bulk_create(rows)
-    record.stored_tool_calls += len(new)
-
-
-store_new_tool_calls = sync_to_async(store_tool_calls)
-"""Store each tool call as it completes, so a crash loses none of them."""
+    if rows:
+        ToolCall.objects.bulk_create(rows)
+    record.stored_outcomes.extend(new)
 
 
 @sync_to_async

@@ -157,8 +157,13 @@ class RunRuntime:
             # Sessions still recover their own runs when next used.
             logger.exception("the start-up sweep of interrupted runs failed")
 
-    async def admit(self, request: ChatRequest, chat: ChatRun) -> RunExecutor:
+    async def admit(
+        self, request: ChatRequest, chat: ChatRun, *, check_connections: bool = False
+    ) -> RunExecutor:
         """Open the session, store the run, apply the multitask strategy, and start it.
+
+        A run that starts at once opens its turn in the same trip; `check_connections`
+        replaces broken or expired database connections first (see `admit_run`).
 
         Raises:
             SessionForbidden: the session belongs to another user.
@@ -168,10 +173,16 @@ class RunRuntime:
         if self.shutting_down:
             raise ShuttingDown()
         admission = await admit_run(
-            request.sessionId, user_id=request.userId, on_disconnect=request.onDisconnect
+            request.sessionId,
+            user_id=request.userId,
+            on_disconnect=request.onDisconnect,
+            prompt=request.prompt,
+            check_connections=check_connections,
         )
         run, holder = admission.run, admission.holder
         chat.record.session = admission.session
+        if admission.turn is not None:
+            chat.opened(admission.turn)
         executor = RunExecutor(self, run, chat)
         executor.holds_session = run.status == Run.Status.RUNNING
         if holder is not None and request.multitaskStrategy == "reject":

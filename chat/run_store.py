@@ -14,11 +14,12 @@ from datetime import timedelta
 from asgiref.sync import sync_to_async
 from bson import ObjectId
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
 from chat.ids import new_object_id
 from chat.models import ACTIVE_RUN_STATUSES, Message, Run, Session
+from chat.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{ObjectId()}"
@@ -43,43 +44,81 @@ class Admission:
     run: Run
     holder: Run | None = None
     """The run that holds the session when this one queued (None if it ended meanwhile)."""
+    turn: Turn | None = None
+    """The opened turn (context and stored prompt) of a run that started at once."""
 
 
 @sync_to_async
-def admit_run(session_id: str, *, user_id: str, on_disconnect: str) -> Admission:
+def admit_run(
+    session_id: str,
+    *,
+    user_id: str,
+    on_disconnect: str,
+    prompt: str | None = None,
+    check_connections: bool = False,
+) -> Admission:
     """Open or create the session and store a new run that tries to start (one trip).
+
+    With `prompt`, a run that starts at once also opens its turn in the same transaction:
+    the context is packed and the prompt stored (a queued run opens it when it starts).
+    `check_connections` first replaces broken or expired database connections, as a
+    request's first trip to the database should (see chat.consumers).
 
     Raises:
         SessionForbidden: the session belongs to another user (nothing is stored).
     """
+    if check_connections:
+        close_old_connections()
     try:
-        return admit_in_one_transaction(session_id, user_id, on_disconnect)
+        return admit_in_one_transaction(session_id, user_id, on_disconnect, prompt)
     except IntegrityError:  # another request created the session meanwhile: it exists now
-        return admit_in_one_transaction(session_id, user_id, on_disconnect)
+        return admit_in_one_transaction(session_id, user_id, on_disconnect, prompt)
 
 
-def admit_in_one_transaction(session_id: str, user_id: str, on_disconnect: str) -> Admission:
+def admit_in_one_transaction(
+    session_id: str, user_id: str, on_disconnect: str, prompt: str | None
+) -> Admission:
     """Admit the run with one commit; a new session is created already held by it."""
     fields = {"user_id": user_id, "on_disconnect": on_disconnect, "owner": OWNER}
     with transaction.atomic():
         # Unordered: the sessions' default ordering costs query building here for nothing.
         session = next(iter(Session.objects.filter(session_id=session_id).order_by()[:1]), None)
         if session is None:
-            run_id, now = new_object_id(), timezone.now()
-            session = Session.objects.create(
-                session_id=session_id, user_id=user_id, active_run_id=run_id
-            )
-            run = Run.objects.create(
-                id=run_id, session=session, status=Run.Status.RUNNING, started_at=now, **fields
-            )
-            return Admission(session, run)
+            return admit_to_new_session(session_id, prompt, fields)
         if session.user_id != user_id:
             raise SessionForbidden(f"Session {session_id!r} belongs to another user")
         run = Run.objects.create(session=session, **fields)
-        if start_if_free(session_id, run):
-            session.active_run_id = run.pk
-            return Admission(session, run)
-        return Admission(session, run, holder_of(session_id))
+        if not take_if_free(session_id, run):
+            return Admission(session, run, holder_of(session_id))
+        session.active_run_id = run.pk
+        turn = None if prompt is None else open_turn_now(session, prompt)
+        mark_running(run, user_message_id=turn.user_message_id if turn else None)
+        return Admission(session, run, turn=turn)
+
+
+def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, str]) -> Admission:
+    """Create the session already held by a new running run (and its first turn).
+
+    The run is inserted before the session that names it, so that no reader ever finds the
+    session held by a run that does not exist (MongoDB has no transaction to hide that).
+    """
+    run_id, message_id = new_object_id(), new_object_id()
+    run = Run.objects.create(
+        id=run_id,
+        session_id=session_id,
+        status=Run.Status.RUNNING,
+        started_at=timezone.now(),
+        user_message_id=None if prompt is None else message_id,
+        **fields,
+    )
+    session = Session.objects.create(
+        session_id=session_id, user_id=fields["user_id"], active_run_id=run_id
+    )
+    run.session = session
+    if prompt is None:
+        return Admission(session, run)
+    turn = open_turn_now(session, prompt, new_session=True, message_id=message_id)
+    return Admission(session, run, turn=turn)
 
 
 @sync_to_async
@@ -90,12 +129,25 @@ def take_session(session_id: str, run: Run) -> bool:
 
 def start_if_free(session_id: str, run: Run) -> bool:
     """Make `run` the session's active run and mark it running, if the session is free."""
-    free = Session.objects.filter(session_id=session_id, active_run_id__isnull=True)
-    if free.update(active_run_id=run.pk) != 1:
+    if not take_if_free(session_id, run):
         return False
-    run.status, run.started_at = Run.Status.RUNNING, timezone.now()
-    Run.objects.filter(pk=run.pk).update(status=run.status, started_at=run.started_at)
+    mark_running(run)
     return True
+
+
+def take_if_free(session_id: str, run: Run) -> bool:
+    """Make `run` the session's active run if the session has none (the conditional update)."""
+    free = Session.objects.filter(session_id=session_id, active_run_id__isnull=True)
+    return free.update(active_run_id=run.pk) == 1
+
+
+def mark_running(run: Run, *, user_message_id: str | None = None) -> None:
+    """Record that `run` started now (with its prompt's message, when stored already)."""
+    run.status, run.started_at = Run.Status.RUNNING, timezone.now()
+    fields: dict[str, object] = {"status": run.status, "started_at": run.started_at}
+    if user_message_id is not None:
+        run.user_message_id = fields["user_message_id"] = user_message_id
+    Run.objects.filter(pk=run.pk).update(**fields)
 
 
 async def session_holder(session_id: str) -> Run | None:

@@ -20,9 +20,9 @@ from chat.records import (
     open_turn,
     store_answer,
     store_failure,
-    store_new_tool_calls,
 )
 from chat.requests import ChatRequest, RequestRejected
+from chat.turns import Turn
 from llm.base import LLMProvider, ProviderError
 from memory.context import PackedContext
 from memory.summarizer import nothing_outside_window, update_summary
@@ -81,8 +81,10 @@ class ChatRun:
         """
         final: dict[str, Any] = {}
         try:
-            self.packed = packed = await open_turn(self.record, self.request.prompt)
-            async for event in self.graph_events(packed.history, final):
+            if self.packed is None:  # a queued run opens its turn when it starts
+                self.opened(await open_turn(self.record.session, self.request.prompt))
+            assert self.packed is not None
+            async for event in self.graph_events(self.packed.history, final):
                 yield event
             done = await self.conclude(final)
         except ProviderError as exc:
@@ -99,6 +101,11 @@ class ChatRun:
             return
         yield "done", done
 
+    def opened(self, turn: Turn) -> None:
+        """Take the run's opened turn: its packed context and its stored prompt's id."""
+        self.packed = turn.packed
+        self.record.user_message_id = turn.user_message_id
+
     async def record_failure(self, status: str, error: str) -> None:
         """Store the failed run's tool calls and metric, unless the database is what failed."""
         if self.recorded:
@@ -114,14 +121,17 @@ class ChatRun:
         self, history: list[dict[str, str]], final: dict[str, Any]
     ) -> AsyncIterator[RunEvent]:
         """Stream the graph: custom events out, node updates collected into `final`."""
-        context = RunContext(self.provider, self.record.tools, self.record.outcomes)
+        context = RunContext(
+            self.provider,
+            self.record.tools,
+            self.record.outcomes,
+            record_tool_call=self.record.store_tool_call,
+        )
         state = {"prompt": self.request.prompt, "history": history}
         async for mode, chunk in compiled_graph().astream(
             state, context=context, stream_mode=["custom", "updates"]
         ):
             if mode == "custom":
-                if chunk["event"] == "tool_call_completed" and self.record.unstored_tool_calls:
-                    await store_new_tool_calls(self.record)  # stored before it is announced
                 yield chunk["event"], chunk["data"]
                 if chunk["event"] == "token" and self.record.ttft_ms is None:
                     self.record.ttft_ms = self.record.elapsed_ms()

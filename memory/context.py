@@ -142,15 +142,19 @@ def pack(
     k: int | None = None,
     budget: int | None = None,
     today: date | None = None,
+    window: list[ChatMessage] | None = None,
 ) -> PackedContext:
     """Pack the context for `prompt` in `session`; k and budget default to the settings.
 
-    Synchronous, so that it can share a database trip (see chat/records.py `open_turn`).
+    Synchronous, so that it can share a database trip (see chat/turns.py). `window` is the
+    session's newest k messages when the caller knows them already (a new session has
+    none); otherwise they are read.
     """
     k = settings.SHORT_TERM_K if k is None else k
     budget = settings.TOKEN_BUDGET if budget is None else budget
     meta = system_meta(session.session_id, session.user_id, today or timezone.localdate())
-    window = [turn for _, turn in read_recent_turns_with_ids(session.session_id, k)]
+    if window is None:
+        window = [turn for _, turn in read_recent_turns_with_ids(session.session_id, k)]
     packed = pack_messages(
         meta=meta,
         summary=session.summary,

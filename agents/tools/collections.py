@@ -87,11 +87,18 @@ class CollectionSpec:
             if spec.allows(purpose) and kind in (None, spec.kind)
         ]
 
-    def to_document(self, row: models.Model, names: list[str]) -> dict[str, Any]:
-        """Render `row` as a document of the readable fields `names` (datetimes as ISO)."""
+    def columns(self, names: list[str]) -> list[str]:
+        """Return the ORM fields to read for the readable fields `names`."""
+        return list(dict.fromkeys(self.fields[name].orm for name in names))
+
+    def to_document(self, row: dict[str, Any], names: list[str]) -> dict[str, Any]:
+        """Render `row` (read with `columns(names)`) as a document of the fields `names`.
+
+        Datetimes become ISO strings.
+        """
         document = {}
         for name in names:
-            value = getattr(row, self.fields[name].orm)
+            value = row[self.fields[name].orm]
             document[name] = value.isoformat() if isinstance(value, datetime) else value
         return document
 

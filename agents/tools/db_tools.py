@@ -3,6 +3,7 @@
 Each takes the model's JSON arguments and the server-side `ToolContext`, and is an
 authorisation boundary: rows are always restricted to `ctx.user_id`, only allow-listed
 collections and fields are reachable, and only `db.insert` writes, to the caller's notes.
+They are synchronous: `agents.tools.runner` runs each call in one thread hop.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ MAX_TAGS = 10
 MAX_TAG_CHARS = 40
 
 
-async def db_find(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
+def db_find(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
     """Find the caller's documents: `{"documents": [...], "count": n}`."""
     _check_args(args, FIND_ARGS, "db.find")
     collection = get_collection(args.get("collection"))
@@ -45,24 +46,26 @@ async def db_find(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
     rows = _owned(collection, ctx).filter(query)
     if order:
         rows = rows.order_by(*order)
-    documents = [collection.to_document(row, names) async for row in rows[:limit]]
+    # Only the projected columns: no model instances, no decoding of unread JSON columns.
+    read = rows[:limit].values(*collection.columns(names))
+    documents = [collection.to_document(row, names) for row in read]
     return {"documents": documents, "count": len(documents)}
 
 
-async def db_insert(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
+def db_insert(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
     """Save a note for the caller in the current session: `{"insertedId": id}`."""
     _check_args(args, INSERT_ARGS, "db.insert")
     if args.get("collection") != "notes":
         raise ToolRefused(f"db.insert writes only to notes, not {args.get('collection')!r}")
     content, tags = _note(args.get("document"))
     _require_user(ctx)
-    note = await Note.objects.acreate(
+    note = Note.objects.create(
         user_id=ctx.user_id, session_id=ctx.session_id, content=content, tags=tags
     )
     return {"insertedId": note.pk}
 
 
-async def db_aggregate(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
+def db_aggregate(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
     """Aggregate the caller's documents: `{"groups": [{"key": k, "value": v}, ...]}`."""
     _check_args(args, AGGREGATE_ARGS, "db.aggregate")
     collection = get_collection(args.get("collection"))
@@ -72,12 +75,10 @@ async def db_aggregate(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]
     key = None if group_by is None else collection.field(group_by, "group").orm
     rows = _owned(collection, ctx).filter(query)
     if key is None:
-        total = await rows.aaggregate(value=function)
+        total = rows.aggregate(value=function)
         return {"groups": [{"key": None, "value": total["value"]}]}
     grouped = rows.values(key).annotate(value=function).order_by("-value", key)
-    return {
-        "groups": [{"key": row[key], "value": row["value"]} async for row in grouped[:MAX_GROUPS]]
-    }
+    return {"groups": [{"key": row[key], "value": row["value"]} for row in grouped[:MAX_GROUPS]]}
 
 
 def _check_args(args: Any, allowed: frozenset[str], tool: str) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.db import DatabaseError
 from opentelemetry import trace
 
@@ -17,7 +18,9 @@ from agents.tools.db_tools import db_aggregate, db_find, db_insert
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer("agents.tools")
 
-ToolFunction = Callable[[dict[str, Any], ToolContext], Awaitable[dict[str, Any]]]
+ToolFunction = Callable[[dict[str, Any], ToolContext], dict[str, Any]]
+Recorder = Callable[[ToolOutcome], None]
+"""Stores a completed call (synchronously, in the call's own thread hop)."""
 
 TOOLS: dict[str, ToolFunction] = {
     "db.find": db_find,
@@ -29,18 +32,35 @@ INTERNAL_ERROR = "internal error: the tool failed"
 SUMMARY_STRING_CHARS = 200
 
 
-async def run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
-    """Run tool `name` for `ctx`'s user; never raise, refusals and failures become ok=False."""
+async def run_tool(
+    name: str, args: dict[str, Any], ctx: ToolContext, *, record: Recorder | None = None
+) -> ToolOutcome:
+    """Run tool `name` for `ctx`'s user; never raise, refusals and failures become ok=False.
+
+    The call and `record` (which stores the outcome, so that it is stored before it is
+    announced) share one thread hop. A failure of `record` is not the tool's: it is raised.
+    """
     attributes = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name}
     with tracer.start_as_current_span(f"execute_tool {name}", attributes=attributes) as span:
-        outcome = await _run_tool(name, args, ctx)
+        outcome = await sync_to_async(run_and_record)(name, args, ctx, record)
         if not outcome.ok:
             span.set_attribute("error.type", "tool_refused")
             span.set_status(trace.StatusCode.ERROR, outcome.error)
         return outcome
 
 
-async def _run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+def run_and_record(
+    name: str, args: dict[str, Any], ctx: ToolContext, record: Recorder | None
+) -> ToolOutcome:
+    """Run the tool, then let `record` store the outcome (both synchronous, one thread)."""
+    outcome = run_tool_now(name, args, ctx)
+    if record is not None:
+        record(outcome)
+    return outcome
+
+
+def run_tool_now(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutcome:
+    """Run tool `name` synchronously; refusals and failures become ok=False outcomes."""
     started = time.perf_counter()
     if not isinstance(args, dict):
         args = {"args": args}
@@ -48,7 +68,7 @@ async def _run_tool(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOu
     try:
         if tool is None:
             raise ToolRefused(f"unknown tool {name!r}; tools: {', '.join(TOOLS)}")
-        result = await tool(args, ctx)
+        result = tool(args, ctx)
     except ToolRefused as refusal:
         return _failed(name, args, str(refusal), started)
     except DatabaseError:

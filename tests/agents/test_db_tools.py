@@ -13,9 +13,9 @@ from memory.models import Note
 from telemetry.models import RequestMetric, ToolCall
 from tests.conftest import ALICE, BOB
 
-find = async_to_sync(db_find)
-insert = async_to_sync(db_insert)
-aggregate = async_to_sync(db_aggregate)
+find = db_find
+insert = db_insert
+aggregate = db_aggregate
 run = async_to_sync(run_tool)
 
 AS_ALICE = ToolContext(user_id=ALICE, session_id="alice-s1")

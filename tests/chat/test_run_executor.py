@@ -13,7 +13,7 @@ from chat.run_buffer import MemoryEventBuffer
 from chat.run_executor import RunRuntime
 from chat.runs import ChatRun
 from llm.builtin import BuiltinModel
-from telemetry.models import RequestMetric
+from telemetry.models import RequestMetric, ToolCall
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,3 +77,20 @@ async def test_a_queued_run_starts_when_the_active_one_ends():
     runs = [r async for r in Run.objects.filter(session_id="x3").order_by("created_at")]
     assert [r.status for r in runs] == ["ok", "ok"]
     assert runs[1].started_at >= runs[0].finished_at
+
+
+async def test_each_tool_call_is_stored_before_its_completion_is_announced():
+    runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
+    executor = await start(runtime, "x-tools", delay_ms=5)
+    completed, stored_then = 0, []
+    async for event in runtime.buffer.read(executor.run.pk, 0, idle=0.05):
+        if event is not None and event.event == "tool_call_completed":
+            completed += 1
+            stored_then.append(await ToolCall.objects.filter(run_id=executor.run.pk).acount())
+        if event is not None and event.terminal:
+            break
+    await executor.task
+    assert completed >= 1
+    assert stored_then == list(range(1, completed + 1))
+    run = await Run.objects.aget(pk=executor.run.pk)
+    assert await ToolCall.objects.filter(run_id=run.pk).acount() == completed, "none twice"

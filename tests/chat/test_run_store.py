@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chat.models import Message, Run, Session
@@ -153,3 +155,55 @@ def test_an_interrupted_run_keeps_the_prompt_it_stored(alice_session, settings):
     )
     age(run, 3)
     assert async_to_sync(get_run)(run.pk).user_message_id == prompt.pk
+
+
+def test_a_run_that_starts_at_once_opens_its_turn_in_the_admission(alice_session):
+    admission = async_to_sync(admit_run)(
+        alice_session.session_id, user_id="alice", on_disconnect="cancel", prompt="And now?"
+    )
+    run = Run.objects.get(pk=admission.run.pk)
+    prompt = Message.objects.get(pk=admission.turn.user_message_id)
+    assert (prompt.role, prompt.content, prompt.user_id) == ("user", "And now?", "alice")
+    assert (run.status, run.user_message_id) == ("running", prompt.pk)
+    history = [turn["content"] for turn in admission.turn.packed.history]
+    assert "Nice to meet you, Alice." in history, "the stored turns are in context"
+    assert admission.turn.packed.messages[-1] == {"role": "user", "content": "And now?"}
+
+
+def test_a_new_sessions_first_turn_is_packed_without_reading_messages(db):
+    with CaptureQueriesContext(connection) as queries:
+        admission = async_to_sync(admit_run)(
+            "fresh", user_id="alice", on_disconnect="cancel", prompt="Hello"
+        )
+    assert not [q for q in queries if 'FROM "messages"' in q["sql"]]
+    run = Run.objects.get(pk=admission.run.pk)
+    assert run.user_message_id == admission.turn.user_message_id
+    assert Message.objects.get(pk=run.user_message_id).content == "Hello"
+    assert admission.turn.packed.history == [admission.turn.packed.messages[0]], "meta only"
+    assert admission.turn.packed.whole_session
+
+
+def test_a_queued_run_stores_no_prompt_until_it_starts(alice_session):
+    admit(alice_session)
+    before = Message.objects.count()
+    queued = async_to_sync(admit_run)(
+        alice_session.session_id, user_id="alice", on_disconnect="cancel", prompt="Later"
+    )
+    assert queued.run.status == "queued" and queued.turn is None
+    assert Message.objects.count() == before
+    assert Run.objects.get(pk=queued.run.pk).user_message_id is None
+
+
+def test_a_failed_admission_stores_neither_the_run_nor_the_prompt(alice_session):
+    def broken_packing(execute, sql, params, many, context):
+        if 'FROM "messages"' in sql:
+            raise OperationalError("disk I/O error")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(broken_packing), pytest.raises(OperationalError):
+        async_to_sync(admit_run)(
+            alice_session.session_id, user_id="alice", on_disconnect="cancel", prompt="Lost?"
+        )
+    assert not Run.objects.exists()
+    assert not Message.objects.filter(content="Lost?").exists()
+    assert Session.objects.get(pk=alice_session.pk).active_run_id is None
