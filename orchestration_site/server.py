@@ -16,10 +16,17 @@ status its RFC 9110 reason phrase (Twisted answers 422 and 429 with "Unknown Sta
 TCP endpoints listen with a backlog of LISTEN_BACKLOG connections instead of Twisted's 50:
 with more clients connecting at once the kernel drops their handshakes, and they retry after
 one second or more (or see a reset).
+
+Once the application is imported, everything allocated so far (Django, LangGraph, the
+models' metadata: ~1M objects that live as long as the process) is frozen out of the garbage
+collector's generations, and the youngest generation is collected less often: requests then
+stop paying for full collections that walk the start-up heap (docs/benchmark.md).
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
 import os
 import re
@@ -41,6 +48,8 @@ REASONS = {413: b"Content Too Large", 422: b"Unprocessable Content"}
 LINGER_SECONDS = 2.0
 # Connections the kernel queues for accept() (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
+# Allocations between two collections of the youngest generation (Python's default: 700).
+GC_GEN0_THRESHOLD = 10_000
 
 
 def reason_phrase(code: int) -> bytes:
@@ -165,6 +174,16 @@ def daphne_arguments(argv: list[str]) -> list[str]:
     return [*argv, DEFAULT_APPLICATION]
 
 
+def settle_start_up_heap(application: str) -> None:
+    """Import `application`, then keep the start-up objects out of every later collection."""
+    module, _, _ = application.partition(":")
+    importlib.import_module(module)
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, older, oldest)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Check the settings, then run daphne with the bounded request class."""
     import django
@@ -179,7 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     daphne.server.HTTPFactory = BoundedHTTPFactory
     endpoints = cli.build_endpoint_description_strings
     cli.build_endpoint_description_strings = lambda **kw: with_backlog(endpoints(**kw))
-    cli.CommandLineInterface().run(daphne_arguments(sys.argv[1:] if argv is None else argv))
+    arguments = daphne_arguments(sys.argv[1:] if argv is None else argv)
+    settle_start_up_heap(arguments[-1])
+    cli.CommandLineInterface().run(arguments)
 
 
 if __name__ == "__main__":
