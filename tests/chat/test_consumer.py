@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import ApplicationCommunicator
+from django.db import OperationalError, connection
 
 from chat.client import SSEParser
 from chat.consumers import ChatStreamConsumer
-from chat.models import Message, Session
+from chat.models import Message, Run, Session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AUTH = [(b"authorization", b"Bearer devkey"), (b"content-type", b"application/json")]
@@ -92,3 +94,25 @@ async def test_only_post_is_allowed():
     start, _ = await exchange(b"", method="GET")
     assert start["status"] == 405
     assert dict(start["headers"])[b"allow"] == b"POST"
+
+
+async def test_a_database_failure_while_opening_the_turn_answers_500_and_stores_nothing():
+    await Session.objects.acreate(session_id="c5", user_id="alice")
+
+    def broken_history(execute, sql, params, many, context):
+        if 'FROM "messages"' in sql:
+            raise OperationalError("disk I/O error")
+        return execute(sql, params, many, context)
+
+    # The wrapper goes on the connection of the thread that runs the database trips.
+    await sync_to_async(lambda: connection.execute_wrappers.append(broken_history))()
+    try:
+        start, body = await exchange({"sessionId": "c5", "userId": "alice", "prompt": "hi"})
+    finally:
+        await sync_to_async(lambda: connection.execute_wrappers.remove(broken_history))()
+    assert start["status"] == 500
+    assert "server log" in json.loads(body)["detail"]
+    assert not await Run.objects.filter(session_id="c5").aexists()
+    assert not await Message.objects.filter(session_id="c5").aexists()
+    session = await Session.objects.aget(session_id="c5")
+    assert session.active_run_id is None, "the session is free for the next prompt"
