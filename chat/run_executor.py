@@ -10,16 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis.asyncio as redis
 from django.conf import settings
 
 from chat.models import Run
 from chat.requests import ChatRequest
-from chat.run_buffer import BufferedEvent, EventBuffer, MemoryEventBuffer, RedisEventBuffer
-from chat.run_signals import LocalSignals, RedisSignals
+from chat.run_buffer import BufferedEvent, EventBuffer, MemoryEventBuffer
+from chat.run_signals import LocalSignals
 from chat.run_store import (
     LOST_OWNER,
     admit_run,
@@ -31,6 +31,9 @@ from chat.run_store import (
 )
 from chat.run_store import heartbeat as renew_lease
 from chat.runs import ChatRun
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -133,14 +136,14 @@ class RunExecutor:
 class RunRuntime:
     """This process's runs, replay buffer, signals and live streams."""
 
-    def __init__(self, buffer: EventBuffer, *, redis_client: redis.Redis | None = None) -> None:
+    def __init__(self, buffer: EventBuffer, *, redis_client: Redis | None = None) -> None:
         """Use `buffer`; with `redis_client`, signals cross processes through Redis."""
         self.buffer = buffer
-        self.signals = (
-            RedisSignals(self.on_cancel, redis_client)
-            if redis_client
-            else LocalSignals(self.on_cancel)
-        )
+        self.signals: LocalSignals = LocalSignals(self.on_cancel)
+        if redis_client is not None:
+            from chat.run_signals_redis import RedisSignals
+
+            self.signals = RedisSignals(self.on_cancel, redis_client)
         self.executors: dict[str, RunExecutor] = {}
         self.streams: set[asyncio.Task[Any]] = set()
         self.shutting_down = False
@@ -217,7 +220,7 @@ class RunRuntime:
         if last is None:
             return
         event = BufferedEvent(last + 1, "error", {"code": "interrupted", "message": LOST_OWNER})
-        with contextlib.suppress(redis.ResponseError):  # the owner ended it after all
+        with contextlib.suppress(*append_refusals()):  # the owner ended it after all
             await self.buffer.append(run.pk, event)
 
     async def heartbeat(self) -> None:
@@ -255,11 +258,28 @@ _runtime: RunRuntime | None = None
 _starting: asyncio.Lock | None = None
 
 
+def append_refusals() -> tuple[type[Exception], ...]:
+    """The errors of an append behind a stream's last event (only Redis refuses one)."""
+    if "redis" not in sys.modules:  # no Redis client was ever made: the buffer is in memory
+        return ()
+    from redis.exceptions import ResponseError
+
+    return (ResponseError,)
+
+
 def build_runtime() -> RunRuntime:
-    """Build the runtime the settings ask for: in memory, or shared through Redis."""
+    """Build the runtime the settings ask for: in memory, or shared through Redis.
+
+    The Redis client and its modules are imported only here, when REDIS_URL is set: a
+    single server never loads them (about 5 MiB).
+    """
     if not settings.REDIS_URL:
         return RunRuntime(MemoryEventBuffer(retain_seconds=settings.RUN_REPLAY_SECONDS))
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    from redis.asyncio import Redis as RedisClient
+
+    from chat.run_buffer_redis import RedisEventBuffer
+
+    client = RedisClient.from_url(settings.REDIS_URL)
     buffer = RedisEventBuffer(
         client,
         retain_seconds=settings.RUN_REPLAY_SECONDS,

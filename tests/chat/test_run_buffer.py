@@ -8,7 +8,8 @@ import uuid
 import pytest
 import redis.asyncio as redis
 
-from chat.run_buffer import BufferedEvent, MemoryEventBuffer, RedisEventBuffer
+from chat.run_buffer import BufferedEvent, MemoryEventBuffer
+from chat.run_buffer_redis import RedisEventBuffer
 
 
 @pytest.fixture(params=["memory", "redis-here", "redis-elsewhere"])

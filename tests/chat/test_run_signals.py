@@ -7,7 +7,8 @@ import time
 
 import redis.asyncio as redis
 
-from chat.run_signals import LocalSignals, RedisSignals
+from chat.run_signals import LocalSignals
+from chat.run_signals_redis import RedisSignals
 
 
 async def test_a_cancel_and_a_freed_session_reach_the_other_process(redis_url):
