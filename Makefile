@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-profile bench-runs migrations-check mongo-migrations system-packages clean
+.PHONY: run test lint format bench bench-profile bench-fixed bench-runs migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ format: $(VENV)/.dev-installed
 # Issue #11's targets, median of three runs (BENCH_ARGS adds options, see docs/benchmark.md).
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/stream_bench.py --repeat 3 $(BENCH_ARGS)
+
+# What a chat costs before our code: LangGraph's own loop and the ORM's records (BENCH_ARGS:
+# e.g. --floor 1.41 for shares of issue #11's budget).
+bench-fixed: $(VENV)/.dev-installed
+	$(BIN)/python bench/fixed_costs.py $(BENCH_ARGS)
 
 # Where the server's CPU goes: a py-spy summary of the hot path in bench/results/profile.txt.
 bench-profile: $(VENV)/.dev-installed
