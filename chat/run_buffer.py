@@ -9,13 +9,14 @@ Stream per run (several servers).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import redis.asyncio as redis
 
@@ -26,9 +27,8 @@ IDLE_SECONDS = 1.0
 """How long a reader waits for an event before yielding None (a tick for heartbeats)."""
 
 
-@dataclass(frozen=True)
-class BufferedEvent:
-    """One event of a run, with its id (1, 2, 3, … within the run)."""
+class BufferedEvent(NamedTuple):
+    """One event of a run, with its id (1, 2, 3, … within the run); immutable."""
 
     id: int
     event: str
@@ -75,8 +75,27 @@ class EventBuffer(Protocol):
 @dataclass
 class _Log:
     events: list[BufferedEvent] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    """The futures of readers waiting for the next event (made only when one waits)."""
     expires_at: float | None = None
+
+    def wake(self) -> None:
+        """Wake every reader waiting for an event."""
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def changed(self) -> None:
+        """Wait until `wake` is called."""
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if not waiter.done() or waiter.cancelled():  # timed out: forget it now
+                with contextlib.suppress(ValueError):
+                    self.waiters.remove(waiter)
 
 
 class EventByEvent:
@@ -109,15 +128,16 @@ class MemoryEventBuffer(EventByEvent):
 
     async def append(self, run_id: str, event: BufferedEvent) -> None:
         """Store the event; a terminal one starts the retention clock."""
-        if run_id not in self.logs:
+        log = self.logs.get(run_id)
+        if log is None:
             self.prune()
-        log = self.logs.setdefault(run_id, _Log())
+            log = self.logs[run_id] = _Log()
         log.events.append(event)
-        if event.terminal:
+        if event.event in TERMINAL_EVENTS:
             log.expires_at = time.monotonic() + self.retain_seconds
             self.expiries.append((log.expires_at, run_id))
-        log.changed.set()
-        log.changed = asyncio.Event()
+        if log.waiters:
+            log.wake()
 
     async def read_batches(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
@@ -137,7 +157,7 @@ class MemoryEventBuffer(EventByEvent):
                 continue
             try:
                 async with asyncio.timeout(idle):  # cheaper than wait_for: no extra task
-                    await log.changed.wait()
+                    await log.changed()
             except TimeoutError:
                 yield None
 
@@ -284,7 +304,7 @@ class RedisEventBuffer(EventByEvent):
 def until_terminal(events: list[BufferedEvent]) -> list[BufferedEvent]:
     """Return `events` up to and including the first terminal one."""
     for n, event in enumerate(events):
-        if event.terminal:
+        if event.event in TERMINAL_EVENTS:
             return events[: n + 1]
     return events
 
