@@ -75,7 +75,7 @@ class EventBuffer(Protocol):
 @dataclass
 class _Log:
     events: list[BufferedEvent] = field(default_factory=list)
-    waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    waiters: list[asyncio.Future[bool]] = field(default_factory=list)
     """The futures of readers waiting for the next event (made only when one waits)."""
     expires_at: float | None = None
 
@@ -84,18 +84,28 @@ class _Log:
         waiters, self.waiters = self.waiters, []
         for waiter in waiters:
             if not waiter.done():
-                waiter.set_result(None)
+                waiter.set_result(True)
 
-    async def changed(self) -> None:
-        """Wait until `wake` is called."""
-        waiter = asyncio.get_running_loop().create_future()
+    async def changed(self, idle: float) -> bool:
+        """Wait until `wake` is called (True) or `idle` seconds have passed (False)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
         self.waiters.append(waiter)
+        # A bare timer: asyncio.timeout would add its own object and a reschedule per wait.
+        timer = loop.call_later(idle, _time_out, waiter)
         try:
-            await waiter
+            return await waiter
         finally:
-            if not waiter.done() or waiter.cancelled():  # timed out: forget it now
+            timer.cancel()
+            woken = waiter.done() and not waiter.cancelled() and waiter.result()
+            if not woken:  # timed out or cancelled: wake() did not take it off the list
                 with contextlib.suppress(ValueError):
                     self.waiters.remove(waiter)
+
+
+def _time_out(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
 
 
 class EventByEvent:
@@ -155,10 +165,7 @@ class MemoryEventBuffer(EventByEvent):
                 if batch[-1].terminal:
                     return
                 continue
-            try:
-                async with asyncio.timeout(idle):  # cheaper than wait_for: no extra task
-                    await log.changed()
-            except TimeoutError:
+            if not await log.changed(idle):
                 yield None
 
     async def last_id(self, run_id: str) -> int | None:
