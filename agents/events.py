@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import threading
@@ -83,9 +84,7 @@ def agent_node(name: str) -> Callable[[Node], Node]:
         async def timed(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
             emit("agent", name=name, status="started")
             started, calls_before = time.perf_counter(), calls_so_far()
-            with tracer.start_as_current_span(
-                f"invoke_agent {name}", attributes=agent_attributes(name, runtime.context)
-            ):
+            with agent_span(name, runtime.context):
                 update = await node(state, runtime)
             elapsed_ms = ms_since(started)
             tokens = tokens_since(calls_before)
@@ -102,6 +101,18 @@ def agent_node(name: str) -> Callable[[Node], Node]:
         return timed
 
     return decorate
+
+
+def agent_span(name: str, context: RunContext) -> contextlib.AbstractContextManager[Any]:
+    """The agent's span, current while it runs; nothing while no tracer provider is set.
+
+    Until one is set, the API's tracer makes no-op spans, at ~5 us each for nothing.
+    """
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        return contextlib.nullcontext()
+    return tracer.start_as_current_span(
+        f"invoke_agent {name}", attributes=agent_attributes(name, context)
+    )
 
 
 def agent_attributes(name: str, context: RunContext) -> dict[str, str]:

@@ -87,7 +87,8 @@ class ChatStreamConsumer(RunEventsConsumer):
             logger.exception("the stream request failed before its stream started")
             await self.reject(INTERNAL_ERROR)
             return
-        await self.stream_run(runtime, admission.result().run.pk, 0)
+        # Admission appended the run's `run` event: the first events are readable at once.
+        await self.stream_run(runtime, admission.result().run.pk, 0, first_ready=True)
 
     async def start_run(self, body: bytes) -> ChatRun:
         """Validate the body for the caller and take a stream slot (admission opens the session)."""

@@ -10,20 +10,20 @@ set, so that a single server never loads the Redis client).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 TERMINAL_EVENTS = frozenset({"done", "error"})
 IDLE_SECONDS = 1.0
 """How long a reader waits for an event before yielding None (a tick for heartbeats)."""
 
 
-@dataclass(frozen=True)
-class BufferedEvent:
-    """One event of a run, with its id (1, 2, 3, … within the run)."""
+class BufferedEvent(NamedTuple):
+    """One event of a run, with its id (1, 2, 3, … within the run); immutable."""
 
     id: int
     event: str
@@ -70,8 +70,37 @@ class EventBuffer(Protocol):
 @dataclass
 class _Log:
     events: list[BufferedEvent] = field(default_factory=list)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    waiters: list[asyncio.Future[bool]] = field(default_factory=list)
+    """The futures of readers waiting for the next event (made only when one waits)."""
     expires_at: float | None = None
+
+    def wake(self) -> None:
+        """Wake every reader waiting for an event."""
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(True)
+
+    async def changed(self, idle: float) -> bool:
+        """Wait until `wake` is called (True) or `idle` seconds have passed (False)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self.waiters.append(waiter)
+        # A bare timer: asyncio.timeout would add its own object and a reschedule per wait.
+        timer = loop.call_later(idle, _time_out, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            woken = waiter.done() and not waiter.cancelled() and waiter.result()
+            if not woken:  # timed out or cancelled: wake() did not take it off the list
+                with contextlib.suppress(ValueError):
+                    self.waiters.remove(waiter)
+
+
+def _time_out(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
 
 
 class EventByEvent:
@@ -104,15 +133,16 @@ class MemoryEventBuffer(EventByEvent):
 
     async def append(self, run_id: str, event: BufferedEvent) -> None:
         """Store the event; a terminal one starts the retention clock."""
-        if run_id not in self.logs:
+        log = self.logs.get(run_id)
+        if log is None:
             self.prune()
-        log = self.logs.setdefault(run_id, _Log())
+            log = self.logs[run_id] = _Log()
         log.events.append(event)
-        if event.terminal:
+        if event.event in TERMINAL_EVENTS:
             log.expires_at = time.monotonic() + self.retain_seconds
             self.expiries.append((log.expires_at, run_id))
-        log.changed.set()
-        log.changed = asyncio.Event()
+        if log.waiters:
+            log.wake()
 
     async def read_batches(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
@@ -130,10 +160,7 @@ class MemoryEventBuffer(EventByEvent):
                 if batch[-1].terminal:
                     return
                 continue
-            try:
-                async with asyncio.timeout(idle):  # cheaper than wait_for: no extra task
-                    await log.changed.wait()
-            except TimeoutError:
+            if not await log.changed(idle):
                 yield None
 
     async def last_id(self, run_id: str) -> int | None:
@@ -163,6 +190,6 @@ class MemoryEventBuffer(EventByEvent):
 def until_terminal(events: list[BufferedEvent]) -> list[BufferedEvent]:
     """Return `events` up to and including the first terminal one."""
     for n, event in enumerate(events):
-        if event.terminal:
+        if event.event in TERMINAL_EVENTS:
             return events[: n + 1]
     return events

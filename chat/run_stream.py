@@ -50,6 +50,9 @@ class RunEventsConsumer(AsyncHttpConsumer):
         self.response_done = False
         self.last_write = time.monotonic()
         self.connections_checked = False
+        self.preamble = b""
+        """Bytes held back to go with the stream's first events (see `stream_run`)."""
+        self.body_ended = False
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, but the database connections are checked once per request.
@@ -110,22 +113,39 @@ class RunEventsConsumer(AsyncHttpConsumer):
         await self.send_body(body)
         self.response_done = True
 
-    async def stream_run(self, runtime: RunRuntime, run_id: str, after: int) -> None:
-        """Send the run's events after id `after` until its terminal event, with heartbeats."""
+    async def stream_run(
+        self, runtime: RunRuntime, run_id: str, after: int, *, first_ready: bool = False
+    ) -> None:
+        """Send the run's events after id `after` until its terminal event, with heartbeats.
+
+        `first_ready`: events after `after` are already readable (a run just admitted here),
+        so the `retry:` line goes in the same body as them instead of in a body of its own.
+        The terminal event's body ends the response. Same bytes, fewer sends.
+        """
         await self.send_headers(status=200, headers=run_headers(run_id))
-        await self.send_body(f"retry: {settings.SSE_RETRY_MS}\n\n".encode(), more_body=True)
+        self.preamble = f"retry: {settings.SSE_RETRY_MS}\n\n".encode()
+        if not first_ready:
+            await self.send_chunk(b"")
         self.last_write = time.monotonic()
         runtime.streams.add(asyncio.current_task())  # type: ignore[arg-type]
         try:
             await self.copy_events(runtime, run_id, after)
         except asyncio.CancelledError:
-            if not runtime.shutting_down:
+            if not runtime.shutting_down or self.body_ended:
                 raise
             await self.write_shutdown()
         finally:
             runtime.streams.discard(asyncio.current_task())  # type: ignore[arg-type]
-        await self.send_body(b"", more_body=False)
+        if not self.body_ended:
+            await self.send_chunk(b"", more_body=False)
         self.response_done = True
+
+    async def send_chunk(self, chunk: bytes, *, more_body: bool = True) -> None:
+        """Send a body chunk, after the bytes held back for the first one."""
+        if self.preamble:
+            chunk, self.preamble = self.preamble + chunk, b""
+        self.body_ended = not more_body
+        await self.send_body(chunk, more_body=more_body)
 
     async def copy_events(self, runtime: RunRuntime, run_id: str, after: int) -> None:
         """Copy events from the buffer's cursor; on idle ticks, heartbeat and check the run."""
@@ -135,26 +155,31 @@ class RunEventsConsumer(AsyncHttpConsumer):
             if batch is not None:
                 await self.write(batch)
                 continue
+            if self.preamble:
+                await self.send_chunk(b"")  # nothing was ready after all: send it now
             await self.heartbeat()
             if await checks.run_is_gone():
                 return
 
     async def write(self, events: list[BufferedEvent]) -> None:
-        """Send the events already readable now, as one body chunk (nothing waits for more)."""
+        """Send the events already readable now, as one body chunk (nothing waits for more).
+
+        The chunk with the terminal event ends the response.
+        """
         self.last_write = time.monotonic()
         chunk = b"".join(encode_event(event.id, event.event, event.data) for event in events)
-        await self.send_body(chunk, more_body=True)
+        await self.send_chunk(chunk, more_body=not events[-1].terminal)
 
     async def write_shutdown(self) -> None:
         """Send `error` server_shutdown without an id: a resume elsewhere continues the run."""
         data = json_body(SHUTDOWN_EVENT).decode()
-        await self.send_body(f"event: error\ndata: {data}\n\n".encode(), more_body=True)
+        await self.send_chunk(f"event: error\ndata: {data}\n\n".encode())
 
     async def heartbeat(self) -> None:
         """Send a comment when SSE_HEARTBEAT_SECONDS passed without a write."""
         if time.monotonic() - self.last_write >= settings.SSE_HEARTBEAT_SECONDS:
             self.last_write = time.monotonic()
-            await self.send_body(HEARTBEAT, more_body=True)
+            await self.send_chunk(HEARTBEAT)
 
 
 class Liveness:

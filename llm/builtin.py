@@ -35,9 +35,12 @@ from llm.tokens import estimate_message_tokens, estimate_tokens
 MODEL_NAME = "builtin"
 
 
+_TOKEN = re.compile(r"\S+\s*")
+
+
 def tokens_of(text: str) -> list[str]:
     """Split text into word tokens that keep their trailing whitespace."""
-    return re.findall(r"\S+\s*", text) or [text]
+    return _TOKEN.findall(text) or [text]
 
 
 class BuiltinModel(LLMProvider):

@@ -127,14 +127,23 @@ INTENT_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
 )
 
 
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
+# Glossary topics, then aliases, each with its whole-word pattern, compiled once.
+_TOPIC_PATTERNS = [(_word_pattern(topic), topic) for topic in GLOSSARY] + [
+    (_word_pattern(alias), topic) for alias, topic in ALIASES.items()
+]
+_CLAUSE_BREAK = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:what|how|why|who|can|could|please)\b)", re.I)
+_WORD_CHAR = re.compile(r"\w")
+
+
 def topic_in(text: str) -> str | None:
     """Return the glossary topic a text is about, if the model knows one."""
     lowered = text.lower()
-    for topic in GLOSSARY:
-        if re.search(rf"\b{re.escape(topic)}\b", lowered):
-            return topic
-    for alias, topic in ALIASES.items():
-        if re.search(rf"\b{re.escape(alias)}\b", lowered):
+    for pattern, topic in _TOPIC_PATTERNS:
+        if pattern.search(lowered):
             return topic
     return None
 
@@ -148,13 +157,8 @@ def keywords(text: str, limit: int = 3) -> list[str]:
 
 def split_clauses(text: str, limit: int = 3) -> list[str]:
     """Split a message into at most `limit` clauses (sentences), merging the rest into the last."""
-    parts = [
-        p.strip()
-        for p in re.split(
-            r"(?<=[.?!;])\s+|,\s+(?=(?:what|how|why|who|can|could|please)\b)", text, flags=re.I
-        )
-    ]
-    parts = [p for p in parts if re.search(r"\w", p)]
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(text)]
+    parts = [p for p in parts if _WORD_CHAR.search(p)]
     if len(parts) <= limit:
         return parts or [text.strip()]
     return [*parts[: limit - 1], " ".join(parts[limit - 1 :])]

@@ -95,29 +95,37 @@ def singular(noun: str) -> str:
     return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
 
 
+_NEW_CLAUSE = re.compile(
+    r",?\s+(?:and|but|so|because|though|although)\s+(?=i\b|i'm|my\b|it\b|we\b)|,\s*(?=i\b|my\b)",
+    re.I,
+)
+_FILLER_END = re.compile(r"\s+(?:now|anymore|these days|too|as well)$", re.I)
+_THING_END = re.compile(_THING_ENDS, re.I)
+_LETTERS = re.compile(r"[a-z]+")
+_NOT_A_VALUE = re.compile(r"(?i)not\b|sure\b|going\b|sorry\b|afraid\b")
+
+
 def clean_value(value: str) -> str:
     """Trim a fact's value where a new clause starts, and drop trailing filler."""
-    value = re.split(
-        r",?\s+(?:and|but|so|because|though|although)\s+(?=i\b|i'm|my\b|it\b|we\b)|,\s*(?=i\b|my\b)",
-        value.strip(),
-        maxsplit=1,
-        flags=re.I,
-    )[0]
-    value = re.sub(r"\s+(?:now|anymore|these days|too|as well)$", "", value.strip(), flags=re.I)
+    value = _NEW_CLAUSE.split(value.strip(), maxsplit=1)[0]
+    value = _FILLER_END.sub("", value.strip())
     return value.strip(" ,'\"")
 
 
 def thing_of(value: str) -> str:
     """Return the thing a "have" value is about: "two black cats named Tom" → "cat"."""
-    head = re.split(_THING_ENDS, value, maxsplit=1, flags=re.I)[0]
-    words = re.findall(r"[a-z]+", head.lower())
+    head = _THING_END.split(value, maxsplit=1)[0]
+    words = _LETTERS.findall(head.lower())
     return singular(words[-1]) if words else ""
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;\n])\s*")
 
 
 def sentences_of(text: str) -> list[str]:
     """Split text into sentences; corrections ("not X, it is Y") become plain statements."""
     sentences = []
-    for sentence in re.split(r"(?<=[.!?;\n])\s*", text):
+    for sentence in _SENTENCE_BREAK.split(text):
         sentence = CORRECTION_PREFIX.sub("", sentence)
         sentence = NOT_X_BUT.sub(lambda m: f"{m.group('head')} is {m.group('value')}", sentence)
         sentence = I_AM_NOT_X_BUT.sub("I am ", sentence)
@@ -143,7 +151,7 @@ def facts_in(text: str) -> dict[str, str]:
 def add_fact(facts: dict[str, str], fixed_key: str | None, match: re.Match[str]) -> str:
     """Add one matched fact to `facts`; return the value it read ('' when it was none)."""
     value = clean_value(match.group("value"))
-    if not value or re.match(r"(?i)not\b|sure\b|going\b|sorry\b|afraid\b", value):
+    if not value or _NOT_A_VALUE.match(value):
         return ""
     if fixed_key == "name" and value.split()[0] in NOT_NAMES:
         return ""

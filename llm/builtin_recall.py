@@ -44,6 +44,10 @@ FIXED_QUESTIONS: tuple[tuple[str, str, str], ...] = (
         "what you dislike",
     ),
 )
+_FIXED_PATTERNS = tuple(
+    (re.compile(pattern, re.I), key, unknown) for pattern, key, unknown in FIXED_QUESTIONS
+)
+"""FIXED_QUESTIONS compiled once (re.search with a pattern string looks it up every call)."""
 _THING = r"(?P<thing>[^?]+?)" + _Q_END
 
 
@@ -101,8 +105,8 @@ ABOUT_ME = re.compile(
 def query_of(question: str) -> Query | None:
     """Return what a question asks about the user, if it asks about a fact."""
     question = question.strip()
-    for pattern, key, unknown in FIXED_QUESTIONS:
-        if re.search(pattern, question, re.I):
+    for pattern, key, unknown in _FIXED_PATTERNS:
+        if pattern.search(question):
             return Query(key, f"You haven't told me {unknown}.")
     for shaped, build in SHAPED_QUESTIONS:
         if match := shaped.search(question):

@@ -20,9 +20,12 @@ SNIPPET_CHARS = 120
 STORED_THINGS = {"note", "message", "session", "request", "tool", "tool call", "metric"}
 
 
-def asks_recall(clause: str) -> bool:
-    """Whether the clause asks about a fact the user stated (not about their stored data)."""
-    if facts_in(clause):
+def asks_recall(clause: str, facts: dict[str, str] | None = None) -> bool:
+    """Whether the clause asks about a fact the user stated (not about their stored data).
+
+    `facts`: the clause's `facts_in`, when the caller has read them already.
+    """
+    if facts_in(clause) if facts is None else facts:
         return False
     key = recall_key(clause)
     return bool(key) and key.removeprefix("have ") not in STORED_THINGS
@@ -57,14 +60,15 @@ def classify(clause: str) -> Intent:
     for intent, pattern in INTENT_PATTERNS[:2]:
         if pattern.search(clause):
             return intent
-    if asks_recall(clause):
+    facts = facts_in(clause)  # read once: the recall check and the last line both need them
+    if asks_recall(clause, facts):
         return Intent.RECALL
     if asks_about_me(clause):
         return Intent.ABOUT_ME
     for intent, pattern in INTENT_PATTERNS[2:]:
         if pattern.search(clause):
             return intent
-    return Intent.STATEMENT if facts_in(clause) else Intent.QUESTION
+    return Intent.STATEMENT if facts else Intent.QUESTION
 
 
 def note_content(clause: str) -> str:

@@ -58,6 +58,23 @@ async def test_it_streams_a_run_as_events_with_sse_headers():
     assert [e.id for e in events] == list(range(1, len(events) + 1))
 
 
+async def test_the_retry_line_rides_with_the_first_events_and_done_ends_the_body():
+    communicator = ApplicationCommunicator(ChatStreamConsumer.as_asgi(), scope())
+    body = {"sessionId": "c1b", "userId": "alice", "prompt": "What is AI?"}
+    await communicator.send_input({"type": "http.request", "body": json.dumps(body).encode()})
+    await communicator.receive_output(timeout=10)
+    messages = [await communicator.receive_output(timeout=10)]
+    while messages[-1].get("more_body"):
+        messages.append(await communicator.receive_output(timeout=10))
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait(timeout=10)
+    first = messages[0]["body"]
+    assert first.startswith(b"retry: ") and b"\nevent: run\n" in first
+    assert [m["body"] for m in messages if not m["body"]] == []  # no empty chunk, no end chunk
+    events = SSEParser().feed(messages[-1]["body"].decode())
+    assert events[-1].event == "done" and messages[-1].get("more_body") is False
+
+
 @pytest.mark.parametrize(
     ("headers", "status"),
     [

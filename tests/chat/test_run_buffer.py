@@ -88,6 +88,23 @@ async def test_an_idle_reader_gets_ticks_until_the_next_event(buffers):
     await reader.aclose()
 
 
+async def test_readers_that_idle_or_leave_leave_no_waiter_behind_in_memory():
+    buffer = MemoryEventBuffer(retain_seconds=60)
+    await buffer.append("r-idle", token(1))
+    idle = buffer.read_batches("r-idle", 1, idle=0.01)
+    assert [await anext(idle), await anext(idle)] == [None, None]
+    leaving = asyncio.ensure_future(anext(buffer.read_batches("r-idle", 1, idle=5)))
+    await asyncio.sleep(0.01)
+    leaving.cancel()
+    await asyncio.gather(leaving, return_exceptions=True)
+    assert buffer.logs["r-idle"].waiters == []
+    reading = asyncio.ensure_future(anext(idle))
+    await asyncio.sleep(0)
+    await buffer.append("r-idle", token(2))
+    assert [event.id for event in await reading] == [2]
+    await idle.aclose()
+
+
 async def test_the_memory_buffer_forgets_a_finished_run_after_its_retention():
     buffer = MemoryEventBuffer(retain_seconds=0.05)
     await buffer.append("r1", BufferedEvent(1, "done", {}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from chat.client import SSEParser
 from chat.sse import HEARTBEAT, encode_event
 
@@ -24,3 +26,12 @@ def test_the_parser_reads_events_split_across_chunks_and_skips_heartbeats():
         (2, "done", {"fullText": "hi"}),
     ]
     assert parser.comments == 1
+
+
+def test_event_data_is_encoded_exactly_as_json_dumps_would():
+    value = object()
+    data = {"f": 1.5, "n": float("nan"), "big": 10**30, "s": 'é"\u2028', "k": {1: [None, True]}}
+    data["other"] = value
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    assert encode_event(7, "done", data) == f"id: 7\nevent: done\ndata: {expected}\n\n".encode()
+    assert encode_event(8, "token", {}) == b"id: 8\nevent: token\ndata: {}\n\n"
