@@ -69,17 +69,21 @@ def admit_run(
     """
     if check_connections:
         close_old_connections()
+    fields = {"user_id": user_id, "on_disconnect": on_disconnect, "owner": OWNER}
+    run_id = new_object_id()
     try:
-        return admit_in_one_transaction(session_id, user_id, on_disconnect, prompt)
+        return admit_in_one_transaction(session_id, prompt, fields | {"id": run_id})
     except IntegrityError:  # another request created the session meanwhile: it exists now
-        return admit_in_one_transaction(session_id, user_id, on_disconnect, prompt)
+        # Rolled back on SQLite; MongoDB, without a transaction, kept the run inserted first.
+        Run.objects.filter(pk=run_id).delete()
+        return admit_in_one_transaction(session_id, prompt, fields | {"id": new_object_id()})
 
 
 def admit_in_one_transaction(
-    session_id: str, user_id: str, on_disconnect: str, prompt: str | None
+    session_id: str, prompt: str | None, fields: dict[str, str]
 ) -> Admission:
-    """Admit the run with one commit; a new session is created already held by it."""
-    fields = {"user_id": user_id, "on_disconnect": on_disconnect, "owner": OWNER}
+    """Admit the run (`fields`, its id included) with one commit; a new session is held by it."""
+    user_id = fields["user_id"]
     with transaction.atomic():
         # Unordered: the sessions' default ordering costs query building here for nothing.
         session = next(iter(Session.objects.filter(session_id=session_id).order_by()[:1]), None)
@@ -102,9 +106,8 @@ def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, 
     The run is inserted before the session that names it, so that no reader ever finds the
     session held by a run that does not exist (MongoDB has no transaction to hide that).
     """
-    run_id, message_id = new_object_id(), new_object_id()
+    run_id, message_id = fields["id"], new_object_id()
     run = Run.objects.create(
-        id=run_id,
         session_id=session_id,
         status=Run.Status.RUNNING,
         started_at=timezone.now(),
