@@ -73,9 +73,7 @@ class RunRecord:
         """
         if not self.run_id:
             return
-        row = tool_call_record(outcome, self.tools)
-        row.run_id = self.run_id
-        row.save(force_insert=True)
+        tool_call_record(outcome, self.tools, run_id=self.run_id).save(force_insert=True)
         self.stored_outcomes.append(outcome)
 
     def elapsed_ms(self) -> float:
@@ -98,9 +96,12 @@ def open_turn(session: Session, prompt: str) -> Turn:
     return open_turn_now(session, prompt)
 
 
-def tool_call_record(outcome: ToolOutcome, ctx: ToolContext) -> ToolCall:
-    """Build an unsaved `ToolCall` for `outcome`, with a short summary of its result."""
+def tool_call_record(
+    outcome: ToolOutcome, ctx: ToolContext, *, run_id: str | None = None
+) -> ToolCall:
+    """Build an unsaved `ToolCall` for `outcome` (of run `run_id`), its result summarised."""
     return ToolCall(
+        run_id=run_id,
         session_id=ctx.session_id,
         user_id=ctx.user_id,
         tool=str(outcome.tool)[:TOOL_NAME_CHARS],
@@ -123,9 +124,7 @@ def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
 def store_tool_calls(record: RunRecord) -> None:
     """Store the tool calls the run made that are not stored yet."""
     new = [o for o in record.outcomes if not any(o is s for s in record.stored_outcomes)]
-    rows = [tool_call_record(outcome, record.tools) for outcome in new]
-    for row in rows:
-        row.run_id = record.run_id
+    rows = [tool_call_record(outcome, record.tools, run_id=record.run_id) for outcome in new]
     if rows:
         ToolCall.objects.bulk_create(rows)
     record.stored_outcomes.extend(new)
