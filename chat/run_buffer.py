@@ -35,11 +35,19 @@ class BufferedEvent(NamedTuple):
         return self.event in TERMINAL_EVENTS
 
 
+class AppendRefused(Exception):
+    """The buffer refused an event: the run's stream already has one with that id or later."""
+
+
 class EventBuffer(Protocol):
     """Where a run's events are kept for as long as they may be replayed."""
 
     async def append(self, run_id: str, event: BufferedEvent) -> None:
-        """Store the run's next event and wake its readers."""
+        """Store the run's next event and wake its readers.
+
+        Raises:
+            AppendRefused: (Redis) the stream of a run executed elsewhere is already past it.
+        """
 
     def read(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS

@@ -12,6 +12,7 @@ import redis.asyncio as redis
 
 from chat.run_buffer import (
     IDLE_SECONDS,
+    AppendRefused,
     BufferedEvent,
     EventByEvent,
     MemoryEventBuffer,
@@ -52,9 +53,17 @@ class RedisEventBuffer(EventByEvent):
         return f"orchestration:run:{run_id}:events"
 
     async def append(self, run_id: str, event: BufferedEvent) -> None:
-        """Keep the event here and queue it for Redis (a run not started here: write now)."""
+        """Keep the event here and queue it for Redis (a run not started here: write now).
+
+        Raises:
+            AppendRefused: Redis refused the event of a run not started here (XADD with an
+                id not after the stream's last: its owner wrote that far after all).
+        """
         if event.id != 1 and not self.mirror.has_whole(run_id):
-            await self.write({run_id: [event]})
+            try:
+                await self.write({run_id: [event]})
+            except redis.ResponseError as refused:
+                raise AppendRefused(str(refused)) from refused
             return
         await self.mirror.append(run_id, event)
         self.pending.setdefault(run_id, []).append(event)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ from django.conf import settings
 
 from chat.models import Run
 from chat.requests import ChatRequest
-from chat.run_buffer import BufferedEvent, EventBuffer, MemoryEventBuffer
+from chat.run_buffer import AppendRefused, BufferedEvent, EventBuffer, MemoryEventBuffer
 from chat.run_signals import LocalSignals
 from chat.run_store import (
     LOST_OWNER,
@@ -220,7 +219,7 @@ class RunRuntime:
         if last is None:
             return
         event = BufferedEvent(last + 1, "error", {"code": "interrupted", "message": LOST_OWNER})
-        with contextlib.suppress(*append_refusals()):  # the owner ended it after all
+        with contextlib.suppress(AppendRefused):  # the owner ended it after all
             await self.buffer.append(run.pk, event)
 
     async def heartbeat(self) -> None:
@@ -256,15 +255,6 @@ class RunRuntime:
 
 _runtime: RunRuntime | None = None
 _starting: asyncio.Lock | None = None
-
-
-def append_refusals() -> tuple[type[Exception], ...]:
-    """The errors of an append behind a stream's last event (only Redis refuses one)."""
-    if "redis" not in sys.modules:  # no Redis client was ever made: the buffer is in memory
-        return ()
-    from redis.exceptions import ResponseError
-
-    return (ResponseError,)
 
 
 def build_runtime() -> RunRuntime:

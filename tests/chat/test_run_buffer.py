@@ -8,7 +8,7 @@ import uuid
 import pytest
 import redis.asyncio as redis
 
-from chat.run_buffer import BufferedEvent, MemoryEventBuffer
+from chat.run_buffer import AppendRefused, BufferedEvent, MemoryEventBuffer
 from chat.run_buffer_redis import RedisEventBuffer
 
 
@@ -119,3 +119,20 @@ async def test_the_redis_stream_expires_after_the_retention(redis_url):
     await buffer.flush("r-expiry")
     assert 0 < await client.ttl(buffer.key("r-expiry")) <= 7
     await client.aclose()
+
+
+async def test_another_process_cannot_append_behind_a_runs_last_event(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    owner = RedisEventBuffer(client, retain_seconds=60, max_events=100)
+    elsewhere = RedisEventBuffer(client, retain_seconds=60, max_events=100)
+    run_id = uuid.uuid4().hex[:24]
+    for n in range(1, 6):
+        await owner.append(run_id, token(n))
+    await owner.flush(run_id)
+    try:
+        with pytest.raises(AppendRefused):
+            await elsewhere.append(run_id, BufferedEvent(4, "error", {"code": "interrupted"}))
+        await elsewhere.append(run_id, BufferedEvent(6, "error", {"code": "interrupted"}))
+        assert [e.id for e in await read_all(elsewhere, run_id, 0)] == [1, 2, 3, 4, 5, 6]
+    finally:
+        await client.aclose()
