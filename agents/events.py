@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import functools
 import threading
@@ -18,6 +17,7 @@ from opentelemetry import trace
 
 from agents.state import RunContext, State
 from agents.timing import ms_since
+from llm.observe import current_span
 from llm.usage import calls_so_far, tokens_since
 
 tracer = trace.get_tracer("agents")
@@ -84,7 +84,8 @@ def agent_node(name: str) -> Callable[[Node], Node]:
         async def timed(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
             emit("agent", name=name, status="started")
             started, calls_before = time.perf_counter(), calls_so_far()
-            with agent_span(name, runtime.context):
+            span_name, attributes = f"invoke_agent {name}", agent_attributes(name, runtime.context)
+            with current_span(tracer, span_name, attributes):
                 update = await node(state, runtime)
             elapsed_ms = ms_since(started)
             tokens = tokens_since(calls_before)
@@ -101,18 +102,6 @@ def agent_node(name: str) -> Callable[[Node], Node]:
         return timed
 
     return decorate
-
-
-def agent_span(name: str, context: RunContext) -> contextlib.AbstractContextManager[Any]:
-    """The agent's span, current while it runs; nothing while no tracer provider is set.
-
-    Until one is set, the API's tracer makes no-op spans, at ~5 us each for nothing.
-    """
-    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-        return contextlib.nullcontext()
-    return tracer.start_as_current_span(
-        f"invoke_agent {name}", attributes=agent_attributes(name, context)
-    )
 
 
 def agent_attributes(name: str, context: RunContext) -> dict[str, str]:

@@ -14,6 +14,7 @@ from opentelemetry import trace
 from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome, ToolRefused
 from agents.tools.db_tools import db_aggregate, db_find, db_insert
+from llm.observe import current_span
 
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer("agents.tools")
@@ -41,7 +42,7 @@ async def run_tool(
     announced) share one thread hop. A failure of `record` is not the tool's: it is raised.
     """
     attributes = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name}
-    with tracer.start_as_current_span(f"execute_tool {name}", attributes=attributes) as span:
+    with current_span(tracer, f"execute_tool {name}", attributes) as span:
         outcome = await sync_to_async(run_and_record)(name, args, ctx, record)
         if not outcome.ok:
             span.set_attribute("error.type", "tool_refused")
