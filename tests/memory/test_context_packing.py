@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -20,9 +20,9 @@ from memory.context import (
     system_meta,
 )
 from tests.conftest import ALICE, BOB
+from tests.memory.history import add_messages
 
 META = "meta"  # 1 token
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def turn(text: str, role: str = "user") -> dict[str, str]:
@@ -32,20 +32,6 @@ def turn(text: str, role: str = "user") -> dict[str, str]:
 def tokens_of(n: int, char: str = "x") -> str:
     """Text of exactly `n` estimated tokens."""
     return char * (4 * n)
-
-
-def add_messages(session: Session, count: int, *, start: int = 0) -> list[Message]:
-    """Store `count` alternating user/assistant turns one second apart."""
-    return Message.objects.bulk_create(
-        Message(
-            session=session,
-            user_id=session.user_id,
-            role="user" if i % 2 == 0 else "assistant",
-            content=f"turn {i}",
-            created_at=T0 + timedelta(seconds=i),
-        )
-        for i in range(start, start + count)
-    )
 
 
 # --- pack_messages: pure ------------------------------------------------------------------

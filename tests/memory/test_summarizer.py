@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -21,8 +21,8 @@ from memory.summarizer import (
     update_summary,
 )
 from tests.conftest import ALICE
+from tests.memory.history import T0, add_messages
 
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
 BIG = 1_000_000  # a budget nothing exceeds
 
 
@@ -59,20 +59,6 @@ class FailingProvider(RecordingProvider):
     async def complete(self, request: ModelRequest) -> str:
         self.requests.append(render(request))
         raise ProviderError("model unreachable")
-
-
-def add_messages(session: Session, count: int, *, start: int = 0, size: int = 0) -> None:
-    """Store turns `start`..`start + count - 1`, one second apart, padded to `size` chars."""
-    Message.objects.bulk_create(
-        Message(
-            session=session,
-            user_id=ALICE,
-            role="user" if i % 2 == 0 else "assistant",
-            content=f"turn {i}".ljust(size, "."),
-            created_at=T0 + timedelta(seconds=i),
-        )
-        for i in range(start, start + count)
-    )
 
 
 def sent_turns(request: list[ChatMessage]) -> list[str]:

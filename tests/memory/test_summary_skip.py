@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -14,8 +14,8 @@ from llm.tokens import estimate_tokens
 from memory.context import pack
 from memory.summarizer import nothing_outside_window, turns_outside_window
 from tests.conftest import ALICE
+from tests.memory.history import add_messages
 
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
 BIG = 1_000_000
 
 
@@ -27,17 +27,7 @@ def session(db) -> Session:
 
 def store(session: Session, count: int, *, size: int = 0) -> list[ChatMessage]:
     """Store `count` turns one second apart; return them as turns, oldest first."""
-    rows = [
-        Message(
-            session=session,
-            user_id=ALICE,
-            role="user" if i % 2 == 0 else "assistant",
-            content=f"turn {i}".ljust(size, "."),
-            created_at=T0 + timedelta(seconds=i),
-        )
-        for i in range(count)
-    ]
-    Message.objects.bulk_create(rows)
+    rows = add_messages(session, count, size=size)
     return [ChatMessage(role=row.role, content=row.content) for row in rows]
 
 
