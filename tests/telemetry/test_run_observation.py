@@ -22,6 +22,9 @@ from telemetry.models import RequestMetric
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+RETRIED_RUN = ["planner", "worker", "critic", "worker", "critic", "synthesizer"]
+"""The agents of a run whose critic sends the worker back once, in order."""
+
 
 class ForbiddenPlanner(BuiltinModel):
     """The built-in model (which reports each call's usage) whose planner asks for `users`.
@@ -71,14 +74,7 @@ async def test_a_run_with_a_retry_and_a_refused_tool_is_one_span_tree(spans):
         (span for span in finished if span.name.startswith("invoke_agent")),
         key=lambda span: span.start_time,
     )
-    assert [span.name.split()[-1] for span in agents] == [
-        "planner",
-        "worker",
-        "critic",
-        "worker",
-        "critic",
-        "synthesizer",
-    ]
+    assert [span.name.split()[-1] for span in agents] == RETRIED_RUN
     assert all(span.parent.span_id == root.context.span_id for span in agents)
     assert all(span.attributes["gen_ai.provider.name"] == "builtin" for span in agents)
     tools = [span for span in finished if span.name == "execute_tool db.find"]
@@ -109,14 +105,7 @@ async def test_the_metric_keeps_the_tokens_per_agent_and_the_waterfall():
     assert done["timings"]["output_tokens"] == output_total
     assert metric.user_id == "alice"
     kinds = [(entry["kind"], entry["name"]) for entry in metric.timeline]
-    assert [name for kind, name in kinds if kind == "agent"] == [
-        "planner",
-        "worker",
-        "critic",
-        "worker",
-        "critic",
-        "synthesizer",
-    ]
+    assert [name for kind, name in kinds if kind == "agent"] == RETRIED_RUN
     assert [name for kind, name in kinds if kind == "tool"] == ["db.find", "db.find"]
     assert ("mark", "first_token") in kinds
     tools = [entry for entry in metric.timeline if entry["kind"] == "tool"]
