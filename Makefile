@@ -52,20 +52,20 @@ format: $(VENV)/.dev-installed
 
 # Issue #11's targets, median of three runs (BENCH_ARGS adds options, see docs/benchmark.md).
 bench: $(VENV)/.dev-installed
-	$(BIN)/python bench/stream_bench.py --repeat 3 $(BENCH_ARGS)
+	$(BIN)/python -m bench.gate.stream_bench --repeat 3 $(BENCH_ARGS)
 
 # What a chat costs before our code: LangGraph's own loop and the ORM's records (BENCH_ARGS:
 # e.g. --floor 1.41 for shares of issue #11's budget).
 bench-fixed: $(VENV)/.dev-installed
-	$(BIN)/python bench/fixed_costs.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.studies.fixed_costs $(BENCH_ARGS)
 
 # Where the server's CPU goes: a py-spy summary of the hot path in bench/results/profile.txt.
 bench-profile: $(VENV)/.dev-installed
-	$(BIN)/python bench/stream_bench.py --profile bench/results/profile.txt $(BENCH_ARGS)
+	$(BIN)/python -m bench.gate.stream_bench --profile bench/results/profile.txt $(BENCH_ARGS)
 
 # What runs cost (CPU per chat without runs, in memory, with Redis) and resume latency.
 bench-runs: $(VENV)/.dev-installed system-packages
-	$(BIN)/python bench/run_bench.py
+	$(BIN)/python -m bench.studies.run_bench
 
 # Offline checks that the migrations of both backends match the models (no server needed).
 migrations-check: $(VENV)/.dev-installed

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from chat.ids import USER_ID_PATTERN
-from chat.schemas import ErrorOut
+from chat.models import USER_ID_PATTERN
 
 __all__ = ["ErrorOut", "KeyCreatedOut", "KeyIn", "MeOut"]
 
@@ -40,3 +39,9 @@ class MeOut(Schema):
     keyId: str | None
     name: str
     prefix: str
+
+
+class ErrorOut(Schema):
+    """The body of every JSON error: FastAPI's shape, as the original answered."""
+
+    detail: Any

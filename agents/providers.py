@@ -83,7 +83,7 @@ def _router_for(
 def build_provider(kind: str, model: str = "") -> LLMProvider:
     """Build one provider from settings; `model` overrides its configured model."""
     if kind == "builtin":
-        from llm.builtin import BuiltinModel
+        from llm.builtin.provider import BuiltinModel
 
         return BuiltinModel(token_delay_ms=settings.BUILTIN_TOKEN_DELAY_MS)
     if kind == "openai":

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
+from accounts.lookups import get_session_or_404
 from accounts.ninja_auth import caller_of
+from accounts.schemas import ErrorOut
 from chat.forget import delete_session
-from chat.lookups import get_session_or_404
 from chat.models import Message, Session
-from chat.schemas import ErrorOut, MessageOut, MessagesOut, SessionListOut, SessionOut, SessionRow
+from chat.schemas import MessagesOut, SessionListOut, SessionOut
 
 router = Router(tags=["sessions"])
 
@@ -34,37 +37,16 @@ class SessionsQuery(Schema):
 ERRORS = {401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
-def message_out(message: Message) -> MessageOut:
-    """Shape a stored message as the API returns it."""
-    return MessageOut(
-        id=message.id,
-        sessionId=message.session_id,
-        userId=message.user_id,
-        role=message.role,
-        content=message.content,
-        metadata=message.metadata,
-        timestamp=message.timestamp,
-        createdAt=message.created_at,
-    )
-
-
 @router.get(
     "/sessions/{session_id}",
     response={200: SessionOut, **ERRORS},
     summary="Session metadata and summary",
 )
-async def get_session(request: HttpRequest, session_id: str) -> SessionOut:
+async def get_session(request: HttpRequest, session_id: str) -> Session:
     """Return a session's metadata, long-term summary and message count."""
     session = await get_session_or_404(session_id, caller_of(request))
-    message_count = await Message.objects.filter(session_id=session.session_id).acount()
-    return SessionOut(
-        sessionId=session.session_id,
-        userId=session.user_id,
-        summary=session.summary,
-        messageCount=message_count,
-        createdAt=session.created_at,
-        updatedAt=session.updated_at,
-    )
+    session.message_count = await Message.objects.filter(session_id=session.session_id).acount()
+    return session
 
 
 @router.get(
@@ -74,17 +56,13 @@ async def get_session(request: HttpRequest, session_id: str) -> SessionOut:
 )
 async def list_messages(
     request: HttpRequest, session_id: str, query: Query[MessagesQuery]
-) -> MessagesOut:
+) -> dict[str, Any]:
     """Return the session's newest `limit` messages, oldest first."""
     session = await get_session_or_404(session_id, caller_of(request))
     newest = Message.objects.filter(session_id=session.session_id).order_by("-created_at", "-id")
     rows = [message async for message in newest[: query.limit]]
     rows.reverse()
-    return MessagesOut(
-        sessionId=session.session_id,
-        count=len(rows),
-        messages=[message_out(message) for message in rows],
-    )
+    return {"sessionId": session.session_id, "count": len(rows), "messages": rows}
 
 
 @router.get(
@@ -92,7 +70,7 @@ async def list_messages(
     response={200: SessionListOut, 403: ErrorOut, 422: ErrorOut, **ERRORS},
     summary="The caller's sessions, newest first",
 )
-async def list_sessions(request: HttpRequest, query: Query[SessionsQuery]) -> SessionListOut:
+async def list_sessions(request: HttpRequest, query: Query[SessionsQuery]) -> dict[str, Any]:
     """Return a page of sessions, newest first; pass `nextCursor` back as `cursor` for more."""
     caller = caller_of(request)
     sessions = Session.objects.filter(**caller.owner_filter()).order_by("-id")
@@ -105,18 +83,7 @@ async def list_sessions(request: HttpRequest, query: Query[SessionsQuery]) -> Se
     rows = [session async for session in sessions[: query.limit + 1]]
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    return SessionListOut(
-        sessions=[
-            SessionRow(
-                sessionId=row.session_id,
-                userId=row.user_id,
-                createdAt=row.created_at,
-                updatedAt=row.updated_at,
-            )
-            for row in rows
-        ],
-        nextCursor=rows[-1].pk if more else None,
-    )
+    return {"sessions": rows, "nextCursor": rows[-1].pk if more else None}
 
 
 @router.delete(

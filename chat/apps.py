@@ -4,6 +4,6 @@ from django.apps import AppConfig
 
 
 class ChatConfig(AppConfig):
-    """The HTTP edge: sessions, messages, suggestions, the SSE consumer and the JSON API."""
+    """Conversations: sessions, messages, suggestions, their JSON API and the chat stream."""
 
     name = "chat"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import models, transaction
 
-from chat.models import Message, Run, Session, Suggestion
+from chat.models import Message, Session, Suggestion
+from runs.models import Run
 from telemetry.models import RequestMetric, ToolCall
 
 # Every model that holds records of one session, by its `session` foreign key, children

@@ -1,13 +1,34 @@
-"""Sessions, messages and suggestions, stored as in the original schema."""
+"""Sessions, messages and suggestions (as in the original schema), and the ids of every model."""
 
 from __future__ import annotations
 
 import time
 
+from bson import ObjectId
 from django.db import models
 from django.utils import timezone
 
-from chat.ids import object_id_primary_key
+USER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+"""A `userId`: 1-128 characters of A-Z a-z 0-9 _ . : @ - (request bodies, keys, commands)."""
+SESSION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
+"""A `sessionId`: the same, starting with a letter or digit (`.` and `..` cannot be URLs)."""
+
+
+def new_object_id() -> str:
+    """Return a new ObjectId as its 24-character hex string (time-ordered, unique)."""
+    return str(ObjectId())
+
+
+def object_id_primary_key() -> models.CharField:
+    """Build the primary-key field every model of ours uses: a string stored in `_id`."""
+    return models.CharField(
+        primary_key=True,
+        max_length=24,
+        default=new_object_id,
+        editable=False,
+        db_column="_id",
+        verbose_name="id",
+    )
 
 
 def session_key(related_name: str) -> models.ForeignKey:
@@ -36,19 +57,6 @@ def message_key(
         related_name=related_name,
         verbose_name=column,
         **({"null": True, "blank": True} if optional else {}),
-    )
-
-
-def run_key(related_name: str) -> models.ForeignKey:
-    """Build the optional foreign key from a record to the run that made it, as `runId`."""
-    return models.ForeignKey(
-        "chat.Run",
-        db_column="runId",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name=related_name,
-        verbose_name="runId",
     )
 
 
@@ -127,64 +135,3 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return " | ".join(self.suggestions)
-
-
-class Run(models.Model):
-    """One accepted chat request, stored from its first byte to its outcome.
-
-    `owner` is the process that executes it and `heartbeat_at` its lease: a run whose owner
-    stopped heartbeating is recorded `interrupted` (see chat/run_store.py).
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        OK = "ok"
-        ERROR = "error"
-        CANCELLED = "cancelled"
-        INTERRUPTED = "interrupted"
-
-    id = object_id_primary_key()
-    session = session_key("runs")
-    user_id = models.CharField("userId", max_length=128, db_column="userId")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    on_disconnect = models.CharField(max_length=16, default="cancel", db_column="onDisconnect")
-    user_message = message_key("+", optional=True, column="userMessageId")
-    answer_message = message_key("+", optional=True, column="answerMessageId")
-    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
-    started_at = models.DateTimeField("startedAt", null=True, blank=True, db_column="startedAt")
-    finished_at = models.DateTimeField("finishedAt", null=True, blank=True, db_column="finishedAt")
-    error = models.TextField(blank=True, default="")
-    last_event_id = models.PositiveIntegerField("lastEventId", default=0, db_column="lastEventId")
-    owner = models.CharField(max_length=128, blank=True, default="")
-    heartbeat_at = models.DateTimeField(
-        "heartbeatAt", default=timezone.now, db_column="heartbeatAt"
-    )
-    cancel_requested = models.CharField(
-        "cancelRequested",
-        max_length=16,
-        blank=True,
-        default="",
-        db_column="cancelRequested",
-        help_text="The status a cancel asked for (cancelled or interrupted); empty when none.",
-    )
-
-    class Meta:
-        db_table = "runs"
-        ordering = ["-created_at"]
-        indexes = [
-            # Used by the session's run list and by the lease sweep.
-            models.Index(fields=["session", "-created_at"], name="runs_session_created"),
-            models.Index(fields=["status", "heartbeat_at"], name="runs_status_heartbeat"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.id} {self.status}"
-
-    @property
-    def finished(self) -> bool:
-        """Whether the run has reached its outcome."""
-        return self.status not in ACTIVE_RUN_STATUSES
-
-
-ACTIVE_RUN_STATUSES = (Run.Status.QUEUED, Run.Status.RUNNING)

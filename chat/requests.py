@@ -7,8 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
-from chat.bounded_json import JsonTooComplex, load_bounded_json
-from chat.ids import SESSION_ID_PATTERN, USER_ID_PATTERN
+from accounts.callers import Caller
+from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
+from edge.bounded_json import JsonTooComplex, load_bounded_json
+from edge.errors import RequestRejected
+from runs.requests import RunRequest
 
 MAX_BODY_OVERHEAD_BYTES = 4096
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=USER_ID_PATTERN)]
@@ -31,6 +34,17 @@ class ChatRequest(BaseModel):
     multitaskStrategy: Literal["enqueue", "reject", "interrupt"] = "enqueue"
     """What happens when the session already has an active run."""
 
+    def to_run_request(self) -> RunRequest:
+        """The engine's request for this body (after `bind_to_caller` filled `userId`)."""
+        assert self.userId is not None, "to_run_request() before bind_to_caller()"
+        return RunRequest(
+            session_id=self.sessionId,
+            user_id=self.userId,
+            prompt=self.prompt,
+            on_disconnect=self.onDisconnect,
+            multitask_strategy=self.multitaskStrategy,
+        )
+
     @field_validator("userId", mode="before")
     @classmethod
     def userid_is_not_null(cls, value: Any) -> Any:
@@ -38,17 +52,6 @@ class ChatRequest(BaseModel):
         if value is None:
             raise ValueError("userId may be omitted but not null")
         return value
-
-
-class RequestRejected(Exception):
-    """The request cannot start a run; carries the HTTP status and the JSON detail."""
-
-    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
-        """Remember the status, the JSON detail and any extra response headers."""
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.headers = headers or {}
 
 
 def validation_detail(error: ValidationError) -> list[dict[str, Any]]:
@@ -77,3 +80,15 @@ def parse_chat_request(body: bytes, *, max_prompt_chars: int) -> ChatRequest:
         return ChatRequest.model_validate(raw)
     except ValidationError as error:
         raise RequestRejected(422, validation_detail(error)) from None
+
+
+def bind_to_caller(request: ChatRequest, caller: Caller) -> ChatRequest:
+    """Fill or check the request's userId: the service key names it, a user key is it."""
+    if caller.is_service:
+        if request.userId is None:
+            missing = {"loc": ["body", "userId"], "msg": "Field required", "type": "missing"}
+            raise RequestRejected(422, [missing])
+        return request
+    if request.userId is not None and request.userId != caller.user_id:
+        raise RequestRejected(403, "userId does not match the key's user")
+    return request.model_copy(update={"userId": caller.user_id})

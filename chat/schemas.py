@@ -6,30 +6,31 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
+from pydantic import Field
 
 
 class SessionOut(Schema):
-    """A session's metadata and long-term summary."""
+    """A session's metadata and long-term summary (read from a `Session`, `message_count` added)."""
 
-    sessionId: str
-    userId: str
+    sessionId: str = Field(alias="session_id")
+    userId: str = Field(alias="user_id")
     summary: str
-    messageCount: int
-    createdAt: datetime
-    updatedAt: datetime
+    messageCount: int = Field(alias="message_count")
+    createdAt: datetime = Field(alias="created_at")
+    updatedAt: datetime = Field(alias="updated_at")
 
 
 class MessageOut(Schema):
     """One stored turn."""
 
     id: str
-    sessionId: str
-    userId: str
+    sessionId: str = Field(alias="session_id")
+    userId: str = Field(alias="user_id")
     role: str
     content: str
     metadata: dict[str, Any]
     timestamp: float
-    createdAt: datetime
+    createdAt: datetime = Field(alias="created_at")
 
 
 class MessagesOut(Schema):
@@ -40,19 +41,13 @@ class MessagesOut(Schema):
     messages: list[MessageOut]
 
 
-class ErrorOut(Schema):
-    """The body of every JSON error: FastAPI's shape, as the original answered."""
-
-    detail: Any
-
-
 class SessionRow(Schema):
     """A session in a list."""
 
-    sessionId: str
-    userId: str
-    createdAt: datetime
-    updatedAt: datetime
+    sessionId: str = Field(alias="session_id")
+    userId: str = Field(alias="user_id")
+    createdAt: datetime = Field(alias="created_at")
+    updatedAt: datetime = Field(alias="updated_at")
 
 
 class SessionListOut(Schema):

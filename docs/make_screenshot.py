@@ -16,8 +16,8 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: import the proje
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from harness.live_server import live_server, migrate  # noqa: E402
 from tests.support.browser import ask, launch, open_playground  # noqa: E402
-from tests.support.live_server import live_server, migrate  # noqa: E402
 
 # The last prompt calls db.find, so the trace beside the answer shows a tool call too.
 PROMPTS = ("My name is Alice", "What is my name?", "What is AI?")

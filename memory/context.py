@@ -146,7 +146,7 @@ def pack(
 ) -> PackedContext:
     """Pack the context for `prompt` in `session`; k and budget default to the settings.
 
-    Synchronous, so that it can share a database trip (see chat/turns.py). `window` is the
+    Synchronous, so that it can share a database trip (see runs/turns.py). `window` is the
     session's newest k messages when the caller knows them already (a new session has
     none); otherwise they are read.
     """

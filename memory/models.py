@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from chat.ids import object_id_primary_key
+from chat.models import object_id_primary_key
 
 
 class Note(models.Model):

@@ -13,10 +13,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
-from chat.consumers import ChatStreamConsumer  # noqa: E402
-from chat.cors import CorsMiddleware  # noqa: E402
-from chat.run_shutdown import install_server_hooks  # noqa: E402
-from chat.run_stream import RunStreamConsumer  # noqa: E402
+from chat.consumers import ChatStreamConsumer, RunStreamConsumer  # noqa: E402
+from edge.cors import CorsMiddleware  # noqa: E402
+from runs.shutdown import install_server_hooks  # noqa: E402
 from telemetry.asgi import ObservabilityMiddleware  # noqa: E402
 
 http_routes = URLRouter(

@@ -63,24 +63,6 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CORS_ORIGINS = env.list("CORS_ORIGINS", default=[])
 
-INSTALLED_APPS_BASE = [
-    "daphne",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "channels",
-    "ninja",
-    "chat",
-    "agents",
-    "memory",
-    "telemetry",
-]
-DJANGO_MODEL_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-]
-
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -131,11 +113,10 @@ if USE_MONGODB:
         }
     }
     DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
-    INSTALLED_APPS = [
+    DJANGO_MODEL_APPS = [
         "mongo_migrations.apps.MongoAdminConfig",
         "mongo_migrations.apps.MongoAuthConfig",
         "mongo_migrations.apps.MongoContentTypesConfig",
-        *INSTALLED_APPS_BASE,
     ]
     MIGRATION_MODULES = {
         "admin": "mongo_migrations.admin",
@@ -164,17 +145,36 @@ else:
         SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         pass  # Reported by /health and the first query, with the path in the error.
-    INSTALLED_APPS = [*DJANGO_MODEL_APPS, *INSTALLED_APPS_BASE]
+    DJANGO_MODEL_APPS = [
+        "django.contrib.admin",
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+    ]
+
+# --- Applications (Django's model apps depend on the backend above) --------------------------
+
+INSTALLED_APPS = [
+    *DJANGO_MODEL_APPS,
+    "daphne",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "ninja",
+    "accounts",  # identity: callers, API keys, rate limits
+    "chat",  # conversations: sessions, messages, suggestions, the chat stream
+    "runs",  # the run engine
+    "agents",  # the LangGraph pipeline and its DB tools
+    "memory",  # context packing and summaries
+    "telemetry",  # metrics, health, traces, the dashboard
+    "operations",  # the operator commands
+]
 
 # --- Static files (served by whitenoise, also under daphne with DEBUG off) -------------------
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
-
-# --- Channels ---------------------------------------------------------------------------------
-
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Product settings ---------------------------------------------------------------------------
 
@@ -236,7 +236,6 @@ LLM_AGENT_MODELS = {
 
 # --- Identity, limits and deployment safety (accounts app, the request edge) ----------------
 
-INSTALLED_APPS.append("accounts")
 # Refuse (system checks accounts.E001/E002) to run with DEBUG off while SECRET_KEY or
 # DEV_AUTH_TOKEN has its development default, unless this is set (`make run` on loopback).
 ALLOW_INSECURE_DEFAULTS = _flag("ALLOW_INSECURE_DEFAULTS", False)

@@ -9,9 +9,9 @@ from ninja import NinjaAPI
 from accounts.api import router as identity_router
 from accounts.ninja_auth import CallerAuth, install_error_handlers
 from chat.api import router as sessions_router
-from chat.run_api import router as runs_router
-from chat.run_docs import STREAM_DOCS
+from chat.stream_docs import STREAM_DOCS
 from chat.views import playground
+from runs.api import router as runs_router
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
 from telemetry.views import metrics as prometheus_metrics

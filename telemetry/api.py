@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.apps import apps
@@ -14,19 +15,18 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
+from accounts.lookups import get_session_or_404
 from accounts.ninja_auth import caller_of, require_service
-from chat.lookups import get_session_or_404
+from accounts.schemas import ErrorOut
 from chat.models import Message, Session
-from chat.schemas import ErrorOut
 from telemetry.models import RequestMetric, ToolCall
 from telemetry.probes import ping_database, readiness
 from telemetry.schemas import (
     HealthOut,
     ProbeOut,
-    RunsQuery,
-    RunTraceOut,
     SessionMetricsOut,
-    SessionRunsOut,
+    SessionTracesOut,
+    TracesQuery,
     VitalsOut,
     VitalsQuery,
 )
@@ -99,34 +99,18 @@ async def session_metrics(request: HttpRequest, session_id: str) -> SessionMetri
 
 @router.get(
     "/metrics/{session_id}/runs",
-    response={200: SessionRunsOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: SessionTracesOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="A session's runs with their stored traces",
 )
-async def session_runs(
-    request: HttpRequest, session_id: str, query: Query[RunsQuery]
-) -> SessionRunsOut:
+async def session_traces(
+    request: HttpRequest, session_id: str, query: Query[TracesQuery]
+) -> dict[str, Any]:
     """Return the session's newest `limit` runs, oldest first, each with its waterfall."""
     session = await get_session_or_404(session_id, caller_of(request))
     newest = RequestMetric.objects.filter(session_id=session.session_id).order_by("-timestamp")
     rows = [metric async for metric in newest[: query.limit]]
     rows.reverse()
-    return SessionRunsOut(sessionId=session.session_id, runs=[run_trace(m) for m in rows])
-
-
-def run_trace(metric: RequestMetric) -> RunTraceOut:
-    """Shape a stored metric as a run's trace."""
-    return RunTraceOut(
-        messageId=metric.message_id,
-        timestamp=metric.timestamp,
-        status=metric.status,
-        ttftMs=metric.ttft_ms,
-        totalTimeMs=metric.total_time_ms,
-        toolCallCount=metric.tool_call_count,
-        inputTokens=metric.input_tokens,
-        outputTokens=metric.output_tokens,
-        agentTimings=metric.agent_timings or {},
-        timeline=metric.timeline or [],
-    )
+    return {"sessionId": session.session_id, "runs": rows}
 
 
 @router.get(

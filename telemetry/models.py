@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from chat.ids import object_id_primary_key
-from chat.models import message_key, run_key, session_key
+from chat.models import message_key, object_id_primary_key, session_key
+from runs.models import run_key
 
 
 class ToolCall(models.Model):

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from opentelemetry import trace
 
-from chat.ids import new_object_id
+from chat.models import new_object_id
 from llm.usage import UsageMeter, metering
 from telemetry import prometheus as metrics
 from telemetry.logs import log_context

@@ -73,26 +73,36 @@ class HealthOut(Schema):
 class RunTraceOut(Schema):
     """One stored run of a session: outcome, timings, tokens and its waterfall."""
 
-    messageId: str | None
+    messageId: str | None = Field(alias="message_id")
     timestamp: datetime
     status: str
-    ttftMs: float | None
-    totalTimeMs: float
-    toolCallCount: int
-    inputTokens: int
-    outputTokens: int
-    agentTimings: dict[str, float]
+    ttftMs: float | None = Field(alias="ttft_ms")
+    totalTimeMs: float = Field(alias="total_time_ms")
+    toolCallCount: int = Field(alias="tool_call_count")
+    inputTokens: int = Field(alias="input_tokens")
+    outputTokens: int = Field(alias="output_tokens")
+    agentTimings: dict[str, float] = Field(alias="agent_timings")
     timeline: list[dict[str, Any]]
 
+    @staticmethod
+    def resolve_agentTimings(metric: Any) -> dict[str, float]:  # noqa: N802 (ninja's name)
+        """An empty mapping for a metric stored without agent timings."""
+        return metric.agent_timings or {}
 
-class SessionRunsOut(Schema):
+    @staticmethod
+    def resolve_timeline(metric: Any) -> list[dict[str, Any]]:
+        """An empty list for a metric stored without a timeline."""
+        return metric.timeline or []
+
+
+class SessionTracesOut(Schema):
     """A session's newest runs, oldest first."""
 
     sessionId: str
     runs: list[RunTraceOut]
 
 
-class RunsQuery(Schema):
-    """Query parameters of the session's runs endpoint."""
+class TracesQuery(Schema):
+    """Query parameters of the session's run traces endpoint."""
 
     limit: int = Field(20, ge=1, le=200, description="How many of the newest runs to return.")

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 
 from chat.models import Message, Session
-from tests.support.redis_server import redis_server
+from harness.redis_server import redis_server
 
 ALICE = "alice"
 BOB = "bob"

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from chat.client import SSEParser
 from chat.models import Message, Session
+from operations.client import SSEParser
 from telemetry.models import RequestMetric, ToolCall
 from tests.conftest import ALICE, BOB
 from tests.support.keyed_requests import FORMS, headers_for, raw_headers, stream

@@ -10,8 +10,9 @@ import json
 
 import pytest
 
-from chat.client import SSEParser
-from chat.models import Run, Session
+from chat.models import Session
+from operations.client import SSEParser
+from runs.models import Run
 from tests.conftest import ALICE, BOB
 from tests.support.keyed_requests import FORMS, headers_for, join, raw_headers, stream
 

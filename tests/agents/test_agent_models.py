@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,14 +9,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from agents import checks
 from agents.providers import agent_choices, get_provider, parse_choice, reset_provider
-from chat.models import Session
-from chat.requests import ChatRequest
-from chat.runs import ChatRun
 from llm.anthropic_provider import AnthropicProvider
-from llm.builtin import BuiltinModel
+from llm.builtin.provider import BuiltinModel
 from llm.openai_provider import OpenAIProvider
 from telemetry.models import RequestMetric
 from tests.site.test_settings import run_manage
+from tests.support.engine import run_chat
 
 NO_OVERRIDES = dict.fromkeys(("planner", "worker", "critic", "synthesizer", "summariser"), "")
 
@@ -121,10 +118,7 @@ def test_openai_for_one_role_without_a_key_warns_w001(settings):
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_runs_metric_records_the_model_of_each_role():
-    session = await Session.objects.acreate(session_id="models-1", user_id="alice")
-    request = ChatRequest(sessionId="models-1", userId="alice", prompt="What is AI?")
-    run = ChatRun(session, request, provider=get_provider(), received_at=time.perf_counter())
-    events = [event async for event in run.events()]
+    _, events = await run_chat("models-1", get_provider())
 
     assert events[-1][0] == "done"
     metric = await RequestMetric.objects.aget(session_id="models-1")

@@ -15,7 +15,7 @@ from agents.state import RunContext, State
 from agents.synthesizer import synthesizer
 from agents.tools.base import ToolContext
 from agents.worker import worker
-from llm.builtin import BuiltinModel
+from llm.builtin.provider import BuiltinModel
 from telemetry.models import ToolCall
 from tests.agents.support import history
 

@@ -13,7 +13,7 @@ import pytest
 from agents.graph import compiled_graph
 from agents.state import RunContext
 from agents.tools.base import ToolContext
-from llm.builtin_memory import summarise
+from llm.builtin.memory import summarise
 from llm.openai_provider import OpenAIProvider
 from tests.agents.support import history
 from tests.llm.recall_table import RECALL_TABLE

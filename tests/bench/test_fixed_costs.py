@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
-from bench.fixed_costs import graph_cpu_us, no_op_graph, records_cpu_ms
-from chat.models import Message, Run, Session
+from bench.studies.fixed_costs import graph_cpu_us, no_op_graph, records_cpu_ms
+from chat.models import Message, Session
+from runs.models import Run
 from telemetry.models import RequestMetric, ToolCall
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.hot_path_counts import name_of, statement_label
+from bench.studies.hot_path_counts import name_of, statement_label
 
 
 def test_statements_are_labelled_by_verb_and_table():

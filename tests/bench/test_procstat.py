@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench.procstat import CLOCK_TICKS, precise_cpu_seconds, task_cpu_ns
+from bench.common.procstat import CLOCK_TICKS, precise_cpu_seconds, task_cpu_ns
 
 
 def test_per_thread_counters_are_summed_new_threads_from_zero():

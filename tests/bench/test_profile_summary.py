@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.profile import ROOT, format_profile, parse_collapsed
+from bench.gate.profile import ROOT, format_profile, parse_collapsed
 
 SITE = "/venv/lib/python3.11/site-packages"
 STDLIB = "/usr/lib/python3.11"
@@ -38,7 +38,7 @@ def test_samples_go_to_the_innermost_known_package_passing_over_the_standard_lib
             ),
             stack(
                 WORKER,
-                f"store_answer ({ROOT}/chat/records.py:60)",
+                f"store_answer ({ROOT}/runs/records.py:60)",
                 f"SQLCompiler.as_sql ({SITE}/django/db/models/sql/compiler.py:700)",
                 count=2,
             ),
@@ -87,12 +87,12 @@ def test_waiting_threads_are_counted_apart():
 def test_the_summary_lists_shares_and_short_names():
     text = stack(
         LOOP,
-        f"encode_event ({ROOT}/chat/sse.py:19)",
+        f"encode_event ({ROOT}/edge/sse.py:19)",
         f"dumps ({STDLIB}/json/__init__.py:238)",
         count=3,
     )
     lines = format_profile(parse_collapsed(text), top=5)
     assert lines[0].startswith("3 busy samples")
     assert "  100.0 %  JSON" in lines
-    assert any(line.endswith("encode_event (chat/sse.py)") for line in lines)
+    assert any(line.endswith("encode_event (edge/sse.py)") for line in lines)
     assert not any(ROOT in line or "site-packages" in line for line in lines)

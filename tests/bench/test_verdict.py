@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench import verdict
-from bench.report import LevelStats
+from bench.common.report import LevelStats
+from bench.gate import verdict
 
 
 def row(target: str, concurrency: int, **figures: float | None) -> LevelStats:

@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from chat.models import Message, Run, Session, Suggestion
+from chat.models import Message, Session, Suggestion
 from memory.models import Note
+from runs.models import Run
 from telemetry.models import RequestMetric, ToolCall
 
 OUR_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Note, Run)
@@ -105,7 +106,7 @@ def test_the_admin_requires_login(client, history):
 
 
 def test_ensureadmin_sets_a_password_given_later(db):
-    from chat.management.commands.ensureadmin import ensure_admin
+    from operations.management.commands.ensureadmin import ensure_admin
 
     first = ensure_admin("root", "root@example.com", "")
     assert first.created and first.generated_password

@@ -9,9 +9,10 @@ from asgiref.sync import sync_to_async
 from channels.testing import ApplicationCommunicator
 from django.db import OperationalError, connection
 
-from chat.client import SSEParser
 from chat.consumers import ChatStreamConsumer
-from chat.models import Message, Run, Session
+from chat.models import Message, Session
+from operations.client import SSEParser
+from runs.models import Run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AUTH = [(b"authorization", b"Bearer devkey"), (b"content-type", b"application/json")]

@@ -1,6 +1,6 @@
 """The edge of `GET /v1/runs/{runId}/stream`, in-process through the whole ASGI application.
 
-The join shares the stream's first checks (chat.edge.admit_caller): method, header bytes,
+The join shares the stream's first checks (edge.checks.admit_caller): method, header bytes,
 Host, then the key, so none of these reaches a run, known or not.
 """
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live_server import LiveServer, live_server, migrate
+from harness.live_server import LiveServer, live_server, migrate
 
 
 @pytest.fixture(scope="session")

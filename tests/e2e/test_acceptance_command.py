@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from chat.operator.acceptance_checks import CHECKS
+from operations.acceptance_checks import CHECKS
 
 
 def test_every_acceptance_check_passes_against_the_live_server(server):

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from chat.client import SSEParser, chat_body
+from harness.live_server import ROOT, LiveServer, live_server, server_env
+from operations.client import SSEParser, chat_body
 from tests.support.browser import launch
-from tests.support.live_server import ROOT, LiveServer, live_server, server_env
 
 pytestmark = pytest.mark.browser
 PASSWORD = "operator-pass-123"

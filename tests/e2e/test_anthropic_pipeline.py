@@ -7,9 +7,9 @@ import uuid
 import httpx
 import pytest
 
-from chat.client import chat_body, stream_chat_http
+from harness.live_server import live_server
+from operations.client import chat_body, stream_chat_http
 from tests.support.fake_anthropic import FakeAnthropic, StreamError, pipeline_responder
-from tests.support.live_server import live_server
 
 TOKEN = "devkey"
 KEY = "sk-ant-e2e-secret-key"

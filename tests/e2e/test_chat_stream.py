@@ -9,8 +9,8 @@ import uuid
 import httpx
 import pytest
 
-from chat.client import StreamEvent, StreamRejected, chat_body, stream_chat_http
-from tests.support.live_server import live_server
+from harness.live_server import live_server
+from operations.client import StreamEvent, StreamRejected, chat_body, stream_chat_http
 
 TOKEN = "devkey"
 

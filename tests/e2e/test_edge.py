@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live_server import MONGO_URI, LiveServer, live_server
+from harness.live_server import MONGO_URI, LiveServer, live_server
 from tests.support.raw_http import RawResponse, exchange, rss_kib, upload
 
 LIMIT = 65_536

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.live_server import MONGO_URI, live_server
+from harness.live_server import MONGO_URI, live_server
 
 
 def test_health_reports_the_database_up(server):

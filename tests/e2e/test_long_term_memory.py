@@ -8,8 +8,8 @@ import uuid
 import httpx
 import pytest
 
-from chat.client import chat_body, stream_chat_http
-from tests.support.live_server import live_server
+from harness.live_server import live_server
+from operations.client import chat_body, stream_chat_http
 
 TOKEN = "devkey"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}

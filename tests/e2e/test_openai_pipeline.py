@@ -7,9 +7,9 @@ import uuid
 import httpx
 import pytest
 
-from chat.client import chat_body, stream_chat_http
+from harness.live_server import live_server
+from operations.client import chat_body, stream_chat_http
 from tests.support.fake_openai import BrokenStream, FakeOpenAI, pipeline_responder
-from tests.support.live_server import live_server
 
 TOKEN = "devkey"
 

@@ -6,8 +6,8 @@ import time
 
 import httpx
 
-from chat.client import SSEParser, chat_body
-from tests.support.live_server import live_server
+from harness.live_server import live_server
+from operations.client import SSEParser, chat_body
 from tests.support.otlp_collector import otlp_collector
 
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from harness.live_server import live_server
 from tests.support.browser import ask, launch, open_playground
 from tests.support.fake_openai import FakeOpenAI, HTTPError, replies_in_order
-from tests.support.live_server import live_server
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ import json
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from chat.client import SSEParser, chat_body
-from tests.support.live_server import live_server
+from harness.live_server import live_server
+from operations.client import SSEParser, chat_body
 
 HEADERS = {"Authorization": "Bearer devkey"}
 

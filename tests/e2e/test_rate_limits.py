@@ -13,7 +13,7 @@ import httpx
 import pytest
 import redis
 
-from tests.support.live_server import ROOT, LiveServer, live_server, server_env
+from harness.live_server import ROOT, LiveServer, live_server, server_env
 
 pytestmark = pytest.mark.usefixtures("fresh_rate_window")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from chat.client import stream_chat_http, stream_run_http
-from tests.support.live_server import live_server
+from harness.live_server import live_server
+from operations.client import stream_chat_http, stream_run_http
 from tests.support.runs import SLOW_RUNS, api, new_session, wait_for_run
 
 UNKNOWN_RUN = "0" * 24

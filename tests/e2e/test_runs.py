@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from chat.client import StreamRejected, stream_chat_http
-from tests.support.live_server import live_server
+from harness.live_server import live_server
+from operations.client import StreamRejected, stream_chat_http
 from tests.support.runs import (
     SLOW_RUNS,
     api,

@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from chat.client import stream_chat_http, stream_run_http
-from tests.support.live_server import live_servers
+from harness.live_server import live_servers
+from operations.client import stream_chat_http, stream_run_http
 from tests.support.runs import (
     SLOW_RUNS,
     TOKEN,

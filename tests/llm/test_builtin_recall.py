@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from llm.builtin import BuiltinModel
-from llm.builtin_memory import summarise
+from llm.builtin.memory import summarise
+from llm.builtin.provider import BuiltinModel
 from llm.requests import SynthesizerRequest, summary_message, system_meta
 from tests.llm.recall_table import RECALL_TABLE
 

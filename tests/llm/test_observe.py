@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 from agents.schemas import Plan, Verdict
 from llm import observe
 from llm.base import ProviderError
-from llm.builtin import BuiltinModel
+from llm.builtin.provider import BuiltinModel
 from llm.openai_provider import OpenAIProvider
 from llm.requests import CriticRequest, PlannerRequest, SynthesizerRequest, render
 from llm.usage import Usage, metering
@@ -99,7 +99,7 @@ async def test_a_failed_call_is_a_span_with_an_error_status_and_still_metered(sp
 
 def test_the_leaf_package_imports_without_django():
     code = (
-        "import sys; import llm.base, llm.requests, llm.builtin, llm.openai_provider, "
+        "import sys; import llm.base, llm.requests, llm.builtin.provider, llm.openai_provider, "
         "llm.anthropic_provider, llm.router, llm.observe, llm.usage, llm.tokens; "
         "assert not [m for m in sys.modules if m.split('.')[0] in "
         "('django', 'chat', 'agents', 'memory', 'telemetry')], 'leaf imported the project'"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.schemas import Verdict
-from llm.builtin import BuiltinModel
+from llm.builtin.provider import BuiltinModel
 from llm.openai_provider import OpenAIProvider
 from llm.requests import CriticRequest, SynthesizerRequest
 from llm.router import ModelRouter

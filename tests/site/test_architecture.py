@@ -9,12 +9,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {"tests", "bench", "migrations", "mongo_migrations", "docs", "scripts", ".venv"}
-APPS_BY_RANK = ("accounts", "memory", "agents", "telemetry", "chat", "orchestration_site")
-"""Non-model modules import only apps to their left (and their own app)."""
+RANKS = (
+    ("accounts",),
+    ("memory",),
+    ("agents",),
+    ("telemetry",),
+    ("runs",),
+    ("edge",),
+    ("chat", "protocols"),
+    ("operations",),
+    ("orchestration_site",),
+)
+"""Non-model modules import only ranks to their left (and their own app): the wire protocols
+(`chat`'s stream and every package of `protocols/`) share a rank and never import each other."""
+APPS_BY_RANK = tuple(app for rank in RANKS for app in rank)
 LEAF = "llm"
-DATA_MODULES = {"models", "ids", "schemas", "lookups"}
+DATA_MODULES = {"models"}
 EDGE_MODULES = {"admin", "admin_mixins"}
-"""Admin modules belong to the HTTP edge (chat's rank) whatever app they sit in."""
+"""Admin modules belong to the HTTP surface (chat's rank) whatever app they sit in."""
 PROJECT = {LEAF, *APPS_BY_RANK}
 
 
@@ -80,8 +92,20 @@ def kind(module: str) -> str:
 
 
 def layer(module: str) -> str:
-    """Return the app whose layer a non-model module is in (edge modules are chat's)."""
-    return "chat" if kind(module) == "edge" else module.split(".")[0]
+    """Return the app whose layer a non-model module is in (admin modules are chat's).
+
+    Each package of `protocols/` is a layer of its own: protocols never import each other.
+    """
+    parts = module.split(".")
+    if kind(module) == "edge":
+        return "chat"
+    return ".".join(parts[:2]) if parts[0] == "protocols" else parts[0]
+
+
+def rank(layer_name: str) -> int:
+    """Return the position of a layer's rank, bottom first."""
+    app = layer_name.split(".")[0]
+    return next(index for index, apps in enumerate(RANKS) if app in apps)
 
 
 def problem(importer: str, imported: str) -> str | None:
@@ -97,9 +121,11 @@ def problem(importer: str, imported: str) -> str | None:
         return None if kind(imported) == "data" else "models import only other models"
     if kind(imported) == "data" or layer(importer) == layer(imported):
         return None
-    if APPS_BY_RANK.index(layer(importer)) > APPS_BY_RANK.index(layer(imported)):
+    if rank(layer(importer)) > rank(layer(imported)):
         return None
-    return f"{importer.split('.')[0]} may not import {top}'s non-model modules (import downward)"
+    return (
+        f"{layer(importer)} may not import {layer(imported)}'s non-model modules (import downward)"
+    )
 
 
 def violations(source: str, module: str) -> list[str]:
@@ -125,7 +151,11 @@ def test_the_walk_covers_every_app_and_the_leaf():
     assert {
         "llm.requests",
         "agents.worker",
-        "chat.runs",
+        "runs.pipeline",
+        "runs.engine",
+        "edge.streams",
+        "chat.consumers",
+        "operations.client",
         "memory.context",
         "telemetry.api",
         "accounts.callers",
@@ -136,16 +166,23 @@ def test_the_walk_covers_every_app_and_the_leaf():
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("llm.builtin", "from memory.context import SUMMARY_HEADER"),
+        ("llm.builtin.provider", "from memory.context import SUMMARY_HEADER"),
         ("llm.openai_provider", "from django.conf import settings"),
         ("agents.tools.runner", "from telemetry.admin import ToolCallAdmin"),
-        ("agents.worker", "from chat.runs import ChatRun"),
+        ("agents.worker", "from runs.pipeline import ChatRun"),
         ("memory.tokens", "import agents.graph"),
         ("telemetry.api", "from chat.api import router"),
-        ("chat.models", "from chat.records import RunRecord"),
+        ("chat.models", "from runs.records import RunRecord"),
+        ("runs.models", "from chat.admin import METRIC_COLUMNS"),
         ("memory.summarizer", "from ..agents import graph"),
-        ("accounts.callers", "from chat.edge import admit_caller"),
-        ("chat.lookups", "from accounts.callers import Caller"),
+        ("accounts.callers", "from edge.checks import admit_caller"),
+        ("runs.executor", "from edge.sse import encode_event"),
+        ("runs.engine", "from chat.requests import ChatRequest"),
+        ("edge.streams", "from chat.consumers import ChatStreamConsumer"),
+        ("chat.consumers", "from protocols.openai.chat import render"),
+        ("protocols.openai.chat", "from protocols.langgraph.runs import admit"),
+        ("protocols.openai.chat", "from chat.requests import bind_to_caller"),
+        ("telemetry.api", "from runs.access import visible_runs"),
     ],
 )
 def test_an_import_against_the_rules_is_named(module, source):
@@ -156,18 +193,18 @@ def test_an_import_against_the_rules_is_named(module, source):
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("llm.builtin", "from llm.requests import parse"),
+        ("llm.builtin.provider", "from llm.requests import parse"),
         ("memory.context", "from chat.models import Message"),
-        ("chat.runs", "from agents.graph import compiled_graph"),
-        ("chat.runs", "from telemetry.models import RequestMetric"),
-        ("telemetry.api", "from chat.lookups import get_session_or_404"),
+        ("runs.pipeline", "from agents.graph import compiled_graph"),
+        ("runs.pipeline", "from telemetry.models import RequestMetric"),
+        ("telemetry.api", "from accounts.lookups import get_session_or_404"),
         ("telemetry.admin", "from chat.admin_mixins import ReadOnlyHistoryMixin"),
         ("agents.planner", "from opentelemetry import trace"),
         ("orchestration_site.urls", "from chat.api import router"),
-        ("chat.edge", "from accounts.callers import Caller"),
+        ("edge.checks", "from accounts.callers import Caller"),
         (
-            "chat.lookups",
-            "if TYPE_CHECKING:\n    from accounts.callers import Caller",
+            "runs.models",
+            "if TYPE_CHECKING:\n    from runs.executor import RunRuntime",
         ),
     ],
 )
@@ -178,7 +215,7 @@ def test_an_import_along_the_rules_passes(module, source):
 def test_the_documented_layers_are_the_checked_ones():
     doc = " ".join((ROOT / "docs" / "architecture.md").read_text().split())
     assert all(f"| `{app}`" in doc for app in APPS_BY_RANK)
-    downward = " → ".join(f"`{app}`" for app in reversed(APPS_BY_RANK[:-1]))
+    downward = " → ".join(" / ".join(f"`{app}`" for app in apps) for apps in reversed(RANKS[:-1]))
     assert f"import downward only: {downward} → data / `{LEAF}`" in doc
 
 

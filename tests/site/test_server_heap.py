@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from harness.live_server import server_env
 from orchestration_site.server import GC_GEN0_THRESHOLD, settle_start_up_heap
-from tests.support.live_server import server_env
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_a_server_without_redis_url_never_loads_the_redis_client(tmp_path):
     script = (
         "import sys, django; django.setup()\n"
         "import orchestration_site.asgi\n"
-        "from chat.run_executor import build_runtime\n"
+        "from runs.executor import build_runtime\n"
         "build_runtime()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('redis', 'channels_redis')))\n"
     )

@@ -273,7 +273,7 @@ def builtin_responder(request: dict[str, Any]) -> Reply:
     The messages are read back with `llm.requests.parse`, so whatever the agents did not
     put into their requests, this stand-in cannot know.
     """
-    from llm.builtin import BuiltinModel
+    from llm.builtin.provider import BuiltinModel
     from llm.requests import parse
 
     model = BuiltinModel()

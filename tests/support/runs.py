@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from chat.client import StreamEvent, stream_chat_http, stream_run_http
+from operations.client import StreamEvent, stream_chat_http, stream_run_http
 
 TOKEN = "devkey"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from harness.live_server import free_port
 from telemetry.models import RequestMetric, ToolCall
-from tests.support.live_server import free_port
 
 
 @pytest.fixture

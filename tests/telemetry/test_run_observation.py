@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
 
 import pytest
 from prometheus_client import REGISTRY
 
 from agents.schemas import Plan
-from chat.models import Session
-from chat.requests import ChatRequest
-from chat.runs import ChatRun
 from llm.base import ProviderError
-from llm.builtin import BuiltinModel
+from llm.builtin.provider import BuiltinModel
 from llm.usage import UsageMeter
+from runs.pipeline import ChatRun
 from telemetry.logs import ContextFilter, JsonFormatter
 from telemetry.models import RequestMetric
+from tests.support.engine import admit_chat, memory_runtime, run_chat
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,15 +45,7 @@ class ForbiddenPlanner(BuiltinModel):
 
 async def run_once(session_id: str = "obs-1") -> tuple[ChatRun, list[tuple[str, dict]]]:
     """Run one request of alice's with the metered forbidden planner."""
-    session = await Session.objects.acreate(session_id=session_id, user_id="alice")
-    request = ChatRequest(sessionId=session_id, userId="alice", prompt="Who uses this?")
-    chat = ChatRun(
-        session,
-        request,
-        provider=ForbiddenPlanner(),
-        received_at=time.perf_counter(),
-    )
-    return chat, [event async for event in chat.events()]
+    return await run_chat(session_id, ForbiddenPlanner(), prompt="Who uses this?")
 
 
 async def test_a_run_with_a_retry_and_a_refused_tool_is_one_span_tree(spans):
@@ -166,13 +155,8 @@ def sample(name: str, **labels: str) -> float:
 
 async def test_a_provider_error_is_counted_traced_and_summarised(spans, caplog):
     errors, failed = sample("chat_provider_errors_total"), sample("chat_runs_total", status="error")
-    session = await Session.objects.acreate(session_id="obs-fail", user_id="alice")
-    request = ChatRequest(sessionId="obs-fail", userId="alice", prompt="What is AI?")
-    chat = ChatRun(
-        session, request, provider=FailingModel(token_delay_ms=0), received_at=time.perf_counter()
-    )
     with caplog.at_level(logging.INFO, logger="telemetry.runs"):
-        events = [event async for event in chat.events()]
+        _, events = await run_chat("obs-fail", FailingModel(token_delay_ms=0))
     assert events[-1][0] == "error"
     assert sample("chat_provider_errors_total") == errors + 1
     assert sample("chat_runs_total", status="error") == failed + 1
@@ -189,24 +173,14 @@ async def test_a_provider_error_is_counted_traced_and_summarised(spans, caplog):
 
 async def test_a_cancelled_run_is_counted_as_cancelled_and_leaves_no_stream_in_flight():
     cancelled = sample("chat_runs_total", status="cancelled")
-    session = await Session.objects.acreate(session_id="obs-cancel", user_id="alice")
-    request = ChatRequest(sessionId="obs-cancel", userId="alice", prompt="What is AI?")
-    chat = ChatRun(
-        session, request, provider=BuiltinModel(token_delay_ms=50), received_at=time.perf_counter()
-    )
-    seen: list[str] = []
-
-    async def consume() -> None:
-        async for event, _ in chat.events():
-            seen.append(event)
-
-    task = asyncio.create_task(consume())
-    while "token" not in seen:
-        await asyncio.sleep(0.01)
+    runtime = memory_runtime()
+    executor = await admit_chat(runtime, "obs-cancel", BuiltinModel(token_delay_ms=50))
+    async for event in runtime.buffer.read(executor.run.pk, 0, idle=0.05):
+        if event is not None and event.event == "token":
+            break
     assert sample("chat_streams_in_flight") == 1
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await runtime.cancel(executor.run.pk, "cancelled")
+    await executor.task
     assert sample("chat_runs_total", status="cancelled") == cancelled + 1
     assert sample("chat_streams_in_flight") == 0
     metric = await RequestMetric.objects.aget(session_id="obs-cancel")

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.keys import create_key
-from chat.ids import USER_ID_PATTERN
+from chat.models import USER_ID_PATTERN
 
 USER_ID = re.compile(USER_ID_PATTERN)
 

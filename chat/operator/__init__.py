@@ -1,1 +1,0 @@
-"""Plain logic behind the operator commands (seed, summarise, chat, acceptance)."""

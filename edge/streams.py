@@ -1,0 +1,186 @@
+"""The SSE consumer every run stream is built on: checks, run events copied to the socket.
+
+A protocol's consumer subclasses `RunEventsConsumer`, parses its own request in `respond`,
+admits or finds a run through the engine (runs.engine) and streams it with `stream_run`,
+rendering each event with `render` (the chat stream's SSE by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from channels.consumer import get_handler_name
+from channels.db import aclose_old_connections
+from channels.exceptions import StopConsumer
+from channels.generic.http import AsyncHttpConsumer
+from django.conf import settings
+
+from accounts.callers import Caller
+from edge.checks import admit_caller, decoded_headers
+from edge.errors import RequestRejected
+from edge.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
+from runs.buffer import IDLE_SECONDS
+from runs.events import RunEvent
+from runs.executor import RunRuntime
+from runs.liveness import Liveness
+
+logger = logging.getLogger(__name__)
+SHUTDOWN_EVENT = {"code": "server_shutdown", "message": "The server is shutting down."}
+
+
+def run_headers(run_id: str) -> list[tuple[bytes, bytes]]:
+    """The SSE headers of a run's stream, with where to find and rejoin the run."""
+    return [
+        *SSE_HEADERS,
+        (b"x-run-id", run_id.encode()),
+        (b"content-location", f"/v1/runs/{run_id}".encode()),
+        (b"location", f"/v1/runs/{run_id}/stream".encode()),
+    ]
+
+
+class RunEventsConsumer(AsyncHttpConsumer):
+    """Base of the run streams: the response goes in its own task, copied from the buffer."""
+
+    allowed_method = "GET"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Start with no response task."""
+        super().__init__(*args, **kwargs)
+        self.task: asyncio.Task[None] | None = None
+        self.response_done = False
+        self.last_write = time.monotonic()
+        self.connections_checked = False
+        self.preamble = b""
+        """Bytes held back to go with the stream's first events (see `stream_run`)."""
+        self.body_ended = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, but the database connections are checked once per request.
+
+        Channels runs `close_old_connections` (a thread hop) before every message's handler;
+        Django does it when a request starts and ends. Once, at the first message, keeps the
+        process's connections healthy (broken or past DB_CONN_MAX_AGE ones are replaced).
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        if not self.connections_checked:
+            self.connections_checked = True
+            await aclose_old_connections()
+        await handler(message)
+
+    async def http_request(self, message: dict[str, Any]) -> None:
+        """Collect the body; once complete, start the response task and keep listening."""
+        self.body.append(message.get("body", b""))
+        if not message.get("more_body"):
+            self.task = asyncio.create_task(self.respond(b"".join(self.body)))
+
+    async def http_disconnect(self, message: dict[str, Any]) -> None:
+        """Stop copying events (the run itself goes on unless its policy says otherwise)."""
+        await self.client_left()
+        if self.task is not None:
+            if not self.response_done:
+                self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        raise StopConsumer()
+
+    async def client_left(self) -> None:
+        """React to the client leaving before the response ended (joins do nothing)."""
+
+    async def respond(self, body: bytes) -> None:
+        """Answer the request (subclasses)."""
+        raise NotImplementedError
+
+    def headers(self) -> dict[str, str]:
+        """Return the request headers, names in lower case (checked UTF-8 by the edge)."""
+        return decoded_headers(self.scope)
+
+    async def authenticate(self) -> Caller:
+        """Check method, header bytes, Host and credentials (edge.checks); return the caller."""
+        return await admit_caller(self.scope, self.allowed_method)
+
+    async def reject(self, rejected: RequestRejected, **extra: Any) -> None:
+        """Answer with a JSON error instead of a stream (401s name the scheme)."""
+        body = json_body({"detail": rejected.detail, **extra})
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        if rejected.status == 401:
+            headers.append((b"www-authenticate", b'Bearer realm="api"'))
+        headers += [
+            (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
+        ]
+        await self.send_headers(status=rejected.status, headers=headers)
+        await self.send_body(body)
+        self.response_done = True
+
+    async def stream_run(
+        self, runtime: RunRuntime, run_id: str, after: int, *, first_ready: bool = False
+    ) -> None:
+        """Send the run's events after id `after` until its terminal event, with heartbeats.
+
+        `first_ready`: events after `after` are already readable (a run just admitted here),
+        so the `retry:` line goes in the same body as them instead of in a body of its own.
+        The terminal event's body ends the response. Same bytes, fewer sends.
+        """
+        await self.send_headers(status=200, headers=run_headers(run_id))
+        self.preamble = f"retry: {settings.SSE_RETRY_MS}\n\n".encode()
+        if not first_ready:
+            await self.send_chunk(b"")
+        self.last_write = time.monotonic()
+        runtime.streams.add(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            await self.copy_events(runtime, run_id, after)
+        except asyncio.CancelledError:
+            if not runtime.shutting_down or self.body_ended:
+                raise
+            await self.write_shutdown()
+        finally:
+            runtime.streams.discard(asyncio.current_task())  # type: ignore[arg-type]
+        if not self.body_ended:
+            await self.send_chunk(b"", more_body=False)
+        self.response_done = True
+
+    async def send_chunk(self, chunk: bytes, *, more_body: bool = True) -> None:
+        """Send a body chunk, after the bytes held back for the first one."""
+        if self.preamble:
+            chunk, self.preamble = self.preamble + chunk, b""
+        self.body_ended = not more_body
+        await self.send_body(chunk, more_body=more_body)
+
+    async def copy_events(self, runtime: RunRuntime, run_id: str, after: int) -> None:
+        """Copy events from the buffer's cursor; on idle ticks, heartbeat and check the run."""
+        checks = Liveness(runtime, run_id)
+        idle = min(settings.SSE_HEARTBEAT_SECONDS, IDLE_SECONDS)
+        async for batch in runtime.buffer.read_batches(run_id, after, idle=idle):
+            if batch is not None:
+                await self.write(batch)
+                continue
+            if self.preamble:
+                await self.send_chunk(b"")  # nothing was ready after all: send it now
+            await self.heartbeat()
+            if await checks.run_is_gone():
+                return
+
+    async def write(self, events: list[RunEvent]) -> None:
+        """Send the events already readable now, as one body chunk (nothing waits for more).
+
+        The chunk with the terminal event ends the response.
+        """
+        self.last_write = time.monotonic()
+        chunk = b"".join(encode_event(event.id, event.event, event.data) for event in events)
+        await self.send_chunk(chunk, more_body=not events[-1].terminal)
+
+    async def write_shutdown(self) -> None:
+        """Send `error` server_shutdown without an id: a resume elsewhere continues the run."""
+        data = json_body(SHUTDOWN_EVENT).decode()
+        await self.send_chunk(f"event: error\ndata: {data}\n\n".encode())
+
+    async def heartbeat(self) -> None:
+        """Send a comment when SSE_HEARTBEAT_SECONDS passed without a write."""
+        if time.monotonic() - self.last_write >= settings.SSE_HEARTBEAT_SECONDS:
+            self.last_write = time.monotonic()
+            await self.send_chunk(HEARTBEAT)

@@ -1,0 +1,74 @@
+"""How the built-in model answers: clause by clause, from facts, findings and its glossary."""
+
+from __future__ import annotations
+
+from llm.builtin.knowledge import Intent, split_clauses
+from llm.builtin.memory import current_topics, facts_in, known_facts
+from llm.builtin.recall import (
+    about_me,
+    acknowledgement,
+    answer_query,
+    phrase,
+    query_of,
+)
+from llm.builtin.skills import classify, knowledge_answer, note_content
+from llm.requests import Conversation
+
+
+def recall_sentence(clause: str, facts: dict[str, str], finding: str) -> str:
+    """Answer a question about the user from the conversation, else from the stored turns."""
+    query = query_of(clause)
+    if query is None:
+        return knowledge_answer(clause)
+    answer = answer_query(query, facts)
+    if answer != query.missing or not finding:
+        return answer
+    return answer_query(query, facts_in(finding.replace('"', ". ")))
+
+
+def summary_sentence(facts: dict[str, str], summary: str, user_turns: list[str]) -> str:
+    """Summarise the conversation from the user's facts, the summary's topics and the turns."""
+    parts = []
+    if facts:
+        parts.append("You told me " + "; ".join(phrase(k, v) for k, v in facts.items()) + ".")
+    asked = current_topics(summary) + [t for t in user_turns if t.rstrip().endswith("?")]
+    if asked:
+        parts.append("You asked: " + " | ".join(dict.fromkeys(asked)))
+    if not parts:
+        return "We have only just started talking."
+    return "Here is a summary of our conversation. " + " ".join(parts)
+
+
+def clause_sentence(
+    clause: str, finding: str, facts: dict[str, str], conversation: Conversation
+) -> str:
+    """Answer one clause of the question, knowing the user's facts."""
+    intent = classify(clause)
+    if intent is Intent.RECALL:
+        return recall_sentence(clause, facts, finding)
+    if intent is Intent.ABOUT_ME:
+        return about_me(facts)
+    if intent is Intent.STATEMENT:
+        return acknowledgement(facts_in(clause))
+    if intent is Intent.SUMMARY:
+        return summary_sentence(facts, conversation.summary, conversation.user_turns)
+    if intent is Intent.SAVE_NOTE:
+        return f'I\'ll remember that: "{note_content(clause)}".'
+    if intent in (Intent.LIST_NOTES, Intent.STATS):
+        return finding or "I could not read your stored data."
+    if intent is Intent.GREETING:
+        name = facts.get("name")
+        return f"Hello{', ' + name if name else ''}! How can I help you today?"
+    if intent is Intent.THANKS:
+        return "You're welcome!"
+    return knowledge_answer(clause)
+
+
+def compose_answer(question: str, findings: list[str], conversation: Conversation) -> str:
+    """Answer the question; clause i of the question uses finding i."""
+    facts = known_facts(conversation.summary, [*conversation.user_turns, question])
+    sentences = [
+        clause_sentence(clause, findings[i] if i < len(findings) else "", facts, conversation)
+        for i, clause in enumerate(split_clauses(question))
+    ]
+    return " ".join(dict.fromkeys(sentences))

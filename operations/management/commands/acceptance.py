@@ -1,0 +1,43 @@
+"""Check a live server against the original project's acceptance criteria."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from operations.acceptance import CheckResult, run_acceptance, summary_lines
+from operations.acceptance_checks import CHECKS
+
+
+class Command(BaseCommand):
+    """Run every acceptance check against --url and print a verdict per check."""
+
+    help = (
+        "Run the acceptance checks (health, SSE events, memory, DB tools, persistence, shapes, "
+        "rejections) against a live server; exit non-zero if any fails."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        """Declare the server and token options."""
+        parser.add_argument("--url", required=True, help="Base URL of the live server.")
+        parser.add_argument("--token", help="Bearer token (default: DEV_AUTH_TOKEN).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        """Run the checks, print the verdicts and the totals; fail if any check failed."""
+        token = options["token"] or settings.DEV_AUTH_TOKEN
+        self.stdout.write(f"Acceptance checks against {options['url']}")
+        results = async_to_sync(run_acceptance)(options["url"], token, CHECKS, self.report)
+        for line in summary_lines(results):
+            self.stdout.write(line)
+        failed = sum(not result.passed for result in results)
+        if failed:
+            raise CommandError(f"{failed} acceptance check(s) failed.")
+
+    def report(self, result: CheckResult) -> None:
+        """Print one verdict as soon as it is reached."""
+        self.stdout.write(result.line())

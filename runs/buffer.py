@@ -1,0 +1,191 @@
+"""A run's replay buffer: every event it streamed, read with one cursor for replay and live.
+
+A reader asks for the events after an id and gets the stored ones, then the new ones as they
+are appended, through the same cursor, so nothing falls between replay and live. Two
+implementations share the interface: in this process's memory (one server) and one Redis
+Stream per run (several servers: runs/redis_buffer.py, imported only when REDIS_URL is
+set, so that a single server never loads the Redis client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from runs.events import TERMINAL_EVENTS, RunEvent
+
+IDLE_SECONDS = 1.0
+"""How long a reader waits for an event before yielding None (a tick for heartbeats)."""
+
+
+class AppendRefused(Exception):
+    """The buffer refused an event: the run's stream already has one with that id or later."""
+
+
+class EventBuffer(Protocol):
+    """Where a run's events are kept for as long as they may be replayed."""
+
+    async def append(self, run_id: str, event: RunEvent) -> None:
+        """Store the run's next event and wake its readers.
+
+        Raises:
+            AppendRefused: (Redis) the stream of a run executed elsewhere is already past it.
+        """
+
+    def read(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[RunEvent | None]:
+        """Yield the events after id `after`, then live ones, up to the terminal one.
+
+        Yields None after each `idle` seconds without an event, so the reader can send
+        heartbeats and check on the run; never ends before a terminal event (the caller
+        decides when to give up).
+        """
+
+    def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[RunEvent] | None]:
+        """Like `read`, but each item is every event already readable (at least one).
+
+        A stream sends each batch as one body: events that arrive alone go alone, a burst
+        goes together, nothing waits for company.
+        """
+
+    async def last_id(self, run_id: str) -> int | None:
+        """Return the id of the run's last stored event; None when nothing is retained."""
+
+    async def flush(self, run_id: str) -> None:
+        """Return once every event appended so far is readable by every process."""
+
+
+@dataclass
+class _Log:
+    events: list[RunEvent] = field(default_factory=list)
+    waiters: list[asyncio.Future[bool]] = field(default_factory=list)
+    """The futures of readers waiting for the next event (made only when one waits)."""
+    expires_at: float | None = None
+
+    def wake(self) -> None:
+        """Wake every reader waiting for an event."""
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(True)
+
+    async def changed(self, idle: float) -> bool:
+        """Wait until `wake` is called (True) or `idle` seconds have passed (False)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self.waiters.append(waiter)
+        # A bare timer: asyncio.timeout would add its own object and a reschedule per wait.
+        timer = loop.call_later(idle, _time_out, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            woken = waiter.done() and not waiter.cancelled() and waiter.result()
+            if not woken:  # timed out or cancelled: wake() did not take it off the list
+                with contextlib.suppress(ValueError):
+                    self.waiters.remove(waiter)
+
+
+def _time_out(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
+
+
+class EventByEvent:
+    """`read` for a buffer that has `read_batches`: the same cursor, one event at a time."""
+
+    def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[RunEvent] | None]:
+        """Every event already readable as one list, or None after `idle` (subclasses)."""
+        raise NotImplementedError
+
+    async def read(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[RunEvent | None]:
+        """Yield the events of `read_batches` one by one (None for an idle tick)."""
+        async for batch in self.read_batches(run_id, after, idle=idle):
+            for event in batch or (None,):
+                yield event
+
+
+class MemoryEventBuffer(EventByEvent):
+    """The replay buffer of a single process (REDIS_URL unset)."""
+
+    def __init__(self, *, retain_seconds: float) -> None:
+        """Keep a finished run's events for `retain_seconds`."""
+        self.retain_seconds = retain_seconds
+        self.logs: dict[str, _Log] = {}
+        self.expiries: deque[tuple[float, str]] = deque()
+        """(expiry, run id) in the order runs ended: the retention is fixed, so also by expiry."""
+
+    async def append(self, run_id: str, event: RunEvent) -> None:
+        """Store the event; a terminal one starts the retention clock."""
+        log = self.logs.get(run_id)
+        if log is None:
+            self.prune()
+            log = self.logs[run_id] = _Log()
+        log.events.append(event)
+        if event.event in TERMINAL_EVENTS:
+            log.expires_at = time.monotonic() + self.retain_seconds
+            self.expiries.append((log.expires_at, run_id))
+        if log.waiters:
+            log.wake()
+
+    async def read_batches(
+        self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
+    ) -> AsyncIterator[list[RunEvent] | None]:
+        """Yield every stored event not yet read as one list, then each new burst as it comes."""
+        cursor = max(after, 0)
+        while True:
+            log = self.logs.get(run_id)
+            if log is None:
+                return
+            batch = until_terminal(log.events[cursor:])
+            if batch:
+                cursor += len(batch)
+                yield batch
+                if batch[-1].terminal:
+                    return
+                continue
+            if not await log.changed(idle):
+                yield None
+
+    async def last_id(self, run_id: str) -> int | None:
+        """Return the last event's id, None for an unknown or expired run."""
+        self.prune()
+        log = self.logs.get(run_id)
+        return log.events[-1].id if log and log.events else None
+
+    async def flush(self, run_id: str) -> None:
+        """Nothing to do: an appended event is readable at once."""
+
+    def has_whole(self, run_id: str) -> bool:
+        """Whether this buffer holds the run from its first event."""
+        log = self.logs.get(run_id)
+        return bool(log and log.events and log.events[0].id == 1)
+
+    def prune(self) -> None:
+        """Forget finished runs whose retention has passed."""
+        now = time.monotonic()
+        while self.expiries and self.expiries[0][0] < now:
+            _, run_id = self.expiries.popleft()
+            log = self.logs.get(run_id)
+            if log is not None and log.expires_at is not None and log.expires_at < now:
+                del self.logs[run_id]
+
+
+def until_terminal(events: list[RunEvent]) -> list[RunEvent]:
+    """Return `events` up to and including the first terminal one."""
+    for n, event in enumerate(events):
+        if event.event in TERMINAL_EVENTS:
+            return events[: n + 1]
+    return events

@@ -1,0 +1,77 @@
+"""The run engine's face: what every wire protocol calls, and nothing of any protocol.
+
+- `admit(request)`: open the session, store the run, apply its multitask strategy, start it;
+  returns the run's handle (its `run` row and, while it executes here, its task).
+- `read_events(run_id, after)`: the events after id `after`, replayed then live through one
+  cursor, in batches (None on idle ticks, for heartbeats).
+- `cancel(run_id)`: flag the run and wake its owner, wherever it runs.
+- `find_run(run_id)`: the run as stored (recorded `interrupted` first if its owner died).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from runs.buffer import IDLE_SECONDS
+from runs.events import RunEvent
+from runs.executor import RunConflict, RunExecutor, ShuttingDown, get_runtime
+from runs.models import Run
+from runs.pipeline import prepare_run
+from runs.requests import RunRequest
+from runs.store import SessionForbidden, get_run
+
+__all__ = [
+    "RunConflict",
+    "RunExecutor",
+    "RunRequest",
+    "SessionForbidden",
+    "ShuttingDown",
+    "admit",
+    "cancel",
+    "find_run",
+    "last_event_id",
+    "read_events",
+]
+
+
+async def admit(
+    request: RunRequest, *, received_at: float, check_connections: bool = False
+) -> RunExecutor:
+    """Admit `request` (received at `received_at`, a perf_counter reading) and start it.
+
+    `check_connections` replaces broken or expired database connections in the same trip.
+
+    Raises:
+        SessionForbidden: the session belongs to another user (nothing is stored).
+        RunConflict: `reject` while another run holds the session.
+        ShuttingDown: the process is stopping.
+    """
+    runtime = await get_runtime()
+    chat = prepare_run(request, received_at=received_at)
+    return await runtime.admit(request, chat, check_connections=check_connections)
+
+
+async def read_events(
+    run_id: str, after: int, *, idle: float = IDLE_SECONDS
+) -> AsyncIterator[list[RunEvent] | None]:
+    """Yield the run's events after id `after` in batches, up to its terminal event."""
+    runtime = await get_runtime()
+    async for batch in runtime.buffer.read_batches(run_id, after, idle=idle):
+        yield batch
+
+
+async def cancel(run_id: str, status: str = Run.Status.CANCELLED) -> Run | None:
+    """Stop the run with `status` (cancelled or interrupted); return it as it stands."""
+    runtime = await get_runtime()
+    return await runtime.cancel(run_id, status)
+
+
+async def find_run(run_id: str) -> Run | None:
+    """Return the stored run, recorded interrupted first if its owner's lease ran out."""
+    return await get_run(run_id)
+
+
+async def last_event_id(run_id: str) -> int | None:
+    """Return the id of the run's last retained event; None once its events expired."""
+    runtime = await get_runtime()
+    return await runtime.buffer.last_id(run_id)

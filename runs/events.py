@@ -1,0 +1,34 @@
+"""A run's events: plain typed values, numbered within the run (not SSE text).
+
+The pipeline produces (type, payload) pairs; the executor numbers them 1, 2, 3, … and the
+replay buffer keeps them. Each wire protocol renders them in its own format (the chat
+stream's SSE in `edge/sse.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NamedTuple
+
+EventType = Literal[
+    "run",  # the run was admitted: {runId, sessionId, status: running|queued}
+    "agent",  # an agent started or finished: {name, status, durationMs?, …}
+    "tool_call_started",  # {tool, args}
+    "tool_call_completed",  # {tool, ok, latencyMs}
+    "token",  # a piece of the answer: {text}
+    "done",  # the answer, stored: {fullText, suggestions, timings, usage, messageId, sessionId}
+    "error",  # the run ended without an answer: {code, message}
+]
+TERMINAL_EVENTS = frozenset({"done", "error"})
+
+
+class RunEvent(NamedTuple):
+    """One event of a run, with its id (1, 2, 3, … within the run); immutable."""
+
+    id: int
+    event: EventType | str
+    data: dict[str, Any]
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the run ends with this event."""
+        return self.event in TERMINAL_EVENTS

@@ -1,0 +1,307 @@
+"""Executing runs: the run owns the graph's task, its events go to the replay buffer.
+
+One `RunRuntime` per process holds the replay buffer, the signals, the runs this process
+executes (heartbeating their lease) and the live streams (ended on shutdown). Connections
+only read a run's events; they never own it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from runs.buffer import AppendRefused, EventBuffer, MemoryEventBuffer
+from runs.events import RunEvent
+from runs.models import Run
+from runs.pipeline import ChatRun
+from runs.requests import RunRequest
+from runs.signals import LocalSignals
+from runs.store import (
+    LOST_OWNER,
+    admit_run,
+    delete_run,
+    recover_stale_runs,
+    request_cancel,
+    session_holder,
+    take_session,
+)
+from runs.store import heartbeat as renew_lease
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a run is being stopped: the status it is recorded with and its `error` event."""
+
+    status: str
+    code: str
+    message: str
+
+
+STOPS = {
+    "cancelled": Stop("cancelled", "cancelled", "The run was cancelled."),
+    "interrupted": Stop("interrupted", "interrupted", "A newer run of the session interrupted it."),
+    "disconnected": Stop("cancelled", "cancelled", "the client disconnected"),
+    "shutdown": Stop("interrupted", "server_shutdown", "The server is shutting down."),
+}
+
+
+class RunConflict(Exception):
+    """The session has an active run and the request asked to be rejected then."""
+
+    def __init__(self, active_run_id: str) -> None:
+        """Remember the run that holds the session."""
+        super().__init__(active_run_id)
+        self.active_run_id = active_run_id
+
+
+class ShuttingDown(Exception):
+    """The process is shutting down and accepts no new run."""
+
+
+class RunExecutor:
+    """One run in this process: waits for its session, runs the pipeline, buffers events."""
+
+    def __init__(self, runtime: RunRuntime, run: Run, chat: ChatRun) -> None:
+        """Execute `run` with `chat` (the request's pipeline)."""
+        self.runtime = runtime
+        self.run = run
+        self.chat = chat
+        chat.record.run_id = chat.observer.run_id = run.pk
+        self.last_id = 0
+        self.holds_session = False
+        self.stopping: Stop | None = None
+        self.ended = False
+        """Whether the terminal event is out: from then on the run cannot be stopped."""
+        self.task: asyncio.Task[None] | None = None
+
+    async def emit(self, event: str, data: dict[str, Any]) -> None:
+        """Append the run's next event (ids 1, 2, 3, …) to the replay buffer."""
+        self.last_id += 1
+        self.chat.record.events_sent = self.last_id
+        buffered = RunEvent(self.last_id, event, data)
+        self.ended = buffered.terminal
+        await self.runtime.buffer.append(self.run.pk, buffered)
+
+    def stop(self, stop: Stop) -> None:
+        """Cancel the run's task, to be recorded as `stop` says (the first stop wins)."""
+        if self.stopping is not None or self.ended or self.task is None or self.task.done():
+            return
+        self.stopping = stop
+        self.chat.stop_status, self.chat.stop_reason = stop.status, stop.message
+        self.task.cancel()
+
+    async def main(self) -> None:
+        """Wait for the session, stream the pipeline into the buffer, record the outcome."""
+        try:
+            await self.wait_turn()
+            async for event, data in self.chat.events():
+                await self.emit(event, data)
+        except asyncio.CancelledError:
+            stop = self.stopping or STOPS["cancelled"]
+            await self.chat.record_failure(stop.status, stop.message)
+            await self.emit("error", {"code": stop.code, "message": stop.message})
+        finally:
+            await self.conclude()
+
+    async def wait_turn(self) -> None:
+        """Take the session, waiting (queued) while another run holds it."""
+        session_id = self.run.session_id
+        while not self.holds_session:
+            self.holds_session = await take_session(session_id, self.run)
+            if self.holds_session or await session_holder(session_id) is None:
+                continue
+            await self.runtime.signals.wait_for_session(session_id, settings.RUN_HEARTBEAT_SECONDS)
+
+    async def conclude(self) -> None:
+        """Forget the run here, get its events to every reader, wake the runs queued after it."""
+        self.runtime.executors.pop(self.run.pk, None)
+        try:
+            await self.runtime.buffer.flush(self.run.pk)
+            await self.runtime.signals.session_freed(self.run.session_id)
+            await self.chat.finish()
+        except Exception:
+            logger.exception("after-work of run %s failed", self.run.pk)
+
+
+class RunRuntime:
+    """This process's runs, replay buffer, signals and live streams."""
+
+    def __init__(self, buffer: EventBuffer, *, redis_client: Redis | None = None) -> None:
+        """Use `buffer`; with `redis_client`, signals cross processes through Redis."""
+        self.buffer = buffer
+        self.signals: LocalSignals = LocalSignals(self.on_cancel)
+        if redis_client is not None:
+            from runs.redis_signals import RedisSignals
+
+            self.signals = RedisSignals(self.on_cancel, redis_client)
+        self.executors: dict[str, RunExecutor] = {}
+        self.streams: set[asyncio.Task[Any]] = set()
+        self.shutting_down = False
+        self.heartbeat_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Listen for signals, heartbeat, and record the runs of dead owners interrupted."""
+        await self.signals.start()
+        self.heartbeat_task = asyncio.create_task(self.heartbeat())
+        try:
+            for run in await recover_stale_runs():
+                await self.end_recovered(run)
+        except Exception:
+            # Sessions still recover their own runs when next used.
+            logger.exception("the start-up sweep of interrupted runs failed")
+
+    async def admit(
+        self, request: RunRequest, chat: ChatRun, *, check_connections: bool = False
+    ) -> RunExecutor:
+        """Open the session, store the run, apply the multitask strategy, and start it.
+
+        A run that starts at once opens its turn in the same trip; `check_connections`
+        replaces broken or expired database connections first (see `admit_run`).
+
+        Raises:
+            SessionForbidden: the session belongs to another user.
+            RunConflict: `reject` while another run holds the session.
+            ShuttingDown: the process is stopping.
+        """
+        if self.shutting_down:
+            raise ShuttingDown()
+        admission = await admit_run(
+            request.session_id,
+            user_id=request.user_id,
+            on_disconnect=request.on_disconnect,
+            prompt=request.prompt,
+            check_connections=check_connections,
+        )
+        run, holder = admission.run, admission.holder
+        chat.record.session = admission.session
+        if admission.turn is not None:
+            chat.opened(admission.turn)
+        executor = RunExecutor(self, run, chat)
+        executor.holds_session = run.status == Run.Status.RUNNING
+        if holder is not None and request.multitask_strategy == "reject":
+            await delete_run(run.pk)
+            raise RunConflict(holder.pk)
+        if holder is not None and request.multitask_strategy == "interrupt":
+            await self.cancel(holder.pk, "interrupted")
+        status = "running" if executor.holds_session else "queued"
+        await executor.emit("run", {"runId": run.pk, "sessionId": run.session_id, "status": status})
+        self.executors[run.pk] = executor
+        executor.task = asyncio.create_task(executor.main())
+        return executor
+
+    async def cancel(self, run_id: str, status: str) -> Run | None:
+        """Flag the run in the database and wake its owner, wherever it runs."""
+        run = await request_cancel(run_id, status)
+        if run is not None and not run.finished:
+            await self.signals.cancel(run_id, status)
+        elif run is not None and run.status == Run.Status.INTERRUPTED:
+            await self.end_recovered(run)
+        return run
+
+    def on_cancel(self, run_id: str, status: str) -> None:
+        """Stop a run of this process (signals call this; other runs are ignored)."""
+        executor = self.executors.get(run_id)
+        if executor is not None:
+            executor.stop(STOPS.get(status, STOPS["cancelled"]))
+
+    async def end_recovered(self, run: Run) -> None:
+        """End a dead owner's buffered stream with `error`, so its readers stop too."""
+        last = await self.buffer.last_id(run.pk)
+        if last is None:
+            return
+        event = RunEvent(last + 1, "error", {"code": "interrupted", "message": LOST_OWNER})
+        with contextlib.suppress(AppendRefused):  # the owner ended it after all
+            await self.buffer.append(run.pk, event)
+
+    async def heartbeat(self) -> None:
+        """Renew the lease on this process's runs; act on cancels that signals missed."""
+        while True:
+            await asyncio.sleep(settings.RUN_HEARTBEAT_SECONDS)
+            try:
+                asked = await renew_lease(list(self.executors))
+            except Exception:
+                logger.exception("run heartbeat failed")
+                continue
+            for run_id, status in asked.items():
+                self.on_cancel(run_id, status)
+
+    async def shutdown(self, grace: float) -> None:
+        """Interrupt this process's runs and end its live streams, within `grace` seconds."""
+        self.shutting_down = True
+        executors = list(self.executors.values())
+        for executor in executors:
+            executor.stop(STOPS["shutdown"])
+        tasks = [e.task for e in executors if e.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace)
+        streams = list(self.streams)
+        if streams:
+            _, pending = await asyncio.wait(streams, timeout=min(grace, 1.0))
+            for stream in pending:
+                stream.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=1.0)
+        await self.signals.stop()
+
+
+_runtime: RunRuntime | None = None
+_starting: asyncio.Lock | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+"""The event loop `_runtime` was started in (a command may run several loops in turn)."""
+
+
+def build_runtime() -> RunRuntime:
+    """Build the runtime the settings ask for: in memory, or shared through Redis.
+
+    The Redis client and its modules are imported only here, when REDIS_URL is set: a
+    single server never loads them (about 5 MiB).
+    """
+    if not settings.REDIS_URL:
+        return RunRuntime(MemoryEventBuffer(retain_seconds=settings.RUN_REPLAY_SECONDS))
+    from redis.asyncio import Redis as RedisClient
+
+    from runs.redis_buffer import RedisEventBuffer
+
+    client = RedisClient.from_url(settings.REDIS_URL)
+    buffer = RedisEventBuffer(
+        client,
+        retain_seconds=settings.RUN_REPLAY_SECONDS,
+        max_events=settings.RUN_BUFFER_MAX_EVENTS,
+    )
+    return RunRuntime(buffer, redis_client=client)
+
+
+async def get_runtime() -> RunRuntime:
+    """Return this process's runtime, starting it on first use in the running event loop.
+
+    A server has one loop. A command or a test that runs loops one after another gets a
+    runtime per loop: the previous one's tasks died with its loop.
+    """
+    global _runtime, _starting, _loop
+    loop = asyncio.get_running_loop()
+    if _runtime is not None and _loop is loop:
+        return _runtime
+    if _loop is not loop:
+        _runtime, _starting, _loop = None, asyncio.Lock(), loop
+    assert _starting is not None
+    async with _starting:
+        if _runtime is None:
+            runtime = build_runtime()
+            await runtime.start()
+            _runtime = runtime
+    return _runtime
+
+
+def current_runtime() -> RunRuntime | None:
+    """Return the runtime if this process started one."""
+    return _runtime

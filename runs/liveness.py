@@ -1,0 +1,33 @@
+"""Noticing, while a reader idles, that its run ended without a terminal event to read."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+
+from runs.executor import RunRuntime
+from runs.models import Run
+from runs.store import get_run
+
+
+class Liveness:
+    """Notice, while a stream idles, that its run ended without a terminal event to read."""
+
+    def __init__(self, runtime: RunRuntime, run_id: str) -> None:
+        """Check `run_id` about twice per lease."""
+        self.runtime = runtime
+        self.run_id = run_id
+        self.next_check = time.monotonic() + settings.RUN_LEASE_SECONDS / 2
+        self.ended_checks = 0
+
+    async def run_is_gone(self) -> bool:
+        """Return True once the run has been over for two checks (its terminal event lost)."""
+        if self.run_id in self.runtime.executors or time.monotonic() < self.next_check:
+            return False
+        self.next_check = time.monotonic() + settings.RUN_LEASE_SECONDS / 2
+        run = await get_run(self.run_id)
+        if run is not None and run.status == Run.Status.INTERRUPTED and self.ended_checks == 0:
+            await self.runtime.end_recovered(run)
+        self.ended_checks = self.ended_checks + 1 if run is None or run.finished else 0
+        return self.ended_checks >= 2

@@ -1,0 +1,82 @@
+"""The run record: one accepted chat request, from its first byte to its outcome."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from chat.models import message_key, object_id_primary_key, session_key
+
+
+def run_key(related_name: str) -> models.ForeignKey:
+    """Build the optional foreign key from a record to the run that made it, as `runId`."""
+    return models.ForeignKey(
+        "runs.Run",
+        db_column="runId",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name="runId",
+    )
+
+
+class Run(models.Model):
+    """One accepted chat request, stored from its first byte to its outcome.
+
+    `owner` is the process that executes it and `heartbeat_at` its lease: a run whose owner
+    stopped heartbeating is recorded `interrupted` (see runs/store.py).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        OK = "ok"
+        ERROR = "error"
+        CANCELLED = "cancelled"
+        INTERRUPTED = "interrupted"
+
+    id = object_id_primary_key()
+    session = session_key("runs")
+    user_id = models.CharField("userId", max_length=128, db_column="userId")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    on_disconnect = models.CharField(max_length=16, default="cancel", db_column="onDisconnect")
+    user_message = message_key("+", optional=True, column="userMessageId")
+    answer_message = message_key("+", optional=True, column="answerMessageId")
+    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
+    started_at = models.DateTimeField("startedAt", null=True, blank=True, db_column="startedAt")
+    finished_at = models.DateTimeField("finishedAt", null=True, blank=True, db_column="finishedAt")
+    error = models.TextField(blank=True, default="")
+    last_event_id = models.PositiveIntegerField("lastEventId", default=0, db_column="lastEventId")
+    owner = models.CharField(max_length=128, blank=True, default="")
+    heartbeat_at = models.DateTimeField(
+        "heartbeatAt", default=timezone.now, db_column="heartbeatAt"
+    )
+    cancel_requested = models.CharField(
+        "cancelRequested",
+        max_length=16,
+        blank=True,
+        default="",
+        db_column="cancelRequested",
+        help_text="The status a cancel asked for (cancelled or interrupted); empty when none.",
+    )
+
+    class Meta:
+        db_table = "runs"
+        ordering = ["-created_at"]
+        indexes = [
+            # Used by the session's run list and by the lease sweep.
+            models.Index(fields=["session", "-created_at"], name="runs_session_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="runs_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has reached its outcome."""
+        return self.status not in ACTIVE_RUN_STATUSES
+
+
+ACTIVE_RUN_STATUSES = (Run.Status.QUEUED, Run.Status.RUNNING)

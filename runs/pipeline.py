@@ -1,0 +1,181 @@
+"""One chat run: pack the context, stream the graph's events, store the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents.graph import compiled_graph
+from agents.providers import get_provider
+from agents.state import RunContext
+from agents.timing import add_timings
+from agents.tools.base import ToolContext
+from chat.models import Session
+from llm.base import LLMProvider, ProviderError
+from memory.context import PackedContext
+from memory.summarizer import nothing_outside_window, update_summary
+from runs.records import RunRecord, open_turn, store_answer, store_failure
+from runs.requests import RunRequest
+from runs.turns import Turn
+from telemetry.observer import RunObserver
+
+logger = logging.getLogger(__name__)
+
+PipelineEvent = tuple[str, dict[str, Any]]
+"""An event of the pipeline before the run numbers it: its type and its payload."""
+INTERNAL_ERROR = "The run failed unexpectedly; the server log has the details."
+
+
+class ChatRun:
+    """Run the pipeline for one request; `events()` yields (event, data) pairs to stream."""
+
+    def __init__(
+        self, session: Session, request: RunRequest, *, provider: LLMProvider, received_at: float
+    ) -> None:
+        """Prepare a run of `request` in `session`; `received_at` is a perf_counter reading."""
+        self.request = request
+        self.provider = provider
+        tools = ToolContext(user_id=request.user_id, session_id=request.session_id)
+        self.record = RunRecord(session=session, tools=tools, outcomes=[], received_at=received_at)
+        self.record.models = provider.models()
+        self.answered = False
+        self.packed: PackedContext | None = None
+        self.answer = ""
+        self.observer = RunObserver(
+            session_id=request.session_id,
+            user_id=request.user_id,
+            provider=provider.name,
+            received_at=received_at,
+        )
+
+        self.recorded = False
+        self.stop_status = "cancelled"
+        self.stop_reason = "the client disconnected"
+        """What a cancel of this run is recorded as (the run executor sets them first)."""
+
+    async def events(self) -> AsyncIterator[PipelineEvent]:
+        """Yield the run's events, each seen by the run's observer (metrics, trace, logs)."""
+        with self.observer.observing():
+            try:
+                async for event, data in self.run_events():
+                    self.observer.on_event(event, data)
+                    yield event, data
+            except asyncio.CancelledError:
+                self.observer.status = self.stop_status  # cancelled or interrupted
+                raise
+
+    async def run_events(self) -> AsyncIterator[PipelineEvent]:
+        """Yield the run's events, ending with `done` or `error`.
+
+        The consumer writes each event before asking for the next, so the first token's
+        time taken here is when it was written. Any failure after the stream has started,
+        the database's included, ends it with an `error` event.
+        """
+        final: dict[str, Any] = {}
+        try:
+            if self.packed is None:  # a queued run opens its turn when it starts
+                self.opened(await open_turn(self.record.session, self.request.prompt))
+            assert self.packed is not None
+            async for event in self.graph_events(self.packed.history, final):
+                yield event
+            done = await self.conclude(final)
+        except ProviderError as exc:
+            await self.record_failure("error", str(exc))
+            yield "error", {"code": "provider_error", "message": str(exc)}
+            return
+        except asyncio.CancelledError:
+            await self.record_failure(self.stop_status, self.stop_reason)
+            raise
+        except Exception:
+            logger.exception("chat run failed in session %s", self.request.session_id)
+            await self.record_failure("error", INTERNAL_ERROR)
+            yield "error", {"code": "internal_error", "message": INTERNAL_ERROR}
+            return
+        yield "done", done
+
+    def opened(self, turn: Turn) -> None:
+        """Take the run's opened turn: its packed context and its stored prompt's id."""
+        self.packed = turn.packed
+        self.record.user_message_id = turn.user_message_id
+
+    async def record_failure(self, status: str, error: str) -> None:
+        """Store the failed run's tool calls and metric, unless the database is what failed."""
+        if self.recorded:
+            return
+        self.recorded = True
+        try:
+            self.record.observed = self.observer.metric_fields()
+            await store_failure(self.record, status, error)
+        except Exception:
+            logger.exception("could not record the %s run of %s", status, self.request.session_id)
+
+    async def graph_events(
+        self, history: list[dict[str, str]], final: dict[str, Any]
+    ) -> AsyncIterator[PipelineEvent]:
+        """Stream the graph: custom events out, node updates collected into `final`."""
+        context = RunContext(
+            self.provider,
+            self.record.tools,
+            self.record.outcomes,
+            record_tool_call=self.record.store_tool_call,
+        )
+        state = {"prompt": self.request.prompt, "history": history}
+        async for mode, chunk in compiled_graph().astream(
+            state, context=context, stream_mode=["custom", "updates"]
+        ):
+            if mode == "custom":
+                yield chunk["event"], chunk["data"]
+                if chunk["event"] == "token" and self.record.ttft_ms is None:
+                    self.record.ttft_ms = self.record.elapsed_ms()
+                continue
+            for update in chunk.values():
+                update = dict(update or {})
+                timings = update.pop("timings", {})
+                self.record.agent_timings = add_timings(self.record.agent_timings, timings)
+                final.update(update)
+
+    async def conclude(self, final: dict[str, Any]) -> dict[str, Any]:
+        """Store the answer and build the `done` payload."""
+        answer, suggestions = final["answer"], final["suggestions"]
+        self.record.observed = self.observer.metric_fields()
+        message, total_ms = await store_answer(self.record, answer, suggestions)
+        self.answered = self.recorded = True
+        self.answer = answer
+        return {
+            "fullText": answer,
+            "suggestions": suggestions,
+            "timings": {"ttft_ms": self.record.ttft_ms, "total_ms": total_ms}
+            | self.record.agent_timings
+            | self.observer.meter.totals(),
+            "usage": self.observer.usage(),
+            "messageId": message.pk,
+            "sessionId": self.request.session_id,
+        }
+
+    async def finish(self) -> None:
+        """After the response: fold turns that left the window into the summary."""
+        if not self.answered or self.nothing_left_the_window():
+            return
+        try:
+            await update_summary(self.record.session, self.provider)
+        except ProviderError:
+            logger.warning("summary of session %s not updated", self.request.session_id)
+
+    def nothing_left_the_window(self) -> bool:
+        """Whether the session is young enough that no message can have left the window."""
+        packed = self.packed
+        if packed is None or not packed.whole_session:
+            return False
+        new_turns = [
+            {"role": "user", "content": self.request.prompt},
+            {"role": "assistant", "content": self.answer},
+        ]
+        return nothing_outside_window(self.record.session, [*packed.window, *new_turns])
+
+
+def prepare_run(request: RunRequest, *, received_at: float) -> ChatRun:
+    """Prepare a request's run; admitting it (runs.executor) opens the session."""
+    session = Session(session_id=request.session_id, user_id=request.user_id)
+    return ChatRun(session, request, provider=get_provider(), received_at=received_at)

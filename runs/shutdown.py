@@ -1,0 +1,51 @@
+"""Ending runs cleanly when daphne stops (SIGTERM or SIGINT).
+
+daphne runs Twisted's reactor, whose signal handlers turn SIGTERM into `reactor.stop()`.
+Stopping fires the reactor's "before shutdown" triggers and waits for the Deferreds they
+return; daphne's own trigger (registered when its server starts) cancels every application
+instance. Ours is registered earlier, when the ASGI application is imported, so it runs
+first: each run of this process ends with `error` `server_shutdown` and is recorded
+`interrupted`, each live stream gets that event and ends, within RUN_SHUTDOWN_GRACE_SECONDS.
+
+The same hook starts the run runtime as soon as the reactor runs, so the runs of a dead
+predecessor are recorded `interrupted` at start-up rather than at the first request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+from django.conf import settings
+
+from runs.executor import current_runtime, get_runtime
+
+
+def install_server_hooks() -> bool:
+    """Start runs with daphne's reactor and end them before it stops, if there is one.
+
+    Returns False outside daphne (no reactor imported), where there is nothing to hook.
+    """
+    reactor = sys.modules.get("twisted.internet.reactor")
+    if reactor is None:
+        return False
+    reactor.callWhenRunning(start_runs)
+    reactor.addSystemEventTrigger("before", "shutdown", shutdown_runs)
+    return True
+
+
+def start_runs() -> None:
+    """Start this process's run runtime (lease sweep, heartbeats, signals) in the background."""
+    asyncio.ensure_future(get_runtime())
+
+
+def shutdown_runs() -> Any:
+    """Interrupt this process's runs; return a Deferred that fires once they are recorded."""
+    runtime = current_runtime()
+    if runtime is None:
+        return None
+    from twisted.internet.defer import Deferred
+
+    shutdown = runtime.shutdown(settings.RUN_SHUTDOWN_GRACE_SECONDS)
+    return Deferred.fromFuture(asyncio.ensure_future(shutdown))

@@ -1,0 +1,285 @@
+"""The run record in the database: the session's one active run, the owner's lease, recovery.
+
+Everything that must hold across processes is a conditional update here (never an
+in-process lock): taking the session, finishing a run once, asking for a cancel.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+
+from asgiref.sync import sync_to_async
+from bson import ObjectId
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from chat.models import Message, Session, new_object_id
+from runs.models import ACTIVE_RUN_STATUSES, Run
+from runs.turns import Turn, open_turn_now
+from telemetry.models import RequestMetric, ToolCall
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}:{ObjectId()}"
+"""This process, as recorded on the runs it executes."""
+LOST_OWNER = "the server executing the run stopped (no heartbeat within the lease)"
+
+
+def is_run_id(value: str) -> bool:
+    """Whether `value` has the shape of a run id (an ObjectId's 24 hex digits)."""
+    return len(value) == 24 and ObjectId.is_valid(value) and value == value.lower()
+
+
+class SessionForbidden(Exception):
+    """The session exists and belongs to another user."""
+
+
+@dataclass
+class Admission:
+    """What admitting a run stored: the session, the run and, when queued, the holder."""
+
+    session: Session
+    run: Run
+    holder: Run | None = None
+    """The run that holds the session when this one queued (None if it ended meanwhile)."""
+    turn: Turn | None = None
+    """The opened turn (context and stored prompt) of a run that started at once."""
+
+
+@sync_to_async
+def admit_run(
+    session_id: str,
+    *,
+    user_id: str,
+    on_disconnect: str,
+    prompt: str | None = None,
+    check_connections: bool = False,
+) -> Admission:
+    """Open or create the session and store a new run that tries to start (one trip).
+
+    With `prompt`, a run that starts at once also opens its turn in the same transaction:
+    the context is packed and the prompt stored (a queued run opens it when it starts).
+    `check_connections` first replaces broken or expired database connections, as a
+    request's first trip to the database should (see chat.consumers).
+
+    Raises:
+        SessionForbidden: the session belongs to another user (nothing is stored).
+    """
+    if check_connections:
+        close_old_connections()
+    fields = {"user_id": user_id, "on_disconnect": on_disconnect, "owner": OWNER}
+    run_id = new_object_id()
+    try:
+        return admit_in_one_transaction(session_id, prompt, fields | {"id": run_id})
+    except IntegrityError:  # another request created the session meanwhile: it exists now
+        # Rolled back on SQLite; MongoDB, without a transaction, kept the run inserted first.
+        Run.objects.filter(pk=run_id).delete()
+        return admit_in_one_transaction(session_id, prompt, fields | {"id": new_object_id()})
+
+
+def admit_in_one_transaction(
+    session_id: str, prompt: str | None, fields: dict[str, str]
+) -> Admission:
+    """Admit the run (`fields`, its id included) with one commit; a new session is held by it."""
+    user_id = fields["user_id"]
+    with transaction.atomic():
+        # Unordered: the sessions' default ordering costs query building here for nothing.
+        session = next(iter(Session.objects.filter(session_id=session_id).order_by()[:1]), None)
+        if session is None:
+            return admit_to_new_session(session_id, prompt, fields)
+        if session.user_id != user_id:
+            raise SessionForbidden(f"Session {session_id!r} belongs to another user")
+        run = Run.objects.create(session=session, **fields)
+        if not take_if_free(session_id, run):
+            return Admission(session, run, holder_of(session_id))
+        session.active_run_id = run.pk
+        turn = None if prompt is None else open_turn_now(session, prompt)
+        mark_running(run, user_message_id=turn.user_message_id if turn else None)
+        return Admission(session, run, turn=turn)
+
+
+def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, str]) -> Admission:
+    """Create the session already held by a new running run (and its first turn).
+
+    The run is inserted before the session that names it, so that no reader ever finds the
+    session held by a run that does not exist (MongoDB has no transaction to hide that).
+    """
+    run_id, message_id = fields["id"], new_object_id()
+    run = Run.objects.create(
+        session_id=session_id,
+        status=Run.Status.RUNNING,
+        started_at=timezone.now(),
+        user_message_id=None if prompt is None else message_id,
+        **fields,
+    )
+    session = Session.objects.create(
+        session_id=session_id, user_id=fields["user_id"], active_run_id=run_id
+    )
+    run.session = session
+    if prompt is None:
+        return Admission(session, run)
+    turn = open_turn_now(session, prompt, new_session=True, message_id=message_id)
+    return Admission(session, run, turn=turn)
+
+
+@sync_to_async
+def take_session(session_id: str, run: Run) -> bool:
+    """Start the queued `run` if its session is free now; return whether it did."""
+    return start_if_free(session_id, run)
+
+
+def start_if_free(session_id: str, run: Run) -> bool:
+    """Make `run` the session's active run and mark it running, if the session is free."""
+    if not take_if_free(session_id, run):
+        return False
+    mark_running(run)
+    return True
+
+
+def take_if_free(session_id: str, run: Run) -> bool:
+    """Make `run` the session's active run if the session has none (the conditional update)."""
+    free = Session.objects.filter(session_id=session_id, active_run_id__isnull=True)
+    return free.update(active_run_id=run.pk) == 1
+
+
+def mark_running(run: Run, *, user_message_id: str | None = None) -> None:
+    """Record that `run` started now (with its prompt's message, when stored already)."""
+    run.status, run.started_at = Run.Status.RUNNING, timezone.now()
+    fields: dict[str, object] = {"status": run.status, "started_at": run.started_at}
+    if user_message_id is not None:
+        run.user_message_id = fields["user_message_id"] = user_message_id
+    Run.objects.filter(pk=run.pk).update(**fields)
+
+
+async def session_holder(session_id: str) -> Run | None:
+    """Return the run that holds the session (see `holder_of`)."""
+    return await sync_to_async(holder_of)(session_id)
+
+
+def holder_of(session_id: str) -> Run | None:
+    """Return the session's active run, freeing the session first if that run is over.
+
+    A holder whose owner stopped heartbeating is recorded `interrupted` here: this is how a
+    crash is noticed when the session is used again.
+    """
+    holder_id = Session.objects.filter(session_id=session_id).values_list(
+        "active_run_id", flat=True
+    )
+    holder_id = next(iter(holder_id), None)
+    if holder_id is None:
+        return None
+    run = Run.objects.filter(pk=holder_id).first()
+    if run is not None and run.status in ACTIVE_RUN_STATUSES:
+        if not recover_if_stale(run):
+            return run
+    Session.objects.filter(session_id=session_id, active_run_id=holder_id).update(
+        active_run_id=None
+    )
+    return None
+
+
+def close_run(
+    run_id: str,
+    session_id: str,
+    status: str,
+    *,
+    error: str = "",
+    session_fields: dict[str, object] | None = None,
+    **fields: object,
+) -> bool:
+    """Record the run's outcome once and free its session (call inside a transaction).
+
+    `session_fields` are written to the session in the same UPDATE that frees it (or in
+    their own when the run no longer holds it). Returns False when the run had already
+    ended (a second close changes nothing).
+    """
+    closed = Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
+        status=status, error=error[:2000], finished_at=timezone.now(), **fields
+    )
+    session = Session.objects.filter(session_id=session_id)
+    freed = session.filter(active_run_id=run_id).update(active_run_id=None, **session_fields or {})
+    if session_fields and not freed:
+        session.update(**session_fields)
+    return closed == 1
+
+
+@sync_to_async
+def delete_run(run_id: str) -> None:
+    """Forget a run that was refused before it streamed anything (the reject policy)."""
+    Run.objects.filter(pk=run_id).delete()
+
+
+@sync_to_async
+def heartbeat(run_ids: list[str]) -> dict[str, str]:
+    """Renew this process's lease on its runs; return the cancels asked of them by id."""
+    if not run_ids:
+        return {}
+    runs = Run.objects.filter(pk__in=run_ids, status__in=ACTIVE_RUN_STATUSES)
+    runs.update(heartbeat_at=timezone.now())
+    asked = runs.exclude(cancel_requested="").values_list("id", "cancel_requested")
+    return dict(asked)
+
+
+@sync_to_async
+def request_cancel(run_id: str, status: str) -> Run | None:
+    """Flag an active run to stop with `status`; return the run as it stands now."""
+    Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES, cancel_requested="").update(
+        cancel_requested=status
+    )
+    run = Run.objects.filter(pk=run_id).first()
+    if run is not None and run.status in ACTIVE_RUN_STATUSES and recover_if_stale(run):
+        run.refresh_from_db()
+    return run
+
+
+def lease_cutoff() -> timezone.datetime:
+    """Return the time before which a heartbeat is too old: its owner is gone."""
+    return timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS)
+
+
+def recover_if_stale(run: Run) -> bool:
+    """Record `run` interrupted, with its metric, if its owner's lease ran out."""
+    with transaction.atomic():
+        lapsed = Run.objects.filter(
+            pk=run.pk, status__in=ACTIVE_RUN_STATUSES, heartbeat_at__lt=lease_cutoff()
+        )
+        # One run at a time per session: the first prompt stored after it started is its own.
+        prompt = Message.objects.filter(
+            session_id=run.session_id, role=Message.Role.USER, created_at__gte=run.created_at
+        ).order_by("created_at", "id")
+        if not lapsed.exists() or not close_run(
+            run.pk,
+            run.session_id,
+            Run.Status.INTERRUPTED,
+            error=LOST_OWNER,
+            user_message_id=prompt.values_list("id", flat=True).first(),
+        ):
+            return False
+        RequestMetric.objects.create(
+            session_id=run.session_id,
+            run_id=run.pk,
+            user_id=run.user_id,
+            total_time_ms=(timezone.now() - run.created_at).total_seconds() * 1000,
+            tool_call_count=ToolCall.objects.filter(run_id=run.pk).count(),
+            status=RequestMetric.Status.INTERRUPTED,
+            error=LOST_OWNER,
+        )
+    return True
+
+
+@sync_to_async
+def recover_stale_runs() -> list[Run]:
+    """Record every run whose owner's lease ran out as interrupted (run at start-up)."""
+    stale = Run.objects.filter(status__in=ACTIVE_RUN_STATUSES, heartbeat_at__lt=lease_cutoff())
+    return [run for run in stale if recover_if_stale(run)]
+
+
+@sync_to_async
+def get_run(run_id: str) -> Run | None:
+    """Return the run, first recording it interrupted if its owner's lease ran out."""
+    run = Run.objects.filter(pk=run_id).first()
+    if run is not None and run.status in ACTIVE_RUN_STATUSES and recover_if_stale(run):
+        run.refresh_from_db()
+    return run

@@ -1,0 +1,211 @@
+"""The run record's database steps: one active run per session, close once, leases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from chat.models import Message, Session
+from runs.models import Run
+from runs.store import (
+    SessionForbidden,
+    admit_run,
+    close_run,
+    get_run,
+    heartbeat,
+    is_run_id,
+    recover_stale_runs,
+    request_cancel,
+    session_holder,
+    take_session,
+)
+from telemetry.models import RequestMetric, ToolCall
+
+pytestmark = pytest.mark.django_db
+
+
+def admit(session: Session) -> tuple[Run, Run | None]:
+    """Admit a run of alice's in `session`."""
+    admission = async_to_sync(admit_run)(
+        session.session_id, user_id="alice", on_disconnect="cancel"
+    )
+    return admission.run, admission.holder
+
+
+def age(run: Run, seconds: float) -> None:
+    """Make the run's last heartbeat `seconds` old (its owner stopped then)."""
+    then = timezone.now() - timedelta(seconds=seconds)
+    Run.objects.filter(pk=run.pk).update(heartbeat_at=then)
+
+
+def test_the_first_run_takes_the_session_and_the_second_queues_behind_it(alice_session):
+    first, holder = admit(alice_session)
+    second, second_holder = admit(alice_session)
+    assert (first.status, holder) == ("running", None)
+    assert second.status == "queued" and second_holder.pk == first.pk
+    assert Session.objects.get(pk=alice_session.pk).active_run_id == first.pk
+    assert not async_to_sync(take_session)(alice_session.session_id, second)
+
+
+def test_a_run_in_a_new_session_creates_the_session_already_held_by_it(db):
+    admission = async_to_sync(admit_run)("fresh", user_id="alice", on_disconnect="continue")
+    session = Session.objects.get(session_id="fresh")
+    run = Run.objects.get(pk=admission.run.pk)
+    assert (session.user_id, session.active_run_id) == ("alice", run.pk)
+    assert (run.status, run.on_disconnect, admission.holder) == ("running", "continue", None)
+    assert run.started_at is not None and admission.session.pk == session.pk
+    second = async_to_sync(admit_run)("fresh", user_id="alice", on_disconnect="cancel")
+    assert second.run.status == "queued" and second.holder.pk == run.pk
+
+
+def test_another_users_session_refuses_admission_and_stores_nothing(alice_session):
+    with pytest.raises(SessionForbidden, match="belongs to another user"):
+        async_to_sync(admit_run)(alice_session.session_id, user_id="bob", on_disconnect="cancel")
+    assert not Run.objects.exists()
+    assert Session.objects.get(pk=alice_session.pk).active_run_id is None
+
+
+def test_a_session_created_by_another_request_meanwhile_is_opened_instead(db, monkeypatch):
+    other = Session.objects.create(session_id="raced", user_id="alice")
+    looks = []
+    first_look = Session.objects.filter
+
+    def not_committed_yet(*args, **kwargs):
+        """The first look misses the other request's session, as if not committed yet."""
+        looks.append(kwargs)
+        return Session.objects.none() if len(looks) == 1 else first_look(*args, **kwargs)
+
+    monkeypatch.setattr(Session.objects, "filter", not_committed_yet)
+    admission = async_to_sync(admit_run)("raced", user_id="alice", on_disconnect="cancel")
+    monkeypatch.undo()
+    assert len(looks) >= 2, "the insert failed on the unique sessionId and admission retried"
+    assert admission.session.pk == other.pk and admission.run.status == "running"
+    assert Session.objects.filter(session_id="raced").count() == 1
+
+
+def test_closing_frees_the_session_once_and_only_for_its_holder(alice_session):
+    first, _ = admit(alice_session)
+    second, _ = admit(alice_session)
+    third, _ = admit(alice_session)
+    assert close_run(third.pk, "alice-s1", "cancelled"), "a queued run can end"
+    assert Session.objects.get(pk=alice_session.pk).active_run_id == first.pk
+    assert close_run(first.pk, "alice-s1", "ok")
+    assert not close_run(first.pk, "alice-s1", "error"), "a run ends once"
+    assert Run.objects.get(pk=first.pk).status == "ok"
+    assert async_to_sync(take_session)(alice_session.session_id, second)
+    assert Run.objects.get(pk=second.pk).status == "running"
+
+
+def test_a_holder_whose_lease_ran_out_is_interrupted_with_its_metric(alice_session, settings):
+    settings.RUN_LEASE_SECONDS = 2
+    run, _ = admit(alice_session)
+    ToolCall.objects.create(session=alice_session, run=run, user_id="alice", tool="db.find")
+    assert async_to_sync(session_holder)(alice_session.session_id).pk == run.pk
+    age(run, 3)
+    assert async_to_sync(session_holder)(alice_session.session_id) is None
+    run.refresh_from_db()
+    assert run.status == "interrupted" and run.finished_at is not None
+    assert run.user_message_id is None, "its prompt was stored before the run: not its own"
+    metric = RequestMetric.objects.get(run=run)
+    assert (metric.status, metric.tool_call_count) == ("interrupted", 1)
+    assert metric.user_id == "alice", "a crash-recovered run's metric keeps its user"
+
+
+def test_the_start_up_sweep_interrupts_only_runs_past_their_lease(alice_session, settings):
+    settings.RUN_LEASE_SECONDS = 2
+    lost, _ = admit(alice_session)
+    alive, _ = admit(Session.objects.create(session_id="other", user_id="alice"))
+    age(lost, 3)
+    assert [run.pk for run in async_to_sync(recover_stale_runs)()] == [lost.pk]
+    assert async_to_sync(get_run)(alive.pk).status == "running"
+    assert async_to_sync(recover_stale_runs)() == [], "a run is recovered once"
+
+
+def test_a_heartbeat_renews_the_lease_and_returns_the_cancels_asked(alice_session):
+    run, _ = admit(alice_session)
+    age(run, 100)
+    assert async_to_sync(heartbeat)([run.pk]) == {}
+    assert Run.objects.get(pk=run.pk).heartbeat_at > timezone.now() - timedelta(seconds=5)
+    async_to_sync(request_cancel)(run.pk, "cancelled")
+    assert async_to_sync(heartbeat)([run.pk]) == {run.pk: "cancelled"}
+
+
+def test_a_cancel_of_a_finished_run_changes_nothing(alice_session):
+    run, _ = admit(alice_session)
+    close_run(run.pk, "alice-s1", "ok")
+    assert async_to_sync(request_cancel)(run.pk, "cancelled").cancel_requested == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("6b06de8eb5d2f54c69bad92d", True), ("6B06DE8EB5D2F54C69BAD92D", False), ("x" * 24, False)],
+)
+def test_run_ids_are_24_lower_case_hex_digits(value, valid):
+    assert is_run_id(value) is valid
+
+
+def test_an_interrupted_run_keeps_the_prompt_it_stored(alice_session, settings):
+    settings.RUN_LEASE_SECONDS = 2
+    run, _ = admit(alice_session)
+    prompt = Message.objects.create(
+        session=alice_session, user_id="alice", role="user", content="cut off"
+    )
+    age(run, 3)
+    assert async_to_sync(get_run)(run.pk).user_message_id == prompt.pk
+
+
+def test_a_run_that_starts_at_once_opens_its_turn_in_the_admission(alice_session):
+    admission = async_to_sync(admit_run)(
+        alice_session.session_id, user_id="alice", on_disconnect="cancel", prompt="And now?"
+    )
+    run = Run.objects.get(pk=admission.run.pk)
+    prompt = Message.objects.get(pk=admission.turn.user_message_id)
+    assert (prompt.role, prompt.content, prompt.user_id) == ("user", "And now?", "alice")
+    assert (run.status, run.user_message_id) == ("running", prompt.pk)
+    history = [turn["content"] for turn in admission.turn.packed.history]
+    assert "Nice to meet you, Alice." in history, "the stored turns are in context"
+    assert admission.turn.packed.messages[-1] == {"role": "user", "content": "And now?"}
+
+
+def test_a_new_sessions_first_turn_is_packed_without_reading_messages(db):
+    with CaptureQueriesContext(connection) as queries:
+        admission = async_to_sync(admit_run)(
+            "fresh", user_id="alice", on_disconnect="cancel", prompt="Hello"
+        )
+    assert not [q for q in queries if 'FROM "messages"' in q["sql"]]
+    run = Run.objects.get(pk=admission.run.pk)
+    assert run.user_message_id == admission.turn.user_message_id
+    assert Message.objects.get(pk=run.user_message_id).content == "Hello"
+    assert admission.turn.packed.history == [admission.turn.packed.messages[0]], "meta only"
+    assert admission.turn.packed.whole_session
+
+
+def test_a_queued_run_stores_no_prompt_until_it_starts(alice_session):
+    admit(alice_session)
+    before = Message.objects.count()
+    queued = async_to_sync(admit_run)(
+        alice_session.session_id, user_id="alice", on_disconnect="cancel", prompt="Later"
+    )
+    assert queued.run.status == "queued" and queued.turn is None
+    assert Message.objects.count() == before
+    assert Run.objects.get(pk=queued.run.pk).user_message_id is None
+
+
+def test_a_failed_admission_stores_neither_the_run_nor_the_prompt(alice_session):
+    def broken_packing(execute, sql, params, many, context):
+        if 'FROM "messages"' in sql:
+            raise OperationalError("disk I/O error")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(broken_packing), pytest.raises(OperationalError):
+        async_to_sync(admit_run)(
+            alice_session.session_id, user_id="alice", on_disconnect="cancel", prompt="Lost?"
+        )
+    assert not Run.objects.exists()
+    assert not Message.objects.filter(content="Lost?").exists()
+    assert Session.objects.get(pk=alice_session.pk).active_run_id is None
