@@ -1,34 +1,35 @@
-"""Rate limits over Django's cache: shared by every process when the cache is Redis.
+"""Rate limits: moving windows from `limits`, in memory or in Redis shared by every process.
 
 Three limits, each off when its setting is 0:
-- requests per minute per user key (`RATE_LIMIT_PER_MINUTE`; the service key has its own,
+- requests per window per user key (`RATE_LIMIT_PER_MINUTE`; the service key has its own,
   `SERVICE_RATE_LIMIT_PER_MINUTE`, unlimited by default);
-- concurrent streams per user (`RATE_LIMIT_STREAMS`);
-- failed authentications per client address per minute (`AUTH_FAILURES_PER_MINUTE`).
+- concurrent streams per user (`RATE_LIMIT_STREAMS`: slots in Django's cache, below);
+- failed authentications per client address per window (`AUTH_FAILURES_PER_MINUTE`): only
+  further failed attempts are refused, never a request with a valid key.
 
-Counters are fixed one-minute windows (`cache.add` then `cache.incr`, both atomic in Redis
-and in the local-memory cache).
-
-The local-memory cache (no REDIS_URL) is a dict under a lock: its operations are called
-directly on the event loop, as Django's async cache API would only hand each to a thread
-(`sync_to_async`) and back. Other caches go through the async API.
+A window is `RATE_LIMIT_WINDOW_SECONDS` (60 by default) and **moves**: a limit holds over any
+span of that length, so no burst across a window's turn gets twice the limit. The limiter is
+`limits`' moving window: its memory storage (one process) is called directly on the event
+loop (a dict under a lock); its Redis storage (with REDIS_URL) runs an atomic script per hit.
+`Retry-After` is when the oldest request of the window leaves it, rounded up to the second.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import secrets
 import time
-from dataclasses import dataclass
-from typing import Any
+import weakref
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from limits import RateLimitItem, RateLimitItemPerSecond
 
 from accounts.callers import Caller, resolve_caller, token_from_headers
 
-WINDOW_SECONDS = 60
 # A stream slot whose process died is given back after this long (a longer run keeps
 # streaming; its slot is merely free for another stream from then on).
 STREAM_SLOT_TTL_SECONDS = 900
@@ -45,19 +46,102 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True)
-class Window:
-    """The current fixed window: its cache-key suffix and the seconds left in it."""
+class Limiter(Protocol):
+    """A moving-window limiter: count a hit, or say how long until the next is allowed."""
 
-    suffix: str
-    seconds_left: int
+    async def hit(self, item: RateLimitItem, *keys: str) -> bool:
+        """Count one hit; False (and nothing counted) when the window is full."""
 
-    @classmethod
-    def now(cls) -> Window:
-        """Return the window the present moment falls in."""
-        now = time.time()
-        start = math.floor(now / WINDOW_SECONDS) * WINDOW_SECONDS
-        return cls(str(int(start)), max(1, math.ceil(start + WINDOW_SECONDS - now)))
+    async def reset_at(self, item: RateLimitItem, *keys: str) -> float:
+        """Return when (epoch seconds) the window next has room."""
+
+
+class MemoryLimiter:
+    """`limits`' moving window over its in-process memory storage (no thread hop)."""
+
+    def __init__(self) -> None:
+        """Start with empty windows."""
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        self.storage = MemoryStorage()
+        self.strategy = MovingWindowRateLimiter(self.storage)
+
+    async def hit(self, item: RateLimitItem, *keys: str) -> bool:
+        """Count one hit in this process."""
+        return self.strategy.hit(item, *keys)
+
+    async def reset_at(self, item: RateLimitItem, *keys: str) -> float:
+        """When the window next has room, in this process."""
+        return self.strategy.get_window_stats(item, *keys).reset_time
+
+
+class RedisLimiter:
+    """`limits`' moving window in Redis: every process counts in the same windows."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        """Use the Redis at `url`, keys under `prefix` (one client per event loop)."""
+        from limits.aio.storage import RedisStorage
+        from limits.aio.strategies import MovingWindowRateLimiter
+
+        uri = "async+" + url if url.startswith("redis") else url
+        self.storage = RedisStorage(uri, implementation="redispy", key_prefix=prefix)
+        self.strategy = MovingWindowRateLimiter(self.storage)
+
+    async def hit(self, item: RateLimitItem, *keys: str) -> bool:
+        """Count one hit in the shared window (one atomic script)."""
+        return await self.strategy.hit(item, *keys)
+
+    async def reset_at(self, item: RateLimitItem, *keys: str) -> float:
+        """When the shared window next has room."""
+        return (await self.strategy.get_window_stats(item, *keys)).reset_time
+
+
+_memory: list[MemoryLimiter] = []
+_redis: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RedisLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def limiter() -> Limiter:
+    """Return the limiter the settings ask for (a Redis one per event loop: its client is)."""
+    if not settings.REDIS_URL:
+        if not _memory:
+            _memory.append(MemoryLimiter())
+        return _memory[0]
+    loop = asyncio.get_running_loop()
+    found = _redis.get(loop)
+    if found is None:
+        prefix = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:limits"
+        found = _redis[loop] = RedisLimiter(settings.REDIS_URL, prefix)
+    return found
+
+
+def reset_limits() -> None:
+    """Forget every in-process window (tests; Redis windows live in Redis)."""
+    _memory.clear()
+    _redis.clear()
+
+
+def per_window(limit: int) -> RateLimitItem:
+    """`limit` hits per RATE_LIMIT_WINDOW_SECONDS."""
+    return RateLimitItemPerSecond(limit, settings.RATE_LIMIT_WINDOW_SECONDS)
+
+
+def window_words() -> str:
+    """Say the window's length: "minute", or "60 s" style for another length."""
+    seconds = settings.RATE_LIMIT_WINDOW_SECONDS
+    return "minute" if seconds == 60 else f"{seconds} s"
+
+
+async def take(detail: str, limit: int, *keys: str) -> None:
+    """Count one hit against `limit` per window; raise RateLimited when the window is full."""
+    item = per_window(limit)
+    chosen = limiter()
+    if await chosen.hit(item, *keys):
+        return
+    retry_after = max(1, math.ceil(await chosen.reset_at(item, *keys) - time.time()))
+    raise RateLimited(detail, retry_after)
 
 
 async def cache_call(operation: str, *args: Any, **kwargs: Any) -> Any:
@@ -68,18 +152,8 @@ async def cache_call(operation: str, *args: Any, **kwargs: Any) -> Any:
     return await getattr(backend, f"a{operation}")(*args, **kwargs)
 
 
-async def count(key: str, window: Window) -> int:
-    """Add one to a window's counter and return the new value."""
-    await cache_call("add", key, 0, timeout=WINDOW_SECONDS + 5)
-    try:
-        return await cache_call("incr", key)
-    except ValueError:  # expired between add and incr
-        await cache_call("set", key, 1, timeout=WINDOW_SECONDS + 5)
-        return 1
-
-
 def requests_limit(caller: Caller) -> int:
-    """The requests per minute allowed to this caller (0 = unlimited)."""
+    """The requests per window allowed to this caller (0 = unlimited)."""
     if caller.is_service:
         return settings.SERVICE_RATE_LIMIT_PER_MINUTE
     return settings.RATE_LIMIT_PER_MINUTE
@@ -88,40 +162,25 @@ def requests_limit(caller: Caller) -> int:
 async def check_request_rate(caller: Caller) -> None:
     """Count one request of `caller`; raise RateLimited when over its limit."""
     limit = requests_limit(caller)
-    if not limit:
-        return
-    window = Window.now()
-    if await count(f"rl:req:{caller.rate_key}:{window.suffix}", window) > limit:
-        raise RateLimited(
-            f"Rate limit of {limit} requests per minute exceeded", window.seconds_left
-        )
-
-
-async def check_auth_failures(client_address: str) -> None:
-    """Raise RateLimited when this address has failed to authenticate too often this minute."""
-    limit = settings.AUTH_FAILURES_PER_MINUTE
-    if not limit:
-        return
-    window = Window.now()
-    failures = await cache_call("get", f"rl:authfail:{client_address}:{window.suffix}", 0)
-    if failures >= limit:
-        raise RateLimited("Too many failed authentications", window.seconds_left)
+    if limit:
+        detail = f"Rate limit of {limit} requests per {window_words()} exceeded"
+        await take(detail, limit, "req", caller.rate_key)
 
 
 async def note_auth_failure(client_address: str) -> None:
-    """Count one failed authentication from this address."""
-    if settings.AUTH_FAILURES_PER_MINUTE:
-        window = Window.now()
-        await count(f"rl:authfail:{client_address}:{window.suffix}", window)
+    """Count one failed authentication from this address; RateLimited past the limit."""
+    limit = settings.AUTH_FAILURES_PER_MINUTE
+    if limit:
+        await take("Too many failed authentications", limit, "authfail", client_address)
 
 
 async def identify(client_address: str, headers: dict[str, str]) -> Caller | None:
     """Resolve the caller of `headers`, counting its requests and the address's failures.
 
-    The one sequence every surface authenticates with (JSON API and both SSE endpoints):
-    None when no valid key was presented (a 401); RateLimited past a limit (a 429).
+    The one sequence every surface authenticates with (JSON API and the streams): None when
+    no valid key was presented (a 401); RateLimited past a limit (a 429). A valid key is
+    never refused for its address's failures: only further failed attempts are.
     """
-    await check_auth_failures(client_address)
     caller = await resolve_caller(headers)
     if caller is None:
         if token_from_headers(headers):

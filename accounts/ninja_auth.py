@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
+from accounts.addresses import client_address
 from accounts.callers import Caller
 from accounts.limits import RateLimited, identify
 
@@ -26,7 +27,8 @@ class CallerAuth(HttpBearer):
     async def __call__(self, request: HttpRequest) -> Caller | None:  # type: ignore[override]
         """Return the caller, None for 401, or raise RateLimited."""
         headers = {name.lower(): value for name, value in request.headers.items()}
-        return await identify(request.META.get("REMOTE_ADDR", ""), headers)
+        peer = request.META.get("REMOTE_ADDR", "")
+        return await identify(client_address(peer, headers.get("x-forwarded-for")), headers)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         """Unused: `__call__` does the work (kept for Ninja's interface)."""

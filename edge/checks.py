@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from accounts.addresses import client_address
 from accounts.callers import Caller
 from accounts.limits import RateLimited, StreamSlot, identify
 from edge.errors import INTERNAL_ERROR, RequestRejected
@@ -86,7 +87,8 @@ async def admit_caller(scope: dict[str, Any], method: str) -> Caller:
 
 async def authenticate(scope: dict[str, Any], headers: dict[str, str]) -> Caller:
     """Resolve the caller; 401 when nobody, 429 past a limit."""
-    address = (scope.get("client") or ["unknown"])[0]
+    peer = (scope.get("client") or ["unknown"])[0]
+    address = client_address(peer, headers.get("x-forwarded-for"))
     try:
         caller = await identify(address, headers)
     except RateLimited as limited:

@@ -6,6 +6,7 @@ come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets).
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -258,6 +259,18 @@ SERVICE_RATE_LIMIT_PER_MINUTE = _bounded_int(
     "SERVICE_RATE_LIMIT_PER_MINUTE", 0, low=0, high=1_000_000
 )
 AUTH_FAILURES_PER_MINUTE = _bounded_int("AUTH_FAILURES_PER_MINUTE", 20, low=0, high=1_000_000)
+# The limits above count over any span of this many seconds (a moving window).
+RATE_LIMIT_WINDOW_SECONDS = _bounded_int("RATE_LIMIT_WINDOW_SECONDS", 60, low=1, high=86_400)
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; empty: none).
+# The client's address is then the right-most X-Forwarded-For entry that is not one of them.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _cidr in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list CIDRs such as 10.0.0.0/8, got {_cidr!r}"
+        ) from None
 
 # Redis for what several server processes share: the cache (rate-limit counters) here, and
 # the runs' replay buffers, cancels and wake-ups (below). Empty: everything in one process.
@@ -296,8 +309,6 @@ if _proxy_ssl_header:
     SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip())
 
 # --- Observability: Prometheus, OpenTelemetry, JSON logs, token prices -----------------------
-
-import ipaddress  # noqa: E402 - used only by this section
 
 # /metrics answers a request bearing METRICS_TOKEN, or from one of METRICS_ALLOWED_IPS (exact
 # addresses or networks such as 10.0.0.0/8). By default: loopback only, no token.

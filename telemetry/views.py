@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from accounts.addresses import client_address
 from telemetry.prometheus import exposition
 
 FORBIDDEN = "Forbidden: /metrics needs METRICS_TOKEN or an address in METRICS_ALLOWED_IPS"
@@ -21,7 +22,9 @@ def may_scrape(request: HttpRequest) -> bool:
     if token and hmac.compare_digest(header.encode(), f"Bearer {token}".encode()):
         return True
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        peer = request.META.get("REMOTE_ADDR", "")
+        forwarded = request.headers.get("X-Forwarded-For")
+        address = ipaddress.ip_address(client_address(peer, forwarded))
     except ValueError:
         return False
     return any(address in network for network in settings.METRICS_ALLOWED_NETWORKS)

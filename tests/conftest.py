@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
 
+from accounts.limits import reset_limits
 from chat.models import Message, Session
 from harness.redis_server import redis_server
 
@@ -21,9 +21,11 @@ BOB = "bob"
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits() -> Iterator[None]:
-    """Start every test with empty rate-limit counters (the local-memory cache)."""
+    """Start every test with empty rate limits (the in-process windows and the cache's slots)."""
+    reset_limits()
     cache.clear()
     yield
+    reset_limits()
     cache.clear()
 
 
@@ -60,17 +62,3 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     with redis_server(tmp_path_factory.mktemp("redis")) as server:
         yield server.url
-
-
-@pytest.fixture
-def fresh_rate_window() -> None:
-    """Start the test at least 20 s before the rate limits' fixed window turns over.
-
-    The limits count per minute-long window (accounts.limits.Window): a test that counts a
-    few requests and expects the next one refused must not straddle two windows.
-    """
-    from accounts.limits import Window
-
-    left = Window.now().seconds_left
-    if left < 20:
-        time.sleep(left + 0.1)

@@ -40,7 +40,7 @@ def demo_server(tmp_path_factory, template_db) -> Iterator[LiveServer]:
     """A server holding the demo sessions, a week of history and an admin."""
     with live_server(tmp_path_factory.mktemp("observability"), template_db=template_db) as server:
         manage(server, "manage.py", "seed", "--demo")
-        manage(server, "bench/common/metric_history.py", "--runs", "1500", "--days", "7")
+        manage(server, "-m", "bench.common.metric_history", "--runs", "1500", "--days", "7")
         manage(server, "manage.py", "ensureadmin", ADMIN_PASSWORD=PASSWORD)
         yield server
 

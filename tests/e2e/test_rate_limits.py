@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +16,27 @@ import redis
 
 from harness.live_server import ROOT, LiveServer, live_server, server_env
 
-pytestmark = pytest.mark.usefixtures("fresh_rate_window")
-
 
 @pytest.fixture
 def two_servers(
     tmp_path: Path, template_db: Path, redis_url: str
 ) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Two servers on one database and one Redis, with small limits and a fresh key prefix."""
+    yield from serve_two(tmp_path, template_db, redis_url)
+
+
+@pytest.fixture
+def window_servers(
+    request: pytest.FixtureRequest, tmp_path: Path, template_db: Path, redis_url: str
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two servers as `two_servers`, with the settings the test's parameter adds."""
+    yield from serve_two(tmp_path, template_db, redis_url, **request.param)
+
+
+def serve_two(
+    tmp_path: Path, template_db: Path, redis_url: str, **extra: str
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Start two servers on one database and one Redis; stop them and clear their keys."""
     db = tmp_path / "db.sqlite3"
     db.write_bytes(template_db.read_bytes())
     limits = {
@@ -33,6 +47,7 @@ def two_servers(
         "RATE_LIMIT_STREAMS": "1",
         # Streams of about a second, so that one is still open when the other server is asked.
         "BUILTIN_TOKEN_DELAY_MS": "40",
+        **extra,
     }
     with (
         live_server(tmp_path / "a", sqlite_path=db, **limits) as first,
@@ -91,14 +106,54 @@ def test_failed_authentications_from_one_address_are_limited_across_processes(tw
     assert [httpx.get(f"{s.url}/v1/me", headers=bad).status_code for s in (first, second) * 2] == [
         401
     ] * 4
-    refused = httpx.get(f"{first.url}/v1/me", headers={"token": "devkey"})
-    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    for server in (first, second):
+        refused = httpx.get(f"{server.url}/v1/me", headers=bad)
+        assert refused.status_code == 429 and "Retry-After" in refused.headers
+        stream = httpx.post(
+            f"{server.url}/v1/chat/stream",
+            headers=bad,
+            json={"sessionId": "rl2", "userId": "a", "prompt": "hi"},
+        )
+        assert stream.status_code == 429
+    # The right key from the same address is never locked out by others' failures.
+    assert httpx.get(f"{first.url}/v1/me", headers={"token": "devkey"}).status_code == 200
     stream = httpx.post(
         f"{second.url}/v1/chat/stream",
         headers={"token": "devkey"},
         json={"sessionId": "rl2", "userId": "a", "prompt": "hi"},
     )
-    assert stream.status_code == 429
+    assert stream.status_code == 200
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:
+    """Wait for `condition()` to hold (the clock's, here), polling."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("window_servers", [{"RATE_LIMIT_WINDOW_SECONDS": "6"}], indirect=True)
+def test_a_burst_straddling_a_window_turn_gets_exactly_the_limit_across_processes(
+    window_servers,
+):
+    first, second = window_servers
+    key = create_key(first.sqlite_path, "alice")
+    headers = {"Authorization": f"Bearer {key}"}
+    wait_until(lambda: 3.0 <= time.time() % 6 < 4.0)
+    start = time.time()
+    statuses = [
+        httpx.get(f"{server.url}/v1/me", headers=headers).status_code
+        for server in (first, second) * 3
+    ]
+    assert statuses == [200] * 6
+    wait_until(lambda: time.time() % 6 < 3.0)  # the clock's 6 s window has turned
+    for server in (first, second):
+        refused = httpx.get(f"{server.url}/v1/me", headers=headers)
+        assert refused.status_code == 429, "the limit holds over any 6 s, across the turn"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 6
+    wait_until(lambda: time.time() > start + 6.2)
+    assert httpx.get(f"{second.url}/v1/me", headers=headers).status_code == 200
 
 
 async def test_a_users_concurrent_streams_are_counted_across_processes(two_servers):
