@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
 
 from runs.executor import current_runtime, get_runtime
+
+DRAIN_SECONDS = 2.0
+"""How long shutdown waits, at most, for the streams' last bytes to be written."""
+DRAIN_POLL_SECONDS = 0.01
 
 
 def install_server_hooks() -> bool:
@@ -41,11 +46,33 @@ def start_runs() -> None:
 
 
 def shutdown_runs() -> Any:
-    """Interrupt this process's runs; return a Deferred that fires once they are recorded."""
+    """Interrupt this process's runs; return a Deferred that fires once they are recorded.
+
+    It fires only once every stream's last bytes have left the process: the reactor's next
+    phase drops every connection at once, with whatever its transport still buffers.
+    """
     runtime = current_runtime()
     if runtime is None:
         return None
+    from twisted.internet import reactor
     from twisted.internet.defer import Deferred
 
-    shutdown = runtime.shutdown(settings.RUN_SHUTDOWN_GRACE_SECONDS)
-    return Deferred.fromFuture(asyncio.ensure_future(shutdown))
+    async def shutdown() -> None:
+        await runtime.shutdown(settings.RUN_SHUTDOWN_GRACE_SECONDS)
+        await drained(reactor, DRAIN_SECONDS)
+
+    return Deferred.fromFuture(asyncio.ensure_future(shutdown()))
+
+
+async def drained(reactor: Any, timeout: float) -> bool:
+    """Wait until no transport has bytes left to write (at most `timeout` s); say if none has.
+
+    Twisted writes a transport's buffer when its socket is writable, in a later turn of the
+    loop; a transport with bytes pending is one of the reactor's writers until then.
+    """
+    deadline = time.monotonic() + timeout
+    while reactor.getWriters():
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(DRAIN_POLL_SECONDS)
+    return True

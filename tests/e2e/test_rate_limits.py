@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 import redis
 
 from harness.live_server import ROOT, LiveServer, live_server, server_env
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -179,10 +179,15 @@ async def test_a_users_concurrent_streams_are_counted_across_processes(two_serve
             assert refused.headers["Retry-After"] == "1"
             assert "concurrent streams" in refused.json()["detail"]
             assert b"event: done" in b"".join([chunk async for chunk in chunks])
-        await asyncio.sleep(0.5)  # the first server gives the slot back on disconnect
-        again = await client.post(
-            f"{second.url}/v1/chat/stream",
-            headers=headers,
-            json={"sessionId": "slot-2", "prompt": "hi"},
-        )
+
+        async def slot_back() -> httpx.Response | None:
+            # The first server gives the slot back when the stream ends.
+            again = await client.post(
+                f"{second.url}/v1/chat/stream",
+                headers=headers,
+                json={"sessionId": "slot-2", "prompt": "hi"},
+            )
+            return again if again.status_code != 429 else None
+
+        again = await eventually(slot_back, what="the slot was given back")
         assert again.status_code == 200

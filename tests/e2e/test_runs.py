@@ -22,6 +22,7 @@ from tests.support.runs import (
     start_and_leave,
     wait_for_run,
 )
+from tests.support.waiting import eventually, until
 
 
 def join_stream(url: str, session: str):
@@ -109,7 +110,16 @@ async def test_enqueued_prompts_run_one_after_another_with_alternating_history(r
 async def test_interrupt_stops_the_active_run_and_starts_the_new_one(runs_server):
     url, session = runs_server.url, new_session()
     first = asyncio.create_task(chat(url, body(session)))
-    await asyncio.sleep(0.5)
+
+    async def first_is_running() -> bool:
+        runs = api("GET", url, f"/v1/sessions/{session}/runs")
+        return (
+            runs.status_code == 200
+            and runs.json()["runs"][:1] != []
+            and (runs.json()["runs"][0]["status"] == "running")
+        )
+
+    await eventually(first_is_running, what="the first run started")
     second = await chat(url, body(session, "What is my name?", multitaskStrategy="interrupt"))
     interrupted = await first
     assert (interrupted[-1].event, interrupted[-1].data["code"]) == ("error", "interrupted")
@@ -175,10 +185,15 @@ async def test_a_run_past_its_retention_answers_410_and_keeps_its_answer(
     with live_server(workdir, template_db=template_db, RUN_REPLAY_SECONDS="1") as server:
         session = new_session()
         events = await chat(server.url, body(session))
-        await asyncio.sleep(1.5)
-        with pytest.raises(StreamRejected) as caught:
-            await join(server.url, events[0].data["runId"])
-        assert caught.value.status == 410
+
+        async def expired() -> int | None:
+            try:
+                await join(server.url, events[0].data["runId"])
+            except StreamRejected as rejected:
+                return rejected.status
+            return None
+
+        assert await eventually(expired, what="the run's events expired") == 410
         assert roles(server.url, session) == ["user", "assistant"]
 
 
@@ -214,16 +229,17 @@ async def test_after_kill_9_the_restarted_server_records_the_run_interrupted_at_
                 server.process.kill()
                 break
         server.process.wait(timeout=10)
+        killed_at = time.monotonic()
         db = server.sqlite_path
-    await asyncio.sleep(1.2)  # the lease (1 s) runs out
+    lease = float(SLOW_RUNS["RUN_LEASE_SECONDS"])
+    until(lambda: time.monotonic() > killed_at + lease + 0.2, what="the lease ran out")
     with live_server(workdir / "b", sqlite_path=db, **SLOW_RUNS) as restarted:
         # The session's run list reads without recovering: only the start-up sweep can do it.
-        deadline = time.monotonic() + 5
-        listed = api("GET", restarted.url, f"/v1/sessions/{session}/runs").json()["runs"]
-        while listed[0]["status"] != "interrupted" and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        def swept() -> bool:
             listed = api("GET", restarted.url, f"/v1/sessions/{session}/runs").json()["runs"]
-        assert listed[0]["status"] == "interrupted"
+            return listed[0]["status"] == "interrupted"
+
+        until(swept, what="the start-up sweep recorded the run interrupted")
         metrics = api("GET", restarted.url, f"/v1/metrics/{session}").json()
         assert (metrics["totalRequests"], metrics["totalToolCalls"]) == (1, 1)
         assert (await chat(restarted.url, body(session)))[-1].event == "done"

@@ -11,6 +11,7 @@ import redis.asyncio as redis
 from runs.buffer import AppendRefused, MemoryEventBuffer
 from runs.events import RunEvent
 from runs.redis_buffer import RedisEventBuffer
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(params=["memory", "redis-here", "redis-elsewhere"])
@@ -109,8 +110,11 @@ async def test_readers_that_idle_or_leave_leave_no_waiter_behind_in_memory():
 async def test_the_memory_buffer_forgets_a_finished_run_after_its_retention():
     buffer = MemoryEventBuffer(retain_seconds=0.05)
     await buffer.append("r1", RunEvent(1, "done", {}))
-    await asyncio.sleep(0.1)
-    assert await buffer.last_id("r1") is None
+
+    async def forgotten() -> bool:
+        return await buffer.last_id("r1") is None
+
+    await eventually(forgotten, timeout=5, what="the run was forgotten")
 
 
 async def test_the_redis_stream_expires_after_the_retention(redis_url):

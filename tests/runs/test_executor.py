@@ -45,7 +45,9 @@ async def test_a_finished_run_records_its_outcome_ids_and_frees_its_session():
 async def test_a_cancelled_run_ends_its_events_with_cancelled_and_frees_its_session():
     runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
     executor = await start(runtime, "x2", delay_ms=20)
-    await asyncio.sleep(0.3)
+    async for event in runtime.buffer.read(executor.run.pk, 0, idle=0.05):
+        if event is not None and event.event == "token":
+            break  # the run is answering: cancel it mid-answer
     await runtime.cancel(executor.run.pk, "cancelled")
     await asyncio.wait_for(executor.task, 2)
     events = await events_of(runtime, executor.run.pk)
