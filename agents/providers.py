@@ -100,10 +100,12 @@ def build_provider(kind: str, model: str = "") -> LLMProvider:
 
 
 def _api_options(prefix: str) -> dict[str, Any]:
-    """Read <prefix>_API_KEY, _BASE_URL, _TIMEOUT_SECONDS and _MAX_RETRIES."""
+    """Read <prefix>_API_KEY, _BASE_URL, _TIMEOUT_SECONDS, _MAX_RETRIES and the call bounds."""
     return {
         "api_key": getattr(settings, f"{prefix}_API_KEY"),
         "base_url": getattr(settings, f"{prefix}_BASE_URL"),
         "timeout": getattr(settings, f"{prefix}_TIMEOUT_SECONDS"),
         "max_retries": getattr(settings, f"{prefix}_MAX_RETRIES"),
+        "max_seconds": settings.LLM_CALL_MAX_SECONDS,
+        "max_output_chars": settings.LLM_OUTPUT_MAX_CHARS,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -42,16 +42,18 @@ class Verdict(BaseModel):
     """The critic's judgement of the worker's findings."""
 
     ok: bool
-    issues: list[str] = Field(default_factory=list)
+    issues: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=10)
     retry_subtasks: list[int] = Field(
-        default_factory=list, description="Ids of the subtasks the worker should redo."
+        default_factory=list,
+        max_length=3,
+        description="Ids of the subtasks the worker should redo.",
     )
 
 
 class FollowUps(BaseModel):
     """Exactly three distinct, non-empty follow-up suggestions."""
 
-    suggestions: list[str] = Field(min_length=3, max_length=3)
+    suggestions: list[Annotated[str, Field(max_length=200)]] = Field(min_length=3, max_length=3)
 
     @field_validator("suggestions")
     @classmethod

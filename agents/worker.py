@@ -19,7 +19,7 @@ TOOL_RESULT_CHARS = 4000
 
 async def call_tool(request: ToolRequest, context: RunContext) -> ToolOutcome:
     """Run one planned tool call, streaming its start and completion."""
-    emit("tool_call_started", tool=request.tool, args=request.args)
+    emit("tool_call_started", tool=request.tool, args=shorten(request.args))
     outcome = await run_tool(
         request.tool, request.args, context.tools, record=context.record_tool_call
     )

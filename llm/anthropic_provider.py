@@ -56,14 +56,18 @@ class AnthropicProvider(RemoteProvider):
         """Yield the text deltas of the answer in order; raise if the stream fails or stops."""
         system, messages = to_anthropic(render(request))
         with model_call(self.name, self.model, request.role) as usage:
-            events = await self._create(system, messages, stream=True)
+            deadline = self.deadline()
+            events = await self._create(system, messages, deadline=deadline, stream=True)
             stopped = produced = False
+            length = 0
             try:
-                async for event in self.translated(events):
+                async for event in self.translated(events, deadline):
                     stopped = stopped or event.type == "message_stop"
                     text = _take(usage, event)
                     if text:
                         produced = True
+                        length += len(text)
+                        self.check_length(length)
                         yield text
             finally:
                 await events.close()
@@ -92,6 +96,7 @@ class AnthropicProvider(RemoteProvider):
                 usage.input_tokens = reply.usage.input_tokens
                 usage.output_tokens = reply.usage.output_tokens
             arguments = _tool_input(reply)
+            self.check_length(len(json.dumps(arguments)))
             try:
                 return schema.model_validate(arguments)
             except ValidationError as exc:
@@ -112,16 +117,24 @@ class AnthropicProvider(RemoteProvider):
         """Name the API at the start of a sentence."""
         return f"The Anthropic API at {self.endpoint}"
 
-    async def _create(self, system: str, messages: list[dict[str, Any]], **options: Any) -> Any:
-        """Call messages.create, turning every failure into a ProviderError."""
+    async def _create(
+        self,
+        system: str,
+        messages: list[dict[str, Any]],
+        *,
+        deadline: float | None = None,
+        **options: Any,
+    ) -> Any:
+        """Call messages.create by `deadline`, turning every failure into a ProviderError."""
+        create = self.client().messages.create(
+            model=self.model,
+            max_tokens=self.max_tokens,
+            system=system,
+            messages=messages,
+            **options,
+        )
         try:
-            return await self.client().messages.create(
-                model=self.model,
-                max_tokens=self.max_tokens,
-                system=system,
-                messages=messages,
-                **options,
-            )
+            return await self.bounded(create, deadline or self.deadline())
         except self.sdk_errors as exc:
             raise self.failure(exc) from None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -23,7 +22,7 @@ from llm.requests import ModelRequest, render
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
 STRUCTURED_ATTEMPTS = 2
-_CODE_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
+FENCE = "```"
 
 
 class OpenAIProvider(RemoteProvider):
@@ -48,6 +47,7 @@ class OpenAIProvider(RemoteProvider):
         """Return the whole answer to `request`."""
         with model_call(self.name, self.model, request.role) as usage:
             text = _text_of(await self._create(render(request), usage))
+        self.check_length(len(text))
         if not text:
             raise ProviderError(f"The LLM API at {self.endpoint} returned an empty answer.")
         return text
@@ -55,12 +55,18 @@ class OpenAIProvider(RemoteProvider):
     async def stream(self, request: ModelRequest) -> AsyncIterator[str]:
         """Yield the non-empty pieces of the answer in order; raise if the stream breaks off."""
         with model_call(self.name, self.model, request.role) as usage:
+            deadline = self.deadline()
             chunks = await self._create(
-                render(request), usage, stream=True, stream_options={"include_usage": True}
+                render(request),
+                usage,
+                deadline=deadline,
+                stream=True,
+                stream_options={"include_usage": True},
             )
             finished = produced = False
+            length = 0
             try:
-                async for chunk in self.translated(chunks):
+                async for chunk in self.translated(chunks, deadline):
                     _count(usage, chunk)
                     choice = chunk.choices[0] if chunk.choices else None
                     if choice is None:
@@ -68,6 +74,8 @@ class OpenAIProvider(RemoteProvider):
                     finished = finished or choice.finish_reason is not None
                     if choice.delta.content:
                         produced = True
+                        length += len(choice.delta.content)
+                        self.check_length(length)
                         yield choice.delta.content
             finally:
                 await chunks.close()
@@ -92,8 +100,9 @@ class OpenAIProvider(RemoteProvider):
                     conversation, usage, response_format={"type": "json_object"}
                 )
             text = _text_of(reply)
+            self.check_length(len(text))
             try:
-                return schema.model_validate_json(_strip_code_fence(text))
+                return schema.model_validate_json(strip_code_fence(text))
             except ValidationError as exc:
                 problem = validation_problem(exc)
             conversation = [*conversation, _assistant(text), _correction(problem)]
@@ -103,13 +112,22 @@ class OpenAIProvider(RemoteProvider):
         )
 
     async def _create(
-        self, messages: Sequence[ChatMessage], usage: CallUsage, **options: Any
+        self,
+        messages: Sequence[ChatMessage],
+        usage: CallUsage,
+        *,
+        deadline: float | None = None,
+        **options: Any,
     ) -> Any:
-        """Call chat.completions.create, turning every failure into a ProviderError."""
+        """Call chat.completions.create, turning every failure into a ProviderError.
+
+        The call must be answered by `deadline` (by default `max_seconds` from now).
+        """
+        create = self.client().chat.completions.create(
+            model=self.model, messages=list(messages), **options
+        )
         try:
-            response = await self.client().chat.completions.create(
-                model=self.model, messages=list(messages), **options
-            )
+            response = await self.bounded(create, deadline or self.deadline())
         except self.sdk_errors as exc:
             raise self.failure(exc) from None
         _count(usage, response)
@@ -168,10 +186,18 @@ def _with_schema(messages: Sequence[ChatMessage], schema: type[BaseModel]) -> li
     return [*messages[:head], instruction, *messages[head:]]
 
 
-def _strip_code_fence(text: str) -> str:
-    """Return `text` without a surrounding ```json fence, which some local models add."""
-    match = _CODE_FENCE.match(text.strip())
-    return match.group(1) if match else text
+def strip_code_fence(text: str) -> str:
+    """Return `text` without a surrounding ```json fence, which some local models add.
+
+    String methods only, in linear time: a model's reply never meets a backtracking regex.
+    """
+    stripped = text.strip()
+    if len(stripped) < 2 * len(FENCE) or not (
+        stripped.startswith(FENCE) and stripped.endswith(FENCE)
+    ):
+        return text
+    inner = stripped[len(FENCE) : -len(FENCE)]
+    return inner.removeprefix("json").strip()
 
 
 def _assistant(text: str) -> ChatMessage:

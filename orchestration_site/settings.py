@@ -105,12 +105,18 @@ SQLITE_PATH = Path(env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "db.sql
 # of 0 reconnects every time, which costs SQLite a WAL checkpoint per request).
 DB_CONN_MAX_AGE = _bounded_int("DB_CONN_MAX_AGE", 600, low=0, high=86_400)
 
+# Every database operation's longest run, in milliseconds: on MongoDB pymongo's `timeoutMS`
+# (sent to the server as maxTimeMS), so that no query, a model-chosen `$regex` included, runs
+# unbounded.
+DB_QUERY_TIMEOUT_MS = _bounded_int("DB_QUERY_TIMEOUT_MS", 10_000, low=100, high=3_600_000)
+
 if USE_MONGODB:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.dummy" if MONGO_OFFLINE else "django_mongodb_backend",
             "HOST": MONGO_URI,
             "NAME": MONGO_DB_NAME,
+            "OPTIONS": {"timeoutMS": DB_QUERY_TIMEOUT_MS},
         }
     }
     DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
@@ -192,6 +198,10 @@ OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_TIMEOUT_SECONDS = _bounded_float("OPENAI_TIMEOUT_SECONDS", 60.0, low=0.1, high=600.0)
 OPENAI_MAX_RETRIES = _bounded_int("OPENAI_MAX_RETRIES", 2, low=0, high=10)
+# Bounds of every call to a hosted model (OpenAI-compatible or Anthropic): its whole duration,
+# a stream's every chunk included (the *_TIMEOUT_SECONDS bound one wait), and its answer's size.
+LLM_CALL_MAX_SECONDS = _bounded_float("LLM_CALL_MAX_SECONDS", 120.0, low=0.1, high=3600.0)
+LLM_OUTPUT_MAX_CHARS = _bounded_int("LLM_OUTPUT_MAX_CHARS", 32_000, low=100, high=10_000_000)
 
 ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="admin")
 ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="admin@example.com")
@@ -365,6 +375,8 @@ if RUN_LEASE_SECONDS < 2 * RUN_HEARTBEAT_SECONDS:
         f"{RUN_LEASE_SECONDS} and {RUN_HEARTBEAT_SECONDS}"
     )
 RUN_SHUTDOWN_GRACE_SECONDS = _bounded_float("RUN_SHUTDOWN_GRACE_SECONDS", 5.0, low=0.0, high=60.0)
+# The longest a run may take, queueing excluded: then it ends with `error` run_timeout.
+RUN_MAX_SECONDS = _bounded_float("RUN_MAX_SECONDS", 300.0, low=0.1, high=86_400.0)
 SSE_RETRY_MS = _bounded_int("SSE_RETRY_MS", 2000, low=0, high=600_000)
 
 # --- Performance: per-process caches of the hot path (see docs/benchmark.md) ------------------

@@ -52,6 +52,7 @@ STOPS = {
     "interrupted": Stop("interrupted", "interrupted", "A newer run of the session interrupted it."),
     "disconnected": Stop("cancelled", "cancelled", "the client disconnected"),
     "shutdown": Stop("interrupted", "server_shutdown", "The server is shutting down."),
+    "timeout": Stop("error", "run_timeout", "The run took longer than RUN_MAX_SECONDS."),
 }
 
 
@@ -104,8 +105,14 @@ class RunExecutor:
         """Wait for the session, stream the pipeline into the buffer, record the outcome."""
         try:
             await self.wait_turn()
-            async for event, data in self.chat.events():
-                await self.emit(event, data)
+            limit = asyncio.get_running_loop().call_later(
+                settings.RUN_MAX_SECONDS, self.stop, STOPS["timeout"]
+            )
+            try:
+                async for event, data in self.chat.events():
+                    await self.emit(event, data)
+            finally:
+                limit.cancel()
         except asyncio.CancelledError:
             stop = self.stopping or STOPS["cancelled"]
             await self.chat.record_failure(stop.status, stop.message)

@@ -63,7 +63,7 @@ class ChatRun:
                     self.observer.on_event(event, data)
                     yield event, data
             except asyncio.CancelledError:
-                self.observer.status = self.stop_status  # cancelled or interrupted
+                self.observer.status = self.stop_status  # cancelled, interrupted or error
                 raise
 
     async def run_events(self) -> AsyncIterator[PipelineEvent]:

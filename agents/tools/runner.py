@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -31,6 +32,13 @@ TOOLS: dict[str, ToolFunction] = {
 DATABASE_ERROR = "database error: the query could not be run"
 INTERNAL_ERROR = "internal error: the tool failed"
 SUMMARY_STRING_CHARS = 200
+SUMMARY_ITEMS = 20
+"""Keys of an object or items of a list kept by `shorten`; the rest are counted."""
+SUMMARY_DEPTH = 6
+MAX_ARG_NODES = 200
+"""Values (objects, lists, keys, scalars) a tool call's arguments may hold."""
+MAX_ARG_CHARS = 8000
+"""Characters of strings and keys a tool call's arguments may hold."""
 
 
 async def run_tool(
@@ -69,6 +77,7 @@ def run_tool_now(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutco
     try:
         if tool is None:
             raise ToolRefused(f"unknown tool {name!r}; tools: {', '.join(TOOLS)}")
+        check_size(args)
         result = tool(args, ctx)
     except ToolRefused as refusal:
         return _failed(name, args, str(refusal), started)
@@ -82,10 +91,38 @@ def run_tool_now(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutco
     return ToolOutcome(name, args, ok=True, result=result, latency_ms=ms_since(started))
 
 
+def check_size(args: dict[str, Any]) -> None:
+    """Refuse arguments past MAX_ARG_NODES values or MAX_ARG_CHARS characters.
+
+    The walk stops at the first bound it passes, so its work is bounded too.
+    """
+    nodes, chars, pending = 0, 0, [args]
+    while pending and nodes <= MAX_ARG_NODES and chars <= MAX_ARG_CHARS:
+        value = pending.pop()
+        nodes += 1
+        if isinstance(value, dict):
+            nodes += len(value)
+            if nodes <= MAX_ARG_NODES:
+                chars += sum(len(str(key)) for key in value)
+                pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            if nodes + len(value) > MAX_ARG_NODES:
+                nodes += len(value)  # past the bound without walking them
+            else:
+                pending.extend(value)
+        elif isinstance(value, str):
+            chars += len(value)
+    if nodes > MAX_ARG_NODES or chars > MAX_ARG_CHARS:
+        raise ToolRefused(
+            f"arguments too large: at most {MAX_ARG_NODES} values and {MAX_ARG_CHARS} "
+            "characters; ask for less"
+        )
+
+
 def _failed(name: str, args: dict[str, Any], reason: str, started: float) -> ToolOutcome:
     return ToolOutcome(
         name,
-        args,
+        shorten(args),
         ok=False,
         result={"error": reason},
         latency_ms=ms_since(started),
@@ -93,16 +130,29 @@ def _failed(name: str, args: dict[str, Any], reason: str, started: float) -> Too
     )
 
 
-def shorten(value: Any) -> Any:
-    """Return a JSON-serialisable copy of `value` with long strings cut to 200 characters."""
+def shorten(value: Any, depth: int = 0) -> Any:
+    """Return a bounded JSON-serialisable rendering of `value`, for events, rows and prompts.
+
+    Strings are cut to 200 characters, objects and lists to their first 20 entries (an entry
+    "…" counts the rest), nesting to 6 levels.
+    """
     if isinstance(value, str):
         if len(value) <= SUMMARY_STRING_CHARS:
             return value
         return value[:SUMMARY_STRING_CHARS] + "…"
-    if isinstance(value, dict):
-        return {str(key): shorten(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [shorten(item) for item in value]
     if value is None or isinstance(value, bool | int | float):
         return value
+    if isinstance(value, dict | list | tuple) and depth >= SUMMARY_DEPTH:
+        return "…"
+    if isinstance(value, dict):
+        items = list(islice(value.items(), SUMMARY_ITEMS))
+        shown = {shorten(str(key)): shorten(item, depth + 1) for key, item in items}
+        if len(value) > SUMMARY_ITEMS:
+            shown["…"] = f"{len(value) - SUMMARY_ITEMS} more"
+        return shown
+    if isinstance(value, list | tuple):
+        shown_items = [shorten(item, depth + 1) for item in value[:SUMMARY_ITEMS]]
+        if len(value) > SUMMARY_ITEMS:
+            shown_items.append(f"… {len(value) - SUMMARY_ITEMS} more")
+        return shown_items
     return shorten(str(value))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import threading
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import OperationalError, connection
 
 from agents.tools.base import ToolContext
 from agents.tools.db_tools import db_aggregate, db_find, db_insert
-from agents.tools.runner import DATABASE_ERROR, TOOLS, run_tool
+from agents.tools.runner import DATABASE_ERROR, TOOLS, check_size, run_tool, shorten
+from chat.models import Message
 from memory.models import Note
 from telemetry.models import RequestMetric, ToolCall
 from tests.conftest import ALICE, BOB
@@ -244,3 +248,62 @@ def test_run_tool_reports_a_database_failure_without_details(alice_session, capl
     assert not outcome.ok
     assert outcome.error == DATABASE_ERROR
     assert "disk I/O error" in caplog.text
+
+
+CATASTROPHIC = ["(a+)+$", "((a+))+$", "(a|aa)+$", "(a|a?)+b$", "a*a*a*a*a*a*a*a*b", "(.*a){20}$"]
+"""Patterns that Python's `re` takes hours over 60 a's and an x; RE2 runs them in linear time."""
+
+
+def finishes(work, seconds: float = 30.0):
+    """Run `work` in a thread; return its result, failing if it has not finished in `seconds`."""
+    done: list = []
+    thread = threading.Thread(target=lambda: done.append(work()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert done, "the query did not finish: the regex backtracked"
+    return done[0]
+
+
+@pytest.mark.django_db(transaction=True)  # the query runs on another thread's connection
+@pytest.mark.parametrize("pattern", CATASTROPHIC)
+def test_a_pattern_that_backtracks_in_python_runs_on_re2_over_a_long_message(
+    alice_session, pattern
+):
+    Message.objects.create(
+        session=alice_session, user_id=ALICE, role="user", content="a" * 60 + "x"
+    )
+    for options in ("", "i"):
+        query = {"content": {"$regex": pattern, "$options": options}}
+        result = finishes(lambda q=query: find({"collection": "messages", "filter": q}, AS_ALICE))
+        assert result["count"] == 0, "nothing ends in a's (and b never appears)"
+
+
+def test_re2_keeps_the_meaning_of_the_regex_lookups(alice_session):
+    query = {"content": {"$regex": "^my NAME", "$options": "i"}}
+    assert contents(find({"collection": "messages", "filter": query}, AS_ALICE)) == [
+        "My name is Alice"
+    ]
+    query = {"content": {"$regex": "[Aa]lice\\.?$"}}
+    assert len(find({"collection": "messages", "filter": query}, AS_ALICE)["documents"]) == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"collection": "messages", "filter": {f"k{n}": n for n in range(400_000)}},
+        {"collection": "messages", "filter": {"$or": [{"role": "user"}] * 5000}},
+        {"collection": "notes", "document": {"content": "x" * 50_000}},
+        {"collection": "messages", "deep": [[[[[[[[[[["x"] * 30] * 30]]]]]]]]]},
+    ],
+    ids=["400k-keys", "5000-items", "50k-chars", "wide-and-deep"],
+)
+def test_oversized_arguments_are_refused_and_stored_and_announced_bounded(alice_session, args):
+    outcome = run("db.insert" if "document" in args else "db.find", args, AS_ALICE)
+    assert not outcome.ok and "arguments too large" in outcome.error
+    rendered = json.dumps(outcome.args)
+    assert len(rendered) < 10_000, "the outcome keeps a bounded rendering of the arguments"
+    assert len(json.dumps(shorten(args))) < 10_000, "what the event streams is bounded too"
+
+
+def test_arguments_within_the_bounds_run():
+    assert check_size({"collection": "messages", "filter": {"role": "user"}, "limit": 5}) is None

@@ -185,3 +185,16 @@ async def test_an_unreachable_api_is_a_provider_error():
 
     with pytest.raises(ProviderError, match="Could not connect to the Anthropic API"):
         await provider.complete(QUESTION)
+
+
+async def test_an_answer_past_the_size_bound_fails_mid_stream(fake):
+    fake.responder = lambda request: Text(["x" * 60] * 10)
+    provider = AnthropicProvider(
+        base_url=fake.base_url, api_key=KEY, max_retries=0, max_output_chars=200
+    )
+    received = []
+    with pytest.raises(ProviderError, match="more than 200 characters"):
+        async for piece in provider.stream(QUESTION):
+            received.append(piece)
+    assert "".join(received) == "x" * 180, "the pieces within the bound were streamed"
+    await provider.aclose()

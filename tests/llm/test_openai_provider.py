@@ -16,7 +16,7 @@ from agents.providers import PROVIDER_NAMES, get_provider, reset_provider
 from agents.schemas import FollowUps, Plan, Verdict
 from llm.base import ROLES, ProviderError
 from llm.builtin.provider import BuiltinModel
-from llm.openai_provider import OpenAIProvider
+from llm.openai_provider import OpenAIProvider, strip_code_fence
 from llm.remote import NO_KEY_PLACEHOLDER
 from llm.requests import SynthesizerRequest, render
 from tests.support.fake_openai import (
@@ -26,6 +26,7 @@ from tests.support.fake_openai import (
     HTTPError,
     Raw,
     Text,
+    Trickle,
     pipeline_responder,
     replies_in_order,
 )
@@ -299,3 +300,62 @@ def test_the_checks_are_registered_with_django():
 
     assert checks.check_llm_provider in registered
     assert checks.check_openai_credentials in registered
+
+
+async def test_a_stream_that_never_ends_fails_at_the_calls_time_bound(fake):
+    # Each chunk arrives well within the read timeout; the whole call does not.
+    fake.responder = lambda request: Trickle(["token "] * 1000, seconds=0.05)
+    provider = OpenAIProvider(
+        base_url=fake.base_url, api_key=KEY, timeout=5, max_retries=0, max_seconds=0.5
+    )
+    received = []
+    with pytest.raises(ProviderError, match="took longer than 0.5s in all"):
+        async for piece in provider.stream(QUESTION):
+            received.append(piece)
+    assert 0 < len(received) < 1000
+    await provider.aclose()
+
+
+async def test_an_answer_past_the_size_bound_fails_streamed_or_whole(fake):
+    fake.responder = lambda request: Text(["x" * 60] * 10)
+    provider = OpenAIProvider(
+        base_url=fake.base_url, api_key=KEY, max_retries=0, max_output_chars=200
+    )
+    with pytest.raises(ProviderError, match="more than 200 characters"):
+        async for _piece in provider.stream(QUESTION):
+            pass
+    with pytest.raises(ProviderError, match="more than 200 characters"):
+        await provider.complete(QUESTION)
+    await provider.aclose()
+
+
+async def test_a_structured_reply_past_the_size_bound_is_refused_before_parsing(fake):
+    fake.responder = lambda request: Text('{"ok": true, "issues": ["' + "x" * 5000 + '"]}')
+    provider = OpenAIProvider(
+        base_url=fake.base_url, api_key=KEY, max_retries=0, max_output_chars=1000
+    )
+    with pytest.raises(ProviderError, match="more than 1000 characters"):
+        await provider.structured(QUESTION, Verdict)
+    await provider.aclose()
+
+
+@pytest.mark.parametrize(
+    ("reply", "stripped"),
+    [
+        ('```json\n{"a": 1}\n```', '{"a": 1}'),
+        ('```\n{"a": 1}```', '{"a": 1}'),
+        ('  ```json{"a": 1}```  ', '{"a": 1}'),
+        ("``````", ""),
+        ('{"a": 1}', '{"a": 1}'),
+        ("````", "````"),
+        ('```json {"a": "```"} ```', '{"a": "```"}'),
+    ],
+)
+def test_a_code_fence_is_stripped_as_before(reply, stripped):
+    assert strip_code_fence(reply) == stripped
+
+
+def test_a_hostile_fence_is_read_in_linear_time():
+    # The old pattern backtracked in cubic time on this (8.6 s for 2,500 spaces).
+    hostile = "```" + " " * 200_000 + "x"
+    assert strip_code_fence(hostile) == hostile

@@ -87,3 +87,17 @@ async def test_each_tool_call_is_stored_before_its_completion_is_announced():
     assert stored_then == list(range(1, completed + 1))
     run = await Run.objects.aget(pk=executor.run.pk)
     assert await ToolCall.objects.filter(run_id=run.pk).acount() == completed, "none twice"
+
+
+async def test_a_run_past_run_max_seconds_ends_with_run_timeout_and_is_recorded(settings):
+    settings.RUN_MAX_SECONDS = 0.3
+    runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
+    executor = await start(runtime, "x-timeout", delay_ms=100)  # a ~5 s answer
+    await asyncio.wait_for(executor.task, 10)
+    events = await events_of(runtime, executor.run.pk)
+    assert (events[-1].event, events[-1].data["code"]) == ("error", "run_timeout")
+    run = await Run.objects.aget(pk=executor.run.pk)
+    assert (run.status, run.answer_message_id) == ("error", None)
+    assert "RUN_MAX_SECONDS" in run.error
+    assert (await RequestMetric.objects.aget(run_id=run.pk)).status == "error"
+    assert (await Session.objects.aget(session_id="x-timeout")).active_run_id is None

@@ -63,7 +63,15 @@ class Delay:
     then: Reply = field(default_factory=lambda: Text("late"))
 
 
-Reply = Text | HTTPError | BrokenStream | Raw | Delay
+@dataclass(frozen=True)
+class Trickle:
+    """Stream `pieces` one every `seconds` (a hostile model that never stops talking)."""
+
+    pieces: Sequence[str]
+    seconds: float
+
+
+Reply = Text | HTTPError | BrokenStream | Raw | Delay | Trickle
 Responder = Callable[[dict[str, Any]], Reply]
 
 
@@ -159,6 +167,8 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
             self._send_body(reply.status, reply.content_type, reply.body)
         elif isinstance(reply, BrokenStream):
             self._stream(list(reply.chunks), finish=False)
+        elif isinstance(reply, Trickle):
+            self._stream(list(reply.pieces), finish=True, every=reply.seconds)
         elif request.get("stream"):
             include_usage = (request.get("stream_options") or {}).get("include_usage", False)
             self._stream(
@@ -176,7 +186,12 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _stream(
-        self, pieces: list[str], *, finish: bool, usage: dict[str, int] | None = None
+        self,
+        pieces: list[str],
+        *,
+        finish: bool,
+        usage: dict[str, int] | None = None,
+        every: float = 0.0,
     ) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -184,6 +199,8 @@ class _ChatCompletionsHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self._event(self._chunk({"role": "assistant", "content": ""}, None))
         for piece in pieces:
+            if every and self.server_fake.stopping.wait(every):
+                return
             self._event(self._chunk({"content": piece}, None))
         if not finish:
             self.close_connection = True
