@@ -156,6 +156,11 @@ class RunEventsConsumer(AsyncHttpConsumer):
         checks = Liveness(runtime, run_id)
         idle = min(settings.SSE_HEARTBEAT_SECONDS, IDLE_SECONDS)
         async for batch in runtime.buffer.read_batches(run_id, after, idle=idle):
+            if runtime.ending_streams:
+                # Shutdown cancelled this task, but a cancel that lands while it waits on a
+                # thread (sync_to_async) is swallowed: asgiref lets the thread finish and
+                # returns its result. Seen here, it ends the stream the same way.
+                raise asyncio.CancelledError
             if batch is not None:
                 await self.write(batch)
                 continue

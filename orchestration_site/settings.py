@@ -105,9 +105,9 @@ SQLITE_PATH = Path(env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "db.sql
 # of 0 reconnects every time, which costs SQLite a WAL checkpoint per request).
 DB_CONN_MAX_AGE = _bounded_int("DB_CONN_MAX_AGE", 600, low=0, high=86_400)
 
-# Every database operation's longest run, in milliseconds: on MongoDB pymongo's `timeoutMS`
-# (sent to the server as maxTimeMS), so that no query, a model-chosen `$regex` included, runs
-# unbounded.
+# The longest a DB tool's query may run, in milliseconds (the model chooses those queries). On
+# MongoDB each tool call runs under pymongo's timeout (sent to the server as maxTimeMS); on
+# SQLite the tools' regexes run on RE2, in linear time (agents/tools/patterns.py).
 DB_QUERY_TIMEOUT_MS = _bounded_int("DB_QUERY_TIMEOUT_MS", 10_000, low=100, high=3_600_000)
 
 if USE_MONGODB:
@@ -116,7 +116,6 @@ if USE_MONGODB:
             "ENGINE": "django.db.backends.dummy" if MONGO_OFFLINE else "django_mongodb_backend",
             "HOST": MONGO_URI,
             "NAME": MONGO_DB_NAME,
-            "OPTIONS": {"timeoutMS": DB_QUERY_TIMEOUT_MS},
         }
     }
     DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +155,8 @@ class RunRuntime:
         self.executors: dict[str, RunExecutor] = {}
         self.streams: set[asyncio.Task[Any]] = set()
         self.shutting_down = False
+        self.ending_streams = False
+        """Set when shutdown ends the live streams (each ends with `error` server_shutdown)."""
         self.heartbeat_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -243,7 +246,14 @@ class RunRuntime:
                 self.on_cancel(run_id, status)
 
     async def shutdown(self, grace: float) -> None:
-        """Interrupt this process's runs and end its live streams, within `grace` seconds."""
+        """Interrupt this process's runs and end its live streams, within `grace` seconds.
+
+        Streams get up to a second to end with their run; the rest are cancelled, which ends
+        each with `error` server_shutdown, and are waited for until the grace runs out (at
+        least a second more: on a loaded machine their last writes take time, and a stream
+        cut before them loses its terminal event).
+        """
+        deadline = time.monotonic() + grace
         self.shutting_down = True
         executors = list(self.executors.values())
         for executor in executors:
@@ -254,10 +264,11 @@ class RunRuntime:
         streams = list(self.streams)
         if streams:
             _, pending = await asyncio.wait(streams, timeout=min(grace, 1.0))
+            self.ending_streams = True
             for stream in pending:
                 stream.cancel()
             if pending:
-                await asyncio.wait(pending, timeout=1.0)
+                await asyncio.wait(pending, timeout=max(1.0, deadline - time.monotonic()))
         await self.signals.stop()
 
 

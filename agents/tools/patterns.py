@@ -7,8 +7,8 @@ class, so the patterns run on RE2 (`google-re2`), whose matching time is linear 
 - `compile_pattern` accepts exactly what RE2 can run (no backreferences or look-arounds);
 - on SQLite, the `REGEXP` operator behind Django's `regex`/`iregex` lookups is RE2 on every
   connection (`use_re2_for_sqlite_regexp`, connected in `agents.apps`);
-- on MongoDB the server runs `$regex` (PCRE): every operation is bounded server-side by
-  `DB_QUERY_TIMEOUT_MS` (pymongo's `timeoutMS`, sent as `maxTimeMS`).
+- on MongoDB the server runs `$regex` (PCRE): a tool call's operations are bounded there by
+  `DB_QUERY_TIMEOUT_MS` (agents/tools/time_bound.py: pymongo's timeout, sent as `maxTimeMS`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from opentelemetry import trace
 from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome, ToolRefused
 from agents.tools.db_tools import db_aggregate, db_find, db_insert
+from agents.tools.time_bound import query_time_bound
 from llm.observe import current_span
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,8 @@ def run_tool_now(name: str, args: dict[str, Any], ctx: ToolContext) -> ToolOutco
         if tool is None:
             raise ToolRefused(f"unknown tool {name!r}; tools: {', '.join(TOOLS)}")
         check_size(args)
-        result = tool(args, ctx)
+        with query_time_bound():
+            result = tool(args, ctx)
     except ToolRefused as refusal:
         return _failed(name, args, str(refusal), started)
     except DatabaseError:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from llm.builtin.knowledge import Intent, split_clauses
-from llm.builtin.memory import current_topics, facts_in, known_facts
+from llm.builtin.memory import (
+    NAMED_FACTS,
+    current_topics,
+    facts_in,
+    known_facts,
+    known_statements,
+)
 from llm.builtin.recall import (
     about_me,
     acknowledgement,
@@ -11,19 +17,40 @@ from llm.builtin.recall import (
     phrase,
     query_of,
 )
+from llm.builtin.retrieval import Statement, asks_about_user, not_told, retrieve
 from llm.builtin.skills import classify, knowledge_answer, note_content
 from llm.requests import Conversation
 
 
-def recall_sentence(clause: str, facts: dict[str, str], finding: str) -> str:
-    """Answer a question about the user from the conversation, else from the stored turns."""
+def recall_sentence(clause: str, facts: dict[str, str], finding: str, said: list[Statement]) -> str:
+    """Answer a question about the user: from the facts, else by retrieving what they said.
+
+    The facts of the conversation come first, then the user's statements (recent turns and
+    summary), then the stored turns the worker found; else an honest "you haven't told me".
+    """
     query = query_of(clause)
     if query is None:
-        return knowledge_answer(clause)
+        return (
+            retrieved_sentence(clause, said)
+            if asks_about_user(clause)
+            else (knowledge_answer(clause))
+        )
     answer = answer_query(query, facts)
-    if answer != query.missing or not finding:
-        return answer
-    return answer_query(query, facts_in(finding.replace('"', ". ")))
+    found = retrieve(clause, said)
+    if answer != query.missing:
+        # A fact of the "my X is Y" kind is best said as the user said it (tense, apostrophes).
+        generic = query.key not in NAMED_FACTS and not query.key.startswith("have ")
+        return found if found and generic else answer
+    if found:
+        return found
+    if finding:
+        return answer_query(query, facts_in(finding.replace('"', ". ")))
+    return answer
+
+
+def retrieved_sentence(clause: str, said: list[Statement]) -> str:
+    """Answer a first-person question from the statement that matches it, or say none does."""
+    return retrieve(clause, said) or not_told(clause)
 
 
 def summary_sentence(facts: dict[str, str], summary: str, user_turns: list[str]) -> str:
@@ -40,12 +67,16 @@ def summary_sentence(facts: dict[str, str], summary: str, user_turns: list[str])
 
 
 def clause_sentence(
-    clause: str, finding: str, facts: dict[str, str], conversation: Conversation
+    clause: str,
+    finding: str,
+    facts: dict[str, str],
+    said: list[Statement],
+    conversation: Conversation,
 ) -> str:
-    """Answer one clause of the question, knowing the user's facts."""
+    """Answer one clause of the question, knowing the user's facts and statements."""
     intent = classify(clause)
     if intent is Intent.RECALL:
-        return recall_sentence(clause, facts, finding)
+        return recall_sentence(clause, facts, finding, said)
     if intent is Intent.ABOUT_ME:
         return about_me(facts)
     if intent is Intent.STATEMENT:
@@ -61,14 +92,17 @@ def clause_sentence(
         return f"Hello{', ' + name if name else ''}! How can I help you today?"
     if intent is Intent.THANKS:
         return "You're welcome!"
+    if asks_about_user(clause):
+        return retrieved_sentence(clause, said)
     return knowledge_answer(clause)
 
 
 def compose_answer(question: str, findings: list[str], conversation: Conversation) -> str:
     """Answer the question; clause i of the question uses finding i."""
     facts = known_facts(conversation.summary, [*conversation.user_turns, question])
+    said = known_statements(conversation.summary, conversation.user_turns)
     sentences = [
-        clause_sentence(clause, findings[i] if i < len(findings) else "", facts, conversation)
+        clause_sentence(clause, findings[i] if i < len(findings) else "", facts, said, conversation)
         for i, clause in enumerate(split_clauses(question))
     ]
     return " ".join(dict.fromkeys(sentences))

@@ -11,25 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from llm.builtin.retrieval import Statement, kept_statements, statements_in
+from llm.builtin.spelling import SPELLINGS
+
 FACTS_LINE = "Facts the user stated:"
+STATEMENTS_LINE = "The user said:"
 TOPICS_LINE = "Topics discussed:"
 MAX_TOPICS = 8
 LIST_KEYS = ("likes", "dislikes")
+NAMED_FACTS = frozenset(
+    {"name", "age", "origin", "job", "home", "work", "study", "born", "likes", "dislikes"}
+)
+"""The facts with a name of their own; any other key is the X of "my X is Y"."""
 
-SPELLINGS = {
-    "favourite": "favorite",
-    "fav": "favorite",
-    "colour": "color",
-    "colours": "colors",
-    "neighbourhood": "neighborhood",
-    "programme": "program",
-    "centre": "center",
-    "theatre": "theater",
-    "flavour": "flavor",
-    "humour": "humor",
-    "organisation": "organization",
-    "hometown": "home town",
-}
 _END = r"(?P<value>[^.;!?\n]+)"
 _ADVERB = r"(?:really|also|absolutely|just|do|truly|totally|kind of) "
 _NAME = r"(?P<value>[A-Z][\w'-]*(?: [A-Z][\w'-]*)?)"
@@ -100,6 +94,8 @@ _NEW_CLAUSE = re.compile(
     re.I,
 )
 _FILLER_END = re.compile(r"\s+(?:now|anymore|these days|too|as well)$", re.I)
+_NOT_THAT = re.compile(r",\s*not\s+[^,;]+$", re.I)
+"""A value's own correction: "Bristol, not Bath" is Bristol."""
 _THING_END = re.compile(_THING_ENDS, re.I)
 _LETTERS = re.compile(r"[a-z]+")
 _NOT_A_VALUE = re.compile(r"(?i)not\b|sure\b|going\b|sorry\b|afraid\b")
@@ -108,7 +104,7 @@ _NOT_A_VALUE = re.compile(r"(?i)not\b|sure\b|going\b|sorry\b|afraid\b")
 def clean_value(value: str) -> str:
     """Trim a fact's value where a new clause starts, and drop trailing filler."""
     value = _NEW_CLAUSE.split(value.strip(), maxsplit=1)[0]
-    value = _FILLER_END.sub("", value.strip())
+    value = _FILLER_END.sub("", _NOT_THAT.sub("", value.strip()))
     return value.strip(" ,'\"")
 
 
@@ -203,18 +199,40 @@ def topic_of(turn: str) -> str | None:
 
 
 def summarise(current: str, turns: list[tuple[str, str]]) -> str:
-    """Fold (role, content) turns into the current summary: facts kept, latest topics listed."""
-    facts = known_facts(current, (content for role, content in turns if role == "user"))
+    """Fold (role, content) turns into the current summary.
+
+    It keeps the facts, the user's newest first-person statements (what retrieval answers
+    from when their turns have left the window) and the latest topics.
+    """
+    user_texts = [content for role, content in turns if role == "user"]
+    facts = known_facts(current, user_texts)
+    said = kept_statements(known_statements(current, user_texts))
     topics = [t.strip() for t in current_topics(current)]
     topics += [topic for role, content in turns if role == "user" and (topic := topic_of(content))]
     lines = []
     if facts:
         lines.append(FACTS_LINE + " " + "; ".join(f"{k} = {v}" for k, v in facts.items()) + ".")
+    if said:
+        lines.append(STATEMENTS_LINE + " " + " | ".join(s.replace("|", "/") for s in said))
     if topics:
         lines.append(TOPICS_LINE + " " + " | ".join(topics[-MAX_TOPICS:]))
     if not lines:
         lines.append(f"The user and the assistant exchanged {len(turns)} more messages.")
     return "\n".join(lines)
+
+
+def summary_statements(summary: str) -> list[str]:
+    """Read back the statements line that `summarise` writes (oldest first)."""
+    for line in summary.splitlines():
+        if line.startswith(STATEMENTS_LINE):
+            return [s.strip() for s in line[len(STATEMENTS_LINE) :].split(" | ") if s.strip()]
+    return []
+
+
+def known_statements(summary: str, user_texts: Iterable[str]) -> list[Statement]:
+    """The user's first-person statements: the summary's, then the turns', oldest first."""
+    older = statements_in(summary_statements(summary))
+    return [*older, *statements_in(user_texts, start=len(older))]
 
 
 def current_topics(summary: str) -> list[str]:

@@ -13,8 +13,9 @@ from llm.builtin.knowledge import (
     split_clauses,
     topic_in,
 )
-from llm.builtin.memory import facts_in
+from llm.builtin.memory import facts_in, singular
 from llm.builtin.recall import asks_about_me, recall_key
+from llm.builtin.retrieval import asks_about_user
 
 SNIPPET_CHARS = 120
 STORED_THINGS = {"note", "message", "session", "request", "tool", "tool call", "metric"}
@@ -65,10 +66,19 @@ def classify(clause: str) -> Intent:
         return Intent.RECALL
     if asks_about_me(clause):
         return Intent.ABOUT_ME
+    about_user = asks_about_user(clause) and not mentions_stored_things(clause)
     for intent, pattern in INTENT_PATTERNS[2:]:
+        if intent is Intent.STATS and about_user:
+            continue  # "how many coffees do I drink?" asks what they said, not for statistics
         if pattern.search(clause):
             return intent
     return Intent.STATEMENT if facts else Intent.QUESTION
+
+
+def mentions_stored_things(clause: str) -> bool:
+    """Whether a clause names what the service stores (messages, sessions, notes, tools…)."""
+    words = {singular(word) for word in re.findall(r"[a-z]+", clause.lower())}
+    return bool(words & STORED_THINGS) or "tool call" in clause.lower()
 
 
 def note_content(clause: str) -> str:

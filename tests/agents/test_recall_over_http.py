@@ -16,11 +16,13 @@ from agents.tools.base import ToolContext
 from llm.builtin.memory import summarise
 from llm.openai_provider import OpenAIProvider
 from tests.agents.support import history
-from tests.llm.recall_table import RECALL_TABLE
+from tests.llm.recall_table import ALL_RECALL_PAIRS
 from tests.support.fake_openai import FakeOpenAI, builtin_responder
 
 pytestmark = pytest.mark.django_db(transaction=True)
-IDS = [f"{question} after {' / '.join(said) or 'nothing'}" for said, question, _ in RECALL_TABLE]
+IDS = [
+    f"{question} after {' / '.join(said) or 'nothing'}" for said, question, _ in ALL_RECALL_PAIRS
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +52,13 @@ def said(statements: tuple[str, ...]) -> list[tuple[str, str]]:
     return [turn for s in statements for turn in (("user", s), ("assistant", "OK."))]
 
 
-@pytest.mark.parametrize(("statements", "question", "expected"), RECALL_TABLE, ids=IDS)
+@pytest.mark.parametrize(("statements", "question", "expected"), ALL_RECALL_PAIRS, ids=IDS)
 async def test_facts_in_the_recent_turns_reach_the_model(provider, statements, question, expected):
     packed = history(*said(statements), session_id="alice-s1")
     assert await answer(provider, question, packed) == expected
 
 
-@pytest.mark.parametrize(("statements", "question", "expected"), RECALL_TABLE, ids=IDS)
+@pytest.mark.parametrize(("statements", "question", "expected"), ALL_RECALL_PAIRS, ids=IDS)
 async def test_facts_only_in_the_summary_reach_the_model(provider, statements, question, expected):
     summary = ""
     for statement in statements:

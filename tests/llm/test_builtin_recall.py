@@ -9,11 +9,18 @@ import pytest
 from llm.builtin.memory import summarise
 from llm.builtin.provider import BuiltinModel
 from llm.requests import SynthesizerRequest, summary_message, system_meta
-from tests.llm.recall_table import RECALL_TABLE
+from tests.llm.recall_table import (
+    ALL_RECALL_PAIRS,
+    NOT_FROM_THE_USER,
+    RECALL_TABLE,
+    RETRIEVAL_TABLE,
+)
 
 model = BuiltinModel()
 META = {"role": "system", "content": system_meta("s1", "alice", date(2026, 1, 1))}
-IDS = [f"{question} after {' / '.join(said) or 'nothing'}" for said, question, _ in RECALL_TABLE]
+IDS = [
+    f"{question} after {' / '.join(said) or 'nothing'}" for said, question, _ in ALL_RECALL_PAIRS
+]
 
 
 def turns_of(statements: tuple[str, ...]) -> list[dict]:
@@ -29,16 +36,27 @@ async def ask(question: str, history: list[dict]) -> str:
     return await model.complete(SynthesizerRequest(history=history, question=question))
 
 
-def test_the_table_has_at_least_forty_pairs():
+def test_the_tables_have_at_least_forty_and_a_hundred_fresh_pairs():
     assert len(RECALL_TABLE) >= 40
+    assert len(RETRIEVAL_TABLE) >= 100
 
 
-@pytest.mark.parametrize(("statements", "question", "expected"), RECALL_TABLE, ids=IDS)
+@pytest.mark.parametrize(("statements", "question"), NOT_FROM_THE_USER)
+async def test_a_question_about_the_world_is_not_answered_from_the_users_statements(
+    statements, question
+):
+    answer = await ask(question, [META, *turns_of(statements)])
+    assert not answer.startswith(("You ", "Your ")), answer
+    for statement in statements:
+        assert statement.lower() not in answer.lower()
+
+
+@pytest.mark.parametrize(("statements", "question", "expected"), ALL_RECALL_PAIRS, ids=IDS)
 async def test_it_answers_from_facts_in_the_recent_turns(statements, question, expected):
     assert await ask(question, [META, *turns_of(statements)]) == expected
 
 
-@pytest.mark.parametrize(("statements", "question", "expected"), RECALL_TABLE, ids=IDS)
+@pytest.mark.parametrize(("statements", "question", "expected"), ALL_RECALL_PAIRS, ids=IDS)
 async def test_it_answers_from_facts_only_in_the_summary(statements, question, expected):
     summary = ""
     for statement in statements:  # one fold per turn, as the summariser runs after each answer
