@@ -15,7 +15,9 @@ from accounts.models import ApiKey
 class ApiKeyAdmin(admin.ModelAdmin):
     """Keys are created by `createapikey` or `POST /v1/keys`; here they are listed and revoked."""
 
-    list_display = ("name", "prefix", "user_id", "created_at", "last_used_at", "is_revoked")
+    list_display = (
+        "name", "prefix", "user_id", "is_active", "created_at", "last_used_at", "revoked_at"
+    )  # fmt: skip
     list_filter = ("revoked_at",)
     search_fields = ("user_id", "name", "prefix")
     fields = ("name", "prefix", "user_id", "created_at", "last_used_at", "revoked_at")
@@ -23,10 +25,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
     actions = ("revoke",)
     show_full_result_count = False
 
-    @admin.display(boolean=True, description="revoked", ordering="revoked_at")
-    def is_revoked(self, key: ApiKey) -> bool:
-        """Whether the key is revoked."""
-        return key.revoked
+    @admin.display(boolean=True, description="active", ordering="revoked_at")
+    def is_active(self, key: ApiKey) -> bool:
+        """Whether the key still works (a green tick), or was revoked (a red cross)."""
+        return not key.revoked
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Keys are created where their secret can be shown once (command or API)."""
