@@ -184,6 +184,31 @@ def settle_start_up_heap(application: str) -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, older, oldest)
 
 
+def where_to_go(arguments: list[str]) -> str:
+    """Say where the server's pages are, from daphne's `-b HOST -p PORT` ("" without them)."""
+    options = dict(zip(arguments[::2], arguments[1::2], strict=False))
+    host, port = options.get("-b"), options.get("-p")
+    if not host or not port:
+        return ""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    pages = [("playground", "/"), ("admin", "/admin/"), ("API docs", "/docs")]
+    pages += [("dashboard", "/admin/telemetry/requestmetric/dashboard/"), ("metrics", "/metrics")]
+    lines = [f"Serving {base}/ (Ctrl-C to stop)"]
+    lines += [f"  {name:<11} {base}{path}" for name, path in pages]
+    return "\n".join(lines) + "\n"
+
+
+def announce(arguments: list[str]) -> None:
+    """Print where the pages are once daphne listens (after its own start-up lines)."""
+    text = where_to_go(arguments)
+    if not text:
+        return
+    from twisted.internet import reactor
+
+    reactor.callWhenRunning(lambda: (sys.stderr.write(text), sys.stderr.flush()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Check the settings, then run daphne with the bounded request class."""
     import django
@@ -200,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     cli.build_endpoint_description_strings = lambda **kw: with_backlog(endpoints(**kw))
     arguments = daphne_arguments(sys.argv[1:] if argv is None else argv)
     settle_start_up_heap(arguments[-1])
+    announce(arguments)
     cli.CommandLineInterface().run(arguments)
 
 

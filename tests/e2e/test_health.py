@@ -39,3 +39,15 @@ def test_docs_and_admin_are_served_with_static_files(server):
     css = httpx.get(f"{server.url}/static/admin/css/base.css")
     assert css.status_code == 200
     assert "text/css" in css.headers["content-type"]
+
+
+def test_the_server_ends_its_start_up_by_saying_where_each_page_is(server):
+    log = server.log()
+    assert f"Serving {server.url}/ (Ctrl-C to stop)" in log
+    after = log[log.index("Serving ") :].splitlines()[1:]
+    lines = [line for line in after if line.startswith("  ") and "http://" in line]
+    urls = dict(line.rsplit(maxsplit=1) for line in lines)
+    assert {name.strip() for name in urls} >= {"playground", "admin", "API docs", "metrics"}
+    for url in urls.values():
+        assert url.startswith(server.url)
+        assert httpx.get(url).status_code in (200, 302), url  # the admin's pages ask for a login
