@@ -16,14 +16,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import re2
-
 MAX_PROGRAM_BYTES = 8 << 20
 """RE2's memory budget per compiled pattern (a larger program fails to compile)."""
 
 
-def options() -> re2.Options:
+def options() -> Any:
     """RE2's options: quiet about bad patterns, with a bounded program size."""
+    import re2  # loaded with the first model-chosen pattern, not at start-up
+
     chosen = re2.Options()
     chosen.log_errors = False
     chosen.max_mem = MAX_PROGRAM_BYTES
@@ -33,6 +33,8 @@ def options() -> re2.Options:
 @lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> Any:
     """Compile `pattern` with RE2; raise ValueError, naming the problem, when RE2 cannot."""
+    import re2
+
     try:
         return re2.compile(pattern, options())
     except re2.error as error:

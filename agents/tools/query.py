@@ -33,6 +33,7 @@ LOGICAL = ("$and", "$or")
 COMPARISONS = {"$gt": "gt", "$gte": "gte", "$lt": "lt", "$lte": "lte"}
 FIELD_OPERATORS = ("$eq", "$ne", *COMPARISONS, "$in", "$nin", "$exists", "$regex", "$options")
 ORDERED_KINDS = ("string", "number", "datetime")
+REGEX_OPERATORS = frozenset(".^$*+?{}[]|()")
 
 
 def translate_filter(filter_doc: Any, collection: CollectionSpec) -> Q:
@@ -188,6 +189,9 @@ def _regex(name: str, spec: FieldSpec, pattern: Any, options: Any) -> Q:
         raise ToolRefused(f"$regex on {name} takes a string of at most {MAX_REGEX} characters")
     if options not in (None, "", "i"):
         raise ToolRefused(f'$options on {name} may only be "i", not {options!r}')
+    if options == "i" and (text := ascii_literal(pattern)) is not None:
+        # The same match, as SQL LIKE: no regex engine at all for a plain word.
+        return Q(**{f"{spec.orm}__icontains": text})
     try:
         compile_pattern(pattern)  # what the database will run it with (agents/tools/patterns.py)
     except ValueError as error:
@@ -197,6 +201,30 @@ def _regex(name: str, spec: FieldSpec, pattern: Any, options: Any) -> Q:
         ) from None
     lookup = "iregex" if options == "i" else "regex"
     return Q(**{f"{spec.orm}__{lookup}": pattern})
+
+
+def ascii_literal(pattern: str) -> str | None:
+    r"""Return the text a pattern matches literally, if it is plain ASCII with no operator.
+
+    Case-insensitive, such a pattern is `icontains` exactly (SQL LIKE folds ASCII case only,
+    hence ASCII). Escaped punctuation (`re.escape`'s output) counts as literal; `\d`, `.`,
+    anchors and the like do not.
+    """
+    text, escaped = [], False
+    for char in pattern:
+        if escaped:
+            if char.isalnum():
+                return None  # \d, \w, \b…: classes and anchors
+            text.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in REGEX_OPERATORS:
+            return None
+        else:
+            text.append(char)
+    literal = "".join(text)
+    return literal if literal and literal.isascii() and not escaped else None
 
 
 def _scalar(name: str, spec: FieldSpec, value: Any) -> Any:

@@ -16,8 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-
-import snowballstemmer
+from typing import Any
 
 from llm.builtin.irregular import IRREGULAR_PASTS
 from llm.builtin.spelling import american
@@ -123,7 +122,14 @@ class Statement:
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> snowballstemmer.stemmer:
+def _stemmer() -> Any:
+    """Return the Snowball English stemmer, loaded on first use.
+
+    Its package loads every language's stemmer (2.5 MiB); a server whose users never ask
+    about themselves needs none of them.
+    """
+    import snowballstemmer
+
     return snowballstemmer.stemmer("english")
 
 

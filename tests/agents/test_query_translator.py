@@ -82,8 +82,18 @@ def test_patterns_that_backtrack_for_ever_in_python_are_accepted_for_re2(pattern
 
 def test_it_translates_regex_with_optional_case_insensitivity():
     assert translate_filter({"content": {"$regex": "^My"}}, MESSAGES) == Q(content__regex="^My")
+    query = translate_filter({"content": {"$regex": "ali.e", "$options": "i"}}, MESSAGES)
+    assert query == Q(content__iregex="ali.e")
+
+
+def test_a_case_insensitive_plain_ascii_word_is_a_like_not_a_regex():
     query = translate_filter({"content": {"$regex": "alice", "$options": "i"}}, MESSAGES)
-    assert query == Q(content__iregex="alice")
+    assert query == Q(content__icontains="alice")
+    escaped = translate_filter({"content": {"$regex": "Server\\-Sent", "$options": "i"}}, MESSAGES)
+    assert escaped == Q(content__icontains="Server-Sent")
+    for pattern in ("caf\u00e9", "^alice", "a.b", "\\d+"):
+        query = translate_filter({"content": {"$regex": pattern, "$options": "i"}}, MESSAGES)
+        assert query == Q(content__iregex=pattern), pattern
 
 
 def test_it_translates_and_or_lists():
