@@ -1,11 +1,11 @@
-"""The stream's edge: every check made before a chat request's body is read or used.
+"""The stream's edge: every check made before a stream request's body is read or used.
 
-In order, from the ASGI scope alone: the method must be POST (405), header bytes UTF-8
-(400), the Host one of ALLOWED_HOSTS (400), the caller authenticated (401; 429 after too
-many failures from the address or too many requests of the key), the body JSON (415) and
-its declared length within MAX_BODY_BYTES (413). Then the body is collected up to that
-limit (413 past it, chunked bodies included), parsed within bounds (400), validated (422)
-and bound to the caller: a user key fills `userId` and refuses another (403).
+In order, from the ASGI scope alone: the method (405), header bytes UTF-8 (400), the Host one
+of ALLOWED_HOSTS (400), the caller authenticated (401; 429 after too many failed keys from
+the client's address or too many requests of the key), the body JSON (415) and its declared
+length within MAX_BODY_BYTES (413). Then the body is collected up to that limit (413 past it,
+chunked bodies included). Parsing it within bounds (edge/bounded_json.py), validating it and
+binding it to the caller is each protocol's (the chat stream's: chat/requests.py).
 
 Under our server entry point (`orchestration_site.server`) daphne itself refuses a body
 over MAX_BODY_BYTES before holding it; these checks keep the consumer safe under any
