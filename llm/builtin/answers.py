@@ -17,7 +17,13 @@ from llm.builtin.recall import (
     phrase,
     query_of,
 )
-from llm.builtin.retrieval import Statement, asks_about_user, not_told, retrieve
+from llm.builtin.retrieval import (
+    Statement,
+    acknowledged,
+    asks_about_user,
+    not_told,
+    retrieve,
+)
 from llm.builtin.skills import classify, knowledge_answer, note_content
 from llm.requests import Conversation
 
@@ -94,7 +100,7 @@ def clause_sentence(
         return "You're welcome!"
     if asks_about_user(clause):
         return retrieved_sentence(clause, said)
-    return knowledge_answer(clause)
+    return acknowledged(clause) or knowledge_answer(clause)
 
 
 def compose_answer(question: str, findings: list[str], conversation: Conversation) -> str:

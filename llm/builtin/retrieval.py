@@ -57,6 +57,12 @@ CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:i|i'm|i've|my)\b))",
     re.I,
 )
+REQUEST = re.compile(
+    r"\b(?:questions?|wonder(?:ing)?|want to know|would like|'d like|need help|help me|"
+    r"ask(?:ing)?|please|can you|could you|would you|tell me|explain|show me)\b",
+    re.I,
+)
+"""Words of a request ("I have a question…", "I'd like to know…"): not something to remember."""
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -171,7 +177,7 @@ def statements_in(texts: Iterable[str], start: int = 0) -> list[Statement]:
     for text in texts:
         correction = bool(CORRECTION_START.match(text))
         for clause in clauses_of(text):
-            if is_question(clause) or not FIRST_PERSON.search(clause):
+            if is_question(clause) or REQUEST.search(clause) or not FIRST_PERSON.search(clause):
                 continue
             found.append(Statement(clause[:MAX_STATEMENT_CHARS], start + len(found), correction))
             correction = correction or bool(NOT_X_BUT_Y.search(clause))
@@ -250,6 +256,15 @@ def retrieve(question: str, statements: list[Statement]) -> str | None:
     """Answer a question about the user from their statements, or None when none matches."""
     found = best_statement(question, statements)
     return second_person(found.text) if found else None
+
+
+def acknowledged(text: str) -> str | None:
+    """Acknowledge the first-person statements of a turn in the second person, if it has any."""
+    said = statements_in([text])
+    if not said:
+        return None
+    parts = [second_person(statement.text).rstrip(".") for statement in said]
+    return "Got it: " + "; ".join(part[0].lower() + part[1:] for part in parts) + "."
 
 
 def not_told(question: str) -> str:

@@ -81,6 +81,24 @@ async def test_it_acknowledges_what_it_is_told(statement, acknowledgement):
     assert await ask(statement, [META]) == acknowledgement
 
 
+@pytest.mark.parametrize(
+    ("statement", "acknowledgement"),
+    [
+        ("I play the cello at weekends.", "Got it: you play the cello at weekends."),
+        ("I'm allergic to peanuts", "Got it: you're allergic to peanuts."),
+        (
+            "I teach art, but my husband teaches music",
+            "Got it: you teach art; your husband teaches music.",
+        ),
+        ("Actually, I play the viola, not the cello", "Got it: you play the viola."),
+    ],
+)
+async def test_a_statement_of_another_shape_is_acknowledged_in_the_second_person(
+    statement, acknowledgement
+):
+    assert await ask(statement, [META]) == acknowledgement
+
+
 async def test_a_question_of_the_users_is_not_taken_for_a_possession():
     answer = await ask("I have a question about Python", [META])
     assert not answer.startswith("Got it")
