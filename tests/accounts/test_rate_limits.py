@@ -8,19 +8,12 @@ import time
 import pytest
 
 from accounts.addresses import client_address
+from tests.support.waiting import until
 
 
 def me(client, headers, **extra):
     """GET /v1/me."""
     return client.get("/v1/me", headers=headers, **extra)
-
-
-def wait_until(condition, timeout: float = 10.0) -> None:
-    """Wait for `condition()` to hold (the clock's, here), polling."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_a_user_key_over_its_requests_per_minute_gets_a_429(client, settings, alice_key):
@@ -61,12 +54,12 @@ def test_the_limit_holds_over_any_span_of_the_window_not_per_clock_window(
     # first request is 4 s old.
     settings.RATE_LIMIT_WINDOW_SECONDS, settings.RATE_LIMIT_PER_MINUTE = 4, 2
     headers = {"token": alice_key}
-    wait_until(lambda: 2.0 <= time.time() % 4 < 3.0)
+    until(lambda: 2.0 <= time.time() % 4 < 3.0)
     first = time.time()
     assert me(client, headers).status_code == 200
     first_counted = time.time()
     assert me(client, headers).status_code == 200
-    wait_until(lambda: time.time() % 4 < 2.0)  # the clock's window has turned
+    until(lambda: time.time() % 4 < 2.0)  # the clock's window has turned
     before = time.time()
     refused = me(client, headers)
     after = time.time()
@@ -75,7 +68,7 @@ def test_the_limit_holds_over_any_span_of_the_window_not_per_clock_window(
     # Exact to the second: when the first request leaves the window, rounded up.
     retry_after = int(refused["Retry-After"])
     assert math.ceil(first + 4 - after) <= retry_after <= math.ceil(first_counted + 4 - before)
-    wait_until(lambda: time.time() > first_counted + 4.05)
+    until(lambda: time.time() > first_counted + 4.05)
     assert me(client, headers).status_code == 200
 
 

@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from harness.live_server import ROOT, LiveServer, live_server, server_env
-from tests.support.waiting import eventually
+from tests.support.waiting import eventually, until
 
 
 @pytest.fixture
@@ -125,14 +125,6 @@ def test_failed_authentications_from_one_address_are_limited_across_processes(tw
     assert stream.status_code == 200
 
 
-def wait_until(condition, timeout: float = 30.0) -> None:
-    """Wait for `condition()` to hold (the clock's, here), polling."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
-
-
 @pytest.mark.parametrize("window_servers", [{"RATE_LIMIT_WINDOW_SECONDS": "6"}], indirect=True)
 def test_a_burst_straddling_a_window_turn_gets_exactly_the_limit_across_processes(
     window_servers,
@@ -140,19 +132,19 @@ def test_a_burst_straddling_a_window_turn_gets_exactly_the_limit_across_processe
     first, second = window_servers
     key = create_key(first.sqlite_path, "alice")
     headers = {"Authorization": f"Bearer {key}"}
-    wait_until(lambda: 3.0 <= time.time() % 6 < 4.0)
+    until(lambda: 3.0 <= time.time() % 6 < 4.0)
     start = time.time()
     statuses = [
         httpx.get(f"{server.url}/v1/me", headers=headers).status_code
         for server in (first, second) * 3
     ]
     assert statuses == [200] * 6
-    wait_until(lambda: time.time() % 6 < 3.0)  # the clock's 6 s window has turned
+    until(lambda: time.time() % 6 < 3.0)  # the clock's 6 s window has turned
     for server in (first, second):
         refused = httpx.get(f"{server.url}/v1/me", headers=headers)
         assert refused.status_code == 429, "the limit holds over any 6 s, across the turn"
         assert 1 <= int(refused.headers["Retry-After"]) <= 6
-    wait_until(lambda: time.time() > start + 6.2)
+    until(lambda: time.time() > start + 6.2)
     assert httpx.get(f"{second.url}/v1/me", headers=headers).status_code == 200
 
 
