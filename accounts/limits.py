@@ -21,6 +21,7 @@ import math
 import secrets
 import time
 import weakref
+from functools import cache
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -97,7 +98,6 @@ class RedisLimiter:
         return (await self.strategy.get_window_stats(item, *keys)).reset_time
 
 
-_memory: list[MemoryLimiter] = []
 _redis: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RedisLimiter] = (
     weakref.WeakKeyDictionary()
 )
@@ -106,9 +106,7 @@ _redis: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RedisLimiter] = (
 def limiter() -> Limiter:
     """Return the limiter the settings ask for (a Redis one per event loop: its client is)."""
     if not settings.REDIS_URL:
-        if not _memory:
-            _memory.append(MemoryLimiter())
-        return _memory[0]
+        return memory_limiter()
     loop = asyncio.get_running_loop()
     found = _redis.get(loop)
     if found is None:
@@ -117,9 +115,15 @@ def limiter() -> Limiter:
     return found
 
 
+@cache
+def memory_limiter() -> MemoryLimiter:
+    """This process's one in-memory limiter."""
+    return MemoryLimiter()
+
+
 def reset_limits() -> None:
     """Forget every in-process window (tests; Redis windows live in Redis)."""
-    _memory.clear()
+    memory_limiter.cache_clear()
     _redis.clear()
 
 

@@ -36,19 +36,18 @@ def recall_sentence(clause: str, facts: dict[str, str], finding: str, said: list
     """
     query = query_of(clause)
     if query is None:
-        return (
-            retrieved_sentence(clause, said)
-            if asks_about_user(clause)
-            else (knowledge_answer(clause))
-        )
+        if asks_about_user(clause):
+            return retrieved_sentence(clause, said)
+        return knowledge_answer(clause)
     answer = answer_query(query, facts)
-    found = retrieve(clause, said)
-    if answer != query.missing:
-        # A fact of the "my X is Y" kind is best said as the user said it (tense, apostrophes).
-        generic = query.key not in NAMED_FACTS and not query.key.startswith("have ")
-        return found if found and generic else answer
-    if found:
+    named = query.key in NAMED_FACTS or query.key.startswith("have ")
+    if answer != query.missing and named:
+        return answer
+    # A fact of the "my X is Y" kind is best said as the user said it (tense, apostrophes).
+    if found := retrieve(clause, said):
         return found
+    if answer != query.missing:
+        return answer
     if finding:
         return answer_query(query, facts_in(finding.replace('"', ". ")))
     return answer
