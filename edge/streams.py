@@ -126,8 +126,8 @@ class RunEventsConsumer(AsyncHttpConsumer):
         so the `retry:` line goes in the same body as them instead of in a body of its own.
         The terminal event's body ends the response. Same bytes, fewer sends.
         """
-        await self.send_headers(status=200, headers=run_headers(run_id))
-        self.preamble = f"retry: {settings.SSE_RETRY_MS}\n\n".encode()
+        await self.send_headers(status=200, headers=self.stream_headers(run_id))
+        self.preamble = self.stream_preamble()
         if not first_ready:
             await self.send_chunk(b"")
         self.last_write = time.monotonic()
@@ -143,6 +143,14 @@ class RunEventsConsumer(AsyncHttpConsumer):
         if not self.body_ended:
             await self.send_chunk(b"", more_body=False)
         self.response_done = True
+
+    def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
+        """The stream's response headers (the protocol's own may differ)."""
+        return run_headers(run_id)
+
+    def stream_preamble(self) -> bytes:
+        """What the stream starts with: the reconnection delay for EventSource clients."""
+        return f"retry: {settings.SSE_RETRY_MS}\n\n".encode()
 
     async def send_chunk(self, chunk: bytes, *, more_body: bool = True) -> None:
         """Send a body chunk, after the bytes held back for the first one."""

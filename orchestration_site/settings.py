@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "agents",  # the LangGraph pipeline and its DB tools
     "memory",  # context packing and summaries
     "telemetry",  # metrics, health, traces, the dashboard
+    "protocols.openai",  # the OpenAI API: chat completions, the Responses API
     "operations",  # the operator commands
 ]
 

@@ -1,0 +1,235 @@
+"""Request bodies of chat completions and the Responses API → what the pipeline runs.
+
+OpenAI clients send the whole conversation each time. `Conversation` is what we take of it:
+the system and developer messages (instructions), the earlier user and assistant turns, and
+the last user message (the prompt). A parameter the pipeline cannot honour is refused with
+400 naming it (errors.unsupported); harmless ones are accepted and ignored (docs/openai.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from accounts.callers import Caller
+from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
+from edge.bounded_json import JsonTooComplex, load_bounded_json
+from protocols.openai.errors import OpenAIError, unsupported
+
+MODEL_ID = "orchestrator"
+"""The one model: the whole pipeline (Planner → Worker → Critic → Synthesizer)."""
+Body = TypeVar("Body", bound=BaseModel)
+TEXT_PARTS = {"text", "input_text", "output_text"}
+INSTRUCTION_ROLES = {"system", "developer"}
+TURN_ROLES = {"user", "assistant"}
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a request's messages (or input items) say, in the pipeline's terms."""
+
+    instructions: str
+    """The system and developer messages, joined (empty when none)."""
+    turns: list[tuple[str, str]]
+    """The user and assistant turns before the prompt, oldest first: (role, text)."""
+    prompt: str
+    """The last user message's text."""
+
+
+class ChatCompletionBody(BaseModel):
+    """`POST /chat/completions`: what we read (unknown fields are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str
+    messages: list[dict[str, Any]]
+    stream: bool = False
+    stream_options: dict[str, Any] | None = None
+    metadata: dict[str, str] | None = None
+    user: str | None = None
+    safety_identifier: str | None = None
+
+    @property
+    def include_usage(self) -> bool:
+        """Whether a usage chunk goes after the last choice chunk."""
+        return bool((self.stream_options or {}).get("include_usage"))
+
+
+class ResponseBody(BaseModel):
+    """`POST /responses`: what we read (unknown fields are accepted and ignored)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str
+    input: str | list[dict[str, Any]]
+    instructions: str | None = None
+    previous_response_id: str | None = None
+    stream: bool = False
+    background: bool = False
+    store: bool | None = None
+    metadata: dict[str, str] | None = None
+    user: str | None = None
+    safety_identifier: str | None = None
+
+
+# Parameters whose meaning the pipeline cannot deliver: refused rather than silently dropped.
+CHAT_UNSUPPORTED = {
+    "tools": "the pipeline runs its own database tools; client-side tools cannot be called",
+    "functions": "the pipeline runs its own database tools; client-side tools cannot be called",
+    "audio": "the pipeline answers in text only",
+    "prediction": "predicted outputs are not supported",
+    "web_search_options": "web search is not available",
+}
+RESPONSES_UNSUPPORTED = {
+    "tools": CHAT_UNSUPPORTED["tools"],
+    "conversation": "use previous_response_id (or metadata.session_id) to continue a conversation",
+    "prompt": "stored prompt templates are not supported",
+}
+
+
+def load_body(body: bytes) -> dict[str, Any]:
+    """Parse a JSON object within bounds; 400 otherwise."""
+    try:
+        raw = load_bounded_json(body)
+    except JsonTooComplex as too_complex:
+        raise OpenAIError(str(too_complex)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise OpenAIError("We could not parse the JSON body of your request.") from None
+    if not isinstance(raw, dict):
+        raise OpenAIError("The body must be a JSON object.")
+    return raw
+
+
+def validated(model: type[Body], raw: dict[str, Any]) -> Body:
+    """Validate `raw` as `model`; 400 naming the first invalid parameter."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        param = ".".join(map(str, first["loc"])) or None
+        raise OpenAIError(f"{param}: {first['msg']}", param=param) from None
+
+
+def check_model(model: str) -> None:
+    """404 model_not_found unless `model` is the pipeline."""
+    if model != MODEL_ID:
+        message = f"The model {model!r} does not exist; this service offers {MODEL_ID!r}."
+        raise OpenAIError(message, status=404, param="model", code="model_not_found")
+
+
+def parse_chat_completion(body: bytes) -> ChatCompletionBody:
+    """Validate a chat completion request; refuse what the pipeline cannot honour."""
+    raw = load_body(body)
+    for param, why in CHAT_UNSUPPORTED.items():
+        if raw.get(param):
+            raise unsupported(param, why)
+    if (raw.get("n") or 1) != 1:
+        raise unsupported("n", "the pipeline gives one answer per request (n must be 1)")
+    if raw.get("logprobs") or raw.get("top_logprobs"):
+        raise unsupported("logprobs", "log probabilities are not available")
+    if any(modality != "text" for modality in raw.get("modalities") or []):
+        raise unsupported("modalities", "the pipeline answers in text only")
+    if (raw.get("response_format") or {}).get("type", "text") != "text":
+        raise unsupported("response_format", "the pipeline answers in plain text")
+    request = validated(ChatCompletionBody, raw)
+    check_model(request.model)
+    return request
+
+
+def parse_response_body(body: bytes) -> ResponseBody:
+    """Validate a Responses API request; refuse what the pipeline cannot honour."""
+    raw = load_body(body)
+    for param, why in RESPONSES_UNSUPPORTED.items():
+        if raw.get(param):
+            raise unsupported(param, why)
+    if ((raw.get("text") or {}).get("format") or {}).get("type", "text") != "text":
+        raise unsupported("text.format", "the pipeline answers in plain text")
+    request = validated(ResponseBody, raw)
+    check_model(request.model)
+    return request
+
+
+def text_of(content: Any, param: str) -> str:
+    """A message's text: a string, or its text parts joined; 400 for any other part."""
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        raise OpenAIError(f"{param} must be a string or a list of text parts", param=param)
+    texts = []
+    for index, part in enumerate(content):
+        if not isinstance(part, dict) or part.get("type") not in TEXT_PARTS:
+            where = f"{param}[{index}]"
+            raise unsupported(where, "only text content parts are supported")
+        texts.append(str(part.get("text", "")))
+    return "".join(texts)
+
+
+def conversation_of(messages: list[dict[str, Any]], param: str) -> Conversation:
+    """Split messages (or Responses input messages) into instructions, turns and prompt."""
+    instructions: list[str] = []
+    turns: list[tuple[str, str]] = []
+    for index, message in enumerate(messages):
+        where = f"{param}[{index}]"
+        role = message.get("role")
+        if message.get("type", "message") != "message":
+            raise unsupported(f"{where}.type", "only message items are supported")
+        if role not in INSTRUCTION_ROLES | TURN_ROLES:
+            raise unsupported(f"{where}.role", "roles are system, developer, user and assistant")
+        if message.get("tool_calls") or message.get("function_call"):
+            raise unsupported(f"{where}.tool_calls", CHAT_UNSUPPORTED["tools"])
+        text = text_of(message.get("content") or "", f"{where}.content")
+        if role in INSTRUCTION_ROLES:
+            instructions.append(text)
+        else:
+            turns.append((role, text))
+    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
+        raise OpenAIError("The last message must be a user message with text.", param=param)
+    prompt = turns.pop()[1].strip()
+    check_prompt_length(prompt, param)
+    return Conversation("\n\n".join(instructions), turns, prompt)
+
+
+def response_conversation(request: ResponseBody) -> Conversation:
+    """The conversation of a Responses request: its `input` and `instructions`."""
+    items = request.input
+    if isinstance(items, str):
+        items = [{"role": "user", "content": items}]
+    conversation = conversation_of(items, "input")
+    instructions = "\n\n".join(filter(None, [request.instructions, conversation.instructions]))
+    return Conversation(instructions, conversation.turns, conversation.prompt)
+
+
+def check_prompt_length(prompt: str, param: str) -> None:
+    """400 when the prompt is longer than MAX_PROMPT_CHARS."""
+    if len(prompt) > settings.MAX_PROMPT_CHARS:
+        message = f"The last user message is longer than {settings.MAX_PROMPT_CHARS} characters."
+        raise OpenAIError(message, param=param, code="string_above_max_length")
+
+
+def user_of(caller: Caller, user: str | None, safety_identifier: str | None) -> str:
+    """The run's user: the key's; with the service key, `user` (or `safety_identifier`)."""
+    if not caller.is_service:
+        return caller.user_id
+    named = user or safety_identifier
+    if not named:
+        message = "With the service key, name the end user in `user` (or `safety_identifier`)."
+        raise OpenAIError(message, param="user", code="missing_user")
+    if not re.fullmatch(USER_ID_PATTERN, named):
+        raise OpenAIError("user must be 1-128 of A-Z a-z 0-9 _ . : @ -", param="user")
+    return named
+
+
+def bound_session(header: str | None, metadata: dict[str, str] | None) -> str | None:
+    """The session a request binds to (`X-Session-Id`, or `metadata.session_id`), if any."""
+    session_id = header or (metadata or {}).get("session_id")
+    if session_id is None:
+        return None
+    if not re.fullmatch(SESSION_ID_PATTERN, session_id):
+        param = "X-Session-Id" if header else "metadata.session_id"
+        raise OpenAIError(f"{param} is not a session id", param=param)
+    return session_id

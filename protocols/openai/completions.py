@@ -1,0 +1,124 @@
+"""A run as a chat completion: streamed chunks, or one `chat.completion` object.
+
+Streaming: the first chunk carries `delta.role`; progress goes in `delta.reasoning_content`,
+the answer's tokens in `delta.content`; the last choice chunk has `finish_reason: "stop"` and
+the run's `suggestions` (our extension field), then the usage chunk when asked for, then
+`data: [DONE]`. A run that ends without an answer sends OpenAI's error object in the stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.sse import json_body
+from protocols.openai.bodies import MODEL_ID
+from protocols.openai.errors import stream_error
+from protocols.openai.progress import progress_line
+from runs.events import RunEvent
+
+DONE = b"data: [DONE]\n\n"
+
+
+def usage_of(done: dict[str, Any]) -> dict[str, int]:
+    """OpenAI's usage object from the `done` event's usage (every agent's model calls)."""
+    usage = done.get("usage") or {}
+    prompt, completion = int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def frame(data: dict[str, Any]) -> bytes:
+    """One `data:` event of a chat completion stream."""
+    return b"data: " + json_body(data) + b"\n\n"
+
+
+@dataclass
+class ChunkStream:
+    """Renders one run's events as the bytes of a chat completion stream."""
+
+    completion_id: str
+    created: int
+    include_usage: bool
+
+    def chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        """A `chat.completion.chunk` with one choice."""
+        return {
+            "id": self.completion_id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": MODEL_ID,
+            "system_fingerprint": None,
+            "choices": [
+                {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+            ],
+        }
+
+    def render(self, event: RunEvent) -> bytes:
+        """The bytes for one run event (empty when it shows nothing)."""
+        if event.event == "run":
+            first = frame(self.chunk({"role": "assistant", "content": ""}))
+            line = progress_line(event)
+            return first + (frame(self.chunk({"reasoning_content": line})) if line else b"")
+        if event.event == "token":
+            return frame(self.chunk({"content": event.data["text"]}))
+        if event.event == "done":
+            return self.finish(event.data)
+        if event.event == "error":
+            return frame(stream_error(event.data["code"], event.data["message"])) + DONE
+        line = progress_line(event)
+        return frame(self.chunk({"reasoning_content": line})) if line else b""
+
+    def finish(self, done: dict[str, Any]) -> bytes:
+        """The last choice chunk (with the suggestions), the usage chunk if asked, [DONE]."""
+        last = self.chunk({}, finish_reason="stop") | {"suggestions": done["suggestions"]}
+        chunks = frame(last)
+        if self.include_usage:
+            usage = self.chunk({}) | {"choices": [], "usage": usage_of(done)}
+            chunks += frame(usage)
+        return chunks + DONE
+
+
+@dataclass
+class Completion:
+    """Collects one run's events into a `chat.completion` object (no streaming)."""
+
+    completion_id: str
+    created: int
+    reasoning: list[str] = field(default_factory=list)
+    done: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+    def add(self, event: RunEvent) -> None:
+        """Take one run event."""
+        if event.event == "done":
+            self.done = event.data
+        elif event.event == "error":
+            self.error = event.data
+        elif (line := progress_line(event)) is not None:
+            self.reasoning.append(line)
+
+    def body(self) -> dict[str, Any]:
+        """The `chat.completion` object (after a `done` event)."""
+        assert self.done is not None
+        message = {
+            "role": "assistant",
+            "content": self.done["fullText"],
+            "refusal": None,
+            "reasoning_content": "".join(self.reasoning),
+        }
+        return {
+            "id": self.completion_id,
+            "object": "chat.completion",
+            "created": self.created,
+            "model": MODEL_ID,
+            "system_fingerprint": None,
+            "choices": [
+                {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
+            ],
+            "usage": usage_of(self.done),
+            "suggestions": self.done["suggestions"],
+        }
