@@ -37,7 +37,12 @@ run: $(VENV)/.base-installed
 system-packages:
 	scripts/install-system-packages
 
-test: $(VENV)/.dev-installed system-packages
+# The official JS clients the tests drive (tests/js), from the committed lockfile.
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json | system-packages
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.dev-installed system-packages tests/js/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -79,4 +84,4 @@ mongo-migrations: $(VENV)/.dev-installed
 		$(BIN)/python manage.py makemigrations admin auth contenttypes
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache tests/js/node_modules

@@ -47,7 +47,7 @@ def usage_object(input_tokens: int, output_tokens: int) -> dict[str, Any]:
     """The Responses API's usage object."""
     return {
         "input_tokens": input_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
         "output_tokens": output_tokens,
         "output_tokens_details": {"reasoning_tokens": 0},
         "total_tokens": input_tokens + output_tokens,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,7 +11,8 @@ import httpx
 import pytest
 import redis
 
-from harness.live_server import ROOT, LiveServer, live_server, server_env
+from harness.live_server import LiveServer, live_server
+from tests.support.keys import create_key
 from tests.support.waiting import eventually, until
 
 
@@ -57,20 +56,6 @@ def serve_two(
     with redis.Redis.from_url(redis_url) as client:
         for key in client.scan_iter(f"{limits['CACHE_KEY_PREFIX']}*"):
             client.delete(key)
-
-
-def create_key(sqlite_path: Path, user: str) -> str:
-    """Create a user key with the management command; return it."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "createapikey", user],
-        cwd=ROOT,
-        env=server_env(sqlite_path),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return result.stdout.strip().splitlines()[-1]
 
 
 def test_a_user_keys_requests_per_minute_are_counted_across_processes(two_servers):
