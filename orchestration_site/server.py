@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import json
 import logging
 import os
 import re
@@ -45,6 +46,7 @@ APPLICATION_ARG = re.compile(r"^[\w.]+:[\w.]+$")
 # Phrases that RFC 9110 renamed (Python 3.11's HTTPStatus still has the old ones).
 REASONS = {413: b"Content Too Large", 422: b"Unprocessable Content"}
 # How long a refused upload may keep its connection open while we discard what it sends.
+TOO_LARGE = {"type": "invalid_request_error", "param": None, "code": "request_too_large"}
 LINGER_SECONDS = 2.0
 # Connections the kernel queues for accept() (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
@@ -107,7 +109,10 @@ class BoundedRequest(WebRequest):
     def refuse_body(self) -> None:
         """Answer 413 directly on the transport, then stop reading and close."""
         self.refused = True
-        body = b'{"detail": "Request body larger than %d bytes"}' % self.max_body_bytes
+        message = f"Request body larger than {self.max_body_bytes} bytes"
+        # Before its path is read: one body for every surface (the chat API reads `detail`,
+        # OpenAI clients `error`).
+        body = json.dumps({"detail": message, "error": {**TOO_LARGE, "message": message}}).encode()
         head = (
             b"HTTP/1.1 413 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
             b"Connection: close\r\n\r\n" % (reason_phrase(413), len(body))

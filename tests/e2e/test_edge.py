@@ -185,7 +185,7 @@ def test_an_unexpected_failure_before_the_stream_is_a_500_logged_once(tmp_path):
         log = down.log()
     assert_json_error(service, 500, "Internal Server Error")
     assert_json_error(user_key, 500, "Internal Server Error")
-    assert log.count("failed before its stream started") == 1
+    assert log.count("failed before its run started") == 1
     assert log.count("failed its checks unexpectedly") == 1
 
 
