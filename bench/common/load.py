@@ -6,6 +6,7 @@ import asyncio
 import math
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -95,6 +96,10 @@ async def run_stream(
     return result
 
 
+Runner = Callable[[httpx.AsyncClient, str, str, dict[str, str]], Awaitable[StreamResult]]
+"""Runs one stream of a body against a server URL with a token."""
+
+
 async def run_level(
     client: httpx.AsyncClient,
     url: str,
@@ -102,17 +107,20 @@ async def run_level(
     *,
     token: str | list[str],
     concurrency: int,
+    runner: Runner | None = None,
 ) -> LevelRun:
     """Send one stream per body, with at most `concurrency` of them in flight at once.
 
-    With a list of tokens, the n-th body is sent with the n-th token (round robin).
+    With a list of tokens, the n-th body is sent with the n-th token (round robin). `runner`
+    runs one stream (default: the native chat stream, `run_stream`).
     """
+    runner = runner or run_stream
     slots = asyncio.Semaphore(concurrency)
     tokens = [token] if isinstance(token, str) else token
 
     async def one(n: int, body: dict[str, str]) -> StreamResult:
         async with slots:
-            return await run_stream(client, url, tokens[n % len(tokens)], body)
+            return await runner(client, url, tokens[n % len(tokens)], body)
 
     level = LevelRun(concurrency)
     started, started_cpu = time.perf_counter(), time.process_time()

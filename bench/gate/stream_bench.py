@@ -25,6 +25,7 @@ from bench.common.servers import bare_server, log_problems, pipeline_server
 from bench.gate import verdict
 from bench.gate.context_cost import measure_context_cost
 from bench.gate.profile import format_profile, parse_collapsed, sampling
+from bench.gate.protocol_cost import bodies_factory, openai_check
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,6 +136,11 @@ def run_local(
         keys = [args.token] if args.token else keys
         target = Target("pipeline", server.url, server.process.pid, args.history, keys)
         pipeline = asyncio.run(bench_target(target, args))
+        bodies_of = bodies_factory(args.prompt, user_ids=target.service)
+        protocol, failed = asyncio.run(
+            openai_check(server.url, server.process.pid, keys, bodies_of, args.requests)
+        )
+        pipeline.unmeasured_errors += failed
         problems = log_problems(server.log())
     events, tokens = stream_shape(pipeline.warmup)
     print(f"each stream: {events} events, {tokens} of them tokens; prompt: {args.prompt!r}\n")
@@ -146,7 +152,7 @@ def run_local(
     print_overhead(pipeline.rows, bare.rows)
     for line in problems:
         print(f"pipeline server log: {line}")
-    return [pipeline, bare], run_checks(pipeline.rows, bare.rows, args.stress)
+    return [pipeline, bare], [*run_checks(pipeline.rows, bare.rows, args.stress), protocol]
 
 
 def run_checks(

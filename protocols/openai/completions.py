@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge.sse import json_body
+from edge.sse import compact_encoder, json_body
 from protocols.openai.bodies import MODEL_ID
 from protocols.openai.errors import stream_error
 from protocols.openai.progress import progress_line
 from runs.events import RunEvent
 
 DONE = b"data: [DONE]\n\n"
+encode_compact = compact_encoder()
 
 
 def usage_of(done: dict[str, Any]) -> dict[str, int]:
@@ -57,20 +58,30 @@ class ChunkStream:
             ],
         }
 
+    def __post_init__(self) -> None:
+        """Frame the bytes every choice chunk shares, around its delta (the hot path)."""
+        before, after = encode_compact(self.chunk({})).split('"delta":{}', 1)
+        self.head = f'data: {before}"delta":'.encode()
+        self.tail = f"{after}\n\n".encode()
+
+    def delta(self, delta: dict[str, Any]) -> bytes:
+        """One choice chunk with `delta` and no finish reason, framed."""
+        return self.head + encode_compact(delta).encode() + self.tail
+
     def render(self, event: RunEvent) -> bytes:
         """The bytes for one run event (empty when it shows nothing)."""
-        if event.event == "run":
-            first = frame(self.chunk({"role": "assistant", "content": ""}))
-            line = progress_line(event)
-            return first + (frame(self.chunk({"reasoning_content": line})) if line else b"")
         if event.event == "token":
-            return frame(self.chunk({"content": event.data["text"]}))
+            return self.delta({"content": event.data["text"]})
+        if event.event == "run":
+            first = self.delta({"role": "assistant", "content": ""})
+            line = progress_line(event)
+            return first + (self.delta({"reasoning_content": line}) if line else b"")
         if event.event == "done":
             return self.finish(event.data)
         if event.event == "error":
             return frame(stream_error(event.data["code"], event.data["message"])) + DONE
         line = progress_line(event)
-        return frame(self.chunk({"reasoning_content": line})) if line else b""
+        return self.delta({"reasoning_content": line}) if line else b""
 
     def finish(self, done: dict[str, Any]) -> bytes:
         """The last choice chunk (with the suggestions), the usage chunk if asked, [DONE]."""

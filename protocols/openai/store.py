@@ -46,11 +46,18 @@ def run_id_of(response_id: str) -> str | None:
     return match.group(1) if match else None
 
 
+async def seed_session(session_id: str, user_id: str, conversation: Conversation) -> None:
+    """Store the conversation's instructions and earlier turns as a new session.
+
+    A conversation of one user message stores nothing here: admission creates the session.
+    """
+    if conversation.instructions or conversation.turns:
+        await store_session(session_id, user_id, conversation)
+
+
 @sync_to_async
-def seed_session(session_id: str, user_id: str, conversation: Conversation) -> None:
-    """Store the conversation's instructions and earlier turns as a new session."""
-    if not conversation.instructions and not conversation.turns:
-        return  # admission creates the session with the prompt
+def store_session(session_id: str, user_id: str, conversation: Conversation) -> None:
+    """Store the session, its summary and its first messages in one transaction."""
     instructions = conversation.instructions
     summary = f"{INSTRUCTIONS_HEADER}\n{instructions}" if instructions else ""
     now = timezone.now()
