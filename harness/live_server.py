@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +15,16 @@ from pathlib import Path
 
 import httpx
 
+from harness import postgres_server as postgres
+from harness.ports import free_port as free_port  # re-exported: tests import it here
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 MONGO_URI = os.environ.get("MONGO_URI", "")
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+"""Set when the suite runs on PostgreSQL (harness/on_postgres.py): each server gets its own
+database of that cluster, named after its SQLite path."""
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -42,10 +41,13 @@ def server_env(sqlite_path: Path, **overrides: str) -> dict[str, str]:
     """The environment of a test server: built-in model, known token, its own database.
 
     With MONGO_URI set (the suite run against MongoDB) each server gets its own MongoDB
-    database, named after its SQLite path; otherwise the embedded SQLite file.
+    database, named after its SQLite path; with DATABASE_URL (the suite on PostgreSQL) its own
+    PostgreSQL database, named the same way; otherwise the embedded SQLite file.
     """
+    database = {"DATABASE_URL": postgres_url(sqlite_path)} if DATABASE_URL else {}
     return {
         **os.environ,
+        **database,
         "MONGO_URI": MONGO_URI,
         "MONGO_DB_NAME": f"test_e2e_{abs(hash(str(sqlite_path))):x}",
         "SQLITE_PATH": str(sqlite_path),
@@ -61,8 +63,20 @@ def server_env(sqlite_path: Path, **overrides: str) -> dict[str, str]:
     }
 
 
+def postgres_name(sqlite_path: Path) -> str:
+    """The PostgreSQL database that stands for `sqlite_path` when the suite runs on PostgreSQL."""
+    return "e2e_" + hashlib.sha1(str(sqlite_path).encode()).hexdigest()[:20]
+
+
+def postgres_url(sqlite_path: Path) -> str:
+    """The DATABASE_URL of that database."""
+    return postgres.with_database(DATABASE_URL, postgres_name(sqlite_path))
+
+
 def migrate(sqlite_path: Path) -> None:
-    """Create a migrated SQLite database at `sqlite_path`."""
+    """Create a migrated database for `sqlite_path` (that SQLite file, or its stand-in)."""
+    if DATABASE_URL:
+        postgres.create_database(DATABASE_URL, postgres_name(sqlite_path))
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
         cwd=ROOT,
@@ -99,6 +113,16 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: floa
     raise RuntimeError("daphne did not start serving in time")
 
 
+def copy_database(template_db: Path, db_path: Path) -> None:
+    """Give `db_path` a copy of the migrated template (a file, or a PostgreSQL database)."""
+    if DATABASE_URL:
+        postgres.create_database(
+            DATABASE_URL, postgres_name(db_path), template=postgres_name(template_db)
+        )
+    else:
+        shutil.copyfile(template_db, db_path)
+
+
 @contextlib.contextmanager
 def live_server(
     workdir: Path,
@@ -118,7 +142,7 @@ def live_server(
     if MONGO_URI:
         migrate(db_path)
     elif template_db is not None and sqlite_path is None:
-        shutil.copyfile(template_db, db_path)
+        copy_database(template_db, db_path)
     port = free_port()
     log_path = workdir / "daphne.log"
     with log_path.open("wb") as log:
@@ -148,7 +172,7 @@ def live_servers(
     workdir.mkdir(parents=True, exist_ok=True)
     shared = workdir / "shared.sqlite3"
     if not MONGO_URI:
-        shutil.copyfile(template_db, shared)
+        copy_database(template_db, shared)
     with contextlib.ExitStack() as stack:
         yield [
             stack.enter_context(live_server(workdir / f"process-{n}", sqlite_path=shared, **env))

@@ -92,11 +92,18 @@ TEMPLATES = [
     },
 ]
 
-# --- Storage: SQLite by default, MongoDB when MONGO_URI is set ------------------------------
+# --- Storage: SQLite by default, PostgreSQL with DATABASE_URL, MongoDB with MONGO_URI -------
 
+DATABASE_URL = env.str("DATABASE_URL", default="")
 MONGO_URI = env.str("MONGO_URI", default="")
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="ai_orchestration")
+if DATABASE_URL and MONGO_URI:
+    raise ImproperlyConfigured(
+        "DATABASE_URL and MONGO_URI are both set: choose one database (PostgreSQL or MongoDB)"
+    )
 USE_MONGODB = bool(MONGO_URI)
+USE_POSTGRES = bool(DATABASE_URL)
+DATABASE_BACKEND = "postgresql" if USE_POSTGRES else "mongodb" if USE_MONGODB else "sqlite"
 # Maintainers only: generate or check mongo_migrations/ without a server (see DESIGN.md).
 MONGO_OFFLINE = _flag("MONGO_OFFLINE", False)
 SQLITE_PATH = Path(env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "db.sqlite3")))
@@ -109,8 +116,40 @@ DB_CONN_MAX_AGE = _bounded_int("DB_CONN_MAX_AGE", 600, low=0, high=86_400)
 # MongoDB each tool call runs under pymongo's timeout (sent to the server as maxTimeMS); on
 # SQLite the tools' regexes run on RE2, in linear time (agents/tools/patterns.py).
 DB_QUERY_TIMEOUT_MS = _bounded_int("DB_QUERY_TIMEOUT_MS", 10_000, low=100, high=3_600_000)
+# PostgreSQL: the longest any statement may run, on every connection (server-side
+# statement_timeout; the DB tools' own bound above is shorter, set per tool call).
+DB_STATEMENT_TIMEOUT_MS = _bounded_int("DB_STATEMENT_TIMEOUT_MS", 30_000, low=100, high=86_400_000)
 
-if USE_MONGODB:
+
+def _postgres_database(url: str) -> dict[str, Any]:
+    """Django's settings for the PostgreSQL database of `url` (postgres://user:pw@host/name)."""
+    try:
+        database = env.db_url_config(url)
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
+    if database.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/name); "
+            "SQLite is the default without it, MongoDB is MONGO_URI"
+        )
+    options = database.setdefault("OPTIONS", {})
+    # Every statement is bounded; the server cancels it past the limit.
+    options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    options.setdefault("connect_timeout", 10)
+    # ORM calls run on one thread per process (asgiref's thread-sensitive executor), so one
+    # persistent connection per process, checked before reuse, serves them all.
+    return database | {"CONN_MAX_AGE": DB_CONN_MAX_AGE, "CONN_HEALTH_CHECKS": True}
+
+
+if USE_POSTGRES:
+    DATABASES = {"default": _postgres_database(DATABASE_URL)}
+    DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+    DJANGO_MODEL_APPS = [
+        "django.contrib.admin",
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+    ]
+elif USE_MONGODB:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.dummy" if MONGO_OFFLINE else "django_mongodb_backend",

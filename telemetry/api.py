@@ -46,7 +46,7 @@ def rounded(value: float | None) -> float | None:
 @health_router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
 async def health(request: HttpRequest) -> Status[HealthOut]:
     """Report whether the service and its database answer (503 when the database does not)."""
-    backend = "mongodb" if settings.USE_MONGODB else "sqlite"
+    backend = settings.DATABASE_BACKEND
     try:
         await asyncio.wait_for(sync_to_async(ping_database)(), HEALTH_DB_TIMEOUT_SECONDS)
     except Exception:  # noqa: BLE001 - any failure to reach the database means "unreachable"

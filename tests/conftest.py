@@ -21,6 +21,22 @@ ALICE = "alice"
 BOB = "bob"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """On SQLite, the test database is a file, as in production, not shared-cache memory.
+
+    In a shared-cache in-memory database every connection shares one lock: a garbage
+    collection that closes a leaked connection while a query of another thread holds it (in
+    RE2's REGEXP callback, say) deadlocks the process. A file has no shared cache.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        test_path = tmp_path_factory.mktemp("test-db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(test_path)
+
+
 @pytest.fixture(autouse=True)
 def fresh_rate_limits() -> Iterator[None]:
     """Start every test with empty rate limits (the in-process windows and the cache's slots)."""

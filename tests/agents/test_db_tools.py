@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 
 from agents.tools.base import ToolContext
 from agents.tools.db_tools import db_aggregate, db_find, db_insert
@@ -260,7 +260,14 @@ CATASTROPHIC = ["(a+)+$", "((a+))+$", "(a|aa)+$", "(a|a?)+b$", "a*a*a*a*a*a*a*a*
 def finishes(work, seconds: float = 30.0):
     """Run `work` in a thread; return its result, failing if it has not finished in `seconds`."""
     done: list = []
-    thread = threading.Thread(target=lambda: done.append(work()), daemon=True)
+
+    def run() -> None:
+        try:
+            done.append(work())
+        finally:
+            connections.close_all()  # this thread's connection, not left to the collector
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(seconds)
     assert done, "the query did not finish: the regex backtracked"

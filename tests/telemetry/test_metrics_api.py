@@ -127,7 +127,7 @@ def test_vitals_require_a_token(client, db):
 def test_health_needs_no_token_and_reports_the_database(client, db, settings):
     response = client.get("/health")
     assert response.status_code == 200
-    backend = "mongodb" if settings.USE_MONGODB else "sqlite"
+    backend = settings.DATABASE_BACKEND
     assert response.json() == {"status": "ok", "database": "ok", "backend": backend}
 
 
