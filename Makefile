@@ -33,7 +33,8 @@ run: $(VENV)/.base-installed
 	ALLOW_INSECURE_DEFAULTS=$${ALLOW_INSECURE_DEFAULTS:-$(DEV_DEFAULTS)} \
 		$(BIN)/python -m orchestration_site.server -b $(HOST) -p $(PORT)
 
-# chromium and redis-server for the browser and multi-process tests (apt-get, as root).
+# chromium, redis-server, node/npm and postgresql for the browser, multi-process, JS-client and
+# PostgreSQL tests (apt-get, as root).
 system-packages:
 	scripts/install-system-packages
 
@@ -46,6 +47,8 @@ test: $(VENV)/.dev-installed system-packages tests/js/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+	@echo "--- the same suite on PostgreSQL (a cluster of its own, removed afterwards) ---"
+	$(BIN)/python -m harness.on_postgres $(BIN)/pytest
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -75,6 +78,8 @@ bench-runs: $(VENV)/.dev-installed system-packages
 # Offline checks that the migrations of both backends match the models (no server needed).
 migrations-check: $(VENV)/.dev-installed
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=postgres://offline@127.0.0.1:1/orchestrator PYTHONWARNINGS=ignore \
+		$(BIN)/python manage.py makemigrations --check --dry-run
 	MONGO_URI=mongodb://offline.invalid:27017 MONGO_OFFLINE=1 \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 

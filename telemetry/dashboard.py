@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, FloatField, Q, QuerySet, Sum
-from django.db.models.fields.json import KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from chat.models import Session
@@ -102,13 +104,21 @@ def quantile_lines(
     }
 
 
+def agent_ms(agent: str) -> Any:
+    """An agent's milliseconds in `agent_timings`, as a number the database can sum.
+
+    SQL databases read the JSON value as text and cast it (PostgreSQL has no SUM of jsonb);
+    MongoDB sums the field as it is.
+    """
+    if connection.vendor == "mongodb":
+        return KeyTransform(agent, "agent_timings")
+    return Cast(KeyTextTransform(agent, "agent_timings"), FloatField())
+
+
 def agent_share(metrics: QuerySet[RequestMetric]) -> list[tuple[str, float]]:
     """Each agent's share of all agent time, in percent, largest first (one query)."""
     sums = metrics.aggregate(
-        **{
-            agent: Sum(KeyTransform(agent, "agent_timings"), output_field=FloatField())
-            for agent in AGENTS
-        }
+        **{agent: Sum(agent_ms(agent), output_field=FloatField()) for agent in AGENTS}
     )
     spent = {agent: ms for agent, ms in sums.items() if ms}
     whole = sum(spent.values()) or 1.0

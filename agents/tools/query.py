@@ -12,12 +12,13 @@ from datetime import UTC, datetime, time
 from functools import reduce
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.dateparse import parse_date, parse_datetime
 
 from agents.tools.base import ToolRefused
 from agents.tools.collections import CollectionSpec, FieldSpec
-from agents.tools.patterns import compile_pattern
+from agents.tools.patterns import compile_pattern, for_database
 
 MAX_DEPTH = 3
 MAX_CLAUSES = 10
@@ -200,7 +201,7 @@ def _regex(name: str, spec: FieldSpec, pattern: Any, options: Any) -> Q:
             f"look-arounds): {error}"
         ) from None
     lookup = "iregex" if options == "i" else "regex"
-    return Q(**{f"{spec.orm}__{lookup}": pattern})
+    return Q(**{f"{spec.orm}__{lookup}": for_database(pattern, connection.vendor)})
 
 
 def ascii_literal(pattern: str) -> str | None:

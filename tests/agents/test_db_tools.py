@@ -288,6 +288,15 @@ def test_a_pattern_that_backtracks_in_python_runs_on_re2_over_a_long_message(
         assert result["count"] == 0, "nothing ends in a's (and b never appears)"
 
 
+def test_word_boundaries_and_named_groups_mean_the_same_on_every_backend(alice_session):
+    query = {"content": {"$regex": r"\bmy (?P<what>\w+ )?name\b", "$options": "i"}}
+    assert contents(find({"collection": "messages", "filter": query}, AS_ALICE)) == [
+        "My name is Alice"
+    ]
+    query = {"content": {"$regex": r"\bam\b"}}  # "name" holds "am", but not as a word
+    assert find({"collection": "messages", "filter": query}, AS_ALICE)["count"] == 0
+
+
 def test_re2_keeps_the_meaning_of_the_regex_lookups(alice_session):
     query = {"content": {"$regex": "^my NAME", "$options": "i"}}
     assert contents(find({"collection": "messages", "filter": query}, AS_ALICE)) == [

@@ -1,8 +1,9 @@
-"""A DB tool's queries run under a time bound on MongoDB (pymongo's timeout → maxTimeMS)."""
+"""A DB tool's queries run under a time bound: MongoDB's maxTimeMS, PostgreSQL's timeout."""
 
 from __future__ import annotations
 
-from django.db import connection
+import pytest
+from django.db import OperationalError, connection
 from pymongo import _csot
 
 from agents.tools.time_bound import query_time_bound
@@ -17,7 +18,19 @@ def test_on_mongodb_a_tool_calls_operations_run_under_db_query_timeout_ms(monkey
     assert _csot.get_timeout() is None
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's case; PostgreSQL's is below")
 def test_on_sqlite_nothing_is_added(settings):
-    assert connection.vendor == "sqlite"
     with query_time_bound():
         assert _csot.get_timeout() is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs in make test's PostgreSQL pass")
+@pytest.mark.django_db
+def test_on_postgresql_a_statement_past_db_query_timeout_ms_is_cancelled(settings):
+    settings.DB_QUERY_TIMEOUT_MS = 200
+    with pytest.raises(OperationalError, match="statement timeout"):
+        with query_time_bound(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+    with connection.cursor() as cursor:  # the bound ended with the tool call's transaction
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] != "200ms"

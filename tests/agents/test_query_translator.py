@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from agents.tools.base import ToolRefused
 from agents.tools.collections import COLLECTIONS, get_collection
+from agents.tools.patterns import for_database
 from agents.tools.query import (
     DEFAULT_LIMIT,
     translate_fields,
@@ -194,3 +195,19 @@ def test_it_always_projects_the_id_first():
 def test_it_refuses_collections_off_the_allow_list():
     assert "collections:" in refused(get_collection, "auth_user")
     refused(get_collection, None)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "spelled"),
+    [
+        (r"\bmy (\w+ )?colou?r\b", r"\ymy (\w+ )?colou?r\y"),
+        (r"\Bness\z", r"\Yness\Z"),
+        (r"(?P<word>\w+) (?<other>\d)", r"(\w+) (\d)"),
+        (r"[\b\d]x", r"[\b\d]x"),
+        (r"[]\b]", r"[]\b]"),
+        (r"a\\b", r"a\\b"),
+    ],
+)
+def test_postgresql_reads_an_re2_pattern_in_its_own_spelling(pattern, spelled):
+    assert for_database(pattern, "postgresql") == spelled
+    assert for_database(pattern, "sqlite") == pattern

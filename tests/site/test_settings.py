@@ -17,7 +17,7 @@ UNREACHABLE_MONGO = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run manage.py in a fresh interpreter with extra environment variables."""
-    full_env = {**os.environ, "MONGO_URI": "", **env}
+    full_env = {**os.environ, "MONGO_URI": "", "DATABASE_URL": "", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -35,6 +35,8 @@ def settings_snapshot(**env: str) -> dict:
         "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
         "'host': settings.DATABASES['default'].get('HOST', ''),"
         "'name': str(settings.DATABASES['default']['NAME']),"
+        "'options': settings.DATABASES['default'].get('OPTIONS', {}),"
+        "'conn_max_age': settings.DATABASES['default'].get('CONN_MAX_AGE'),"
         "'apps': settings.INSTALLED_APPS,"
         "'migration_modules': getattr(settings, 'MIGRATION_MODULES', {}),"
         "'auto_field': settings.DEFAULT_AUTO_FIELD}))"
@@ -42,6 +44,7 @@ def settings_snapshot(**env: str) -> dict:
     full_env = {
         **os.environ,
         "MONGO_URI": "",
+        "DATABASE_URL": "",
         "DJANGO_SETTINGS_MODULE": "orchestration_site.settings",
         **env,
     }
@@ -70,6 +73,47 @@ def test_it_uses_mongodb_with_object_id_apps_when_mongo_uri_is_set():
     assert "django.contrib.admin" not in snapshot["apps"]
     assert set(snapshot["migration_modules"]) == {"admin", "auth", "contenttypes"}
     assert snapshot["auto_field"] == "django_mongodb_backend.fields.ObjectIdAutoField"
+
+
+UNREACHABLE_POSTGRES = "postgres://app:secret@127.0.0.1:1/orchestrator"
+
+
+def test_it_uses_postgresql_with_a_statement_timeout_when_database_url_is_set():
+    snapshot = settings_snapshot(DATABASE_URL=UNREACHABLE_POSTGRES, DB_STATEMENT_TIMEOUT_MS="1234")
+    assert snapshot["engine"] == "django.db.backends.postgresql"
+    assert (snapshot["host"], snapshot["name"]) == ("127.0.0.1", "orchestrator")
+    assert snapshot["options"]["options"] == "-c statement_timeout=1234"
+    assert snapshot["conn_max_age"] == 600
+    assert "django.contrib.admin" in snapshot["apps"]
+    assert snapshot["migration_modules"] == {}
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DATABASE_URL": UNREACHABLE_POSTGRES, "MONGO_URI": UNREACHABLE_MONGO}, "MONGO_URI"),
+        ({"DATABASE_URL": "mysql://app:secret@127.0.0.1/orchestrator"}, "PostgreSQL"),
+        ({"DATABASE_URL": UNREACHABLE_POSTGRES, "DB_STATEMENT_TIMEOUT_MS": "0"}, "DB_STATEMENT"),
+    ],
+)
+def test_a_database_configuration_error_says_what_is_wrong(env, named):
+    done = run_manage("check", **env)
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and named in done.stderr
+    assert "DATABASE_URL" in done.stderr or "DB_STATEMENT" in done.stderr
+
+
+def test_manage_check_passes_fast_with_an_unreachable_postgresql():
+    started = time.monotonic()
+    done = run_manage("check", DATABASE_URL=UNREACHABLE_POSTGRES)
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_migrations_match_the_models_on_postgresql_offline():
+    done = run_manage("makemigrations", "--check", "--dry-run", DATABASE_URL=UNREACHABLE_POSTGRES)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No changes detected" in done.stdout
 
 
 def test_the_original_env_names_configure_the_service():
