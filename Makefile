@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-profile bench-fixed bench-runs migrations-check mongo-migrations system-packages clean
+.PHONY: run test lint format bench bench-postgres bench-profile bench-fixed bench-runs migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ format: $(VENV)/.dev-installed
 # Issue #11's targets, median of three runs (BENCH_ARGS adds options, see docs/benchmark.md).
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.gate.stream_bench --repeat 3 $(BENCH_ARGS)
+
+# `make bench` on a PostgreSQL cluster of its own (DATABASE_URL=… make bench uses yours).
+bench-postgres: $(VENV)/.dev-installed system-packages
+	$(BIN)/python -m harness.on_postgres $(BIN)/python -m bench.gate.stream_bench --repeat 3 $(BENCH_ARGS)
 
 # What a chat costs before our code: LangGraph's own loop and the ORM's records (BENCH_ARGS:
 # e.g. --floor 1.41 for shares of issue #11's budget).

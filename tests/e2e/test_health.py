@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from harness.live_server import MONGO_URI, live_server
+from harness.live_server import DATABASE_URL, MONGO_URI, live_server
 
 
 def test_health_reports_the_database_up(server):
@@ -14,19 +14,23 @@ def test_health_reports_the_database_up(server):
     assert response.json()["database"] == "ok"
 
 
-@pytest.mark.skipif(bool(MONGO_URI), reason="makes the SQLite file unreachable")
+@pytest.mark.skipif(bool(MONGO_URI), reason="makes the SQL database unreachable")
 def test_health_is_503_when_the_database_is_unreachable(tmp_path):
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("a file where the database directory should be")
-    with live_server(tmp_path / "down", sqlite_path=blocker / "db.sqlite3") as down:
+    if DATABASE_URL:  # the suite's PostgreSQL pass: a server that does not listen
+        env, backend = {"DATABASE_URL": "postgres://app@127.0.0.1:1/orchestrator"}, "postgresql"
+    else:
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_text("a file where the database directory should be")
+        env, backend = {"SQLITE_PATH": str(blocker / "db.sqlite3")}, "sqlite"
+    with live_server(tmp_path / "down", **env) as down:
         response = httpx.get(f"{down.url}/health")
     assert response.status_code == 503
-    assert response.json() == {"status": "degraded", "database": "unreachable", "backend": "sqlite"}
+    assert response.json() == {"status": "degraded", "database": "unreachable", "backend": backend}
 
 
 def test_health_is_503_when_mongodb_is_unreachable(tmp_path):
     unreachable = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300"
-    with live_server(tmp_path / "mongo-down", MONGO_URI=unreachable) as down:
+    with live_server(tmp_path / "mongo-down", MONGO_URI=unreachable, DATABASE_URL="") as down:
         response = httpx.get(f"{down.url}/health")
     assert response.status_code == 503
     assert response.json()["backend"] == "mongodb"

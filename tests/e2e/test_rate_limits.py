@@ -11,7 +11,7 @@ import httpx
 import pytest
 import redis
 
-from harness.live_server import LiveServer, live_server
+from harness.live_server import LiveServer, copy_database, live_server
 from tests.support.keys import create_key
 from tests.support.waiting import eventually, until
 
@@ -37,7 +37,7 @@ def serve_two(
 ) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Start two servers on one database and one Redis; stop them and clear their keys."""
     db = tmp_path / "db.sqlite3"
-    db.write_bytes(template_db.read_bytes())
+    copy_database(template_db, db)
     limits = {
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": f"rl-{uuid.uuid4().hex[:8]}",
