@@ -139,8 +139,10 @@ class RequestEdge:
         return rejected
 
     async def take_stream_slot(self) -> None:
-        """Take one of the user's concurrent streams (429 when all are in use)."""
+        """Take one of the user's concurrent streams (429 when all are in use); once per request."""
         assert self.caller is not None
+        if self.slot is not None:
+            return
         self.slot = StreamSlot(self.caller)
         try:
             await self.slot.take()

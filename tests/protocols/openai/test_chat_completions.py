@@ -8,6 +8,7 @@ import pytest
 
 from operations.client import chat_body, stream_chat_http
 from tests.protocols.openai.conftest import SERVICE_KEY, base_url, new_user
+from tests.support.keys import create_key
 
 
 def messages_of(server, session_id: str) -> list[dict]:
@@ -130,6 +131,17 @@ def test_a_session_of_another_user_is_not_found_for_a_user_key(server, user_keys
             messages=[{"role": "user", "content": "What did they say?"}],
             extra_headers={"X-Session-Id": raw.headers["x-session-id"]},
         )
+
+
+def test_a_user_keys_stream_slot_is_given_back_after_each_request(server):
+    key = create_key(server.sqlite_path, new_user())
+    client = openai.OpenAI(base_url=base_url(server), api_key=key, max_retries=0)
+    for turn in range(6):  # more than RATE_LIMIT_STREAMS (4): a leaked slot would be a 429
+        history = [{"role": "system", "content": "Be brief."}] if turn % 2 else []
+        client.chat.completions.create(
+            model="orchestrator", messages=[*history, {"role": "user", "content": "hello"}]
+        )
+        client.responses.create(model="orchestrator", input="hello", instructions="Be brief.")
 
 
 def test_refusals_raise_the_sdks_exception_classes(client, server):
