@@ -122,6 +122,13 @@ def check_model(model: str) -> None:
         raise OpenAIError(message, status=404, param="model", code="model_not_found")
 
 
+def kind_of(format_: Any) -> Any:
+    """The `type` of a response format object (absent: text; not an object: itself)."""
+    if format_ is None:
+        return "text"
+    return format_.get("type", "text") if isinstance(format_, dict) else format_
+
+
 def parse_chat_completion(body: bytes) -> ChatCompletionBody:
     """Validate a chat completion request; refuse what the pipeline cannot honour."""
     raw = load_body(body)
@@ -132,9 +139,10 @@ def parse_chat_completion(body: bytes) -> ChatCompletionBody:
         raise unsupported("n", "the pipeline gives one answer per request (n must be 1)")
     if raw.get("logprobs") or raw.get("top_logprobs"):
         raise unsupported("logprobs", "log probabilities are not available")
-    if any(modality != "text" for modality in raw.get("modalities") or []):
+    modalities = raw.get("modalities") or []
+    if not isinstance(modalities, list) or any(kind != "text" for kind in modalities):
         raise unsupported("modalities", "the pipeline answers in text only")
-    if (raw.get("response_format") or {}).get("type", "text") != "text":
+    if kind_of(raw.get("response_format")) != "text":
         raise unsupported("response_format", "the pipeline answers in plain text")
     request = validated(ChatCompletionBody, raw)
     check_model(request.model)
@@ -147,7 +155,8 @@ def parse_response_body(body: bytes) -> ResponseBody:
     for param, why in RESPONSES_UNSUPPORTED.items():
         if raw.get(param):
             raise unsupported(param, why)
-    if ((raw.get("text") or {}).get("format") or {}).get("type", "text") != "text":
+    text = raw.get("text") or {}
+    if not isinstance(text, dict) or kind_of(text.get("format")) != "text":
         raise unsupported("text.format", "the pipeline answers in plain text")
     request = validated(ResponseBody, raw)
     check_model(request.model)

@@ -149,7 +149,10 @@ class CreateResponseConsumer(ResponseStreaming, OpenAIAdmitting):
         else:
             events = await collect(run.pk)
             rendered = [item for event in events for item in self.renderer.render(event)]
-            await self.send_json(200, rendered[-1]["response"], run.pk)
+            final = next(item["response"] for item in reversed(rendered) if "response" in item)
+            if final["status"] in {"queued", "in_progress"}:  # the run ended unseen
+                final = response_object(self.renderer.shape, "incomplete")
+            await self.send_json(200, final, run.pk)
 
 
 def input_items(request: ResponseBody) -> list[dict[str, Any]]:

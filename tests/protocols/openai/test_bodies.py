@@ -168,3 +168,20 @@ def test_a_session_binds_by_header_or_metadata_and_must_be_a_session_id():
     with pytest.raises(OpenAIError) as bad:
         bound_session(None, {"session_id": "../etc"})
     assert bad.value.param == "metadata.session_id"
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        ({"response_format": "json"}, "response_format"),
+        ({"modalities": "audio"}, "modalities"),
+    ],
+)
+def test_parameters_of_the_wrong_shape_are_400s_not_crashes(fields, param):
+    assert refusal(parse_chat_completion, chat_body(**fields)).param == param
+
+
+@pytest.mark.parametrize("text", ["plain", {"format": "json"}, {"format": {"type": "json_schema"}}])
+def test_a_responses_text_format_other_than_text_is_refused(text):
+    body = json.dumps({"model": "orchestrator", "input": "hi", "text": text}).encode()
+    assert refusal(parse_response_body, body).param == "text.format"
