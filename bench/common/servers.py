@@ -46,13 +46,15 @@ def user_keys(database: Path, user_ids: list[str]) -> list[str]:
 def pipeline_server(
     workdir: Path, run: int = 0, env: dict[str, str] | None = None
 ) -> Iterator[tuple[LiveServer, list[str]]]:
-    """Run the project on daphne on a fresh copy of a migrated SQLite file, everything on.
+    """Run the project on daphne on a fresh copy of a migrated database, everything on.
+
+    The database is a SQLite file, or a PostgreSQL database when DATABASE_URL is set.
 
     Yields the server and the user API keys the benchmark's requests must present.
     """
     template = workdir / "template.sqlite3"
     keys_file = workdir / "template.keys"
-    if not template.exists():
+    if not keys_file.exists():  # (on PostgreSQL the template is a database, not this file)
         migrate(template)
         users = [f"bench-user-{n}" for n in range(BENCH_USERS)]
         keys_file.write_text("\n".join(user_keys(template, users)))
