@@ -117,8 +117,9 @@ DB_CONN_MAX_AGE = _bounded_int("DB_CONN_MAX_AGE", 600, low=0, high=86_400)
 # SQLite the tools' regexes run on RE2, in linear time (agents/tools/patterns.py).
 DB_QUERY_TIMEOUT_MS = _bounded_int("DB_QUERY_TIMEOUT_MS", 10_000, low=100, high=3_600_000)
 # PostgreSQL: the longest any statement may run, on every connection (server-side
-# statement_timeout; the DB tools' own bound above is shorter, set per tool call).
-DB_STATEMENT_TIMEOUT_MS = _bounded_int("DB_STATEMENT_TIMEOUT_MS", 30_000, low=100, high=86_400_000)
+# statement_timeout; the DB tools' own bound above is shorter, set per tool call). 0: none
+# (e.g. for one long migration on a large table).
+DB_STATEMENT_TIMEOUT_MS = _bounded_int("DB_STATEMENT_TIMEOUT_MS", 30_000, low=0, high=86_400_000)
 
 
 def _postgres_database(url: str) -> dict[str, Any]:
@@ -133,8 +134,8 @@ def _postgres_database(url: str) -> dict[str, Any]:
             "SQLite is the default without it, MongoDB is MONGO_URI"
         )
     options = database.setdefault("OPTIONS", {})
-    # Every statement is bounded; the server cancels it past the limit.
-    options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    if DB_STATEMENT_TIMEOUT_MS:  # every statement is bounded: the server cancels it past that
+        options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
     options.setdefault("connect_timeout", 10)
     # ORM calls run on one thread per process (asgiref's thread-sensitive executor), so one
     # persistent connection per process, checked before reuse, serves them all.

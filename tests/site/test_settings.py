@@ -93,7 +93,7 @@ def test_it_uses_postgresql_with_a_statement_timeout_when_database_url_is_set():
     [
         ({"DATABASE_URL": UNREACHABLE_POSTGRES, "MONGO_URI": UNREACHABLE_MONGO}, "MONGO_URI"),
         ({"DATABASE_URL": "mysql://app:secret@127.0.0.1/orchestrator"}, "PostgreSQL"),
-        ({"DATABASE_URL": UNREACHABLE_POSTGRES, "DB_STATEMENT_TIMEOUT_MS": "0"}, "DB_STATEMENT"),
+        ({"DATABASE_URL": UNREACHABLE_POSTGRES, "DB_STATEMENT_TIMEOUT_MS": "-5"}, "DB_STATEMENT"),
     ],
 )
 def test_a_database_configuration_error_says_what_is_wrong(env, named):
