@@ -65,6 +65,18 @@ class SummaryCounts:
             f"{self.unchanged} unchanged, {self.failed} failed."
         )
 
+    def why(self, short_term_k: int) -> str | None:
+        """Why nothing happened to some sessions, when that is the case (None otherwise)."""
+        if self.total == 0:
+            return "No session matched: nothing to summarise."
+        if not self.unchanged:
+            return None
+        return (
+            f"Unchanged sessions have nothing new to fold in: a summary takes only the turns "
+            f"older than the last {short_term_k} messages (SHORT_TERM_K), and theirs already "
+            "holds those, or all their turns are still in that window."
+        )
+
 
 def select_sessions(selection: Selection, now: datetime) -> tuple[list[Session], list[str]]:
     """Return the selected sessions (oldest update first) and the named ids that do not exist."""

@@ -98,8 +98,23 @@ def test_a_second_run_changes_nothing(mode):
 
     out, _ = summarise("--all", *mode)
 
-    assert out.strip() == "Summarised 1 session(s): 0 updated, 1 unchanged, 0 failed."
+    closing, why = out.strip().splitlines()
+    assert closing == "Summarised 1 session(s): 0 updated, 1 unchanged, 0 failed."
+    assert "last 2 messages (SHORT_TERM_K)" in why
     assert Session.objects.get().summary == summary
+
+
+@pytest.mark.django_db
+def test_fresh_sessions_and_an_empty_selection_say_why_nothing_was_updated():
+    session = Session.objects.create(session_id="short", user_id=ALICE)
+    Message.objects.create(session=session, user_id=ALICE, role="user", content="hi")
+    out, _ = summarise("--all")
+    assert "1 unchanged" in out and "all their turns are still in that window" in out
+    out, _ = summarise("--user", "nobody-at-all")
+    assert out.strip().splitlines() == [
+        "Summarised 0 session(s): 0 updated, 0 unchanged, 0 failed.",
+        "No session matched: nothing to summarise.",
+    ]
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from argparse import ArgumentParser, ArgumentTypeError
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -65,5 +66,7 @@ class Command(BaseCommand):
             errors=Console(self.stderr),
         )
         self.stdout.write(counts.line())
+        if (why := counts.why(settings.SHORT_TERM_K)) is not None:
+            self.stdout.write(why)
         if counts.failed:
             raise CommandError(f"{counts.failed} session(s) could not be summarised.")
