@@ -124,14 +124,20 @@ def test_a_tool_call_shows_in_the_trace_with_its_args_and_latency(server, page):
     expect(tool.locator(".args")).to_contain_text('"collection":"messages"')
 
 
-def test_a_wrong_token_shows_the_401_inline(server, page):
+def test_a_wrong_token_shows_the_401_inline_with_what_to_do(server, page):
     page.goto(f"{server.url}/")
+    expect(page.get_by_test_id("token")).to_have_attribute(
+        "placeholder", "devkey on a development server, or your API key"
+    )
     wait_until_idle(page)
     page.get_by_test_id("token").fill("not-the-token")
     page.get_by_test_id("prompt").fill("Hello")
     page.get_by_test_id("send").click()
     errors = page.get_by_test_id("error-message")
-    expect(errors.last).to_have_text("401: Unauthorized")
+    expect(errors.last).to_have_text(
+        "401: Unauthorized. Check the Token field: devkey on a development server (make run), "
+        "otherwise an API key from `manage.py createapikey <user>`."
+    )
     expect(errors.last).to_have_attribute("role", "alert")
     expect(answers(page)).to_have_count(0)
     wait_until_idle(page)

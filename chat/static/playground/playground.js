@@ -172,7 +172,25 @@
     if (Array.isArray(detail)) {
       detail = detail.map((item) => `${(item.loc || []).slice(1).join(".")}: ${item.msg}`).join("; ");
     }
-    return `${response.status}: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`;
+    const text = `${response.status}: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`;
+    const advice = whatToDo(response);
+    return advice ? `${text}. ${advice}` : text;
+  }
+
+  // What a person can do about a refusal, beside what the server said.
+  function whatToDo(response) {
+    if (response.status === 401) {
+      return "Check the Token field: devkey on a development server (make run), otherwise an " +
+        "API key from `manage.py createapikey <user>`.";
+    }
+    if (response.status === 403) {
+      return "This key may not act for that user: use the user's own key, or the service key.";
+    }
+    if (response.status === 429) {
+      const wait = response.headers.get("Retry-After");
+      return `Too many requests or streams for this key: wait ${wait ? `${wait} s` : "a moment"} and send again.`;
+    }
+    return "";
   }
 
   function onRunEvent(run, { type, data }) {
