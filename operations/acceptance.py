@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -35,6 +36,8 @@ class AcceptanceContext:
     token: str
     client: httpx.AsyncClient
     run_id: str
+    sessions: set[str] = field(default_factory=set)
+    """The sessions this run's checks used (deleted at the end unless kept)."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -43,7 +46,20 @@ class AcceptanceContext:
 
     def session_id(self, check: str) -> str:
         """Return the session id a check uses in this run (fresh each run)."""
-        return f"acceptance-{self.run_id}-{check}"
+        session_id = f"acceptance-{self.run_id}-{check}"
+        self.sessions.add(session_id)
+        return session_id
+
+    async def clean_up(self) -> int:
+        """Delete the sessions the checks used, with their records; return how many."""
+        deleted = 0
+        for session_id in sorted(self.sessions):
+            with contextlib.suppress(httpx.HTTPError):
+                response = await self.client.delete(
+                    f"{self.url}/v1/sessions/{session_id}", headers=self.headers
+                )
+                deleted += response.status_code in (200, 204)
+        return deleted
 
     async def turn(self, session_id: str, prompt: str) -> TurnOutcome:
         """Stream one turn in `session_id` as the acceptance user; it must end with `done`."""
@@ -95,8 +111,14 @@ async def run_acceptance(
     token: str,
     checks: Sequence[tuple[str, Check]],
     report: Callable[[CheckResult], None],
-) -> list[CheckResult]:
-    """Run every check in order against `url`, reporting each verdict as it is reached."""
+    *,
+    keep: bool = False,
+) -> tuple[list[CheckResult], int]:
+    """Run every check in order against `url`, reporting each verdict as it is reached.
+
+    Returns the verdicts and how many of the checks' sessions were deleted afterwards (none
+    with `keep`: they stay for inspection).
+    """
     results = []
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
         context = AcceptanceContext(url.rstrip("/"), token, client, secrets.token_hex(4))
@@ -104,13 +126,11 @@ async def run_acceptance(
             result = await run_check(name, check, context)
             report(result)
             results.append(result)
-    return results
+        deleted = 0 if keep else await context.clean_up()
+    return results, deleted
 
 
-def summary_lines(results: Sequence[CheckResult]) -> list[str]:
-    """Return the closing lines: `RESULTS: p/n passed`, then `p passed, f failed`."""
+def summary_line(results: Sequence[CheckResult]) -> str:
+    """The closing verdict: `RESULTS: p/n passed (f failed)`."""
     passed = sum(result.passed for result in results)
-    return [
-        f"RESULTS: {passed}/{len(results)} passed",
-        f"{passed} passed, {len(results) - passed} failed",
-    ]
+    return f"RESULTS: {passed}/{len(results)} passed ({len(results) - passed} failed)"

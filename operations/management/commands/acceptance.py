@@ -9,7 +9,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.acceptance import CheckResult, run_acceptance, summary_lines
+from operations.acceptance import CheckResult, run_acceptance, summary_line
 from operations.acceptance_checks import CHECKS
 
 
@@ -26,14 +26,22 @@ class Command(BaseCommand):
         """Declare the server and token options."""
         parser.add_argument("--url", required=True, help="Base URL of the live server.")
         parser.add_argument("--token", help="Bearer token (default: DEV_AUTH_TOKEN).")
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Keep the checks' acceptance-… sessions (deleted afterwards by default).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the checks, print the verdicts and the totals; fail if any check failed."""
         token = options["token"] or settings.DEV_AUTH_TOKEN
         self.stdout.write(f"Acceptance checks against {options['url']}")
-        results = async_to_sync(run_acceptance)(options["url"], token, CHECKS, self.report)
-        for line in summary_lines(results):
-            self.stdout.write(line)
+        results, deleted = async_to_sync(run_acceptance)(
+            options["url"], token, CHECKS, self.report, keep=options["keep"]
+        )
+        if deleted:
+            self.stdout.write(f"Deleted the checks' {deleted} acceptance-… session(s).")
+        self.stdout.write(summary_line(results))
         failed = sum(not result.passed for result in results)
         if failed:
             raise CommandError(f"{failed} acceptance check(s) failed.")
