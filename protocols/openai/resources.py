@@ -18,7 +18,7 @@ from accounts.callers import Caller
 from edge.checks import authenticate, check_host, decoded_headers
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
-from protocols.openai.bodies import MODEL_ID
+from protocols.openai.bodies import MODEL_ID, check_model
 from protocols.openai.errors import OpenAIError
 from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, response_shape
 from protocols.openai.responses import ResponseEvents, stored_response
@@ -100,9 +100,7 @@ class ModelsConsumer(OpenAIResource):
         if model_id is None:
             await self.send_json(200, {"object": "list", "data": [model_object()]})
             return
-        if model_id != MODEL_ID:
-            message = f"The model {model_id!r} does not exist; this service offers {MODEL_ID!r}."
-            raise OpenAIError(message, status=404, param="model", code="model_not_found")
+        check_model(model_id)
         await self.send_json(200, model_object())
 
 
