@@ -226,6 +226,10 @@ def main(argv: list[str] | None = None) -> None:
     BoundedRequest.max_body_bytes = settings.MAX_BODY_BYTES
     # Server.run() builds its factory from this module global: the one hook daphne offers.
     daphne.server.HTTPFactory = BoundedHTTPFactory
+    # Access lines as records of the `access` logger, in LOG_FORMAT like every other line.
+    from telemetry.access_log import LoggingAccessLog
+
+    cli.AccessLogGenerator = LoggingAccessLog
     endpoints = cli.build_endpoint_description_strings
     cli.build_endpoint_description_strings = lambda **kw: with_backlog(endpoints(**kw))
     arguments = daphne_arguments(sys.argv[1:] if argv is None else argv)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -55,3 +57,14 @@ def test_the_server_ends_its_start_up_by_saying_where_each_page_is(server):
     for url in urls.values():
         assert url.startswith(server.url)
         assert httpx.get(url).status_code in (200, 302), url  # the admin's pages ask for a login
+
+
+def test_the_servers_access_lines_are_log_records_in_its_log_format(server):
+    httpx.get(f"{server.url}/health?probe=access-log")
+    records = [json.loads(line) for line in server.log().splitlines() if line.startswith('{"time"')]
+    access = [r for r in records if r.get("event") == "access" and "access-log" in r["path"]]
+    assert access, "no access record for the request"
+    assert access[-1]["logger"] == "access" and access[-1]["level"] == "INFO"
+    assert (access[-1]["method"], access[-1]["status"]) == ("GET", 200)
+    assert access[-1]["client"].startswith("127.0.0.1")
+    assert not [line for line in server.log().splitlines() if '] "GET /health' in line]
