@@ -71,7 +71,8 @@ def cluster_owner() -> pwd.struct_passwd | None:
 def run_as(owner: pwd.struct_passwd | None, command: list[str], **kwargs: object) -> None:
     """Run `command` as the cluster's owner, failing with its output."""
     user = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []} if owner else {}
-    env = {**os.environ, "LC_ALL": "C", "HOME": owner.pw_dir if owner else os.environ["HOME"]}
+    home = owner.pw_dir if owner else os.environ.get("HOME", "/")
+    env = {**os.environ, "LC_ALL": "C", "HOME": home}
     result = subprocess.run(
         command, capture_output=True, text=True, env=env, check=False, **user, **kwargs
     )  # type: ignore[call-overload]
