@@ -113,8 +113,9 @@ SQLITE_PATH = Path(env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "db.sql
 DB_CONN_MAX_AGE = _bounded_int("DB_CONN_MAX_AGE", 600, low=0, high=86_400)
 
 # The longest a DB tool's query may run, in milliseconds (the model chooses those queries). On
-# MongoDB each tool call runs under pymongo's timeout (sent to the server as maxTimeMS); on
-# SQLite the tools' regexes run on RE2, in linear time (agents/tools/patterns.py).
+# MongoDB each tool call runs under pymongo's timeout (sent to the server as maxTimeMS), on
+# PostgreSQL in a transaction with this statement_timeout; on SQLite the tools' regexes run on
+# RE2, in linear time (agents/tools/patterns.py, agents/tools/time_bound.py).
 DB_QUERY_TIMEOUT_MS = _bounded_int("DB_QUERY_TIMEOUT_MS", 10_000, low=100, high=3_600_000)
 # PostgreSQL: the longest any statement may run, on every connection (server-side
 # statement_timeout; the DB tools' own bound above is shorter, set per tool call). 0: none
