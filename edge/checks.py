@@ -76,10 +76,11 @@ def rate_limited(limited: RateLimited) -> RequestRejected:
     return RequestRejected(429, limited.detail, {"Retry-After": str(limited.retry_after)})
 
 
-async def admit_caller(scope: dict[str, Any], method: str) -> Caller:
-    """Check method (405), header bytes (400), Host (400) and credentials (401, 429)."""
-    if scope["method"] != method:
-        raise RequestRejected(405, f"Method not allowed: use {method}", {"Allow": method})
+async def admit_caller(scope: dict[str, Any], *methods: str) -> Caller:
+    """Check the method is one of `methods` (405), header bytes, Host (400), credentials."""
+    if scope["method"] not in methods:
+        allowed = ", ".join(methods)
+        raise RequestRejected(405, f"Method not allowed: use {allowed}", {"Allow": allowed})
     headers = decoded_headers(scope)
     check_host(scope, headers)
     return await authenticate(scope, headers)

@@ -203,12 +203,16 @@ def conversation_of(messages: list[dict[str, Any]], param: str) -> Conversation:
     return Conversation("\n\n".join(instructions), turns, prompt)
 
 
+def input_messages(request: ResponseBody) -> list[dict[str, Any]]:
+    """A Responses request's `input` as a list of messages (a string is one user message)."""
+    if isinstance(request.input, str):
+        return [{"role": "user", "content": request.input}]
+    return request.input
+
+
 def response_conversation(request: ResponseBody) -> Conversation:
     """The conversation of a Responses request: its `input` and `instructions`."""
-    items = request.input
-    if isinstance(items, str):
-        items = [{"role": "user", "content": items}]
-    conversation = conversation_of(items, "input")
+    conversation = conversation_of(input_messages(request), "input")
     instructions = "\n\n".join(filter(None, [request.instructions, conversation.instructions]))
     return Conversation(instructions, conversation.turns, conversation.prompt)
 

@@ -19,6 +19,7 @@ from protocols.openai.bodies import (
     ResponseBody,
     bound_session,
     conversation_of,
+    input_messages,
     parse_chat_completion,
     parse_response_body,
     response_conversation,
@@ -157,11 +158,8 @@ class CreateResponseConsumer(ResponseStreaming, OpenAIAdmitting):
 
 def input_items(request: ResponseBody) -> list[dict[str, Any]]:
     """The request's input as input message items (what `GET …/input_items` lists)."""
-    items = request.input
-    if isinstance(items, str):
-        items = [{"role": "user", "content": items}]
     listed = []
-    for item in items:
+    for item in input_messages(request):
         content = item.get("content")
         parts = [{"type": "input_text", "text": content}] if isinstance(content, str) else content
         listed.append(

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from accounts.callers import Caller
-from edge.checks import authenticate, check_host, decoded_headers
+from edge.checks import admit_caller
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
 from protocols.openai.bodies import MODEL_ID, check_model
@@ -57,12 +57,7 @@ class OpenAIResource(OpenAIRendering, RunEventsConsumer):
 
     async def authenticate(self) -> Caller:
         """Method (405), header bytes and Host (400), credentials (401, 429)."""
-        if self.scope["method"] not in self.methods:
-            allowed = ", ".join(self.methods)
-            raise RequestRejected(405, f"Method not allowed: use {allowed}", {"Allow": allowed})
-        headers = decoded_headers(self.scope)
-        check_host(self.scope, headers)
-        return await authenticate(self.scope, headers)
+        return await admit_caller(self.scope, *self.methods)
 
     async def handle(self, caller: Caller, route: dict[str, str]) -> None:
         """Answer the request (subclasses)."""

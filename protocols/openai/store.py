@@ -8,7 +8,6 @@ its run plus a `StoredResponse` row (models.py); `resp_<run id>` is its id.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from protocols.openai.bodies import Conversation
 from protocols.openai.models import StoredResponse
 from runs.access import get_run_for
 from runs.models import Run
+from runs.store import is_run_id
 from telemetry.models import RequestMetric
 
 SESSION_PREFIX = "openai-"
@@ -42,8 +42,8 @@ def response_id(run_id: str) -> str:
 
 def run_id_of(response_id: str) -> str | None:
     """The run id inside a response id; None when it is not one of ours."""
-    match = re.fullmatch(rf"{RESPONSE_PREFIX}([0-9a-f]{{24}})", response_id)
-    return match.group(1) if match else None
+    run_id = response_id.removeprefix(RESPONSE_PREFIX)
+    return run_id if run_id != response_id and is_run_id(run_id) else None
 
 
 async def seed_session(session_id: str, user_id: str, conversation: Conversation) -> None:
