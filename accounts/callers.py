@@ -45,15 +45,15 @@ SERVICE = Caller(kind="service")
 
 
 def token_from_headers(headers: Mapping[str, str]) -> str | None:
-    """Return the token of `Authorization: Bearer <t>` or the original's `token: <t>` header.
+    """Return the token of `Authorization: Bearer`, `x-api-key` or the original's `token`.
 
-    `headers` maps lower-case header names to values.
+    `x-api-key` is what LangGraph's SDKs send. `headers` maps lower-case header names to values.
     """
     authorization = headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
-    token = headers.get("token", "").strip()
+    token = headers.get("x-api-key", "").strip() or headers.get("token", "").strip()
     return token or None
 
 

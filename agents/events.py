@@ -96,12 +96,45 @@ def agent_node(name: str) -> Callable[[Node], Node]:
                 durationMs=elapsed_ms,
                 inputTokens=tokens["input_tokens"],
                 outputTokens=tokens["output_tokens"],
+                output=public_output(update),
             )
             return {**update, "timings": {name: elapsed_ms}}
 
         return timed
 
     return decorate
+
+
+def public_output(update: dict[str, Any]) -> dict[str, Any]:
+    """What an agent decided, for clients: the plan, the findings, the verdict, the suggestions.
+
+    The answer itself is streamed as tokens and sent whole with `done`, so it is left out.
+    """
+    output: dict[str, Any] = {}
+    if (plan := update.get("plan")) is not None:
+        output["plan"] = [
+            {
+                "id": task.id,
+                "description": task.description,
+                "tools": [r.tool for r in task.data_plan],
+            }
+            for task in plan.subtasks
+        ]
+    if (findings := update.get("findings")) is not None:
+        output["findings"] = [
+            {"subtaskId": f["subtask_id"], "attempt": f["attempt"], "toolErrors": f["tool_errors"]}
+            for f in findings.values()
+        ]
+    if (verdict := update.get("verdict")) is not None:
+        output["verdict"] = {
+            "ok": verdict.ok,
+            "issues": verdict.issues,
+            "retrySubtasks": verdict.retry_subtasks,
+        }
+        output["retry"] = bool(update.get("send_back"))
+    if "suggestions" in update:
+        output["suggestions"] = list(update["suggestions"])
+    return output
 
 
 def agent_attributes(name: str, context: RunContext) -> dict[str, str]:

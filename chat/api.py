@@ -13,9 +13,9 @@ from pydantic import Field
 from accounts.lookups import get_session_or_404
 from accounts.ninja_auth import caller_of
 from accounts.schemas import ErrorOut
-from chat.forget import delete_session
 from chat.models import Message, Session
 from chat.schemas import MessagesOut, SessionListOut, SessionOut
+from runs.forget import delete_session
 
 router = Router(tags=["sessions"])
 

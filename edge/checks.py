@@ -66,6 +66,13 @@ def check_body_headers(headers: dict[str, str]) -> None:
         raise too_large()
 
 
+def has_body(headers: dict[str, str]) -> bool:
+    """Whether the request says it has a body (a non-zero length, or a chunked one)."""
+    return headers.get("content-length", "0").strip() not in {"", "0"} or (
+        "transfer-encoding" in headers
+    )
+
+
 def too_large() -> RequestRejected:
     """The 413 of a body over MAX_BODY_BYTES."""
     return RequestRejected(413, f"Request body larger than {settings.MAX_BODY_BYTES} bytes")
@@ -102,9 +109,21 @@ async def authenticate(scope: dict[str, Any], headers: dict[str, str]) -> Caller
 class RequestEdge:
     """The checks of one stream request, from its first body message to its caller's slot."""
 
-    def __init__(self, scope: dict[str, Any]) -> None:
-        """Prepare to check the request of `scope`."""
+    def __init__(
+        self,
+        scope: dict[str, Any],
+        methods: tuple[str, ...] = ("POST",),
+        *,
+        body_optional: bool = False,
+    ) -> None:
+        """Prepare to check the request of `scope`, made with one of `methods`.
+
+        `body_optional`: a request without a body passes (a JSON resource's GET, DELETE or
+        empty POST); by default a POST must declare a JSON body.
+        """
         self.scope = scope
+        self.methods = methods
+        self.body_optional = body_optional
         self.caller: Caller | None = None
         self.chunks: list[bytes] = []
         self.size = 0
@@ -128,9 +147,14 @@ class RequestEdge:
         return None if message.get("more_body") else b"".join(self.chunks)
 
     async def admit(self) -> Caller:
-        """Check everything the scope says, in order; return the caller."""
-        caller = await admit_caller(self.scope, "POST")
-        check_body_headers(decoded_headers(self.scope))
+        """Check everything the scope says, in order; return the caller.
+
+        A body must be JSON (and a POST must have one, unless `body_optional`).
+        """
+        caller = await admit_caller(self.scope, *self.methods)
+        headers = decoded_headers(self.scope)
+        if has_body(headers) or not self.body_optional:
+            check_body_headers(headers)
         return caller
 
     def as_seen_by_caller(self, rejected: RequestRejected, session_id: str) -> RequestRejected:

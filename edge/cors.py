@@ -13,8 +13,10 @@ ASGIApp = Callable[
     [dict[str, Any], Callable[..., Awaitable[Any]], Callable[..., Awaitable[Any]]], Awaitable[None]
 ]
 
-ALLOW_METHODS = b"GET, POST, DELETE, OPTIONS"
-ALLOW_HEADERS = b"authorization, content-type, token, last-event-id, x-session-id"
+ALLOW_METHODS = b"GET, POST, PATCH, DELETE, OPTIONS"
+ALLOW_HEADERS = (
+    b"authorization, content-type, token, last-event-id, x-session-id, x-api-key, cache-control"
+)
 # Where a browser finds the run it started (to resume or cancel it).
 EXPOSE_HEADERS = b"x-run-id, x-session-id, content-location, location"
 MAX_AGE = b"600"

@@ -48,8 +48,16 @@ class RunEventsConsumer(AsyncHttpConsumer):
     allowed_method = "GET"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Start with no response task."""
-        super().__init__(*args, **kwargs)
+        """Start with no response task; `as_asgi(name=value)` sets class attributes.
+
+        (Channels hands `as_asgi`'s keywords to `__init__` and drops them; Django's
+        `as_view` sets them, and so do we, refusing a name the class does not have.)
+        """
+        super().__init__(*args)
+        for name, value in kwargs.items():
+            if not hasattr(type(self), name):
+                raise TypeError(f"{type(self).__name__} has no attribute {name!r} to set")
+            setattr(self, name, value)
         self.task: asyncio.Task[None] | None = None
         self.response_done = False
         self.last_write = time.monotonic()

@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "memory",  # context packing and summaries
     "telemetry",  # metrics, health, traces, the dashboard
     "protocols.openai",  # the OpenAI API: chat completions, the Responses API
+    "protocols.langgraph",  # LangGraph's Agent Server API: threads, runs, assistants
     "operations",  # the operator commands
 ]
 
@@ -419,6 +420,8 @@ RUN_SHUTDOWN_GRACE_SECONDS = _bounded_float("RUN_SHUTDOWN_GRACE_SECONDS", 5.0, l
 # The longest a run may take, queueing excluded: then it ends with `error` run_timeout.
 RUN_MAX_SECONDS = _bounded_float("RUN_MAX_SECONDS", 300.0, low=0.1, high=86_400.0)
 SSE_RETRY_MS = _bounded_int("SSE_RETRY_MS", 2000, low=0, high=600_000)
+# The LangGraph API's thread state (`values`, get_state, history): the newest messages kept.
+LANGGRAPH_STATE_MESSAGES = _bounded_int("LANGGRAPH_STATE_MESSAGES", 50, low=2, high=10_000)
 
 # --- Performance: per-process caches of the hot path (see docs/benchmark.md) ------------------
 

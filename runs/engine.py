@@ -6,6 +6,7 @@
   cursor, in batches (None on idle ticks, for heartbeats).
 - `cancel(run_id)`: flag the run and wake its owner, wherever it runs.
 - `find_run(run_id)`: the run as stored (recorded `interrupted` first if its owner died).
+- `until_ended(run_id)`: return once the run's terminal event is readable.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "find_run",
     "last_event_id",
     "read_events",
+    "until_ended",
 ]
 
 
@@ -75,3 +77,15 @@ async def last_event_id(run_id: str) -> int | None:
     """Return the id of the run's last retained event; None once its events expired."""
     runtime = await get_runtime()
     return await runtime.buffer.last_id(run_id)
+
+
+async def until_ended(run_id: str) -> None:
+    """Return once the run's terminal event is in its buffer (or its events expired)."""
+    after = await last_event_id(run_id)
+    if after is None:
+        return
+    async for batch in read_events(run_id, max(after - 1, 0)):
+        if batch is None:
+            run = await find_run(run_id)
+            if run is None or run.finished:
+                return

@@ -151,21 +151,9 @@ class CancelResponseConsumer(OpenAIResource):
         if not record.run.finished:
             await engine.cancel(run_id)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(run_ended(run_id), CANCEL_WAIT_SECONDS)
+                await asyncio.wait_for(engine.until_ended(run_id), CANCEL_WAIT_SECONDS)
             record = await self.response_of(caller, route["response_id"])
         await self.send_json(200, stored_object(record), run_id)
-
-
-async def run_ended(run_id: str) -> None:
-    """Return once the run's terminal event is in its buffer (or its events expired)."""
-    after = await engine.last_event_id(run_id)
-    if after is None:
-        return
-    async for batch in engine.read_events(run_id, max(after - 1, 0)):
-        if batch is None:
-            run = await engine.find_run(run_id)
-            if run is None or run.finished:
-                return
 
 
 class InputItemsConsumer(OpenAIResource):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chat.forget import SESSION_RECORDS
 from chat.models import Message, Session, Suggestion
 from memory.models import Note
+from runs.forget import SESSION_RECORDS
 from runs.models import Run
 from telemetry.models import RequestMetric, ToolCall
 from tests.conftest import ALICE

@@ -1,4 +1,4 @@
-"""Deleting a conversation and every record of it."""
+"""Deleting a conversation and every record of it (the sessions API, LangGraph threads)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""LangGraph's Agent Server API over the run engine, mounted under `/langgraph`."""

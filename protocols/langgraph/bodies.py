@@ -1,0 +1,244 @@
+"""LangGraph's request bodies, validated: what the SDKs send, and a 422 naming what we refuse.
+
+Fields the SDKs send with neutral values (`stream_subgraphs: false`, `context`, `config`,
+`durability`, …) are accepted: they change nothing in a pipeline without subgraphs,
+checkpoints or interrupts. Fields that would ask for something the pipeline cannot do
+(`command`, `interrupt_before`, `checkpoint`, `webhook`, `after_seconds`, …) are refused
+with a 422 that names them, as are unknown fields.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chat.models import SESSION_ID_PATTERN
+from edge.bounded_json import JsonTooComplex, load_bounded_json
+from edge.errors import RequestRejected
+
+STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom")
+"""The stream modes served (`events`, `debug`, `tasks` and `checkpoints` are not)."""
+DEFAULT_STREAM_MODES = ["values"]
+NOT_SUPPORTED = {
+    "command": "the pipeline never interrupts, so there is nothing to resume",
+    "interrupt_before": "the pipeline has no interrupts",
+    "interrupt_after": "the pipeline has no interrupts",
+    "checkpoint": "threads keep no checkpoints to start from",
+    "checkpoint_id": "threads keep no checkpoints to start from",
+    "webhook": "webhooks are not served",
+    "feedback_keys": "feedback is not served",
+    "after_seconds": "delayed runs are not served",
+}
+"""Run fields the SDKs know that this service refuses when set, and why."""
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are errors, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+B = TypeVar("B", bound=Body)
+
+
+class RunBody(Body):
+    """`POST …/runs`, `…/runs/stream`, `…/runs/wait`."""
+
+    assistant_id: str = Field(min_length=1, max_length=128)
+    input: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    config: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None
+    stream_mode: str | list[str] | None = None
+    stream_subgraphs: bool | None = None
+    stream_resumable: bool | None = None
+    on_disconnect: Literal["cancel", "continue"] | None = None
+    multitask_strategy: Literal["reject", "enqueue", "interrupt", "rollback"] | None = None
+    if_not_exists: Literal["create", "reject"] | None = None
+    on_completion: Literal["keep"] | None = None
+    durability: Literal["sync", "async", "exit"] | None = None
+    checkpoint_during: bool | None = None
+    strict_resume: bool | None = None
+    langsmith_tracer: dict[str, Any] | None = None
+    command: Any = None
+    interrupt_before: Any = None
+    interrupt_after: Any = None
+    checkpoint: Any = None
+    checkpoint_id: Any = None
+    webhook: Any = None
+    feedback_keys: Any = None
+    after_seconds: Any = None
+
+    def modes(self) -> list[str]:
+        """The requested stream modes, in order, without repeats (`values` by default)."""
+        return stream_modes(self.stream_mode) or list(DEFAULT_STREAM_MODES)
+
+
+class ThreadCreateBody(Body):
+    """`POST /threads`."""
+
+    thread_id: str | None = Field(None, pattern=SESSION_ID_PATTERN)
+    metadata: dict[str, Any] | None = None
+    if_exists: Literal["raise", "do_nothing"] | None = None
+    ttl: Any = None
+    supersteps: Any = None
+
+
+class ThreadPatchBody(Body):
+    """`PATCH /threads/{id}`: metadata merged into the thread's."""
+
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    ttl: Any = None
+
+
+class ThreadSearchBody(Body):
+    """`POST /threads/search`."""
+
+    metadata: dict[str, Any] | None = None
+    ids: list[str] | None = Field(None, max_length=1000)
+    status: Literal["idle", "busy", "interrupted", "error"] | None = None
+    limit: int = Field(10, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+    sort_by: Literal["thread_id", "created_at", "updated_at"] | None = None
+    sort_order: Literal["asc", "desc"] | None = None
+    values: Any = None
+    select: list[str] | None = None
+    extract: Any = None
+
+
+class HistoryBody(Body):
+    """`POST /threads/{id}/history`."""
+
+    limit: int = Field(10, ge=1, le=1000)
+    before: Any = None
+    metadata: dict[str, Any] | None = None
+    checkpoint: Any = None
+    select: list[str] | None = None
+
+
+class AssistantSearchBody(Body):
+    """`POST /assistants/search`."""
+
+    graph_id: str | None = None
+    name: str | None = None
+    metadata: dict[str, Any] | None = None
+    limit: int = Field(10, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+    sort_by: str | None = None
+    sort_order: Literal["asc", "desc"] | None = None
+    select: list[str] | None = None
+
+
+def stream_modes(raw: str | list[str] | None) -> list[str]:
+    """The modes of a `stream_mode` value (string or list); 422 naming any not served."""
+    requested = [raw] if isinstance(raw, str) else list(raw or [])
+    unknown = [mode for mode in requested if mode not in STREAM_MODES]
+    if unknown:
+        served = ", ".join(STREAM_MODES)
+        raise RequestRejected(422, f"stream_mode {', '.join(unknown)} not supported: use {served}")
+    return list(dict.fromkeys(requested))
+
+
+def parse_body(model: type[B], body: bytes, *, required: bool = True) -> B:
+    """Parse and validate a JSON body (an empty one is `{}` unless required); 422 if bad."""
+    if not body.strip():
+        if required:
+            raise RequestRejected(422, "A JSON body is required")
+        return model()
+    try:
+        data = load_bounded_json(body)
+    except (JsonTooComplex, ValueError) as exc:
+        raise RequestRejected(422, f"Invalid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise RequestRejected(422, "The body must be a JSON object")
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestRejected(422, validation_detail(exc)) from None
+    refuse_unsupported(parsed)
+    return parsed
+
+
+def validation_detail(exc: ValidationError) -> str:
+    """One line naming each invalid or unknown field."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "body"
+        if error["type"] == "extra_forbidden":
+            problems.append(f"{where}: unknown field")
+        else:
+            problems.append(f"{where}: {error['msg']}")
+    return "; ".join(problems)
+
+
+def refuse_unsupported(parsed: Body) -> None:
+    """422 for a field set to something this service cannot do (empty values pass)."""
+    for name in ("ttl", "supersteps", "values", "extract", "before", "checkpoint"):
+        if getattr(parsed, name, None):
+            raise RequestRejected(422, f"{name}: not supported by this service")
+    if isinstance(parsed, RunBody):
+        for name, why in NOT_SUPPORTED.items():
+            if getattr(parsed, name) not in (None, [], {}, ""):
+                raise RequestRejected(422, f"{name}: not supported ({why})")
+        parsed.modes()  # 422 for a mode not served
+
+
+def prompt_of(body: RunBody) -> str:
+    """The text of the input's last human message; 422 when there is none."""
+    messages = (body.input or {}).get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise RequestRejected(422, "input.messages must be a non-empty list of messages")
+    for message in reversed(messages):
+        if isinstance(message, dict) and is_human(message):
+            text = text_of(message.get("content"))
+            if text.strip():
+                return text
+            raise RequestRejected(422, "input.messages: the last human message has no text")
+    raise RequestRejected(422, "input.messages must contain a human (user) message")
+
+
+def is_human(message: dict[str, Any]) -> bool:
+    """Whether a LangChain message dict (or an OpenAI-style one) is the user's."""
+    kind = message.get("type") or message.get("role")
+    return kind in {"human", "user"}
+
+
+def text_of(content: Any) -> str:
+    """A message content's text: the string, or its text parts joined."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for part in content:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, dict) and part.get("type") == "text":
+                parts.append(str(part.get("text", "")))
+            else:
+                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                raise RequestRejected(422, f"input.messages: content part {kind!r} not supported")
+        return "".join(parts)
+    raise RequestRejected(422, "input.messages: content must be a string or a list of parts")
+
+
+def metadata_filter(metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """ORM filters for a metadata match (each key equal), on every database backend."""
+    filters: dict[str, Any] = {}
+    for key, value in (metadata or {}).items():
+        if not key.replace("_", "").replace("-", "").isalnum() or "__" in key:
+            raise RequestRejected(422, f"metadata key {key!r}: letters, digits, - and _ only")
+        if key == "user_id":  # every thread's owner, whether or not its metadata names it
+            filters["user_id"] = json_scalar(key, value)
+        else:
+            filters[f"langgraph_thread__metadata__{key}"] = json_scalar(key, value)
+    return filters
+
+
+def json_scalar(key: str, value: Any) -> Any:
+    """A metadata value to match: a JSON scalar (objects and lists cannot be matched)."""
+    if isinstance(value, (dict, list)):
+        raise RequestRejected(422, f"metadata.{key}: match a string, number or boolean")
+    json.dumps(value)
+    return value

@@ -1,0 +1,244 @@
+"""The LangGraph routes that start or stream runs.
+
+`StartRunConsumer` serves `POST /threads/{id}/runs[/stream|/wait]` and `POST /runs[/stream|
+/wait]` (a thread-less run gets a new thread): an `AdmittingConsumer` (edge/admission.py),
+so the edge checks, one stream slot, shielded admission and the disconnect policy are the
+same as every protocol's. `JoinStreamConsumer` serves `GET /threads/{id}/runs/{rid}/stream`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any, Literal
+from urllib.parse import parse_qs
+
+from accounts.callers import Caller
+from chat.models import Session
+from edge.admission import AdmittingConsumer
+from edge.errors import RequestRejected
+from edge.sse import SSE_HEADERS, json_body
+from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
+from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
+from protocols.langgraph.runs import (
+    DEFAULT_MODES,
+    final_state,
+    is_assistant,
+    roll_back_later,
+    run_context,
+    run_object,
+    store_record,
+    thread_run,
+)
+from protocols.langgraph.stream import PartStream, parse_event_id
+from protocols.langgraph.threads import (
+    create_session_for_run,
+    find_thread,
+    thread_or_404,
+    thread_user,
+)
+from runs import engine
+from runs.events import RunEvent
+from runs.executor import RunExecutor, get_runtime
+from runs.models import Run
+from runs.requests import RunRequest
+from runs.store import session_holder
+
+Answer = Literal["stream", "background", "wait"]
+
+
+def run_path(thread_id: str, run_id: str) -> str:
+    """Where the run is (`Content-Location`), relative to the API's root `/langgraph`.
+
+    Relative to the mount, not the host: both SDKs append a `Location` to their base URL
+    (`get_client(url=…/langgraph)`), as they do when LangGraph's own server sits at `/`.
+    """
+    return f"/threads/{thread_id}/runs/{run_id}"
+
+
+class LangGraphStreaming:
+    """A mixin for run streams: LangGraph's headers, parts and framing."""
+
+    parts: PartStream
+    location_suffix = "/stream"
+
+    def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
+        """SSE headers, with where the run is and where to rejoin its stream."""
+        path = run_path(self.parts.run.thread_id, run_id)
+        return [
+            *SSE_HEADERS,
+            (b"content-location", path.encode()),
+            (b"location", f"{path}/stream".encode()),
+        ]
+
+    def stream_preamble(self) -> bytes:
+        """Nothing: the SDKs reconnect by themselves."""
+        return b""
+
+    async def write(self, events: list[RunEvent]) -> None:
+        """Send the batch's parts; the terminal event's batch ends the body."""
+        chunk = self.parts.encode(events)
+        await self.send_chunk(chunk, more_body=not events[-1].terminal)  # type: ignore[attr-defined]
+
+    async def write_shutdown(self) -> None:
+        """The server is stopping: an `error` part without an id (a rejoin goes on)."""
+        error = {"error": SHUTDOWN_EVENT["code"], "message": SHUTDOWN_EVENT["message"]}
+        data = json_body(error).decode()
+        await self.send_chunk(f"event: error\ndata: {data}\n\n".encode())  # type: ignore[attr-defined]
+
+
+class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
+    """`POST …/runs`, `…/runs/stream`, `…/runs/wait`, on a thread or a new one."""
+
+    answer_mode: Answer = "stream"
+
+    async def run_request(self, body: bytes) -> RunRequest:
+        """The run of the input's last human message, in the thread (created if asked)."""
+        assert self.edge is not None and self.edge.caller is not None
+        caller = self.edge.caller
+        self.request = request = parse_body(RunBody, body)
+        if not is_assistant(request.assistant_id):
+            raise RequestRejected(404, f"Assistant {request.assistant_id} not found")
+        self.prompt = prompt_of(request)
+        self.modes = request.modes()
+        await self.edge.take_stream_slot()  # before anything is stored
+        session = await self.thread(caller, request)
+        strategy = request.multitask_strategy or "enqueue"
+        self.rolled_back = await self.active_runs(session) if strategy == "rollback" else []
+        default_disconnect = "continue" if self.answer_mode == "background" else "cancel"
+        return RunRequest(
+            session_id=session.session_id,
+            user_id=session.user_id,
+            prompt=self.prompt,
+            on_disconnect=request.on_disconnect or default_disconnect,
+            multitask_strategy="interrupt" if strategy == "rollback" else strategy,
+        )
+
+    async def thread(self, caller: Caller, request: RunBody) -> Session:
+        """The route's thread; a new one for a thread-less run or `if_not_exists: create`."""
+        thread_id = self.scope["url_route"]["kwargs"].get("thread_id")
+        if thread_id is not None:
+            session = await find_thread(caller, thread_id)
+            if session is not None:
+                return session
+            if request.if_not_exists != "create":
+                raise RequestRejected(404, f"Thread with ID {thread_id} not found")
+        thread_id = thread_id or str(uuid.uuid4())
+        user_id = thread_user(caller, request.metadata)
+        await create_session_for_run(thread_id, user_id, thread_metadata(request))
+        return await thread_or_404(caller, thread_id)
+
+    async def active_runs(self, session: Session) -> list[str]:
+        """The run holding the session now (what `rollback` removes once it ended)."""
+        holder = await session_holder(session.session_id)
+        return [holder.pk] if holder is not None else []
+
+    async def answer(self, executor: RunExecutor) -> None:
+        """Store the run's record, then stream it, wait for it, or answer at once."""
+        run = executor.run
+        record = await asyncio.shield(
+            store_record(
+                run.pk,
+                assistant_id=self.request.assistant_id,
+                metadata=self.request.metadata or {},
+                stream_modes=self.modes,
+                multitask_strategy=self.request.multitask_strategy or "enqueue",
+                prompt=self.prompt,
+            )
+        )
+        roll_back_later(self.rolled_back)
+        self.parts = PartStream(self.modes, await run_context(run, record))
+        if self.answer_mode == "stream":
+            await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
+        elif self.answer_mode == "background":
+            await self.send_json(200, run_object(run, record), run)
+        else:
+            await self.send_json(200, await wait_for_state(run.pk), run, suffix="/join")
+
+    async def send_json(self, status: int, body: Any, run: Run, suffix: str = "") -> None:
+        """A JSON answer with where the run is (and, for `/wait`, where to rejoin it)."""
+        path = run_path(run.session_id, run.pk)
+        headers = [(b"content-location", path.encode())]
+        if suffix:
+            headers.append((b"location", f"{path}{suffix}".encode()))
+        await send_json(self, status, body, headers)
+
+
+def thread_metadata(request: RunBody) -> dict[str, Any]:
+    """The metadata of a thread a run creates (the run's, without the user it names)."""
+    return {key: value for key, value in (request.metadata or {}).items() if key != "user_id"}
+
+
+async def wait_for_state(run_id: str) -> dict[str, Any]:
+    """Wait for the run to end; its thread's final state, or `__error__` if it failed."""
+    await engine.until_ended(run_id)
+    run = await engine.find_run(run_id)
+    if run is None:
+        return {"__error__": {"error": "not_found", "message": "The run was deleted."}}
+    if run.status != Run.Status.OK:
+        message = run.error or f"The run ended {run.status}."
+        return {"__error__": {"error": run.status, "message": message}}
+    return await final_state(run)
+
+
+async def send_json(
+    consumer: RunEventsConsumer,
+    status: int,
+    body: Any,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Send a whole JSON response."""
+    payload = json_body(body)
+    sent = [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(payload)),
+        *(headers or []),
+    ]
+    await consumer.send_headers(status=status, headers=sent)
+    await consumer.send_body(payload)
+    consumer.response_done = True
+
+
+class JoinStreamConsumer(LangGraphStreaming, RunEventsConsumer):
+    """`GET /threads/{id}/runs/{rid}/stream`: the run's parts after `Last-Event-ID`."""
+
+    cancel_on_disconnect = False
+    run: Run | None = None
+
+    async def respond(self, body: bytes) -> None:
+        """Check the request, find the run, stream its parts from where the client is."""
+        try:
+            caller = await self.authenticate()
+            route = self.scope["url_route"]["kwargs"]
+            session = await thread_or_404(caller, route["thread_id"])
+            run, record = await thread_run(session, route["run_id"])
+            query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+            after = self.position(query)
+        except RequestRejected as rejected:
+            await self.reject(rejected)
+            return
+        self.run = run
+        self.cancel_on_disconnect = truthy(query.get("cancel_on_disconnect", [""])[-1])
+        modes = stream_modes([m for m in query.get("stream_mode", []) if m]) or (
+            record.stream_modes if record is not None else DEFAULT_MODES
+        )
+        self.parts = PartStream(modes, await run_context(run, record), after=after)
+        await self.stream_run(await get_runtime(), run.pk, 0)
+
+    def position(self, query: dict[str, list[str]]) -> tuple[int, int]:
+        """Where the client is: `Last-Event-ID` (header, or the query's `last_event_id`)."""
+        raw = self.headers().get("last-event-id") or query.get("last_event_id", [""])[-1]
+        try:
+            return parse_event_id(raw)
+        except ValueError as exc:
+            raise RequestRejected(422, str(exc)) from None
+
+    async def client_left(self) -> None:
+        """Cancel the run if the join asked for it (`cancel_on_disconnect`)."""
+        if self.cancel_on_disconnect and self.run is not None and not self.response_done:
+            await engine.cancel(self.run.pk)
+
+
+def truthy(value: str) -> bool:
+    """A query flag: 1, true, yes."""
+    return value.strip().lower() in {"1", "true", "yes"}

@@ -1,0 +1,294 @@
+"""The LangGraph routes that answer with JSON: info, assistants, threads, runs.
+
+Each is a `Resource`: the edge's checks for its methods (a body, when there is one, must be
+JSON within MAX_BODY_BYTES), then `handle`; refusals are LangGraph's `{"detail": …}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from accounts.callers import Caller
+from edge.checks import RequestEdge, check_host, decoded_headers
+from edge.errors import INTERNAL_ERROR, RequestRejected
+from edge.streams import RunEventsConsumer
+from protocols.langgraph.bodies import (
+    AssistantSearchBody,
+    HistoryBody,
+    ThreadCreateBody,
+    ThreadPatchBody,
+    ThreadSearchBody,
+    parse_body,
+)
+from protocols.langgraph.consumers import send_json, wait_for_state
+from protocols.langgraph.runs import (
+    ASSISTANT_ID,
+    delete_run,
+    is_assistant,
+    roll_back_later,
+    run_object,
+    thread_run,
+    thread_runs,
+)
+from protocols.langgraph.threads import (
+    GRAPH_ID,
+    create_thread,
+    delete_thread,
+    patch_thread,
+    search_threads,
+    thread_history,
+    thread_object,
+    thread_or_404,
+    thread_state,
+)
+from runs import engine
+from runs.models import Run
+
+logger = logging.getLogger(__name__)
+VERSION = "0.1.0"
+ASSISTANT_CREATED = datetime(2026, 12, 5, tzinfo=UTC).isoformat()
+CANCEL_WAIT_SECONDS = 10.0
+"""How long `cancel?wait=1` waits for the run to record its end."""
+
+
+def assistant_object() -> dict[str, Any]:
+    """The pipeline as LangGraph's assistant."""
+    return {
+        "assistant_id": ASSISTANT_ID,
+        "graph_id": GRAPH_ID,
+        "name": GRAPH_ID,
+        "description": "Planner → Worker (database tools) → Critic (one retry) → Synthesizer",
+        "config": {},
+        "context": {},
+        "metadata": {"created_by": "system"},
+        "version": 1,
+        "created_at": ASSISTANT_CREATED,
+        "updated_at": ASSISTANT_CREATED,
+    }
+
+
+class Resource(RunEventsConsumer):
+    """A JSON route: checks, the body within bounds, then `handle`."""
+
+    methods: tuple[str, ...] = ("GET",)
+    public = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Start with no edge."""
+        super().__init__(*args, **kwargs)
+        self.edge: RequestEdge | None = None
+
+    async def http_request(self, message: dict[str, Any]) -> None:
+        """Check the request before its body is held, then collect it (bounded)."""
+        if self.task is not None:
+            return
+        if self.public:
+            await super().http_request(message)
+            return
+        self.edge = self.edge or RequestEdge(self.scope, self.methods, body_optional=True)
+        outcome = await self.edge.receive(message)
+        if isinstance(outcome, RequestRejected):
+            self.task = asyncio.create_task(self.reject(outcome))
+        elif outcome is not None:
+            self.task = asyncio.create_task(self.respond(outcome))
+
+    async def respond(self, body: bytes) -> None:
+        """Answer the request; refusals and failures as LangGraph's errors."""
+        try:
+            if self.public:
+                await admit_caller_anonymously(self.scope, self.methods)
+            caller = self.edge.caller if self.edge is not None else None
+            await self.handle(caller, self.scope["url_route"]["kwargs"], body)  # type: ignore[arg-type]
+        except RequestRejected as rejected:
+            await self.reject(rejected)
+        except Exception:
+            logger.exception("the LangGraph request failed")
+            if not self.response_done:
+                await self.reject(INTERNAL_ERROR)
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """Answer (subclasses)."""
+        raise NotImplementedError
+
+    async def send_body_json(self, body: Any, status: int = 200) -> None:
+        """A JSON answer."""
+        await send_json(self, status, body)
+
+    async def no_content(self) -> None:
+        """204, as LangGraph answers a delete."""
+        await self.send_headers(status=204, headers=[])
+        await self.send_body(b"")
+        self.response_done = True
+
+    def query(self) -> dict[str, str]:
+        """The query string's parameters (the last value of each)."""
+        parsed = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+        return {name: values[-1] for name, values in parsed.items()}
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        """An integer query parameter within bounds; 422 otherwise."""
+        raw = self.query().get(name, "")
+        if raw == "":
+            return default
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise RequestRejected(422, f"{name} must be an integer from {low} to {high}")
+        return int(raw)
+
+
+async def admit_caller_anonymously(scope: dict[str, Any], methods: tuple[str, ...]) -> None:
+    """A public route's checks: method and Host (no credentials)."""
+    if scope["method"] not in methods:
+        allowed = ", ".join(methods)
+        raise RequestRejected(405, f"Method not allowed: use {allowed}", {"Allow": allowed})
+    check_host(scope, decoded_headers(scope))
+
+
+class InfoResource(Resource):
+    """`GET /info`: what this server is (public, as LangGraph's)."""
+
+    public = True
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """Version and features."""
+        flags = {"assistants": True, "crons": False, "langsmith": False, "store": False}
+        await self.send_body_json({"version": VERSION, "langgraph_py_version": None, "flags": flags})
+
+
+class AssistantsResource(Resource):
+    """`POST /assistants/search` and `GET /assistants/{id}`."""
+
+    methods = ("GET", "POST")
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """The one assistant, searched or fetched."""
+        assistant_id = route.get("assistant_id")
+        if assistant_id is None:
+            if self.scope["method"] != "POST":
+                raise RequestRejected(405, "Method not allowed: use POST", {"Allow": "POST"})
+            search = parse_body(AssistantSearchBody, body, required=False)
+            matches = (search.graph_id in (None, GRAPH_ID)) and (search.name in (None, GRAPH_ID))
+            found = [assistant_object()] if matches and search.offset == 0 else []
+            await self.send_body_json(found[: search.limit])
+            return
+        if not is_assistant(assistant_id):
+            raise RequestRejected(404, f"Assistant {assistant_id} not found")
+        await self.send_body_json(assistant_object())
+
+
+class ThreadsResource(Resource):
+    """`POST /threads` and `POST /threads/search`."""
+
+    methods = ("POST",)
+    search = False
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """Create a thread, or search the caller's."""
+        if self.search:
+            found = await search_threads(caller, parse_body(ThreadSearchBody, body, required=False))
+            await self.send_body_json(found)
+            return
+        session, _ = await create_thread(caller, parse_body(ThreadCreateBody, body, required=False))
+        await self.send_body_json(await thread_object(session))
+
+
+class ThreadResource(Resource):
+    """`GET`, `PATCH` and `DELETE /threads/{id}`."""
+
+    methods = ("GET", "PATCH", "DELETE")
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """Read, update or delete the caller's thread."""
+        session = await thread_or_404(caller, route["thread_id"])
+        method = self.scope["method"]
+        if method == "DELETE":
+            if session.active_run_id:
+                raise RequestRejected(409, "The thread has an active run: cancel it first")
+            await delete_thread(session)
+            await self.no_content()
+            return
+        if method == "PATCH":
+            await patch_thread(session, parse_body(ThreadPatchBody, body).metadata)
+            session = await thread_or_404(caller, route["thread_id"])
+        await self.send_body_json(await thread_object(session))
+
+
+class StateResource(Resource):
+    """`GET /threads/{id}/state`, `GET` and `POST /threads/{id}/history`."""
+
+    history = False
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """The thread's state, or its history (newest first)."""
+        session = await thread_or_404(caller, route["thread_id"])
+        if not self.history:
+            await self.send_body_json(await thread_state(session))
+            return
+        if self.scope["method"] == "POST":
+            limit = parse_body(HistoryBody, body, required=False).limit
+        else:
+            limit = self.query_int("limit", 10, 1, 1000)
+        await self.send_body_json(await thread_history(session, limit))
+
+
+class RunsResource(Resource):
+    """`GET /threads/{id}/runs`: the thread's runs, newest first."""
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """A page of runs (`limit`, `offset`, `status`)."""
+        session = await thread_or_404(caller, route["thread_id"])
+        limit = self.query_int("limit", 10, 1, 1000)
+        offset = self.query_int("offset", 0, 0, 10_000_000)
+        await self.send_body_json(await thread_runs(session, limit, offset, self.query().get("status")))
+
+
+class RunResource(Resource):
+    """`GET` and `DELETE /threads/{id}/runs/{rid}`, `GET …/join`, `POST …/cancel`."""
+
+    methods = ("GET", "DELETE")
+    action = "get"
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """Read, delete, join or cancel the thread's run."""
+        session = await thread_or_404(caller, route["thread_id"])
+        run, record = await thread_run(session, route["run_id"])
+        if self.action == "join":
+            await self.send_body_json(await wait_for_state(run.pk))
+        elif self.action == "cancel":
+            await self.send_body_json(run_object(await self.cancel(run), record))
+        elif self.scope["method"] == "DELETE":
+            await delete_run(run)
+            await self.no_content()
+        else:
+            await self.send_body_json(run_object(run, record))
+
+    async def cancel(self, run: Run) -> Run:
+        """Stop the run (`action=interrupt|rollback`), waiting for its end when `wait=1`."""
+        query = self.query()
+        action = query.get("action", "interrupt")
+        if action not in {"interrupt", "rollback"}:
+            raise RequestRejected(422, "action must be interrupt or rollback")
+        if run.finished:
+            return run
+        await engine.cancel(run.pk, Run.Status.INTERRUPTED)
+        if action == "rollback":
+            roll_back_later([run.pk])
+        if query.get("wait", "0").lower() in {"1", "true"}:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(engine.until_ended(run.pk), CANCEL_WAIT_SECONDS)
+        return await engine.find_run(run.pk) or run
+
+
+class UnknownRoute(Resource):
+    """Any other path under the mount: LangGraph's 404 (after the usual checks)."""
+
+    methods = ("GET", "POST", "PATCH", "PUT", "DELETE")
+
+    async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
+        """404 naming what is served."""
+        path = self.scope["path"]
+        raise RequestRejected(404, f"Not found: {self.scope['method']} {path} is not served")

@@ -1,0 +1,175 @@
+"""LangGraph runs are our runs: their objects, their records, their rollback.
+
+A run started through this API has a `RunRecord` (assistant, metadata, stream modes,
+strategy, prompt); a run started elsewhere in the same session shows with the defaults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.db import transaction
+
+from chat.models import Message, Session
+from edge.errors import RequestRejected
+from protocols.langgraph.models import RunRecord
+from protocols.langgraph.stream import RunContext
+from protocols.langgraph.threads import GRAPH_ID, iso, langchain_message, state_messages
+from runs import engine
+from runs.models import Run
+from runs.store import is_run_id
+
+logger = logging.getLogger(__name__)
+ASSISTANT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, f"orchestrator:assistant:{GRAPH_ID}"))
+"""The pipeline's assistant id (stable: the same on every server)."""
+STATUSES = {
+    Run.Status.QUEUED: "pending",
+    Run.Status.RUNNING: "running",
+    Run.Status.OK: "success",
+    Run.Status.ERROR: "error",
+    Run.Status.CANCELLED: "interrupted",
+    Run.Status.INTERRUPTED: "interrupted",
+}
+"""Our run statuses as LangGraph's."""
+STATUS_FILTERS = {
+    "pending": [Run.Status.QUEUED],
+    "running": [Run.Status.RUNNING],
+    "success": [Run.Status.OK],
+    "error": [Run.Status.ERROR],
+    "interrupted": [Run.Status.CANCELLED, Run.Status.INTERRUPTED],
+    "timeout": [],
+}
+DEFAULT_MODES = ["values", "messages-tuple"]
+"""What a join streams for a run started elsewhere (the chat stream, the OpenAI API)."""
+ROLLBACK_WAIT_SECONDS = 30.0
+
+
+def is_assistant(assistant_id: str) -> bool:
+    """Whether `assistant_id` names the pipeline (its id or its graph id, as LangGraph allows)."""
+    return assistant_id in {ASSISTANT_ID, GRAPH_ID}
+
+
+def run_object(run: Run, record: RunRecord | None) -> dict[str, Any]:
+    """The run as LangGraph returns it."""
+    return {
+        "run_id": run.pk,
+        "thread_id": run.session_id,
+        "assistant_id": ASSISTANT_ID,
+        "created_at": iso(run.created_at),
+        "updated_at": iso(run.finished_at or run.started_at or run.created_at),
+        "status": STATUSES.get(run.status, "error"),
+        "metadata": record.metadata if record else {},
+        "multitask_strategy": record.multitask_strategy if record else "enqueue",
+        "kwargs": {"stream_mode": record.stream_modes if record else DEFAULT_MODES},
+    }
+
+
+@sync_to_async
+def store_record(run_id: str, **fields: Any) -> RunRecord:
+    """Store what the LangGraph request said about its run."""
+    return RunRecord.objects.create(run_id=run_id, **fields)
+
+
+@sync_to_async
+def thread_run(session: Session, run_id: str) -> tuple[Run, RunRecord | None]:
+    """The thread's run and its record, or LangGraph's 404."""
+    run = Run.objects.filter(pk=run_id, session=session).first() if is_run_id(run_id) else None
+    if run is None:
+        raise RequestRejected(404, f"Run with ID {run_id} not found")
+    return run, RunRecord.objects.filter(run=run).first()
+
+
+@sync_to_async
+def thread_runs(
+    session: Session, limit: int, offset: int, status: str | None
+) -> list[dict[str, Any]]:
+    """A page of the thread's runs, newest first."""
+    runs = Run.objects.filter(session=session).order_by("-created_at")
+    if status is not None:
+        if status not in STATUS_FILTERS:
+            raise RequestRejected(422, f"status must be one of {', '.join(STATUS_FILTERS)}")
+        runs = runs.filter(status__in=STATUS_FILTERS[status])
+    page = list(runs[offset : offset + limit])
+    records = {record.run_id: record for record in RunRecord.objects.filter(run__in=page)}
+    return [run_object(run, records.get(run.pk)) for run in page]
+
+
+@sync_to_async
+def delete_run(run: Run) -> None:
+    """Delete a finished run (and its record)."""
+    if not run.finished:
+        raise RequestRejected(409, "The run is active: cancel it before deleting it")
+    Run.objects.filter(pk=run.pk).delete()
+
+
+@sync_to_async
+def run_context(run: Run, record: RunRecord | None) -> RunContext:
+    """What a run's stream says of the thread: its messages before the run, its own prompt.
+
+    The run is read again: a fast run may have stored its answer since `run` was loaded.
+    """
+    run = Run.objects.get(pk=run.pk)
+    stored = Message.objects.filter(pk=run.user_message_id).first() if run.user_message_id else None
+    if stored is not None:
+        history = state_messages(run.session_id, exclude=(stored.pk,), until=stored.created_at)
+        human = langchain_message("human", stored.content, stored.pk)
+    else:  # queued (its prompt is not stored yet), or a run without one
+        history = state_messages(run.session_id, exclude=(run.answer_message_id,))
+        prompt = record.prompt if record is not None else ""
+        human = langchain_message("human", prompt, f"human-{run.pk}") if prompt else None
+    return RunContext(run.pk, run.session_id, ASSISTANT_ID, history, human)
+
+
+@sync_to_async
+def final_state(run: Run) -> dict[str, Any]:
+    """The thread's state when the run ended: what `/wait` and `/join` answer."""
+    until = None
+    if run.answer_message_id:
+        answer = Message.objects.filter(pk=run.answer_message_id).first()
+        until = answer.created_at if answer is not None else None
+    messages = state_messages(run.session_id, until=until)
+    if until is not None:
+        messages += [as_answer(run)]
+    return {"messages": messages}
+
+
+def as_answer(run: Run) -> dict[str, Any]:
+    """The run's stored answer as a LangChain message."""
+    answer = Message.objects.get(pk=run.answer_message_id)
+    return langchain_message("ai", answer.content, answer.pk)
+
+
+def roll_back_later(run_ids: list[str]) -> None:
+    """Once each run has ended, delete it and its messages (the `rollback` strategy)."""
+    for run_id in run_ids:
+        task = asyncio.ensure_future(roll_back(run_id))
+        task.add_done_callback(log_failure)
+
+
+async def roll_back(run_id: str) -> None:
+    """Wait for the run to end, then forget it, its prompt and any answer."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(engine.until_ended(run_id), ROLLBACK_WAIT_SECONDS)
+    run = await engine.find_run(run_id)
+    if run is not None and run.finished:
+        await forget_run(run)
+
+
+@sync_to_async
+def forget_run(run: Run) -> None:
+    """Delete the run and the messages it stored, in one transaction."""
+    with transaction.atomic():
+        messages = [pk for pk in (run.user_message_id, run.answer_message_id) if pk]
+        Run.objects.filter(pk=run.pk).delete()
+        Message.objects.filter(pk__in=messages).delete()
+
+
+def log_failure(task: asyncio.Future[None]) -> None:
+    """Log a rollback that failed (it runs after its request answered)."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("rollback failed", exc_info=task.exception())

@@ -1,0 +1,180 @@
+"""A run's events as LangGraph's stream parts, per requested stream mode.
+
+Every part is an SSE event with an `id:`: the first part of run event N has id `N`, the
+next ones `N.1`, `N.2`, … So a `Last-Event-ID` names one part exactly, and a join renders
+the run from its start (the renderer keeps the answer so far and the state) and sends the
+parts after it: no part is lost or sent twice, whatever the modes.
+
+What each run event becomes:
+- `run` → `metadata` `{run_id, attempt}`, then `values` (the state with the new message);
+- `agent` completed → `updates` `{<agent>: {...}}` and `values` after it;
+- `tool_call_started` / `tool_call_completed` → `custom`;
+- `token` → `messages` (`[AIMessageChunk, metadata]`, for `messages-tuple`) and
+  `messages/metadata` + `messages/partial` (for `messages`);
+- `done` → `messages/complete`; `error` → `error` `{error, message}`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.sse import json_body
+from protocols.langgraph.threads import GRAPH_ID, langchain_message
+from runs.events import RunEvent
+
+Part = tuple[str, Any]
+TRIGGERS = {
+    "planner": ["branch:to:planner"],
+    "worker": ["branch:to:worker"],
+    "critic": ["branch:to:critic"],
+    "synthesizer": ["branch:to:synthesizer"],
+}
+STEPS = {"planner": 1, "worker": 2, "critic": 3, "synthesizer": 4}
+
+
+def parse_event_id(raw: str | None) -> tuple[int, int]:
+    """A `Last-Event-ID` as (run event id, part index); (0, -1) for none or `-1`."""
+    raw = (raw or "").strip()
+    if raw in {"", "-1", "0"}:
+        return 0, -1
+    event, _, part = raw.partition(".")
+    if not event.isdigit() or (part and not part.isdigit()):
+        raise ValueError(f"Last-Event-ID {raw!r} is not one of this stream's ids")
+    return int(event), int(part or 0)
+
+
+def part_id(event_id: int, index: int) -> str:
+    """The SSE id of the `index`-th part of run event `event_id`."""
+    return str(event_id) if index == 0 else f"{event_id}.{index}"
+
+
+@dataclass
+class RunContext:
+    """What the parts say about their run: ids and the thread's state before it."""
+
+    run_id: str
+    thread_id: str
+    assistant_id: str
+    history: list[dict[str, Any]]
+    """The thread's messages before this run (bounded), as LangChain dicts."""
+    human: dict[str, Any] | None
+    """The run's own human message."""
+
+
+@dataclass
+class PartStream:
+    """Renders one run's events into the parts of the requested modes, in order."""
+
+    modes: list[str]
+    run: RunContext
+    answer: list[str] = field(default_factory=list)
+    finished_answer: str | None = None
+    """The answer once the synthesizer finished (then it is part of the state)."""
+    after: tuple[int, int] = (0, -1)
+    """Parts up to this position were already sent (a join's `Last-Event-ID`)."""
+
+    @property
+    def message_id(self) -> str:
+        """The answer's message id, shared by its chunks and the final state."""
+        return f"run-{self.run.run_id}"
+
+    def encode(self, events: list[RunEvent]) -> bytes:
+        """The SSE bytes of the parts of `events` past `after`."""
+        chunks = []
+        for event in events:
+            for index, (name, data) in enumerate(self.parts(event)):
+                if (event.id, index) <= self.after:
+                    continue
+                payload = json_body(data).decode()
+                chunks.append(f"event: {name}\ndata: {payload}\nid: {part_id(event.id, index)}\n\n")
+        return "".join(chunks).encode()
+
+    def parts(self, event: RunEvent) -> list[Part]:
+        """The parts one run event becomes."""
+        data = event.data
+        if event.event == "run":
+            return [("metadata", {"run_id": self.run.run_id, "attempt": 1}), *self.values()]
+        if event.event == "agent" and data.get("status") == "completed":
+            return [*self.update(data), *self.values()]
+        if event.event in {"tool_call_started", "tool_call_completed"}:
+            return self.custom(event)
+        if event.event == "token":
+            return self.token(str(data.get("text", "")))
+        if event.event == "done":
+            return self.complete(data)
+        if event.event == "error":
+            error = {"error": data.get("code", "error"), "message": data.get("message", "")}
+            return [("error", error)]
+        return []
+
+    def state(self) -> dict[str, Any]:
+        """The thread's state as it stands in this run."""
+        messages = [*self.run.history, *([self.run.human] if self.run.human else [])]
+        if self.finished_answer is not None:
+            messages.append(self.ai_message("ai", self.finished_answer))
+        return {"messages": messages}
+
+    def values(self) -> list[Part]:
+        """A `values` part, if requested."""
+        return [("values", self.state())] if "values" in self.modes else []
+
+    def update(self, data: dict[str, Any]) -> list[Part]:
+        """An `updates` part for an agent that finished, if requested."""
+        name = str(data.get("name"))
+        output = dict(data.get("output") or {})
+        if name == "synthesizer":
+            self.finished_answer = "".join(self.answer)
+            output["messages"] = [self.ai_message("ai", self.finished_answer)]
+        if "updates" not in self.modes:
+            return []
+        output["durationMs"] = data.get("durationMs")
+        return [("updates", {name: output})]
+
+    def custom(self, event: RunEvent) -> list[Part]:
+        """A `custom` part for a tool call starting or completing, if requested."""
+        if "custom" not in self.modes:
+            return []
+        status = "started" if event.event == "tool_call_started" else "completed"
+        return [("custom", {"type": "tool_call", "status": status, **event.data})]
+
+    def token(self, text: str) -> list[Part]:
+        """The parts of one piece of the answer."""
+        first = not self.answer
+        self.answer.append(text)
+        parts: list[Part] = []
+        if "messages-tuple" in self.modes:
+            chunk = self.ai_message("AIMessageChunk", text)
+            parts.append(("messages", [chunk, self.chunk_metadata()]))
+        if "messages" in self.modes:
+            if first:
+                metadata = {self.message_id: {"metadata": self.chunk_metadata()}}
+                parts.append(("messages/metadata", metadata))
+            partial = self.ai_message("ai", "".join(self.answer))
+            parts.append(("messages/partial", [partial]))
+        return parts
+
+    def complete(self, data: dict[str, Any]) -> list[Part]:
+        """`messages/complete` with the stored answer, if requested."""
+        if "messages" not in self.modes:
+            return []
+        text = str(data.get("fullText", "".join(self.answer)))
+        return [("messages/complete", [self.ai_message("ai", text)])]
+
+    def ai_message(self, kind: str, text: str) -> dict[str, Any]:
+        """The answer (or a chunk of it) as a LangChain message dict."""
+        return langchain_message(kind, text, self.message_id)
+
+    def chunk_metadata(self) -> dict[str, Any]:
+        """The metadata LangGraph sends with each message chunk."""
+        return {
+            "run_id": self.run.run_id,
+            "thread_id": self.run.thread_id,
+            "assistant_id": self.run.assistant_id,
+            "graph_id": GRAPH_ID,
+            "langgraph_node": "synthesizer",
+            "langgraph_step": STEPS["synthesizer"],
+            "langgraph_triggers": TRIGGERS["synthesizer"],
+            "langgraph_path": ["__pregel_pull", "synthesizer"],
+            "langgraph_checkpoint_ns": "",
+        }

@@ -1,0 +1,249 @@
+"""Threads are sessions: their objects, state and history as LangGraph's API shows them.
+
+A thread's state is `{"messages": [...]}`, the newest LANGGRAPH_STATE_MESSAGES of its stored
+messages as LangChain message dicts. Its history is one state per stored message, newest
+first, each with a checkpoint named after the message that ends it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.callers import Caller
+from chat.models import Message, Session
+from edge.errors import RequestRejected
+from protocols.langgraph.bodies import ThreadCreateBody, ThreadSearchBody, metadata_filter
+from protocols.langgraph.models import ThreadRecord
+from runs.forget import delete_session
+
+GRAPH_ID = "orchestrator"
+"""The one graph served: the pipeline (also the id of its assistant)."""
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as LangGraph writes it."""
+    return moment.isoformat() if moment is not None else None
+
+
+def as_message(message: Message) -> dict[str, Any]:
+    """A stored message as a LangChain message dict (`human` or `ai`)."""
+    kind = "human" if message.role == Message.Role.USER else "ai"
+    return langchain_message(kind, message.content, message.pk)
+
+
+def langchain_message(kind: str, content: str, message_id: str) -> dict[str, Any]:
+    """A LangChain message dict of `kind` (human, ai or AIMessageChunk)."""
+    message: dict[str, Any] = {
+        "type": kind,
+        "content": content,
+        "id": message_id,
+        "additional_kwargs": {},
+        "response_metadata": {},
+        "name": None,
+    }
+    if kind != "human":
+        message |= {"tool_calls": [], "invalid_tool_calls": [], "usage_metadata": None}
+    if kind == "AIMessageChunk":
+        message["tool_call_chunks"] = []
+    return message
+
+
+def owned_sessions(caller: Caller) -> Any:
+    """The sessions the caller may see, as a queryset."""
+    return Session.objects.filter(**caller.owner_filter())
+
+
+@sync_to_async
+def find_thread(caller: Caller, thread_id: str) -> Session | None:
+    """The caller's session of this id (another user's is not found)."""
+    return owned_sessions(caller).filter(session_id=thread_id).first()
+
+
+async def thread_or_404(caller: Caller, thread_id: str) -> Session:
+    """The caller's thread, or LangGraph's 404."""
+    session = await find_thread(caller, thread_id)
+    if session is None:
+        raise RequestRejected(404, f"Thread with ID {thread_id} not found")
+    return session
+
+
+def thread_user(caller: Caller, metadata: dict[str, Any] | None) -> str:
+    """Whose thread a new one is: the key's user, or `metadata.user_id` for the service key."""
+    named = (metadata or {}).get("user_id")
+    if caller.is_service:
+        if not isinstance(named, str) or not named.strip():
+            raise RequestRejected(422, "metadata.user_id is required with the service key")
+        return named.strip()[:128]
+    if named is not None and named != caller.user_id:
+        raise RequestRejected(403, "A user key acts for its own user: metadata.user_id differs")
+    assert caller.user_id is not None
+    return caller.user_id
+
+
+@sync_to_async
+def create_thread(caller: Caller, body: ThreadCreateBody) -> tuple[Session, bool]:
+    """Create the thread (or find it with `if_exists: do_nothing`); (session, created)."""
+    thread_id = body.thread_id or str(uuid.uuid4())
+    existing = Session.objects.filter(session_id=thread_id).first()
+    if existing is None:
+        user_id = thread_user(caller, body.metadata)
+        try:
+            with transaction.atomic():
+                session = Session.objects.create(session_id=thread_id, user_id=user_id)
+                ThreadRecord.objects.create(session=session, metadata=body.metadata or {})
+            return session, True
+        except IntegrityError:
+            existing = Session.objects.filter(session_id=thread_id).first()
+    if existing is None or not caller.can_see(existing.user_id) or body.if_exists != "do_nothing":
+        raise RequestRejected(409, f"Thread with ID {thread_id} already exists")
+    return existing, False
+
+
+@sync_to_async
+def create_session_for_run(session_id: str, user_id: str, metadata: dict[str, Any]) -> None:
+    """Create a run's new thread (`if_not_exists: create`, or a thread-less run)."""
+    with transaction.atomic():
+        session = Session.objects.create(session_id=session_id, user_id=user_id)
+        ThreadRecord.objects.create(session=session, metadata=metadata)
+
+
+@sync_to_async
+def patch_thread(session: Session, metadata: dict[str, Any]) -> None:
+    """Merge `metadata` into the thread's."""
+    with transaction.atomic():
+        record, _ = ThreadRecord.objects.get_or_create(session=session)
+        record.metadata = {**record.metadata, **metadata}
+        record.updated_at = timezone.now()
+        record.save()
+
+
+@sync_to_async
+def delete_thread(session: Session) -> None:
+    """Delete the thread: its session and every record of it."""
+    delete_session(session)
+
+
+@sync_to_async
+def thread_object(session: Session, *, with_values: bool = True) -> dict[str, Any]:
+    """The thread as LangGraph returns it."""
+    return thread_dict(session, with_values=with_values)
+
+
+def thread_dict(session: Session, *, with_values: bool) -> dict[str, Any]:
+    """The thread as LangGraph returns it (sync)."""
+    record = ThreadRecord.objects.filter(session=session).first()
+    updated = max(session.updated_at, record.updated_at) if record else session.updated_at
+    values = {"messages": state_messages(session.session_id)} if with_values else {}
+    return {
+        "thread_id": session.session_id,
+        "created_at": iso(session.created_at),
+        "updated_at": iso(updated),
+        "metadata": {**(record.metadata if record else {}), "user_id": session.user_id},
+        "status": "busy" if session.active_run_id else "idle",
+        "values": values,
+        "interrupts": {},
+    }
+
+
+def state_messages(
+    session_id: str, *, exclude: tuple[str | None, ...] = (), until: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The newest LANGGRAPH_STATE_MESSAGES messages of the session, oldest first."""
+    messages = Message.objects.filter(session_id=session_id)
+    if until is not None:
+        messages = messages.filter(created_at__lt=until)
+    ids = [message_id for message_id in exclude if message_id]
+    if ids:
+        messages = messages.exclude(pk__in=ids)
+    newest = messages.order_by("-created_at")[: settings.LANGGRAPH_STATE_MESSAGES]
+    return [as_message(message) for message in reversed(list(newest))]
+
+
+@sync_to_async
+def search_threads(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any]]:
+    """A page of the caller's threads matching the search."""
+    sessions = owned_sessions(caller).filter(**metadata_filter(body.metadata))
+    if body.ids:
+        sessions = sessions.filter(session_id__in=body.ids)
+    if body.status in {"busy", "idle"}:
+        sessions = sessions.filter(active_run_id__isnull=body.status == "idle")
+    elif body.status is not None:
+        sessions = sessions.none()  # threads are never interrupted or in error here
+    field = {"thread_id": "session_id", "created_at": "created_at"}.get(
+        body.sort_by or "updated_at", "updated_at"
+    )
+    order = field if body.sort_order == "asc" else f"-{field}"
+    page = sessions.order_by(order)[body.offset : body.offset + body.limit]
+    return [thread_dict(session, with_values=True) for session in page]
+
+
+@sync_to_async
+def thread_state(session: Session) -> dict[str, Any]:
+    """The thread's current state."""
+    messages = state_messages(session.session_id)
+    states = states_of(session, messages, limit=1)
+    return states[0] if states else empty_state(session)
+
+
+@sync_to_async
+def thread_history(session: Session, limit: int) -> list[dict[str, Any]]:
+    """The thread's states, newest first: one per stored message."""
+    return states_of(session, state_messages(session.session_id), limit=limit)
+
+
+def states_of(session: Session, messages: list[dict[str, Any]], limit: int) -> list[dict]:
+    """States ending at each of the newest `limit` messages, newest first."""
+    states = []
+    for end in range(len(messages), max(len(messages) - limit, 0), -1):
+        previous = messages[end - 2]["id"] if end >= 2 else None
+        newest = end == len(messages)
+        states.append(state_object(session, messages[:end], previous, newest=newest))
+    return states
+
+
+def state_object(
+    session: Session, messages: list[dict[str, Any]], parent: str | None, *, newest: bool
+) -> dict[str, Any]:
+    """One state of the thread (ending at its last message), as `get_state` returns it."""
+    busy = newest and bool(session.active_run_id)
+    return {
+        "values": {"messages": messages},
+        "next": ["planner"] if busy else [],
+        "checkpoint": checkpoint_of(session, messages[-1]["id"]),
+        "metadata": {"source": "loop", "step": len(messages), "graph_id": GRAPH_ID},
+        "created_at": iso(session.updated_at),
+        "parent_checkpoint": checkpoint_of(session, parent) if parent else None,
+        "tasks": [],
+        "interrupts": [],
+    }
+
+
+def checkpoint_of(session: Session, checkpoint_id: str) -> dict[str, Any]:
+    """A checkpoint reference in the thread."""
+    return {
+        "thread_id": session.session_id,
+        "checkpoint_ns": "",
+        "checkpoint_id": checkpoint_id,
+        "checkpoint_map": None,
+    }
+
+
+def empty_state(session: Session) -> dict[str, Any]:
+    """The state of a thread with no messages yet."""
+    return {
+        "values": {},
+        "next": [],
+        "checkpoint": checkpoint_of(session, ""),
+        "metadata": {"graph_id": GRAPH_ID},
+        "created_at": iso(session.created_at),
+        "parent_checkpoint": None,
+        "tasks": [],
+        "interrupts": [],
+    }
