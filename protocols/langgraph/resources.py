@@ -115,7 +115,7 @@ class Resource(RunEventsConsumer):
         """Answer (subclasses)."""
         raise NotImplementedError
 
-    async def send_body_json(self, body: Any, status: int = 200) -> None:
+    async def reply(self, body: Any, status: int = 200) -> None:
         """A JSON answer."""
         await send_json(self, status, body)
 
@@ -156,7 +156,7 @@ class InfoResource(Resource):
     async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
         """Version and features."""
         flags = {"assistants": True, "crons": False, "langsmith": False, "store": False}
-        await self.send_body_json({"version": VERSION, "langgraph_py_version": None, "flags": flags})
+        await self.reply({"version": VERSION, "langgraph_py_version": None, "flags": flags})
 
 
 class AssistantsResource(Resource):
@@ -173,11 +173,11 @@ class AssistantsResource(Resource):
             search = parse_body(AssistantSearchBody, body, required=False)
             matches = (search.graph_id in (None, GRAPH_ID)) and (search.name in (None, GRAPH_ID))
             found = [assistant_object()] if matches and search.offset == 0 else []
-            await self.send_body_json(found[: search.limit])
+            await self.reply(found[: search.limit])
             return
         if not is_assistant(assistant_id):
             raise RequestRejected(404, f"Assistant {assistant_id} not found")
-        await self.send_body_json(assistant_object())
+        await self.reply(assistant_object())
 
 
 class ThreadsResource(Resource):
@@ -190,10 +190,10 @@ class ThreadsResource(Resource):
         """Create a thread, or search the caller's."""
         if self.search:
             found = await search_threads(caller, parse_body(ThreadSearchBody, body, required=False))
-            await self.send_body_json(found)
+            await self.reply(found)
             return
         session, _ = await create_thread(caller, parse_body(ThreadCreateBody, body, required=False))
-        await self.send_body_json(await thread_object(session))
+        await self.reply(await thread_object(session))
 
 
 class ThreadResource(Resource):
@@ -214,7 +214,7 @@ class ThreadResource(Resource):
         if method == "PATCH":
             await patch_thread(session, parse_body(ThreadPatchBody, body).metadata)
             session = await thread_or_404(caller, route["thread_id"])
-        await self.send_body_json(await thread_object(session))
+        await self.reply(await thread_object(session))
 
 
 class StateResource(Resource):
@@ -226,13 +226,13 @@ class StateResource(Resource):
         """The thread's state, or its history (newest first)."""
         session = await thread_or_404(caller, route["thread_id"])
         if not self.history:
-            await self.send_body_json(await thread_state(session))
+            await self.reply(await thread_state(session))
             return
         if self.scope["method"] == "POST":
             limit = parse_body(HistoryBody, body, required=False).limit
         else:
             limit = self.query_int("limit", 10, 1, 1000)
-        await self.send_body_json(await thread_history(session, limit))
+        await self.reply(await thread_history(session, limit))
 
 
 class RunsResource(Resource):
@@ -243,7 +243,7 @@ class RunsResource(Resource):
         session = await thread_or_404(caller, route["thread_id"])
         limit = self.query_int("limit", 10, 1, 1000)
         offset = self.query_int("offset", 0, 0, 10_000_000)
-        await self.send_body_json(await thread_runs(session, limit, offset, self.query().get("status")))
+        await self.reply(await thread_runs(session, limit, offset, self.query().get("status")))
 
 
 class RunResource(Resource):
@@ -257,14 +257,14 @@ class RunResource(Resource):
         session = await thread_or_404(caller, route["thread_id"])
         run, record = await thread_run(session, route["run_id"])
         if self.action == "join":
-            await self.send_body_json(await wait_for_state(run.pk))
+            await self.reply(await wait_for_state(run.pk))
         elif self.action == "cancel":
-            await self.send_body_json(run_object(await self.cancel(run), record))
+            await self.reply(run_object(await self.cancel(run), record))
         elif self.scope["method"] == "DELETE":
             await delete_run(run)
             await self.no_content()
         else:
-            await self.send_body_json(run_object(run, record))
+            await self.reply(run_object(run, record))
 
     async def cancel(self, run: Run) -> Run:
         """Stop the run (`action=interrupt|rollback`), waiting for its end when `wait=1`."""
