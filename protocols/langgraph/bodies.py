@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal, TypeVar
 
+from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chat.models import SESSION_ID_PATTERN
@@ -193,6 +194,11 @@ def prompt_of(body: RunBody) -> str:
     for message in reversed(messages):
         if isinstance(message, dict) and is_human(message):
             text = text_of(message.get("content"))
+            if len(text) > settings.MAX_PROMPT_CHARS:
+                limit = settings.MAX_PROMPT_CHARS
+                raise RequestRejected(
+                    413, f"The last human message is longer than {limit} characters"
+                )
             if text.strip():
                 return text
             raise RequestRejected(422, "input.messages: the last human message has no text")

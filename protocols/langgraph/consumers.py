@@ -105,12 +105,11 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         session = await self.thread(caller, request)
         strategy = request.multitask_strategy or "enqueue"
         self.rolled_back = await self.active_runs(session) if strategy == "rollback" else []
-        default_disconnect = "continue" if self.answer_mode == "background" else "cancel"
         return RunRequest(
             session_id=session.session_id,
             user_id=session.user_id,
             prompt=self.prompt,
-            on_disconnect=request.on_disconnect or default_disconnect,
+            on_disconnect=request.on_disconnect or "continue",  # LangGraph's default
             multitask_strategy="interrupt" if strategy == "rollback" else strategy,
         )
 
