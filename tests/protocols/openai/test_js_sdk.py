@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
-from harness.live_server import ROOT
 from tests.protocols.openai.conftest import SERVICE_KEY, base_url, new_user
+from tests.support.node import JS, run_node
 
-CLIENT = ROOT / "tests" / "js" / "openai_client.mjs"
-
-
-def run_node(script: Path, *args: str) -> dict:
-    """Run a node script of tests/js; return the JSON it prints last."""
-    node = shutil.which("node")
-    assert node, "node is missing: make test installs it (scripts/install-system-packages)"
-    assert (ROOT / "tests/js/node_modules/openai").is_dir(), (
-        "run `npm ci` in tests/js (make test does)"
-    )
-    result = subprocess.run(
-        [node, str(script), *args], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+CLIENT = JS / "openai_client.mjs"
 
 
 def test_the_js_sdk_streams_a_chat_completion_and_resumes_a_background_response(server):

@@ -1,0 +1,25 @@
+"""The official `@langchain/langgraph-sdk` JS client (tests/js, `npm ci` in make test) from node."""
+
+from __future__ import annotations
+
+from tests.protocols.langgraph.conftest import SERVICE_KEY, api_url, new_user
+from tests.support.node import JS, run_node
+
+CLIENT = JS / "langgraph_client.mjs"
+
+
+def test_the_js_sdk_streams_joins_waits_searches_and_cancels(slow_server):
+    user = new_user()
+    seen = run_node(CLIENT, api_url(slow_server.url), SERVICE_KEY, user)
+    assert seen["created"] == {"run_id": seen["runId"], "thread_id": seen["threadId"]}
+    assert seen["events"][0] == "metadata"
+    assert {"values", "messages", "updates"} <= set(seen["events"])
+    assert all(seen["ids"]) and len(set(seen["ids"])) == len(seen["ids"])
+    final = seen["lastValues"]["messages"]
+    assert [m["type"] for m in final] == ["human", "ai"]
+    assert final[-1]["content"] == seen["answer"] and "Juniper" in seen["answer"]
+    assert seen["joined"] == seen["ids"][seen["ids"].index(seen["after"]) + 1 :]
+    assert "Juniper" in seen["waited"]["messages"][-1]["content"]
+    assert seen["found"] == [seen["threadId"]]
+    assert len(seen["state"]["messages"]) >= 4
+    assert seen["cancelledStatus"] == "interrupted"
