@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-postgres bench-profile bench-fixed bench-runs migrations-check mongo-migrations system-packages clean
+# `examples` builds the example apps.
+.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +44,15 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(VENV)/.dev-installed system-packages tests/js/node_modules/.installed
+# The example apps the browser tests drive, built from their committed lockfiles.
+EXAMPLE_LANGGRAPH := examples/react-langgraph
+$(EXAMPLE_LANGGRAPH)/dist/index.html: $(EXAMPLE_LANGGRAPH)/package-lock.json $(EXAMPLE_LANGGRAPH)/index.html \
+		$(EXAMPLE_LANGGRAPH)/vite.config.js $(wildcard $(EXAMPLE_LANGGRAPH)/src/*) | system-packages
+	cd $(EXAMPLE_LANGGRAPH) && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+
+examples: $(EXAMPLE_LANGGRAPH)/dist/index.html
+
+test: $(VENV)/.dev-installed system-packages tests/js/node_modules/.installed examples
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -93,4 +102,5 @@ mongo-migrations: $(VENV)/.dev-installed
 		$(BIN)/python manage.py makemigrations admin auth contenttypes
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache tests/js/node_modules
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache tests/js/node_modules \
+		examples/*/node_modules examples/*/dist
