@@ -11,6 +11,7 @@ from accounts.ninja_auth import CallerAuth, install_error_handlers
 from chat.api import router as sessions_router
 from chat.stream_docs import STREAM_DOCS
 from chat.views import playground
+from protocols.langgraph.docs import LANGGRAPH_DOCS
 from protocols.openai.docs import OPENAI_DOCS
 from runs.api import router as runs_router
 from telemetry.api import health_router
@@ -25,7 +26,8 @@ api = NinjaAPI(
         "streams from `POST /v1/chat/stream` as Server-Sent Events (see the README)."
     )
     + STREAM_DOCS
-    + OPENAI_DOCS,
+    + OPENAI_DOCS
+    + LANGGRAPH_DOCS,
     auth=CallerAuth(),
     docs_url="/docs",
     openapi_url="/openapi.json",

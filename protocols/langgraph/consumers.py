@@ -137,7 +137,7 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         run = executor.run
         record = await asyncio.shield(
             store_record(
-                run.pk,
+                run,
                 assistant_id=self.request.assistant_id,
                 metadata=self.request.metadata or {},
                 stream_modes=self.modes,

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from chat.models import Message, Session
 from edge.errors import RequestRejected
-from protocols.langgraph.models import RunRecord
+from protocols.langgraph.models import RunRecord, ThreadRecord
 from protocols.langgraph.stream import RunContext
 from protocols.langgraph.threads import GRAPH_ID, iso, langchain_message, state_messages
 from runs import engine
@@ -70,9 +70,20 @@ def run_object(run: Run, record: RunRecord | None) -> dict[str, Any]:
 
 
 @sync_to_async
-def store_record(run_id: str, **fields: Any) -> RunRecord:
-    """Store what the LangGraph request said about its run."""
-    return RunRecord.objects.create(run_id=run_id, **fields)
+def store_record(run: Run, **fields: Any) -> RunRecord:
+    """Store what the request said about its run; tag its thread with the graph it ran.
+
+    As LangGraph's server does: a thread's metadata names its `graph_id` and `assistant_id`
+    once a run was made on it (Agent Chat UI lists threads by them).
+    """
+    with transaction.atomic():
+        record = RunRecord.objects.create(run_id=run.pk, **fields)
+        thread, _ = ThreadRecord.objects.get_or_create(session_id=run.session_id)
+        tags = {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID}
+        if any(thread.metadata.get(key) != value for key, value in tags.items()):
+            thread.metadata = {**thread.metadata, **tags}
+            thread.save(update_fields=["metadata"])
+    return record
 
 
 @sync_to_async

@@ -114,3 +114,14 @@ def test_a_user_key_sees_only_its_threads(server, user_keys):
     assert owner.threads.get(thread_id)["thread_id"] == thread_id
     with pytest.raises(PermissionDeniedError):
         owner.threads.create(metadata={"user_id": "someone-else"})
+
+
+def test_a_thread_with_a_run_is_tagged_with_the_graph_as_langgraph_does(sync):
+    user = new_user()
+    thread_id = sync.threads.create(metadata={"user_id": user})["thread_id"]
+    sync.runs.wait(thread_id, ASSISTANT, input=ask("What is AI?"))
+    metadata = sync.threads.get(thread_id)["metadata"]
+    assert metadata["graph_id"] == ASSISTANT
+    assert metadata["assistant_id"] == sync.assistants.get(ASSISTANT)["assistant_id"]
+    found = sync.threads.search(metadata={"graph_id": ASSISTANT, "user_id": user})
+    assert [t["thread_id"] for t in found] == [thread_id]
