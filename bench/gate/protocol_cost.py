@@ -1,14 +1,16 @@
 """What a wire protocol costs over the native chat stream: server CPU per chat, same server.
 
-The same chats (a new session each, the same prompt) go through `POST /v1/chat/stream` and
-through `POST /openai/v1/chat/completions`, alternately, `ROUNDS` times each, at `LEVEL`
-streams in flight; the medians are compared (target: within 10 %, OPENAI_CPU_RATIO_LIMIT).
+The same chats (a new session each, the same prompt) go through `POST /v1/chat/stream`,
+`POST /openai/v1/chat/completions` and `POST /langgraph/runs/stream`, in turn, `ROUNDS` times
+each, at `LEVEL` streams in flight; each protocol's median is compared with the native one's
+(target: within 10 %, CPU_RATIO_LIMIT).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from bench.common.langgraph_load import run_langgraph
 from bench.common.load import Runner, fresh_bodies, run_level, run_stream, shared_client
 from bench.common.openai_load import run_completion
 from bench.common.procstat import measure_process
@@ -16,7 +18,11 @@ from bench.gate import verdict
 
 LEVEL = 8
 ROUNDS = 2
-OPENAI_CPU_RATIO_LIMIT = 1.10
+CPU_RATIO_LIMIT = 1.10
+PROTOCOLS: dict[str, Runner] = {
+    "OpenAI chat completions (/openai/v1)": run_completion,
+    "LangGraph runs/stream (/langgraph)": run_langgraph,
+}
 
 
 async def cpu_ms_per_chat(
@@ -33,34 +39,42 @@ async def cpu_ms_per_chat(
     return usage.cpu_seconds * 1000 / len(run.results), run.errors
 
 
-async def openai_check(
+async def protocol_checks(
     url: str,
     pid: int,
     tokens: list[str],
     bodies_of: Callable[[int], list[dict[str, str]]],
     count: int,
-) -> tuple[verdict.Check, int]:
-    """Native and OpenAI CPU per chat, alternately; the ratio check and the failed streams."""
-    native, openai, errors = [], [], 0
+) -> tuple[list[verdict.Check], int]:
+    """Native and each protocol's CPU per chat, in turn; one ratio check each, failed streams."""
+    runners: dict[str, Runner] = {"native stream": run_stream, **PROTOCOLS}
+    figures: dict[str, list[float | None]] = {name: [] for name in runners}
+    errors = 0
     for _ in range(ROUNDS):
-        for runner, figures in ((run_stream, native), (run_completion, openai)):
+        for name, runner in runners.items():
             cpu, failed = await cpu_ms_per_chat(url, pid, runner, bodies_of(count), tokens)
-            figures.append(cpu)
+            figures[name].append(cpu)
             errors += failed
-    measured, reference = verdict.median(openai), verdict.median(native)
-    print(
-        f"\nchat completions (/openai/v1) vs native stream, {LEVEL} in flight, {count} chats x "
-        f"{ROUNDS}: server CPU ms per chat {fmt(measured)} vs {fmt(reference)}"
-    )
-    check = verdict.Check(
-        "OpenAI chat completions: server CPU per chat, ms",
-        measured,
-        reference,
-        verdict.ratio(measured, reference),
-        OPENAI_CPU_RATIO_LIMIT,
-        True,
-    )
-    return check, errors
+    reference = verdict.median(figures["native stream"])
+    checks = []
+    for name in PROTOCOLS:
+        measured = verdict.median(figures[name])
+        print(
+            f"\n{name} vs native stream, {LEVEL} in flight, {count} chats x {ROUNDS}: "
+            f"server CPU ms per chat {fmt(measured)} vs {fmt(reference)}"
+        )
+        ratio = verdict.ratio(measured, reference)
+        checks.append(
+            verdict.Check(
+                f"{name}: server CPU per chat, ms",
+                measured,
+                reference,
+                ratio,
+                CPU_RATIO_LIMIT,
+                True,
+            )
+        )
+    return checks, errors
 
 
 def fmt(value: float | None) -> str:

@@ -25,7 +25,7 @@ from bench.common.servers import bare_server, log_problems, pipeline_server
 from bench.gate import verdict
 from bench.gate.context_cost import measure_context_cost
 from bench.gate.profile import format_profile, parse_collapsed, sampling
-from bench.gate.protocol_cost import bodies_factory, openai_check
+from bench.gate.protocol_cost import bodies_factory, protocol_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,8 +137,8 @@ def run_local(
         target = Target("pipeline", server.url, server.process.pid, args.history, keys)
         pipeline = asyncio.run(bench_target(target, args))
         bodies_of = bodies_factory(args.prompt, user_ids=target.service)
-        protocol, failed = asyncio.run(
-            openai_check(server.url, server.process.pid, keys, bodies_of, args.requests)
+        protocols, failed = asyncio.run(
+            protocol_checks(server.url, server.process.pid, keys, bodies_of, args.requests)
         )
         pipeline.unmeasured_errors += failed
         problems = log_problems(server.log())
@@ -152,7 +152,7 @@ def run_local(
     print_overhead(pipeline.rows, bare.rows)
     for line in problems:
         print(f"pipeline server log: {line}")
-    return [pipeline, bare], [*run_checks(pipeline.rows, bare.rows, args.stress), protocol]
+    return [pipeline, bare], [*run_checks(pipeline.rows, bare.rows, args.stress), *protocols]
 
 
 def run_checks(

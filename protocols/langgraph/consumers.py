@@ -14,7 +14,6 @@ from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from accounts.callers import Caller
-from chat.models import Session
 from edge.admission import AdmittingConsumer
 from edge.errors import RequestRejected
 from edge.sse import SSE_HEADERS, json_body
@@ -22,6 +21,7 @@ from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
 from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
 from protocols.langgraph.runs import (
     DEFAULT_MODES,
+    admitted_context,
     final_state,
     is_assistant,
     roll_back_later,
@@ -31,12 +31,7 @@ from protocols.langgraph.runs import (
     thread_run,
 )
 from protocols.langgraph.stream import PartStream, parse_event_id
-from protocols.langgraph.threads import (
-    create_session_for_run,
-    find_thread,
-    thread_or_404,
-    thread_user,
-)
+from protocols.langgraph.threads import find_thread, thread_or_404, thread_user
 from runs import engine
 from runs.events import RunEvent
 from runs.executor import RunExecutor, get_runtime
@@ -91,6 +86,8 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
     """`POST …/runs`, `…/runs/stream`, `…/runs/wait`, on a thread or a new one."""
 
     answer_mode: Answer = "stream"
+    new_thread: dict[str, Any] | None = None
+    """The metadata of the thread this run creates (None: the thread exists)."""
 
     async def run_request(self, body: bytes) -> RunRequest:
         """The run of the input's last human message, in the thread (created if asked)."""
@@ -102,34 +99,36 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         self.prompt = prompt_of(request)
         self.modes = request.modes()
         await self.edge.take_stream_slot()  # before anything is stored
-        session = await self.thread(caller, request)
+        session_id, user_id = await self.thread(caller, request)
         strategy = request.multitask_strategy or "enqueue"
-        self.rolled_back = await self.active_runs(session) if strategy == "rollback" else []
+        self.rolled_back = await self.active_runs(session_id) if strategy == "rollback" else []
         return RunRequest(
-            session_id=session.session_id,
-            user_id=session.user_id,
+            session_id=session_id,
+            user_id=user_id,
             prompt=self.prompt,
             on_disconnect=request.on_disconnect or "continue",  # LangGraph's default
             multitask_strategy="interrupt" if strategy == "rollback" else strategy,
         )
 
-    async def thread(self, caller: Caller, request: RunBody) -> Session:
-        """The route's thread; a new one for a thread-less run or `if_not_exists: create`."""
+    async def thread(self, caller: Caller, request: RunBody) -> tuple[str, str]:
+        """The run's thread and user: the route's thread, or a new one that admission creates.
+
+        A thread-less run, or `if_not_exists: create` on a thread that does not exist, gets a
+        new thread: its session is created with the run (one trip), its metadata after.
+        """
         thread_id = self.scope["url_route"]["kwargs"].get("thread_id")
         if thread_id is not None:
             session = await find_thread(caller, thread_id)
             if session is not None:
-                return session
+                return session.session_id, session.user_id
             if request.if_not_exists != "create":
                 raise RequestRejected(404, f"Thread with ID {thread_id} not found")
-        thread_id = thread_id or str(uuid.uuid4())
-        user_id = thread_user(caller, request.metadata)
-        await create_session_for_run(thread_id, user_id, thread_metadata(request))
-        return await thread_or_404(caller, thread_id)
+        self.new_thread = thread_metadata(request)
+        return thread_id or str(uuid.uuid4()), thread_user(caller, request.metadata)
 
-    async def active_runs(self, session: Session) -> list[str]:
+    async def active_runs(self, session_id: str) -> list[str]:
         """The run holding the session now (what `rollback` removes once it ended)."""
-        holder = await session_holder(session.session_id)
+        holder = await session_holder(session_id)
         return [holder.pk] if holder is not None else []
 
     async def answer(self, executor: RunExecutor) -> None:
@@ -138,6 +137,7 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         record = await asyncio.shield(
             store_record(
                 run,
+                self.new_thread,
                 assistant_id=self.request.assistant_id,
                 metadata=self.request.metadata or {},
                 stream_modes=self.modes,
@@ -146,7 +146,11 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
             )
         )
         roll_back_later(self.rolled_back)
-        self.parts = PartStream(self.modes, await run_context(run, record))
+        if "values" in self.modes:
+            context = await admitted_context(run, self.prompt)
+        else:
+            context = await run_context(run, record, with_state=False)
+        self.parts = PartStream(self.modes, context)
         if self.answer_mode == "stream":
             await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
         elif self.answer_mode == "background":
@@ -221,7 +225,8 @@ class JoinStreamConsumer(LangGraphStreaming, RunEventsConsumer):
         modes = stream_modes([m for m in query.get("stream_mode", []) if m]) or (
             record.stream_modes if record is not None else DEFAULT_MODES
         )
-        self.parts = PartStream(modes, await run_context(run, record), after=after)
+        context = await run_context(run, record, with_state="values" in modes)
+        self.parts = PartStream(modes, context, after=after)
         await self.stream_run(await get_runtime(), run.pk, 0)
 
     def position(self, query: dict[str, list[str]]) -> tuple[int, int]:

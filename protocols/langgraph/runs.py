@@ -70,16 +70,20 @@ def run_object(run: Run, record: RunRecord | None) -> dict[str, Any]:
 
 
 @sync_to_async
-def store_record(run: Run, **fields: Any) -> RunRecord:
+def store_record(run: Run, new_thread: dict[str, Any] | None, **fields: Any) -> RunRecord:
     """Store what the request said about its run; tag its thread with the graph it ran.
 
     As LangGraph's server does: a thread's metadata names its `graph_id` and `assistant_id`
-    once a run was made on it (Agent Chat UI lists threads by them).
+    once a run was made on it (Agent Chat UI lists threads by them). `new_thread`: the
+    metadata of the thread the run's admission just created.
     """
+    tags = {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID}
     with transaction.atomic():
         record = RunRecord.objects.create(run_id=run.pk, **fields)
+        if new_thread is not None:
+            ThreadRecord.objects.create(session_id=run.session_id, metadata=new_thread | tags)
+            return record
         thread, _ = ThreadRecord.objects.get_or_create(session_id=run.session_id)
-        tags = {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID}
         if any(thread.metadata.get(key) != value for key, value in tags.items()):
             thread.metadata = {**thread.metadata, **tags}
             thread.save(update_fields=["metadata"])
@@ -118,9 +122,29 @@ def delete_run(run: Run) -> None:
     Run.objects.filter(pk=run.pk).delete()
 
 
+async def run_context(run: Run, record: RunRecord | None, *, with_state: bool) -> RunContext:
+    """What a run's stream says of the thread (its state only when `values` is streamed)."""
+    if not with_state:
+        return RunContext(run.pk, run.session_id, ASSISTANT_ID, [], None)
+    return await state_context(run, record)
+
+
 @sync_to_async
-def run_context(run: Run, record: RunRecord | None) -> RunContext:
-    """What a run's stream says of the thread: its messages before the run, its own prompt.
+def admitted_context(run: Run, prompt: str) -> RunContext:
+    """The state of a run just admitted here: the thread's messages before it, its prompt.
+
+    A run that started at once was admitted with its session free, so every message stored
+    before it is older than it (one query; a queued run's prompt is not stored yet).
+    """
+    history = state_messages(run.session_id, until=run.created_at)
+    human_id = run.user_message_id or f"human-{run.pk}"
+    human = langchain_message("human", prompt, human_id)
+    return RunContext(run.pk, run.session_id, ASSISTANT_ID, history, human)
+
+
+@sync_to_async
+def state_context(run: Run, record: RunRecord | None) -> RunContext:
+    """The thread's messages before the run, and the run's own prompt.
 
     The run is read again: a fast run may have stored its answer since `run` was loaded.
     """

@@ -19,11 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge.sse import json_body
+from edge.sse import compact_encoder
 from protocols.langgraph.threads import GRAPH_ID, langchain_message
 from runs.events import RunEvent
 
 Part = tuple[str, Any]
+encode_json = compact_encoder()
+TEXT = "\u2063text\u2063"
+"""Where a token's text goes in the encoded chunk template (not a string a model writes)."""
+
+
+class Encoded(str):
+    """A part's data already encoded as JSON (the per-token parts, from a template)."""
+
+
 TRIGGERS = {
     "planner": ["branch:to:planner"],
     "worker": ["branch:to:worker"],
@@ -73,6 +82,10 @@ class PartStream:
     """The answer once the synthesizer finished (then it is part of the state)."""
     after: tuple[int, int] = (0, -1)
     """Parts up to this position were already sent (a join's `Last-Event-ID`)."""
+    state_prefix: str | None = None
+    """The JSON of the state's messages before the answer, without the closing `]}`."""
+    chunk_template: tuple[str, str] | None = None
+    """The JSON of a `messages` (tuple) part around its text, built at the first token."""
 
     @property
     def message_id(self) -> str:
@@ -86,7 +99,7 @@ class PartStream:
             for index, (name, data) in enumerate(self.parts(event)):
                 if (event.id, index) <= self.after:
                     continue
-                payload = json_body(data).decode()
+                payload = data if isinstance(data, Encoded) else encode_json(data)
                 chunks.append(f"event: {name}\ndata: {payload}\nid: {part_id(event.id, index)}\n\n")
         return "".join(chunks).encode()
 
@@ -108,16 +121,21 @@ class PartStream:
             return [("error", error)]
         return []
 
-    def state(self) -> dict[str, Any]:
-        """The thread's state as it stands in this run."""
-        messages = [*self.run.history, *([self.run.human] if self.run.human else [])]
-        if self.finished_answer is not None:
-            messages.append(self.ai_message("ai", self.finished_answer))
-        return {"messages": messages}
-
     def values(self) -> list[Part]:
-        """A `values` part, if requested."""
-        return [("values", self.state())] if "values" in self.modes else []
+        """A `values` part (the thread's state as it stands in this run), if requested.
+
+        The messages before the answer are encoded once per stream, not once per part.
+        """
+        if "values" not in self.modes:
+            return []
+        if self.state_prefix is None:
+            before = [*self.run.history, *([self.run.human] if self.run.human else [])]
+            self.state_prefix = encode_json({"messages": before})[:-2]  # without "]}"
+        messages = self.state_prefix
+        if self.finished_answer is not None:
+            answer = encode_json(self.ai_message("ai", self.finished_answer))
+            messages += ("," if messages[-1] != "[" else "") + answer
+        return [("values", Encoded(messages + "]}"))]
 
     def update(self, data: dict[str, Any]) -> list[Part]:
         """An `updates` part for an agent that finished, if requested."""
@@ -144,8 +162,7 @@ class PartStream:
         self.answer.append(text)
         parts: list[Part] = []
         if "messages-tuple" in self.modes:
-            chunk = self.ai_message("AIMessageChunk", text)
-            parts.append(("messages", [chunk, self.chunk_metadata()]))
+            parts.append(("messages", self.chunk_part(text)))
         if "messages" in self.modes:
             if first:
                 metadata = {self.message_id: {"metadata": self.chunk_metadata()}}
@@ -153,6 +170,15 @@ class PartStream:
             partial = self.ai_message("ai", "".join(self.answer))
             parts.append(("messages/partial", [partial]))
         return parts
+
+    def chunk_part(self, text: str) -> Encoded:
+        """`[AIMessageChunk, metadata]` for one token, encoded from a template (the hot path)."""
+        if self.chunk_template is None:
+            chunk = self.ai_message("AIMessageChunk", TEXT)
+            before, after = encode_json([chunk, self.chunk_metadata()]).split(encode_json(TEXT))
+            self.chunk_template = (before, after)
+        before, after = self.chunk_template
+        return Encoded(before + encode_json(text) + after)
 
     def complete(self, data: dict[str, Any]) -> list[Part]:
         """`messages/complete` with the stored answer, if requested."""

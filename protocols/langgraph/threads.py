@@ -107,14 +107,6 @@ def create_thread(caller: Caller, body: ThreadCreateBody) -> tuple[Session, bool
 
 
 @sync_to_async
-def create_session_for_run(session_id: str, user_id: str, metadata: dict[str, Any]) -> None:
-    """Create a run's new thread (`if_not_exists: create`, or a thread-less run)."""
-    with transaction.atomic():
-        session = Session.objects.create(session_id=session_id, user_id=user_id)
-        ThreadRecord.objects.create(session=session, metadata=metadata)
-
-
-@sync_to_async
 def patch_thread(session: Session, metadata: dict[str, Any]) -> None:
     """Merge `metadata` into the thread's."""
     with transaction.atomic():
