@@ -28,6 +28,11 @@ for await (const part of client.runs.joinStream(thread.thread_id, runId, { lastE
   joined.push(part.id);
 }
 
+const joinedAll = [];
+for await (const part of client.runs.joinStream(thread.thread_id, runId, { lastEventId: '-1' })) {
+  joinedAll.push(part.id);
+}
+
 const waited = await client.runs.wait(thread.thread_id, 'orchestrator', { input: ask('What is my name?') });
 const found = await client.threads.search({ metadata: { via: 'js', user_id: user } });
 const state = await client.threads.getState(thread.thread_id);
@@ -48,6 +53,7 @@ console.log(JSON.stringify({
   lastValues,
   after,
   joined,
+  joinedAll,
   waited,
   found: found.map((t) => t.thread_id),
   state: state.values,

@@ -85,13 +85,17 @@ class Proxy:
             target.shutdown(socket.SHUT_WR)
 
     def drop(self, source: socket.socket, target: socket.socket, plan: CutPlan) -> None:
-        """Close both sides at once (a reset, as a dead network looks), then switch."""
+        """Close both sides at once (as a dead network looks), then switch upstreams."""
         with self.lock:
             if plan.switch_to is not None:
                 self.current = plan.switch_to
         for sock in (target, source):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET)
+                # shutdown() first: close() alone leaves the socket open while the other pump
+                # thread is blocked in recv() on it, and the client would never notice.
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
                 sock.close()
         plan.done.set()
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from tests.protocols.langgraph.conftest import SERVICE_KEY, api_url, new_user
 from tests.support.node import JS, run_node
+from tests.support.proxy import proxy
 
 CLIENT = JS / "langgraph_client.mjs"
 
 
-def test_the_js_sdk_streams_joins_waits_searches_and_cancels(slow_server):
+def test_the_js_sdk_streams_reconnects_joins_waits_searches_and_cancels(slow_server):
     user = new_user()
-    seen = run_node(CLIENT, api_url(slow_server.url), SERVICE_KEY, user)
+    with proxy(slow_server.url) as cutting:
+        cut = cutting.cut_next_stream(after_bytes=2500)
+        seen = run_node(CLIENT, api_url(cutting.url), SERVICE_KEY, user)
+        assert cut.done.is_set(), "the first stream was cut; the SDK reconnected by itself"
     assert seen["created"] == {"run_id": seen["runId"], "thread_id": seen["threadId"]}
     assert seen["events"][0] == "metadata"
     assert {"values", "messages", "updates"} <= set(seen["events"])
     assert all(seen["ids"]) and len(set(seen["ids"])) == len(seen["ids"])
+    assert seen["ids"] == seen["joinedAll"], "every part once, in order, after the cut"
     final = seen["lastValues"]["messages"]
     assert [m["type"] for m in final] == ["human", "ai"]
     assert final[-1]["content"] == seen["answer"] and "Juniper" in seen["answer"]
