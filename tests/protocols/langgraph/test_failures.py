@@ -251,3 +251,19 @@ def test_a_browser_preflight_allows_what_the_sdks_send(
     for header in ("x-api-key", "cache-control", "last-event-id", "content-type"):
         assert header in allowed
     assert "PATCH" in response.headers["access-control-allow-methods"]
+
+
+def test_bad_query_parameters_are_422s(strict_server):
+    client = sync_client(strict_server.url)
+    thread = client.threads.create(metadata={"user_id": new_user()})["thread_id"]
+    for query in (
+        b"history?limit=0",
+        b"history?limit=x",
+        b"runs?limit=2000",
+        b"runs?status=sleepy",
+    ):
+        path = f"/langgraph/threads/{thread}/".encode() + query
+        assert_detail(raw(strict_server, method=b"GET", path=path), 422)
+    path = f"/langgraph/threads/{thread}".encode()
+    response = raw(strict_server, b'{"metadata": 5}', method=b"PATCH", path=path)
+    assert_detail(response, 422, "metadata")

@@ -145,3 +145,14 @@ def test_a_stream_left_with_on_disconnect_cancel_cancels_its_run(slow_server, sl
             if line.startswith("event: messages"):
                 break
     until(lambda: slow.runs.get(thread, run_id)["status"] == "interrupted")
+
+
+def test_a_thread_with_an_active_run_is_not_deleted(slow):
+    thread = new_thread(slow)
+    run = start(slow, thread)
+    with pytest.raises(ConflictError):
+        slow.threads.delete(thread)
+    slow.runs.join(thread, run["run_id"])
+    slow.threads.delete(thread)
+    with pytest.raises(NotFoundError):
+        slow.threads.get(thread)
