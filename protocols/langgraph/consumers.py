@@ -55,7 +55,6 @@ class LangGraphStreaming:
     """A mixin for run streams: LangGraph's headers, parts and framing."""
 
     parts: PartStream
-    location_suffix = "/stream"
 
     def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
         """SSE headers, with where the run is and where to rejoin its stream."""
