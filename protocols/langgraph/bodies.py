@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chat.models import SESSION_ID_PATTERN
 from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.errors import RequestRejected
+from protocols.langgraph.assistant import GRAPH_TAGS
 
 STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom")
 """The stream modes served (`events`, `debug`, `tasks` and `checkpoints` are not)."""
@@ -237,6 +238,9 @@ def metadata_filter(metadata: dict[str, Any] | None) -> dict[str, Any]:
             raise RequestRejected(422, f"metadata key {key!r}: letters, digits, - and _ only")
         if key == "user_id":  # every thread's owner, whether or not its metadata names it
             filters["user_id"] = json_scalar(key, value)
+        elif key in GRAPH_TAGS:  # every thread's, implied: all or nothing matches
+            if value != GRAPH_TAGS[key]:
+                filters["session_id__in"] = []
         else:
             filters[f"langgraph_thread__metadata__{key}"] = json_scalar(key, value)
     return filters

@@ -18,12 +18,12 @@ from edge.admission import AdmittingConsumer
 from edge.errors import RequestRejected
 from edge.sse import SSE_HEADERS, json_body
 from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
+from protocols.langgraph.assistant import is_assistant
 from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
 from protocols.langgraph.runs import (
     DEFAULT_MODES,
     admitted_context,
     final_state,
-    is_assistant,
     roll_back_later,
     run_context,
     run_object,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -17,6 +16,7 @@ from accounts.callers import Caller
 from edge.checks import RequestEdge, check_host, decoded_headers
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
+from protocols.langgraph.assistant import GRAPH_ID, assistant_object, is_assistant
 from protocols.langgraph.bodies import (
     AssistantSearchBody,
     HistoryBody,
@@ -27,16 +27,13 @@ from protocols.langgraph.bodies import (
 )
 from protocols.langgraph.consumers import send_json, wait_for_state
 from protocols.langgraph.runs import (
-    ASSISTANT_ID,
     delete_run,
-    is_assistant,
     roll_back_later,
     run_object,
     thread_run,
     thread_runs,
 )
 from protocols.langgraph.threads import (
-    GRAPH_ID,
     create_thread,
     delete_thread,
     patch_thread,
@@ -51,25 +48,8 @@ from runs.models import Run
 
 logger = logging.getLogger(__name__)
 VERSION = "0.1.0"
-ASSISTANT_CREATED = datetime(2026, 12, 5, tzinfo=UTC).isoformat()
 CANCEL_WAIT_SECONDS = 10.0
 """How long `cancel?wait=1` waits for the run to record its end."""
-
-
-def assistant_object() -> dict[str, Any]:
-    """The pipeline as LangGraph's assistant."""
-    return {
-        "assistant_id": ASSISTANT_ID,
-        "graph_id": GRAPH_ID,
-        "name": GRAPH_ID,
-        "description": "Planner → Worker (database tools) → Critic (one retry) → Synthesizer",
-        "config": {},
-        "context": {},
-        "metadata": {"created_by": "system"},
-        "version": 1,
-        "created_at": ASSISTANT_CREATED,
-        "updated_at": ASSISTANT_CREATED,
-    }
 
 
 class Resource(RunEventsConsumer):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -17,16 +16,15 @@ from django.db import transaction
 
 from chat.models import Message, Session
 from edge.errors import RequestRejected
+from protocols.langgraph.assistant import ASSISTANT_ID
 from protocols.langgraph.models import RunRecord, ThreadRecord
 from protocols.langgraph.stream import RunContext
-from protocols.langgraph.threads import GRAPH_ID, iso, langchain_message, state_messages
+from protocols.langgraph.threads import iso, langchain_message, state_messages
 from runs import engine
 from runs.models import Run
 from runs.store import is_run_id
 
 logger = logging.getLogger(__name__)
-ASSISTANT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, f"orchestrator:assistant:{GRAPH_ID}"))
-"""The pipeline's assistant id (stable: the same on every server)."""
 STATUSES = {
     Run.Status.QUEUED: "pending",
     Run.Status.RUNNING: "running",
@@ -49,11 +47,6 @@ DEFAULT_MODES = ["values", "messages-tuple"]
 ROLLBACK_WAIT_SECONDS = 30.0
 
 
-def is_assistant(assistant_id: str) -> bool:
-    """Whether `assistant_id` names the pipeline (its id or its graph id, as LangGraph allows)."""
-    return assistant_id in {ASSISTANT_ID, GRAPH_ID}
-
-
 def run_object(run: Run, record: RunRecord | None) -> dict[str, Any]:
     """The run as LangGraph returns it."""
     return {
@@ -71,23 +64,15 @@ def run_object(run: Run, record: RunRecord | None) -> dict[str, Any]:
 
 @sync_to_async
 def store_record(run: Run, new_thread: dict[str, Any] | None, **fields: Any) -> RunRecord:
-    """Store what the request said about its run; tag its thread with the graph it ran.
+    """Store what the request said about its run (and a new thread's metadata, if any).
 
-    As LangGraph's server does: a thread's metadata names its `graph_id` and `assistant_id`
-    once a run was made on it (Agent Chat UI lists threads by them). `new_thread`: the
-    metadata of the thread the run's admission just created.
+    `new_thread`: the metadata of the thread the run's admission just created.
     """
-    tags = {"graph_id": GRAPH_ID, "assistant_id": ASSISTANT_ID}
+    if not new_thread:
+        return RunRecord.objects.create(run_id=run.pk, **fields)
     with transaction.atomic():
-        record = RunRecord.objects.create(run_id=run.pk, **fields)
-        if new_thread is not None:
-            ThreadRecord.objects.create(session_id=run.session_id, metadata=new_thread | tags)
-            return record
-        thread, _ = ThreadRecord.objects.get_or_create(session_id=run.session_id)
-        if any(thread.metadata.get(key) != value for key, value in tags.items()):
-            thread.metadata = {**thread.metadata, **tags}
-            thread.save(update_fields=["metadata"])
-    return record
+        ThreadRecord.objects.create(session_id=run.session_id, metadata=new_thread)
+        return RunRecord.objects.create(run_id=run.pk, **fields)
 
 
 @sync_to_async

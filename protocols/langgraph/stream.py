@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import compact_encoder
-from protocols.langgraph.threads import GRAPH_ID, langchain_message
+from protocols.langgraph.assistant import GRAPH_ID
+from protocols.langgraph.threads import langchain_message
 from runs.events import RunEvent
 
 Part = tuple[str, Any]

@@ -19,12 +19,10 @@ from django.utils import timezone
 from accounts.callers import Caller
 from chat.models import Message, Session
 from edge.errors import RequestRejected
+from protocols.langgraph.assistant import GRAPH_ID, GRAPH_TAGS
 from protocols.langgraph.bodies import ThreadCreateBody, ThreadSearchBody, metadata_filter
 from protocols.langgraph.models import ThreadRecord
 from runs.forget import delete_session
-
-GRAPH_ID = "orchestrator"
-"""The one graph served: the pipeline (also the id of its assistant)."""
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -137,7 +135,11 @@ def thread_dict(session: Session, *, with_values: bool) -> dict[str, Any]:
         "thread_id": session.session_id,
         "created_at": iso(session.created_at),
         "updated_at": iso(updated),
-        "metadata": {**(record.metadata if record else {}), "user_id": session.user_id},
+        "metadata": {
+            **(record.metadata if record else {}),
+            "user_id": session.user_id,
+            **GRAPH_TAGS,
+        },
         "status": "busy" if session.active_run_id else "idle",
         "values": values,
         "interrupts": {},

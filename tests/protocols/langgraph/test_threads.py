@@ -35,11 +35,13 @@ def test_a_thread_is_created_read_patched_searched_and_deleted(sync):
     user, tag = new_user(), uuid.uuid4().hex[:8]
     thread = sync.threads.create(metadata={"user_id": user, "tag": tag})
     thread_id = thread["thread_id"]
-    assert thread["status"] == "idle" and thread["metadata"] == {"user_id": user, "tag": tag}
+    tags = {"graph_id": ASSISTANT, "assistant_id": sync.assistants.get(ASSISTANT)["assistant_id"]}
+    assert thread["status"] == "idle"
+    assert thread["metadata"] == {"user_id": user, "tag": tag, **tags}
     assert sync.threads.get(thread_id)["thread_id"] == thread_id
 
     patched = sync.threads.update(thread_id, metadata={"colour": "blue"})
-    assert patched["metadata"] == {"user_id": user, "tag": tag, "colour": "blue"}
+    assert patched["metadata"] == {"user_id": user, "tag": tag, "colour": "blue", **tags}
     other = sync.threads.create(metadata={"user_id": user, "tag": tag})
     found = sync.threads.search(metadata={"tag": tag}, sort_by="created_at", sort_order="asc")
     assert [t["thread_id"] for t in found] == [thread_id, other["thread_id"]]
@@ -116,10 +118,11 @@ def test_a_user_key_sees_only_its_threads(server, user_keys):
         owner.threads.create(metadata={"user_id": "someone-else"})
 
 
-def test_a_thread_with_a_run_is_tagged_with_the_graph_as_langgraph_does(sync):
+def test_every_thread_is_tagged_with_the_graph_as_langgraph_tags_one_that_ran_it(sync):
     user = new_user()
     thread_id = sync.threads.create(metadata={"user_id": user})["thread_id"]
     sync.runs.wait(thread_id, ASSISTANT, input=ask("What is AI?"))
+    assert sync.threads.search(metadata={"graph_id": "another", "user_id": user}) == []
     metadata = sync.threads.get(thread_id)["metadata"]
     assert metadata["graph_id"] == ASSISTANT
     assert metadata["assistant_id"] == sync.assistants.get(ASSISTANT)["assistant_id"]
