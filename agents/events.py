@@ -89,6 +89,7 @@ def agent_node(name: str) -> Callable[[Node], Node]:
                 update = await node(state, runtime)
             elapsed_ms = ms_since(started)
             tokens = tokens_since(calls_before)
+            decided = public_output(update)
             emit(
                 "agent",
                 name=name,
@@ -96,7 +97,7 @@ def agent_node(name: str) -> Callable[[Node], Node]:
                 durationMs=elapsed_ms,
                 inputTokens=tokens["input_tokens"],
                 outputTokens=tokens["output_tokens"],
-                output=public_output(update),
+                **({"output": decided} if decided else {}),
             )
             return {**update, "timings": {name: elapsed_ms}}
 
@@ -106,9 +107,10 @@ def agent_node(name: str) -> Callable[[Node], Node]:
 
 
 def public_output(update: dict[str, Any]) -> dict[str, Any]:
-    """What an agent decided, for clients: the plan, the findings, the verdict, the suggestions.
+    """What an agent decided that no other event says: the plan, the critic's verdict.
 
-    The answer itself is streamed as tokens and sent whole with `done`, so it is left out.
+    The worker's tool calls have events of their own, and the answer and suggestions come
+    with `done`. Kept small: a run's events stay in the replay buffer for RUN_REPLAY_SECONDS.
     """
     output: dict[str, Any] = {}
     if (plan := update.get("plan")) is not None:
@@ -116,14 +118,9 @@ def public_output(update: dict[str, Any]) -> dict[str, Any]:
             {
                 "id": task.id,
                 "description": task.description,
-                "tools": [r.tool for r in task.data_plan],
+                "tools": [request.tool for request in task.data_plan],
             }
             for task in plan.subtasks
-        ]
-    if (findings := update.get("findings")) is not None:
-        output["findings"] = [
-            {"subtaskId": f["subtask_id"], "attempt": f["attempt"], "toolErrors": f["tool_errors"]}
-            for f in findings.values()
         ]
     if (verdict := update.get("verdict")) is not None:
         output["verdict"] = {
@@ -132,8 +129,6 @@ def public_output(update: dict[str, Any]) -> dict[str, Any]:
             "retrySubtasks": verdict.retry_subtasks,
         }
         output["retry"] = bool(update.get("send_back"))
-    if "suggestions" in update:
-        output["suggestions"] = list(update["suggestions"])
     return output
 
 

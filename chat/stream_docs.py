@@ -39,8 +39,8 @@ EventSource stops reconnecting). Errors, each a JSON `{"detail"}`: 400 (header b
 ### Events
 Each is `id: <n>` (1, 2, 3, … within the run), `event: <type>`, `data: <JSON>`:
 - `run` `{"runId", "sessionId", "status"}`: always the first event.
-- `agent` `{"name", "status"}` when an agent starts and ends (with `durationMs`, tokens and
-  `output`: the plan, the findings, the critic's verdict and retry, the suggestions).
+- `agent` `{"name", "status"}` when an agent starts and ends (with `durationMs`, tokens and,
+  for the planner and the critic, `output`: the plan, the verdict and whether it retries).
 - `tool_call_started` `{"tool", "args"}`; `tool_call_completed` `{"tool", "ok", "latencyMs"}`.
 - `token` `{"text"}`: the answer's tokens, in order.
 - `done` `{"fullText", "suggestions", "timings", "usage", "messageId", "sessionId"}`: the last

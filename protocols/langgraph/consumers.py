@@ -20,6 +20,7 @@ from edge.sse import SSE_HEADERS, json_body
 from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
 from protocols.langgraph.assistant import is_assistant
 from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
+from protocols.langgraph.models import RunRecord
 from protocols.langgraph.runs import (
     DEFAULT_MODES,
     admitted_context,
@@ -30,7 +31,7 @@ from protocols.langgraph.runs import (
     store_record,
     thread_run,
 )
-from protocols.langgraph.stream import PartStream, parse_event_id
+from protocols.langgraph.stream import PartStream, RunContext, parse_event_id
 from protocols.langgraph.threads import find_thread, thread_or_404, thread_user
 from runs import engine
 from runs.events import RunEvent
@@ -131,31 +132,50 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         return [holder.pk] if holder is not None else []
 
     async def answer(self, executor: RunExecutor) -> None:
-        """Store the run's record, then stream it, wait for it, or answer at once."""
+        """Store what the run's record must say, then stream it, wait for it, or answer."""
         run = executor.run
-        record = await asyncio.shield(
-            store_record(
-                run,
-                self.new_thread,
-                assistant_id=self.request.assistant_id,
-                metadata=self.request.metadata or {},
-                stream_modes=self.modes,
-                multitask_strategy=self.request.multitask_strategy or "enqueue",
-                prompt=self.prompt,
-            )
-        )
+        record = await asyncio.shield(self.store(run)) if self.needs_record(run) else None
         roll_back_later(self.rolled_back)
-        if "values" in self.modes:
-            context = await admitted_context(run, self.prompt)
-        else:
-            context = await run_context(run, record, with_state=False)
-        self.parts = PartStream(self.modes, context)
+        self.parts = PartStream(self.modes, await self.context(run, record))
         if self.answer_mode == "stream":
             await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
         elif self.answer_mode == "background":
             await self.send_json(200, run_object(run, record), run)
         else:
             await self.send_json(200, await wait_for_state(run.pk), run, suffix="/join")
+
+    def needs_record(self, run: Run) -> bool:
+        """Whether the run differs from what a run without a record is taken to be.
+
+        A run that started at once (its prompt is stored as its message), with no metadata,
+        the default strategy and the default stream modes keeps no row of its own: one write
+        fewer on the common path (`useStream`'s runs).
+        """
+        return bool(
+            self.new_thread
+            or self.request.metadata
+            or self.request.multitask_strategy not in {None, "enqueue"}
+            or self.modes != DEFAULT_MODES
+            or run.status != Run.Status.RUNNING
+        )
+
+    async def store(self, run: Run) -> RunRecord:
+        """The run's record (and a new thread's metadata)."""
+        return await store_record(
+            run,
+            self.new_thread,
+            assistant_id=self.request.assistant_id,
+            metadata=self.request.metadata or {},
+            stream_modes=self.modes,
+            multitask_strategy=self.request.multitask_strategy or "enqueue",
+            prompt=self.prompt,
+        )
+
+    async def context(self, run: Run, record: RunRecord | None) -> RunContext:
+        """The thread's state for `values` (a new thread's is empty: no query)."""
+        if "values" not in self.modes:
+            return await run_context(run, record, with_state=False)
+        return await admitted_context(run, self.prompt, new_thread=self.new_thread is not None)
 
     async def send_json(self, status: int, body: Any, run: Run, suffix: str = "") -> None:
         """A JSON answer with where the run is (and, for `/wait`, where to rejoin it)."""

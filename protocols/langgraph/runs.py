@@ -115,13 +115,14 @@ async def run_context(run: Run, record: RunRecord | None, *, with_state: bool) -
 
 
 @sync_to_async
-def admitted_context(run: Run, prompt: str) -> RunContext:
+def admitted_context(run: Run, prompt: str, *, new_thread: bool) -> RunContext:
     """The state of a run just admitted here: the thread's messages before it, its prompt.
 
     A run that started at once was admitted with its session free, so every message stored
-    before it is older than it (one query; a queued run's prompt is not stored yet).
+    before it is older than it (one query, none for a thread the run created; a queued
+    run's prompt is not stored yet).
     """
-    history = state_messages(run.session_id, until=run.created_at)
+    history = [] if new_thread else state_messages(run.session_id, until=run.created_at)
     human_id = run.user_message_id or f"human-{run.pk}"
     human = langchain_message("human", prompt, human_id)
     return RunContext(run.pk, run.session_id, ASSISTANT_ID, history, human)

@@ -7,11 +7,13 @@ parts after it: no part is lost or sent twice, whatever the modes.
 
 What each run event becomes:
 - `run` → `metadata` `{run_id, attempt}`, then `values` (the state with the new message);
-- `agent` completed → `updates` `{<agent>: {...}}` and `values` after it;
+- `agent` completed → `updates` `{<agent>: {...}}` and `values` after it (the Synthesizer's
+  come with `done`, which carries the stored answer and its suggestions);
 - `tool_call_started` / `tool_call_completed` → `custom`;
 - `token` → `messages` (`[AIMessageChunk, metadata]`, for `messages-tuple`) and
   `messages/metadata` + `messages/partial` (for `messages`);
-- `done` → `messages/complete`; `error` → `error` `{error, message}`.
+- `done` → the Synthesizer's `updates` and the final `values`, `messages/complete`;
+  `error` → `error` `{error, message}`.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ class PartStream:
     run: RunContext
     answer: list[str] = field(default_factory=list)
     finished_answer: str | None = None
-    """The answer once the synthesizer finished (then it is part of the state)."""
+    """The answer once stored (then it is part of the state)."""
+    synthesizer_ms: float | None = None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    """The tool calls completed since the worker's last update."""
     after: tuple[int, int] = (0, -1)
     """Parts up to this position were already sent (a join's `Last-Event-ID`)."""
     state_prefix: str | None = None
@@ -110,13 +115,13 @@ class PartStream:
         if event.event == "run":
             return [("metadata", {"run_id": self.run.run_id, "attempt": 1}), *self.values()]
         if event.event == "agent" and data.get("status") == "completed":
-            return [*self.update(data), *self.values()]
+            return self.agent_done(data)
         if event.event in {"tool_call_started", "tool_call_completed"}:
             return self.custom(event)
         if event.event == "token":
             return self.token(str(data.get("text", "")))
         if event.event == "done":
-            return self.complete(data)
+            return [*self.synthesizer_done(data), *self.complete(data)]
         if event.event == "error":
             error = {"error": data.get("code", "error"), "message": data.get("message", "")}
             return [("error", error)]
@@ -138,20 +143,35 @@ class PartStream:
             messages += ("," if messages[-1] != "[" else "") + answer
         return [("values", Encoded(messages + "]}"))]
 
-    def update(self, data: dict[str, Any]) -> list[Part]:
-        """An `updates` part for an agent that finished, if requested."""
+    def agent_done(self, data: dict[str, Any]) -> list[Part]:
+        """`updates` and `values` after an agent (the Synthesizer's wait for `done`)."""
         name = str(data.get("name"))
-        output = dict(data.get("output") or {})
-        if name == "synthesizer":
-            self.finished_answer = "".join(self.answer)
-            output["messages"] = [self.ai_message("ai", self.finished_answer)]
-        if "updates" not in self.modes:
+        if name == "synthesizer":  # its update carries the stored answer's suggestions
+            self.synthesizer_ms = data.get("durationMs")
             return []
-        output["durationMs"] = data.get("durationMs")
-        return [("updates", {name: output})]
+        output = {**(data.get("output") or {}), "durationMs": data.get("durationMs")}
+        if name == "worker":
+            output["toolCalls"], self.tool_calls = self.tool_calls, []
+        return [*self.update(name, output), *self.values()]
+
+    def synthesizer_done(self, data: dict[str, Any]) -> list[Part]:
+        """The Synthesizer's update (the answer, its suggestions) and the final state."""
+        self.finished_answer = str(data.get("fullText", "".join(self.answer)))
+        output = {
+            "messages": [self.ai_message("ai", self.finished_answer)],
+            "suggestions": data.get("suggestions", []),
+            "durationMs": self.synthesizer_ms,
+        }
+        return [*self.update("synthesizer", output), *self.values()]
+
+    def update(self, name: str, output: dict[str, Any]) -> list[Part]:
+        """An `updates` part, if requested."""
+        return [("updates", {name: output})] if "updates" in self.modes else []
 
     def custom(self, event: RunEvent) -> list[Part]:
         """A `custom` part for a tool call starting or completing, if requested."""
+        if event.event == "tool_call_completed":  # for the worker's update
+            self.tool_calls.append(dict(event.data))
         if "custom" not in self.modes:
             return []
         status = "started" if event.event == "tool_call_started" else "completed"

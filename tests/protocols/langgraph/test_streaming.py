@@ -58,6 +58,8 @@ def test_every_mode_at_once_streams_a_consistent_run(sync):
     assert updates["planner"]["plan"][0]["description"]
     assert updates["critic"]["verdict"]["ok"] in {True, False}
     assert len(updates["synthesizer"]["suggestions"]) == 3
+    assert updates["synthesizer"]["messages"][0]["content"] == text
+    assert updates["worker"]["toolCalls"][0]["ok"] is True
     tools = [p.data for p in parts if p.event == "custom"]
     assert [t["status"] for t in tools][:2] == ["started", "completed"]
     assert tools[0]["type"] == "tool_call" and tools[0]["tool"].startswith("db.")
