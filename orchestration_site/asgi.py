@@ -15,6 +15,7 @@ from django.urls import path, re_path  # noqa: E402
 
 from chat.consumers import ChatStreamConsumer, RunStreamConsumer  # noqa: E402
 from edge.cors import CorsMiddleware  # noqa: E402
+from protocols.ai_sdk.routes import ai_sdk_routes  # noqa: E402
 from protocols.langgraph.routes import langgraph_routes  # noqa: E402
 from protocols.openai.routes import openai_routes  # noqa: E402
 from runs.shutdown import install_server_hooks  # noqa: E402
@@ -26,6 +27,7 @@ http_routes = URLRouter(
         path("v1/runs/<str:run_id>/stream", RunStreamConsumer.as_asgi()),
         *openai_routes(),
         *langgraph_routes(),
+        *ai_sdk_routes(),
         re_path(r"", django_asgi_app),
     ]
 )

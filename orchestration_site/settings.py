@@ -422,6 +422,13 @@ RUN_MAX_SECONDS = _bounded_float("RUN_MAX_SECONDS", 300.0, low=0.1, high=86_400.
 SSE_RETRY_MS = _bounded_int("SSE_RETRY_MS", 2000, low=0, high=600_000)
 # The LangGraph API's thread state (`values`, get_state, history): the newest messages kept.
 LANGGRAPH_STATE_MESSAGES = _bounded_int("LANGGRAPH_STATE_MESSAGES", 50, low=2, high=10_000)
+# What an AI SDK chat's run does when its client stops reading (useChat's stop, a closed tab):
+# cancel, or continue so that `resume` has something to rejoin (a body's onDisconnect wins).
+AI_SDK_ON_DISCONNECT = env.str("AI_SDK_ON_DISCONNECT", default="cancel")
+if AI_SDK_ON_DISCONNECT not in {"cancel", "continue"}:
+    raise ImproperlyConfigured(
+        f"AI_SDK_ON_DISCONNECT must be cancel or continue, got {AI_SDK_ON_DISCONNECT!r}"
+    )
 
 # --- Performance: per-process caches of the hot path (see docs/benchmark.md) ------------------
 

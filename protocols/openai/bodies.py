@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from accounts.callers import Caller
 from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
 from edge.bounded_json import JsonTooComplex, load_bounded_json
+from memory.seeding import Conversation
 from protocols.openai.errors import OpenAIError, unsupported
 
 MODEL_ID = "orchestrator"
@@ -27,18 +27,6 @@ Body = TypeVar("Body", bound=BaseModel)
 TEXT_PARTS = {"text", "input_text", "output_text"}
 INSTRUCTION_ROLES = {"system", "developer"}
 TURN_ROLES = {"user", "assistant"}
-
-
-@dataclass(frozen=True)
-class Conversation:
-    """What a request's messages (or input items) say, in the pipeline's terms."""
-
-    instructions: str
-    """The system and developer messages, joined (empty when none)."""
-    turns: list[tuple[str, str]]
-    """The user and assistant turns before the prompt, oldest first: (role, text)."""
-    prompt: str
-    """The last user message's text."""
 
 
 class ChatCompletionBody(BaseModel):

@@ -13,9 +13,9 @@ from typing import Any
 
 from chat.models import new_object_id
 from edge.admission import AdmittingConsumer
+from memory.seeding import Conversation, seed_session
 from protocols.openai.bodies import (
     ChatCompletionBody,
-    Conversation,
     ResponseBody,
     bound_session,
     conversation_of,
@@ -29,12 +29,7 @@ from protocols.openai.completions import ChunkStream, Completion
 from protocols.openai.errors import OpenAIError, stream_error
 from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, collect, response_shape
 from protocols.openai.responses import ResponseEvents, response_object
-from protocols.openai.store import (
-    find_response,
-    new_session_id,
-    seed_session,
-    store_response,
-)
+from protocols.openai.store import SOURCE, find_response, new_session_id, store_response
 from runs.executor import RunExecutor, get_runtime
 from runs.requests import RunRequest
 
@@ -52,7 +47,7 @@ class OpenAIAdmitting(OpenAIRendering, AdmittingConsumer):
         if bound is not None:
             return bound
         session_id = new_session_id()
-        await seed_session(session_id, user_id, conversation)
+        await seed_session(session_id, user_id, conversation, source=SOURCE)
         return session_id
 
 

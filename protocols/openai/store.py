@@ -9,15 +9,11 @@ its run plus a `StoredResponse` row (models.py); `resp_<run id>` is its id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from asgiref.sync import sync_to_async
-from django.db import transaction
-from django.utils import timezone
 
 from accounts.callers import Caller
-from chat.models import Message, Session, new_object_id
-from protocols.openai.bodies import Conversation
+from chat.models import Message, new_object_id
 from protocols.openai.models import StoredResponse
 from runs.access import get_run_for
 from runs.models import Run
@@ -26,8 +22,7 @@ from telemetry.models import RequestMetric
 
 SESSION_PREFIX = "openai-"
 RESPONSE_PREFIX = "resp_"
-SOURCE = {"source": "openai"}
-INSTRUCTIONS_HEADER = "Instructions from the client:"
+SOURCE = "openai"
 
 
 def new_session_id() -> str:
@@ -44,38 +39,6 @@ def run_id_of(response_id: str) -> str | None:
     """The run id inside a response id; None when it is not one of ours."""
     run_id = response_id.removeprefix(RESPONSE_PREFIX)
     return run_id if run_id != response_id and is_run_id(run_id) else None
-
-
-async def seed_session(session_id: str, user_id: str, conversation: Conversation) -> None:
-    """Store the conversation's instructions and earlier turns as a new session.
-
-    A conversation of one user message stores nothing here: admission creates the session.
-    """
-    if conversation.instructions or conversation.turns:
-        await store_session(session_id, user_id, conversation)
-
-
-@sync_to_async
-def store_session(session_id: str, user_id: str, conversation: Conversation) -> None:
-    """Store the session, its summary and its first messages in one transaction."""
-    instructions = conversation.instructions
-    summary = f"{INSTRUCTIONS_HEADER}\n{instructions}" if instructions else ""
-    now = timezone.now()
-    count = len(conversation.turns)
-    with transaction.atomic():
-        session = Session.objects.create(session_id=session_id, user_id=user_id, summary=summary)
-        Message.objects.bulk_create(
-            Message(
-                id=new_object_id(),
-                session=session,
-                user_id=user_id,
-                role=role,
-                content=text,
-                metadata=SOURCE,
-                created_at=now - timedelta(milliseconds=count - index),
-            )
-            for index, (role, text) in enumerate(conversation.turns)
-        )
 
 
 @sync_to_async

@@ -1,0 +1,172 @@
+"""A run's events as the AI SDK's UI message stream (`ai` v5+, its header's `v1`).
+
+Each part is one SSE `data: {json}` line; the stream ends with `data: [DONE]`. What each run
+event becomes:
+- `run` → `start` (`messageId`, `messageMetadata` with the run and session ids);
+- `agent` started → `start-step` and a `data-agent` part (`{name, status}`); completed → the
+  same `data-agent` part updated (`durationMs` and what the agent decided), then
+  `finish-step` (the answer's `text-end` first, when the Synthesizer's text is open);
+- `tool_call_started` / `tool_call_completed` → `tool-input-available` /
+  `tool-output-available` (or `tool-output-error`), `dynamic` and `providerExecuted`: the
+  server ran them;
+- `token` → `text-start` (the first), `text-delta`;
+- `done` → `data-suggestions`, `message-metadata` (usage, timings), `finish`, `[DONE]`;
+- `error` → `error` (`errorText`), `[DONE]`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.sse import compact_encoder
+from runs.events import RunEvent
+
+encode_json = compact_encoder()
+DONE = b"data: [DONE]\n\n"
+
+
+def sse(part: dict[str, Any]) -> str:
+    """One part as an SSE event."""
+    return f"data: {encode_json(part)}\n\n"
+
+
+@dataclass
+class UIMessageStream:
+    """Renders one run's events as UI message chunks, in order."""
+
+    run_id: str
+    session_id: str
+    text_open: bool = False
+    text_started: bool = False
+    agents: dict[str, int] = field(default_factory=dict)
+    """How many times each agent started (the worker and critic twice on a retry)."""
+    tool_calls: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
+    """Started, not yet completed tool calls' ids, per tool (completions pair in order)."""
+    started_calls: int = 0
+
+    @property
+    def message_id(self) -> str:
+        """The answer's UI message id."""
+        return f"msg-{self.run_id}"
+
+    @property
+    def text_id(self) -> str:
+        """The answer's text part id."""
+        return f"text-{self.run_id}"
+
+    def render(self, event: RunEvent) -> bytes:
+        """The SSE bytes of one run event."""
+        parts = self.parts(event)
+        body = "".join(sse(part) for part in parts).encode()
+        return body + DONE if event.terminal else body
+
+    def parts(self, event: RunEvent) -> list[dict[str, Any]]:
+        """The chunks one run event becomes."""
+        data = event.data
+        if event.event == "run":
+            metadata = {"runId": self.run_id, "sessionId": self.session_id}
+            return [{"type": "start", "messageId": self.message_id, "messageMetadata": metadata}]
+        if event.event == "agent":
+            return self.agent(data)
+        if event.event == "tool_call_started":
+            return [self.tool_started(data)]
+        if event.event == "tool_call_completed":
+            return [self.tool_completed(data)]
+        if event.event == "token":
+            return self.token(str(data.get("text", "")))
+        if event.event == "done":
+            return self.done(data)
+        if event.event == "error":
+            return [*self.close_text(), {"type": "error", "errorText": error_text(data)}]
+        return []
+
+    def agent(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """A step per agent run, with a `data-agent` part that the completion updates."""
+        name = str(data.get("name"))
+        if data.get("status") == "started":
+            self.agents[name] = self.agents.get(name, 0) + 1
+            part = {
+                "type": "data-agent",
+                "id": self.agent_part_id(name),
+                "data": {"name": name, "status": "started"},
+            }
+            return [{"type": "start-step"}, part]
+        details = {key: value for key, value in data.items() if key != "output"}
+        details |= data.get("output") or {}
+        part = {"type": "data-agent", "id": self.agent_part_id(name), "data": details}
+        return [*self.close_text(), part, {"type": "finish-step"}]
+
+    def agent_part_id(self, name: str) -> str:
+        """The data part of an agent's latest run."""
+        return f"agent-{name}-{self.agents.get(name, 1)}"
+
+    def tool_started(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The server ran a DB tool: its input."""
+        self.started_calls += 1
+        call_id = f"call-{self.run_id}-{self.started_calls}"
+        tool = str(data.get("tool"))
+        self.tool_calls[tool].append(call_id)
+        return {
+            "type": "tool-input-available",
+            "toolCallId": call_id,
+            "toolName": tool,
+            "input": data.get("args", {}),
+            "dynamic": True,
+            "providerExecuted": True,
+        }
+
+    def tool_completed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The DB tool's outcome (its result went to the Worker, not to the client)."""
+        tool = str(data.get("tool"))
+        pending = self.tool_calls[tool]
+        call_id = pending.popleft() if pending else f"call-{self.run_id}-{tool}"
+        common = {"toolCallId": call_id, "dynamic": True, "providerExecuted": True}
+        if not data.get("ok"):
+            error = str(data.get("error") or "the tool call failed")
+            return {"type": "tool-output-error", "errorText": error, **common}
+        output = {"ok": True, "latencyMs": data.get("latencyMs")}
+        return {"type": "tool-output-available", "output": output, **common}
+
+    def token(self, text: str) -> list[dict[str, Any]]:
+        """A piece of the answer (its text part opens at the first)."""
+        parts: list[dict[str, Any]] = []
+        if not self.text_started:
+            self.text_started = self.text_open = True
+            parts.append({"type": "text-start", "id": self.text_id})
+        parts.append({"type": "text-delta", "id": self.text_id, "delta": text})
+        return parts
+
+    def close_text(self) -> list[dict[str, Any]]:
+        """`text-end`, if the answer's text part is open."""
+        if not self.text_open:
+            return []
+        self.text_open = False
+        return [{"type": "text-end", "id": self.text_id}]
+
+    def done(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """The answer is stored: suggestions, usage and timings, the end."""
+        metadata = {
+            "runId": self.run_id,
+            "sessionId": self.session_id,
+            "answerMessageId": data.get("messageId"),
+            "usage": data.get("usage"),
+            "timings": data.get("timings"),
+        }
+        return [
+            *self.close_text(),
+            {
+                "type": "data-suggestions",
+                "id": f"suggestions-{self.run_id}",
+                "data": data.get("suggestions", []),
+            },
+            {"type": "message-metadata", "messageMetadata": metadata},
+            {"type": "finish", "finishReason": "stop"},
+        ]
+
+
+def error_text(data: dict[str, Any]) -> str:
+    """An `error` event as the text useChat shows."""
+    code, message = data.get("code", "error"), data.get("message", "")
+    return f"{code}: {message}" if message else str(code)
