@@ -15,6 +15,7 @@ from django.urls import path, re_path  # noqa: E402
 
 from chat.consumers import ChatStreamConsumer, RunStreamConsumer  # noqa: E402
 from edge.cors import CorsMiddleware  # noqa: E402
+from protocols.ag_ui.routes import ag_ui_routes  # noqa: E402
 from protocols.ai_sdk.routes import ai_sdk_routes  # noqa: E402
 from protocols.langgraph.routes import langgraph_routes  # noqa: E402
 from protocols.openai.routes import openai_routes  # noqa: E402
@@ -28,6 +29,7 @@ http_routes = URLRouter(
         *openai_routes(),
         *langgraph_routes(),
         *ai_sdk_routes(),
+        *ag_ui_routes(),
         re_path(r"", django_asgi_app),
     ]
 )

@@ -11,6 +11,7 @@ from accounts.ninja_auth import CallerAuth, install_error_handlers
 from chat.api import router as sessions_router
 from chat.stream_docs import STREAM_DOCS
 from chat.views import playground
+from protocols.ag_ui.docs import AG_UI_DOCS
 from protocols.ai_sdk.docs import AI_SDK_DOCS
 from protocols.langgraph.docs import LANGGRAPH_DOCS
 from protocols.openai.docs import OPENAI_DOCS
@@ -29,7 +30,8 @@ api = NinjaAPI(
     + STREAM_DOCS
     + OPENAI_DOCS
     + LANGGRAPH_DOCS
-    + AI_SDK_DOCS,
+    + AI_SDK_DOCS
+    + AG_UI_DOCS,
     auth=CallerAuth(),
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -17,6 +17,7 @@ from accounts.limits import reset_limits
 from chat.models import Message, Session
 from harness.live_server import LiveServer, live_server, migrate
 from harness.redis_server import redis_server
+from tests.support.runs import SLOW_RUNS
 
 ALICE = "alice"
 BOB = "bob"
@@ -115,3 +116,16 @@ def server(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Itera
     """A daphne with the built-in model, shared by the tests that only add their own sessions."""
     with live_server(tmp_path_factory.mktemp("server"), template_db=template_db) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def slow_server(
+    tmp_path_factory: pytest.TempPathFactory, template_db: Path
+) -> Iterator[LiveServer]:
+    """A daphne whose runs take a second or two (SLOW_RUNS): long enough to act on mid-run.
+
+    Shared by the protocol tests that stop, cancel, cut or rejoin runs, each in threads or
+    sessions of their own.
+    """
+    with live_server(tmp_path_factory.mktemp("slow"), template_db=template_db, **SLOW_RUNS) as s:
+        yield s

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from langgraph_sdk import get_client, get_sync_client
 from langgraph_sdk.client import LangGraphClient, SyncLangGraphClient
 
-from harness.live_server import LiveServer, live_server
+from harness.live_server import LiveServer
 from tests.support.keys import create_key
-from tests.support.runs import SLOW_RUNS
 
 SERVICE_KEY = "devkey"
 ASSISTANT = "orchestrator"
@@ -48,16 +45,6 @@ def client(server: LiveServer) -> LangGraphClient:
 def sync(server: LiveServer) -> SyncLangGraphClient:
     """The SDK's sync client with the service key."""
     return sync_client(server.url)
-
-
-@pytest.fixture(scope="session")
-def slow_server(
-    tmp_path_factory: pytest.TempPathFactory, template_db: Path
-) -> Iterator[LiveServer]:
-    """A server whose runs take a second or two: long enough to act on mid-run."""
-    workdir = tmp_path_factory.mktemp("langgraph-slow")
-    with live_server(workdir, template_db=template_db, **SLOW_RUNS) as running:
-        yield running
 
 
 @pytest.fixture

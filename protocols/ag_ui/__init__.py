@@ -1,0 +1,1 @@
+"""AG-UI (`@ag-ui/client`'s `HttpAgent`, CopilotKit) over the run engine, mounted at `/ag-ui`."""

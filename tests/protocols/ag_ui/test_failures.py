@@ -1,0 +1,140 @@
+"""`POST /ag-ui`'s failure modes and owner rules, over raw sockets and HTTP."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+
+from harness.live_server import LiveServer
+from tests.support.keys import create_key
+from tests.support.raw_http import exchange
+
+SERVICE = {"Authorization": "Bearer devkey"}
+
+
+def run_input(thread: str, text: str = "What is AI?", **extra: object) -> dict:
+    """A RunAgentInput of one user message."""
+    return {
+        "threadId": thread,
+        "runId": str(uuid.uuid4()),
+        "messages": [{"id": "u1", "role": "user", "content": text}],
+        "tools": [],
+        "context": [],
+        "state": {},
+        **extra,
+    }
+
+
+def new_thread() -> str:
+    """A thread id no other test uses."""
+    return f"ag-{uuid.uuid4().hex[:10]}"
+
+
+def raw_post(server: LiveServer, payload: bytes) -> tuple[int, dict]:
+    """POST /ag-ui over a raw socket with the service key; (status, JSON body) within 1 s."""
+    head = (
+        b"POST /ag-ui HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer devkey\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload)
+    )
+    response = exchange(int(server.url.rsplit(":", 1)[1]), head, payload)
+    assert response.seconds < 1.0
+    return response.status, response.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "words"),
+    [
+        (b"{", 400, "Invalid JSON"),
+        (b"[]", 400, "RunAgentInput"),
+        (json.dumps({"threadId": "t", "runId": "r", "messages": []}).encode(), 400, "messages"),
+        (json.dumps(run_input("../t")).encode(), 400, "threadId"),
+        (json.dumps(run_input(new_thread())).encode(), 400, "forwardedProps.userId"),
+        (
+            json.dumps(
+                run_input(new_thread(), "x" * 16_001, forwardedProps={"userId": "u"})
+            ).encode(),
+            413,
+            "longer than",
+        ),
+        (
+            json.dumps(
+                run_input(new_thread(), forwardedProps={"userId": "u"})
+                | {"messages": [{"id": "a", "role": "assistant", "content": "hi"}]}
+            ).encode(),
+            400,
+            "last message",
+        ),
+        (
+            json.dumps(
+                run_input(new_thread(), forwardedProps={"userId": "u"})
+                | {"messages": [{"id": "a", "role": "user", "content": [{"type": "image"}]}]}
+            ).encode(),
+            400,
+            "image",
+        ),
+    ],
+    ids=[
+        "truncated",
+        "array",
+        "no-messages",
+        "bad-thread",
+        "no-user",
+        "long",
+        "last-not-user",
+        "image",
+    ],
+)
+def test_bad_inputs_get_a_clear_error_before_any_event(server, payload, status, words):
+    got_status, got = raw_post(server, payload)
+    assert got_status == status and words in got["detail"], got
+
+
+def test_without_a_key_json_or_post(server):
+    port = int(server.url.rsplit(":", 1)[1])
+    no_key = (
+        b"POST /ag-ui HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\n\r\n"
+    )
+    assert exchange(port, no_key, b"{}").status == 401
+    text = (
+        b"POST /ag-ui HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer devkey\r\n"
+        b"Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n"
+    )
+    assert exchange(port, text, b"{}").status == 415
+    get = b"GET /ag-ui HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer devkey\r\n\r\n"
+    assert exchange(port, get).status == 405
+
+
+def test_another_users_thread_is_not_found(server):
+    owner = create_key(server.sqlite_path, f"ag-{uuid.uuid4().hex[:8]}")
+    stranger = create_key(server.sqlite_path, f"ag-{uuid.uuid4().hex[:8]}")
+    thread = new_thread()
+    first = httpx.post(
+        f"{server.url}/ag-ui", json=run_input(thread), headers={"Authorization": f"Bearer {owner}"}
+    )
+    assert first.status_code == 200 and "RUN_FINISHED" in first.text
+    refused = httpx.post(
+        f"{server.url}/ag-ui",
+        json=run_input(thread),
+        headers={"Authorization": f"Bearer {stranger}"},
+    )
+    assert refused.status_code == 404
+
+
+def test_a_client_that_aborts_cancels_the_run(slow_server):
+    thread = new_thread()
+    body = run_input(thread, forwardedProps={"userId": "ag-user"})
+    with httpx.stream("POST", f"{slow_server.url}/ag-ui", json=body, headers=SERVICE) as got:
+        for line in got.iter_lines():
+            if "TEXT_MESSAGE_CONTENT" in line:
+                break  # HttpAgent.abortRun()
+    from tests.support.waiting import until
+
+    def cancelled() -> bool:
+        runs = httpx.get(f"{slow_server.url}/v1/sessions/{thread}/runs", headers=SERVICE).json()
+        return runs["runs"][0]["status"] == "cancelled"
+
+    until(cancelled, what="the aborted run recorded cancelled")
