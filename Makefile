@@ -45,12 +45,14 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	touch $@
 
 # The example apps the browser tests drive, built from their committed lockfiles.
-EXAMPLE_LANGGRAPH := examples/react-langgraph
-$(EXAMPLE_LANGGRAPH)/dist/index.html: $(EXAMPLE_LANGGRAPH)/package-lock.json $(EXAMPLE_LANGGRAPH)/index.html \
-		$(EXAMPLE_LANGGRAPH)/vite.config.js $(wildcard $(EXAMPLE_LANGGRAPH)/src/*) | system-packages
-	cd $(EXAMPLE_LANGGRAPH) && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+EXAMPLES := react-langgraph react-ai-sdk react-ag-ui
+EXAMPLE_BUILDS := $(EXAMPLES:%=examples/%/dist/index.html)
+.SECONDEXPANSION:
+$(EXAMPLE_BUILDS): examples/%/dist/index.html: examples/%/package-lock.json examples/%/index.html \
+		examples/%/vite.config.js $$(wildcard examples/$$*/src/*) | system-packages
+	cd examples/$* && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
 
-examples: $(EXAMPLE_LANGGRAPH)/dist/index.html
+examples: $(EXAMPLE_BUILDS)
 
 test: $(VENV)/.dev-installed system-packages tests/js/node_modules/.installed examples
 	$(BIN)/ruff check .
