@@ -7,6 +7,7 @@ stream's SSE in `edge/sse.py`).
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from typing import Any, Literal, NamedTuple
 
 EventType = Literal[
@@ -32,3 +33,29 @@ class RunEvent(NamedTuple):
     def terminal(self) -> bool:
         """Whether the run ends with this event."""
         return self.event in TERMINAL_EVENTS
+
+
+class ToolCallIds:
+    """Ids for a run's tool calls, for protocols that name each call: `call-<run>-<n>`.
+
+    `tool_call_completed` carries no id: a completion is paired with the oldest started,
+    uncompleted call of the same tool (the Worker's calls of one tool complete in order).
+    """
+
+    def __init__(self, run_id: str) -> None:
+        """No call started yet."""
+        self.run_id = run_id
+        self.started = 0
+        self.pending: dict[str, deque[str]] = defaultdict(deque)
+
+    def start(self, tool: str) -> str:
+        """The id of a call that starts now."""
+        self.started += 1
+        call_id = f"call-{self.run_id}-{self.started}"
+        self.pending[tool].append(call_id)
+        return call_id
+
+    def complete(self, tool: str) -> str:
+        """The id of the call of `tool` that completes now."""
+        pending = self.pending[tool]
+        return pending.popleft() if pending else f"call-{self.run_id}-{tool}"

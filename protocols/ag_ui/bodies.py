@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from chat.models import SESSION_ID_PATTERN
-from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.errors import RequestRejected
+from edge.validated import validated
 from memory.seeding import Conversation
 
 
@@ -46,20 +46,7 @@ class RunAgentInput(BaseModel):
 
 def parse_input(body: bytes) -> RunAgentInput:
     """Parse and validate the body; 400 naming what is wrong."""
-    try:
-        data = load_bounded_json(body)
-    except (JsonTooComplex, ValueError) as exc:
-        raise RequestRejected(400, f"Invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise RequestRejected(400, "The body must be a JSON object (a RunAgentInput)")
-    try:
-        return RunAgentInput.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise RequestRejected(400, problems) from None
+    return validated(RunAgentInput, body, status=400, what="a JSON object (a RunAgentInput)")
 
 
 def text_of(content: Any, where: str) -> str:

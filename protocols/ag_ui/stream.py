@@ -14,12 +14,11 @@ Each is one SSE `data: {json}` line. What each run event becomes:
 from __future__ import annotations
 
 import json
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import compact_encoder
-from runs.events import RunEvent
+from runs.events import RunEvent, ToolCallIds
 
 encode_json = compact_encoder()
 
@@ -33,8 +32,11 @@ class AgUiEvents:
     run_id: str
     text_open: bool = False
     open_steps: list[str] = field(default_factory=list)
-    tool_calls: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
-    started_calls: int = 0
+    call_ids: ToolCallIds = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Name the run's tool calls."""
+        self.call_ids = ToolCallIds(self.run_id)
 
     @property
     def message_id(self) -> str:
@@ -92,10 +94,8 @@ class AgUiEvents:
 
     def tool_started(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         """The server ran a DB tool: its call, whole (start, arguments, end)."""
-        self.started_calls += 1
-        call_id = f"call-{self.run_id}-{self.started_calls}"
         tool = str(data.get("tool"))
-        self.tool_calls[tool].append(call_id)
+        call_id = self.call_ids.start(tool)
         arguments = json.dumps(data.get("args", {}), ensure_ascii=False)
         return [
             {
@@ -110,9 +110,7 @@ class AgUiEvents:
 
     def tool_result(self, data: dict[str, Any]) -> dict[str, Any]:
         """The DB tool's outcome (its rows went to the Worker, not to the client)."""
-        tool = str(data.get("tool"))
-        pending = self.tool_calls[tool]
-        call_id = pending.popleft() if pending else f"call-{self.run_id}-{tool}"
+        call_id = self.call_ids.complete(str(data.get("tool")))
         outcome = {key: data[key] for key in ("ok", "latencyMs", "error") if key in data}
         return {
             "type": "TOOL_CALL_RESULT",

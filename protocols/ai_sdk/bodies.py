@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from chat.models import SESSION_ID_PATTERN
-from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.errors import RequestRejected
+from edge.validated import validated
 from memory.seeding import Conversation
 
 ROLES = {"user": "user", "assistant": "assistant"}
@@ -55,20 +55,7 @@ class ChatBody(BaseModel):
 
 def parse_chat(body: bytes) -> ChatBody:
     """Parse and validate the body; 400 naming what is wrong."""
-    try:
-        data = load_bounded_json(body)
-    except (JsonTooComplex, ValueError) as exc:
-        raise RequestRejected(400, f"Invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise RequestRejected(400, "The body must be a JSON object")
-    try:
-        return ChatBody.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise RequestRejected(400, problems) from None
+    return validated(ChatBody, body, status=400)
 
 
 def text_of(message: UIMessage, where: str) -> str:

@@ -16,12 +16,11 @@ event becomes:
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import compact_encoder
-from runs.events import RunEvent
+from runs.events import RunEvent, ToolCallIds
 
 encode_json = compact_encoder()
 DONE = b"data: [DONE]\n\n"
@@ -42,9 +41,11 @@ class UIMessageStream:
     text_started: bool = False
     agents: dict[str, int] = field(default_factory=dict)
     """How many times each agent started (the worker and critic twice on a retry)."""
-    tool_calls: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
-    """Started, not yet completed tool calls' ids, per tool (completions pair in order)."""
-    started_calls: int = 0
+    call_ids: ToolCallIds = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Name the run's tool calls."""
+        self.call_ids = ToolCallIds(self.run_id)
 
     @property
     def message_id(self) -> str:
@@ -104,10 +105,8 @@ class UIMessageStream:
 
     def tool_started(self, data: dict[str, Any]) -> dict[str, Any]:
         """The server ran a DB tool: its input."""
-        self.started_calls += 1
-        call_id = f"call-{self.run_id}-{self.started_calls}"
         tool = str(data.get("tool"))
-        self.tool_calls[tool].append(call_id)
+        call_id = self.call_ids.start(tool)
         return {
             "type": "tool-input-available",
             "toolCallId": call_id,
@@ -119,9 +118,7 @@ class UIMessageStream:
 
     def tool_completed(self, data: dict[str, Any]) -> dict[str, Any]:
         """The DB tool's outcome (its result went to the Worker, not to the client)."""
-        tool = str(data.get("tool"))
-        pending = self.tool_calls[tool]
-        call_id = pending.popleft() if pending else f"call-{self.run_id}-{tool}"
+        call_id = self.call_ids.complete(str(data.get("tool")))
         common = {"toolCallId": call_id, "dynamic": True, "providerExecuted": True}
         if not data.get("ok"):
             error = str(data.get("error") or "the tool call failed")

@@ -13,11 +13,11 @@ import json
 from typing import Any, Literal, TypeVar
 
 from django.conf import settings
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from chat.models import SESSION_ID_PATTERN
-from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.errors import RequestRejected
+from edge.validated import validated
 from protocols.langgraph.assistant import GRAPH_TAGS
 
 STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom")
@@ -149,30 +149,9 @@ def parse_body(model: type[B], body: bytes, *, required: bool = True) -> B:
         if required:
             raise RequestRejected(422, "A JSON body is required")
         return model()
-    try:
-        data = load_bounded_json(body)
-    except (JsonTooComplex, ValueError) as exc:
-        raise RequestRejected(422, f"Invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise RequestRejected(422, "The body must be a JSON object")
-    try:
-        parsed = model.model_validate(data)
-    except ValidationError as exc:
-        raise RequestRejected(422, validation_detail(exc)) from None
+    parsed = validated(model, body, status=422)
     refuse_unsupported(parsed)
     return parsed
-
-
-def validation_detail(exc: ValidationError) -> str:
-    """One line naming each invalid or unknown field."""
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "body"
-        if error["type"] == "extra_forbidden":
-            problems.append(f"{where}: unknown field")
-        else:
-            problems.append(f"{where}: {error['msg']}")
-    return "; ".join(problems)
 
 
 def refuse_unsupported(parsed: Body) -> None:
