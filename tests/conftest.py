@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import Browser, sync_playwright
 
 from accounts.limits import reset_limits
 from chat.models import Message, Session
 from harness.live_server import LiveServer, live_server, migrate
 from harness.redis_server import redis_server
+from tests.support.browser import launch
 from tests.support.runs import SLOW_RUNS
 
 ALICE = "alice"
@@ -129,3 +131,16 @@ def slow_server(
     """
     with live_server(tmp_path_factory.mktemp("slow"), template_db=template_db, **SLOW_RUNS) as s:
         yield s
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for the tests of the example apps.
+
+    Per module: Playwright's sync API runs one instance at a time in a thread, and other
+    modules (the playground's, the admin's) start their own.
+    """
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

@@ -7,43 +7,38 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from harness.live_server import ROOT, LiveServer, live_server
-from tests.support.browser import launch
-from tests.support.static_site import static_site
+from harness.live_server import LiveServer
+from tests.support.examples import served_example
 
 pytestmark = pytest.mark.browser
-EXAMPLE = ROOT / "examples" / "react-ag-ui" / "dist"
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """The built example, served as static files."""
-    with static_site(EXAMPLE) as origin:
-        yield origin
-
-
-@pytest.fixture(scope="module")
-def api(
-    tmp_path_factory: pytest.TempPathFactory, template_db: Path, site: str
-) -> Iterator[LiveServer]:
-    """A server that lets the example's origin call it."""
-    with live_server(
-        tmp_path_factory.mktemp("ag-ui-browser"), template_db=template_db, CORS_ORIGINS=site
-    ) as running:
-        yield running
+def served(
+    tmp_path_factory: pytest.TempPathFactory, template_db: Path
+) -> Iterator[tuple[str, LiveServer]]:
+    """The built example and a server that lets its origin call it."""
+    with served_example("react-ag-ui", tmp_path_factory, template_db) as pair:
+        yield pair
 
 
 @pytest.fixture
-def page(site: str, api: LiveServer) -> Iterator[Page]:
-    """The example in Debian's Chromium, pointed at the server."""
-    with sync_playwright() as playwright:
-        browser: Browser = launch(playwright)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.goto(f"{site}/?api={api.url}")
-        yield page
-        browser.close()
+def api(served: tuple[str, LiveServer]) -> LiveServer:
+    """The server."""
+    return served[1]
+
+
+@pytest.fixture
+def page(chromium: Browser, served: tuple[str, LiveServer]) -> Iterator[Page]:
+    """The example pointed at the server."""
+    site, api = served
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site}/?api={api.url}")
+    yield page
+    context.close()
 
 
 def test_a_full_run_shows_steps_tools_the_answer_and_suggestions(page: Page, api: LiveServer):

@@ -7,53 +7,37 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from harness.live_server import ROOT, LiveServer, live_server
-from tests.support.browser import launch
+from harness.live_server import LiveServer
+from tests.support.examples import served_example
 from tests.support.runs import SLOW_RUNS
-from tests.support.static_site import static_site
 from tests.support.waiting import until
 
 pytestmark = pytest.mark.browser
-EXAMPLE = ROOT / "examples" / "react-ai-sdk" / "dist"
 SERVICE = {"Authorization": "Bearer devkey"}
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """The built example, served as static files."""
-    with static_site(EXAMPLE) as origin:
-        yield origin
-
-
-@pytest.fixture(scope="module")
-def api(
-    tmp_path_factory: pytest.TempPathFactory, template_db: Path, site: str
-) -> Iterator[LiveServer]:
-    """A server with slow runs that lets the example's origin call it."""
-    with live_server(
-        tmp_path_factory.mktemp("ai-sdk-browser"),
-        template_db=template_db,
-        CORS_ORIGINS=site,
-        **SLOW_RUNS,
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+def served(
+    tmp_path_factory: pytest.TempPathFactory, template_db: Path
+) -> Iterator[tuple[str, LiveServer]]:
+    """The built example and a server with slow runs that lets its origin call it."""
+    with served_example("react-ai-sdk", tmp_path_factory, template_db, **SLOW_RUNS) as pair:
+        yield pair
 
 
 @pytest.fixture
-def page(browser: Browser, site: str, api: LiveServer) -> Iterator[Page]:
+def api(served: tuple[str, LiveServer]) -> LiveServer:
+    """The server."""
+    return served[1]
+
+
+@pytest.fixture
+def page(chromium: Browser, served: tuple[str, LiveServer]) -> Iterator[Page]:
     """The example pointed at the server, on a new chat."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    site, api = served
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(f"{site}/?api={api.url}")
     yield page
