@@ -123,12 +123,14 @@ def delete_thread(session: Session) -> None:
 @sync_to_async
 def thread_object(session: Session, *, with_values: bool = True) -> dict[str, Any]:
     """The thread as LangGraph returns it."""
-    return thread_dict(session, with_values=with_values)
-
-
-def thread_dict(session: Session, *, with_values: bool) -> dict[str, Any]:
-    """The thread as LangGraph returns it (sync)."""
     record = ThreadRecord.objects.filter(session=session).first()
+    return thread_dict(session, record, with_values=with_values)
+
+
+def thread_dict(
+    session: Session, record: ThreadRecord | None, *, with_values: bool
+) -> dict[str, Any]:
+    """The thread as LangGraph returns it (sync), from its session and its metadata's row."""
     updated = max(session.updated_at, record.updated_at) if record else session.updated_at
     values = {"messages": state_messages(session.session_id)} if with_values else {}
     return {
@@ -174,8 +176,14 @@ def search_threads(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any
         body.sort_by or "updated_at", "updated_at"
     )
     order = field if body.sort_order == "asc" else f"-{field}"
-    page = sessions.order_by(order)[body.offset : body.offset + body.limit]
-    return [thread_dict(session, with_values=True) for session in page]
+    page = list(sessions.order_by(order)[body.offset : body.offset + body.limit])
+    ids = [session.session_id for session in page]
+    records = {r.session_id: r for r in ThreadRecord.objects.filter(session_id__in=ids)}
+    with_values = body.select is None or "values" in body.select
+    return [
+        thread_dict(session, records.get(session.session_id), with_values=with_values)
+        for session in page
+    ]
 
 
 @sync_to_async
