@@ -83,14 +83,19 @@ def rate_limited(limited: RateLimited) -> RequestRejected:
     return RequestRejected(429, limited.detail, {"Retry-After": str(limited.retry_after)})
 
 
-async def admit_caller(scope: dict[str, Any], *methods: str) -> Caller:
-    """Check the method is one of `methods` (405), header bytes, Host (400), credentials."""
+def check_request(scope: dict[str, Any], *methods: str) -> dict[str, str]:
+    """Check the method is one of `methods` (405), header bytes and Host (400); the headers."""
     if scope["method"] not in methods:
         allowed = ", ".join(methods)
         raise RequestRejected(405, f"Method not allowed: use {allowed}", {"Allow": allowed})
     headers = decoded_headers(scope)
     check_host(scope, headers)
-    return await authenticate(scope, headers)
+    return headers
+
+
+async def admit_caller(scope: dict[str, Any], *methods: str) -> Caller:
+    """`check_request`, then the credentials (401, 429); the caller."""
+    return await authenticate(scope, check_request(scope, *methods))
 
 
 async def authenticate(scope: dict[str, Any], headers: dict[str, str]) -> Caller:

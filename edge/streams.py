@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import aclose_old_connections
@@ -112,17 +113,37 @@ class RunEventsConsumer(AsyncHttpConsumer):
         """Check method, header bytes, Host and credentials (edge.checks); return the caller."""
         return await admit_caller(self.scope, self.allowed_method)
 
+    def query(self) -> dict[str, str]:
+        """The query string's parameters (the last value of each)."""
+        return {name: values[-1] for name, values in self.query_lists().items()}
+
+    def query_lists(self) -> dict[str, list[str]]:
+        """The query string's parameters, every value of each."""
+        return parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+
     async def reject(self, rejected: RequestRejected, **extra: Any) -> None:
         """Answer with a JSON error instead of a stream (401s name the scheme)."""
-        body = json_body({"detail": rejected.detail, **extra})
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        headers = []
         if rejected.status == 401:
             headers.append((b"www-authenticate", b'Bearer realm="api"'))
         headers += [
             (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
         ]
-        await self.send_headers(status=rejected.status, headers=headers)
-        await self.send_body(body)
+        body = {"detail": rejected.detail, **extra}
+        await self.send_json(rejected.status, body, headers)
+
+    async def send_json(
+        self, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None
+    ) -> None:
+        """Answer with a whole JSON body (and `headers`); the response is done."""
+        payload = json_body(body)
+        sent = [
+            (b"content-type", b"application/json"),
+            (b"content-length", b"%d" % len(payload)),
+            *(headers or []),
+        ]
+        await self.send_headers(status=status, headers=sent)
+        await self.send_body(payload)
         self.response_done = True
 
     async def stream_run(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from typing import Any, Literal
-from urllib.parse import parse_qs
 
 from accounts.callers import Caller
 from edge.admission import AdmittingConsumer
@@ -140,9 +139,9 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         if self.answer_mode == "stream":
             await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
         elif self.answer_mode == "background":
-            await self.send_json(200, run_object(run, record), run)
+            await self.answer_json(run_object(run, record), run)
         else:
-            await self.send_json(200, await wait_for_state(run.pk), run, suffix="/join")
+            await self.answer_json(await wait_for_state(run.pk), run, suffix="/join")
 
     def needs_record(self, run: Run) -> bool:
         """Whether the run differs from what a run without a record is taken to be.
@@ -177,13 +176,13 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
             return await run_context(run, record, with_state=False)
         return await admitted_context(run, self.prompt, new_thread=self.new_thread is not None)
 
-    async def send_json(self, status: int, body: Any, run: Run, suffix: str = "") -> None:
+    async def answer_json(self, body: Any, run: Run, suffix: str = "") -> None:
         """A JSON answer with where the run is (and, for `/wait`, where to rejoin it)."""
         path = run_path(run.session_id, run.pk)
         headers = [(b"content-location", path.encode())]
         if suffix:
             headers.append((b"location", f"{path}{suffix}".encode()))
-        await send_json(self, status, body, headers)
+        await self.send_json(200, body, headers)
 
 
 def thread_metadata(request: RunBody) -> dict[str, Any]:
@@ -203,24 +202,6 @@ async def wait_for_state(run_id: str) -> dict[str, Any]:
     return await final_state(run)
 
 
-async def send_json(
-    consumer: RunEventsConsumer,
-    status: int,
-    body: Any,
-    headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:
-    """Send a whole JSON response."""
-    payload = json_body(body)
-    sent = [
-        (b"content-type", b"application/json"),
-        (b"content-length", b"%d" % len(payload)),
-        *(headers or []),
-    ]
-    await consumer.send_headers(status=status, headers=sent)
-    await consumer.send_body(payload)
-    consumer.response_done = True
-
-
 class JoinStreamConsumer(LangGraphStreaming, RunEventsConsumer):
     """`GET /threads/{id}/runs/{rid}/stream`: the run's parts after `Last-Event-ID`."""
 
@@ -234,7 +215,7 @@ class JoinStreamConsumer(LangGraphStreaming, RunEventsConsumer):
             route = self.scope["url_route"]["kwargs"]
             session = await thread_or_404(caller, route["thread_id"])
             run, record = await thread_run(session, route["run_id"])
-            query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
+            query = self.query_lists()
             after = self.position(query)
         except RequestRejected as rejected:
             await self.reject(rejected)

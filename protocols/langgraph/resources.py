@@ -10,10 +10,9 @@ import asyncio
 import contextlib
 import logging
 from typing import Any
-from urllib.parse import parse_qs
 
 from accounts.callers import Caller
-from edge.checks import RequestEdge, check_host, decoded_headers
+from edge.checks import RequestEdge, check_request
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
 from protocols.langgraph.assistant import GRAPH_ID, assistant_object, is_assistant
@@ -25,7 +24,7 @@ from protocols.langgraph.bodies import (
     ThreadSearchBody,
     parse_body,
 )
-from protocols.langgraph.consumers import send_json, wait_for_state
+from protocols.langgraph.consumers import wait_for_state
 from protocols.langgraph.runs import (
     delete_run,
     roll_back_later,
@@ -81,7 +80,7 @@ class Resource(RunEventsConsumer):
         """Answer the request; refusals and failures as LangGraph's errors."""
         try:
             if self.public:
-                await admit_caller_anonymously(self.scope, self.methods)
+                check_request(self.scope, *self.methods)
             caller = self.edge.caller if self.edge is not None else None
             await self.handle(caller, self.scope["url_route"]["kwargs"], body)  # type: ignore[arg-type]
         except RequestRejected as rejected:
@@ -95,20 +94,11 @@ class Resource(RunEventsConsumer):
         """Answer (subclasses)."""
         raise NotImplementedError
 
-    async def reply(self, body: Any, status: int = 200) -> None:
-        """A JSON answer."""
-        await send_json(self, status, body)
-
     async def no_content(self) -> None:
         """204, as LangGraph answers a delete."""
         await self.send_headers(status=204, headers=[])
         await self.send_body(b"")
         self.response_done = True
-
-    def query(self) -> dict[str, str]:
-        """The query string's parameters (the last value of each)."""
-        parsed = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
-        return {name: values[-1] for name, values in parsed.items()}
 
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         """An integer query parameter within bounds; 422 otherwise."""
@@ -120,14 +110,6 @@ class Resource(RunEventsConsumer):
         return int(raw)
 
 
-async def admit_caller_anonymously(scope: dict[str, Any], methods: tuple[str, ...]) -> None:
-    """A public route's checks: method and Host (no credentials)."""
-    if scope["method"] not in methods:
-        allowed = ", ".join(methods)
-        raise RequestRejected(405, f"Method not allowed: use {allowed}", {"Allow": allowed})
-    check_host(scope, decoded_headers(scope))
-
-
 class InfoResource(Resource):
     """`GET /info`: what this server is (public, as LangGraph's)."""
 
@@ -136,7 +118,9 @@ class InfoResource(Resource):
     async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
         """Version and features."""
         flags = {"assistants": True, "crons": False, "langsmith": False, "store": False}
-        await self.reply({"version": VERSION, "langgraph_py_version": None, "flags": flags})
+        await self.send_json(
+            200, {"version": VERSION, "langgraph_py_version": None, "flags": flags}
+        )
 
 
 class AssistantsResource(Resource):
@@ -153,11 +137,11 @@ class AssistantsResource(Resource):
             search = parse_body(AssistantSearchBody, body, required=False)
             matches = (search.graph_id in (None, GRAPH_ID)) and (search.name in (None, GRAPH_ID))
             found = [assistant_object()] if matches and search.offset == 0 else []
-            await self.reply(found[: search.limit])
+            await self.send_json(200, found[: search.limit])
             return
         if not is_assistant(assistant_id):
             raise RequestRejected(404, f"Assistant {assistant_id} not found")
-        await self.reply(assistant_object())
+        await self.send_json(200, assistant_object())
 
 
 class ThreadsResource(Resource):
@@ -170,10 +154,10 @@ class ThreadsResource(Resource):
         """Create a thread, or search the caller's."""
         if self.search:
             found = await search_threads(caller, parse_body(ThreadSearchBody, body, required=False))
-            await self.reply(found)
+            await self.send_json(200, found)
             return
         session, _ = await create_thread(caller, parse_body(ThreadCreateBody, body, required=False))
-        await self.reply(await thread_object(session))
+        await self.send_json(200, await thread_object(session))
 
 
 class ThreadResource(Resource):
@@ -194,7 +178,7 @@ class ThreadResource(Resource):
         if method == "PATCH":
             await patch_thread(session, parse_body(ThreadPatchBody, body).metadata)
             session = await thread_or_404(caller, route["thread_id"])
-        await self.reply(await thread_object(session))
+        await self.send_json(200, await thread_object(session))
 
 
 class StateResource(Resource):
@@ -206,13 +190,13 @@ class StateResource(Resource):
         """The thread's state, or its history (newest first)."""
         session = await thread_or_404(caller, route["thread_id"])
         if not self.history:
-            await self.reply(await thread_state(session))
+            await self.send_json(200, await thread_state(session))
             return
         if self.scope["method"] == "POST":
             limit = parse_body(HistoryBody, body, required=False).limit
         else:
             limit = self.query_int("limit", 10, 1, 1000)
-        await self.reply(await thread_history(session, limit))
+        await self.send_json(200, await thread_history(session, limit))
 
 
 class RunsResource(Resource):
@@ -223,7 +207,9 @@ class RunsResource(Resource):
         session = await thread_or_404(caller, route["thread_id"])
         limit = self.query_int("limit", 10, 1, 1000)
         offset = self.query_int("offset", 0, 0, 10_000_000)
-        await self.reply(await thread_runs(session, limit, offset, self.query().get("status")))
+        await self.send_json(
+            200, await thread_runs(session, limit, offset, self.query().get("status"))
+        )
 
 
 class RunResource(Resource):
@@ -237,14 +223,14 @@ class RunResource(Resource):
         session = await thread_or_404(caller, route["thread_id"])
         run, record = await thread_run(session, route["run_id"])
         if self.action == "join":
-            await self.reply(await wait_for_state(run.pk))
+            await self.send_json(200, await wait_for_state(run.pk))
         elif self.action == "cancel":
-            await self.reply(run_object(await self.cancel(run), record))
+            await self.send_json(200, run_object(await self.cancel(run), record))
         elif self.scope["method"] == "DELETE":
             await delete_run(run)
             await self.no_content()
         else:
-            await self.reply(run_object(run, record))
+            await self.send_json(200, run_object(run, record))
 
     async def cancel(self, run: Run) -> Run:
         """Stop the run (`action=interrupt|rollback`), waiting for its end when `wait=1`."""

@@ -46,16 +46,8 @@ class OpenAIRendering:
         headers: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
         """Send a whole JSON response (with the run's and session's ids when there is a run)."""
-        payload = json_body(body)
-        sent = [
-            (b"content-type", b"application/json"),
-            (b"content-length", b"%d" % len(payload)),
-            *(headers or []),
-            *(self.run_headers(run_id) if run_id else []),
-        ]
-        await self.send_headers(status=status, headers=sent)  # type: ignore[attr-defined]
-        await self.send_body(payload)  # type: ignore[attr-defined]
-        self.response_done = True
+        sent = [*(headers or []), *(self.run_headers(run_id) if run_id else [])]
+        await super().send_json(status, body, sent)  # type: ignore[misc]
 
     def run_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
         """Where the run is: its id, its session's id."""

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 from typing import Any
-from urllib.parse import parse_qs
 
 from accounts.callers import Caller
 from edge.checks import admit_caller
@@ -62,11 +61,6 @@ class OpenAIResource(OpenAIRendering, RunEventsConsumer):
     async def handle(self, caller: Caller, route: dict[str, str]) -> None:
         """Answer the request (subclasses)."""
         raise NotImplementedError
-
-    def query(self) -> dict[str, str]:
-        """The query string's parameters (the last value of each)."""
-        parsed = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
-        return {name: values[-1] for name, values in parsed.items()}
 
     async def response_of(self, caller: Caller, response_id: str) -> ResponseRecord:
         """The caller's response, or 404."""
