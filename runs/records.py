@@ -17,6 +17,7 @@ from runs.models import Run
 from runs.store import close_run
 from runs.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
+from telemetry.rollups import add_run
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
 SUMMARY_DOCUMENTS = 5
@@ -127,7 +128,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             metadata={"suggestions": suggestions, "timings": timings},
         )
         Suggestion.objects.create(session=record.session, message=message, suggestions=suggestions)
-        RequestMetric.objects.create(
+        metric = RequestMetric.objects.create(
             session=record.session,
             message=message,
             ttft_ms=record.ttft_ms,
@@ -138,6 +139,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             **record.observed,
             run_id=record.run_id,
         )
+        add_run(metric)
         record.close_run(Run.Status.OK, touched, answer_message=message)
     return message, total_ms
 
@@ -147,7 +149,7 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
     """Record a failed or cancelled run: its tool calls and metric, never a partial answer."""
     with transaction.atomic():
         store_tool_calls(record)
-        RequestMetric.objects.create(
+        metric = RequestMetric.objects.create(
             session=record.session,
             ttft_ms=record.ttft_ms,
             total_time_ms=record.elapsed_ms(),
@@ -159,4 +161,5 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             **record.observed,
             run_id=record.run_id,
         )
+        add_run(metric)
         record.close_run(status, error=error)

@@ -21,6 +21,7 @@ from chat.models import Message, Session, new_object_id
 from runs.models import ACTIVE_RUN_STATUSES, Run
 from runs.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
+from telemetry.rollups import add_run
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{ObjectId()}"
 """This process, as recorded on the runs it executes."""
@@ -257,7 +258,7 @@ def recover_if_stale(run: Run) -> bool:
             user_message_id=prompt.values_list("id", flat=True).first(),
         ):
             return False
-        RequestMetric.objects.create(
+        metric = RequestMetric.objects.create(
             session_id=run.session_id,
             run_id=run.pk,
             user_id=run.user_id,
@@ -266,6 +267,7 @@ def recover_if_stale(run: Run) -> bool:
             status=RequestMetric.Status.INTERRUPTED,
             error=LOST_OWNER,
         )
+        add_run(metric)
     return True
 
 

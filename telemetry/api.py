@@ -21,6 +21,7 @@ from accounts.schemas import ErrorOut
 from chat.models import Message, Session
 from telemetry.models import RequestMetric, ToolCall
 from telemetry.probes import ping_database, readiness
+from telemetry.rollup_queries import run_figures
 from telemetry.schemas import (
     HealthOut,
     ProbeOut,
@@ -119,23 +120,24 @@ async def session_traces(
     summary="System-wide statistics (service key only)",
 )
 async def vitals(request: HttpRequest, query: Query[VitalsQuery]) -> VitalsOut:
-    """Return uptime and totals; run figures (percentiles, statuses, tokens) over `window`."""
+    """Return uptime and totals; run figures (percentiles, statuses, tokens) over `window`.
+
+    The run figures come from the rollups: percentiles are read from their histograms, and a
+    window starts at the minute.
+    """
     require_service(request)
     started_at = apps.get_app_config("telemetry").started_at
-    metrics = RequestMetric.objects.all()
+    start = None
     if query.window:
         try:
-            metrics = metrics.filter(timestamp__gte=timezone.now() - parse_window(query.window))
+            start = timezone.now() - parse_window(query.window)
         except BadWindow as bad:
             raise HttpError(422, str(bad)) from None
-    averages = await metrics.aaggregate(total=Avg("total_time_ms"), runs=Count("pk"))
     return VitalsOut(
         window=query.window,
-        total_runs=averages["runs"],
-        **await asummary(metrics),
+        **await sync_to_async(run_figures)(start),
         uptime_seconds=round(time.time() - started_at, 1),
         total_sessions=await Session.objects.acount(),
         total_messages=await Message.objects.acount(),
         total_tool_calls=await ToolCall.objects.acount(),
-        avg_response_time_ms=rounded(averages["total"]),
     )

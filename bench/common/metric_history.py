@@ -58,8 +58,9 @@ def synthetic_metric(session: Session, when: datetime, rng: random.Random) -> Re
 def add_history(
     count: int, *, days: float, now: datetime, users: int = 200, seed: int = 7, prefix: str = "hist"
 ) -> int:
-    """Store `count` synthetic runs over the `days` before `now`; return how many."""
+    """Store `count` synthetic runs over the `days` before `now`, rollups rebuilt after."""
     from telemetry.models import RequestMetric
+    from telemetry.rollups import rebuild_all
 
     rng = random.Random(seed)
     sessions = history_sessions(users, 5, prefix)
@@ -72,6 +73,7 @@ def add_history(
             RequestMetric.objects.bulk_create(batch)
             batch = []
     RequestMetric.objects.bulk_create(batch)
+    rebuild_all()
     return count
 
 
