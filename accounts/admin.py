@@ -1,38 +1,111 @@
-"""Admin for API keys: see who has keys, when they were last used, revoke them."""
+"""Admin for API keys: who has keys, when they were used; create one (secret shown once), revoke."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
-from accounts.keys import forget_key
+from accounts.keys import create_key, forget_key
 from accounts.models import ApiKey
+from chat.admin_mixins import user_link
+
+
+class NewKeyForm(forms.ModelForm):
+    """The two things a new key needs: its user and a name to tell it apart."""
+
+    class Meta:
+        model = ApiKey
+        fields = ("user_id", "name")
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Active or revoked keys."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        """Active or revoked."""
+        return [("active", "active"), ("revoked", "revoked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:
+        """Keep the chosen keys."""
+        if self.value() == "active":
+            return queryset.filter(revoked_at=None)
+        if self.value() == "revoked":
+            return queryset.exclude(revoked_at=None)
+        return queryset
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    """Keys are created by `createapikey` or `POST /v1/keys`; here they are listed and revoked."""
+    """Keys by user: add one here (its secret is shown once, on the next page), revoke them."""
 
     list_display = (
-        "name", "prefix", "user_id", "is_active", "created_at", "last_used_at", "revoked_at"
+        "prefix_column", "name", "user_column", "status", "created_at", "last_used_at", "revoked_at"
     )  # fmt: skip
-    list_filter = ("revoked_at",)
+    list_filter = (StatusFilter,)
     search_fields = ("user_id", "name", "prefix")
-    fields = ("name", "prefix", "user_id", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("prefix", "user_id", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = (
+        "prefix_column", "user_column", "status", "created_at", "last_used_at", "revoked_at"
+    )  # fmt: skip
     actions = ("revoke",)
     show_full_result_count = False
 
-    @admin.display(boolean=True, description="active", ordering="revoked_at")
-    def is_active(self, key: ApiKey) -> bool:
-        """Whether the key still works (a green tick), or was revoked (a red cross)."""
-        return not key.revoked
+    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, **kwargs: Any) -> Any:
+        """A new key asks for its user and name; an existing one lets only its name change."""
+        if obj is None:
+            kwargs["form"] = NewKeyForm
+        return super().get_form(request, obj, **kwargs)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        """Keys are created where their secret can be shown once (command or API)."""
-        return False
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+        """The add form's two fields, or the key's name and read-only facts."""
+        if obj is None:
+            return ["user_id", "name"]
+        return ["name", *self.readonly_fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        """Nothing is read-only on the add form."""
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        """Create a new key through `create_key` and show its secret this once."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        new = create_key(obj.user_id, obj.name)
+        obj.pk, obj.prefix, obj.key_hash = new.row.pk, new.row.prefix, new.row.key_hash
+        obj._state.adding = False
+        message = format_html(
+            'The key for {} is <code class="secret-once">{}</code>. Copy it now: it is '
+            "shown this once (only its hash is stored).",
+            new.row.user_id,
+            new.secret,
+        )
+        self.message_user(request, message, messages.WARNING)
+
+    @admin.display(description="key", ordering="prefix")
+    def prefix_column(self, key: ApiKey) -> str:
+        """The key's first characters, as it is shown everywhere."""
+        return f"{key.prefix}…"
+
+    @admin.display(description="user", ordering="user_id")
+    def user_column(self, key: ApiKey) -> str:
+        """Link to the user's page."""
+        return user_link(key.user_id)
+
+    @admin.display(description="status", ordering="revoked_at")
+    def status(self, key: ApiKey) -> SafeString:
+        """Active (green) or revoked (grey)."""
+        state = "revoked" if key.revoked else "active"
+        return format_html('<span class="status status-{}">{}</span>', state, state)
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:

@@ -12,13 +12,13 @@ class ApiKey(models.Model):
     """A user key: acts as its user only. Only the SHA-256 of the secret is stored."""
 
     id = object_id_primary_key()
-    user_id = models.CharField("userId", max_length=128, db_column="userId")
+    user_id = models.CharField("user", max_length=128, db_column="userId")
     name = models.CharField(max_length=100, blank=True, default="")
     prefix = models.CharField(
         max_length=16, help_text="The key's first characters, to tell keys apart."
     )
     key_hash = models.CharField("SHA-256", max_length=64, unique=True, db_column="keyHash")
-    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
+    created_at = models.DateTimeField("created", default=timezone.now, db_column="createdAt")
     last_used_at = models.DateTimeField("last used", null=True, blank=True, db_column="lastUsedAt")
     revoked_at = models.DateTimeField("revoked", null=True, blank=True, db_column="revokedAt")
 

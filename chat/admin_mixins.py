@@ -1,13 +1,63 @@
-"""Admin behaviour shared by the history tables (messages, suggestions, tool calls, metrics)."""
+"""Admin behaviour shared by every page of the console: read-only history, links, labels, counts.
+
+History (messages, suggestions, runs, tool calls, metrics) is written by the pipeline only:
+operators view and delete it, never edit it. Every row links to the rows it belongs to, ids
+are shortened with the full value on hover, statuses are coloured labels, and big tables
+are paged without a full `COUNT(*)`.
+"""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection, models
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+EXACT_BELOW = 100_000
+"""Tables the database estimates at fewer rows than this are counted exactly."""
+SHORT_ID = 8
+PG_ESTIMATE = "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass"
+DASH = "—"
+SESSION_LOOKUP = "session__session_id__exact"
+
+
+def estimated_rows(model: type[models.Model]) -> int | None:
+    """The row count the database keeps in its statistics (None where it keeps none).
+
+    PostgreSQL's planner estimate and MongoDB's collection metadata are read without touching
+    a row; SQLite keeps no estimate (and counts an index quickly).
+    """
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table]
+            )
+            row = cursor.fetchone()
+        return int(row[0]) if row and row[0] >= 0 else None
+    if connection.vendor == "mongodb":
+        return int(connection.get_collection(table).estimated_document_count())
+    return None
+
+
+class EstimatedCountPaginator(Paginator):
+    """Pages of a big table: an unfiltered list shows the database's estimate, not a COUNT(*)."""
+
+    @cached_property
+    def count(self) -> int:
+        """The exact count of a filtered list or a small table, else the estimate."""
+        queryset = self.object_list
+        if isinstance(queryset, models.QuerySet) and not queryset.query.where:
+            estimate = estimated_rows(queryset.model)
+            if estimate is not None and estimate >= EXACT_BELOW:
+                return estimate
+        return super().count
 
 
 class ReadOnlyHistoryMixin:
@@ -17,13 +67,24 @@ class ReadOnlyHistoryMixin:
     """
 
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
     list_select_related: tuple[str, ...] = ("session",)
     search_fields: tuple[str, ...] = ("session__session_id",)
 
-    @admin.display(description="sessionId", ordering="session")
+    @admin.display(description="session", ordering="session")
     def session_column(self, row: Any) -> str:
         """Link to the row's session."""
-        return session_link(row.session_id)
+        return session_link(row.session)
+
+    @admin.display(description="user", ordering="user_id")
+    def user_column(self, row: Any) -> str:
+        """Link to the row's user page."""
+        return user_link(row.user_id)
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        """Allow `?session__session_id__exact=`: a session's page links its rows so."""
+        return lookup == SESSION_LOOKUP or super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         """Forbid adding history rows by hand."""
@@ -35,14 +96,55 @@ class ReadOnlyHistoryMixin:
 
 
 class ReadOnlyInline(ReadOnlyHistoryMixin, admin.TabularInline):
-    """A read-only inline of history rows on a session's page."""
+    """A read-only inline of history rows on another row's page."""
 
     extra = 0
     can_delete = False
     show_change_link = True
 
 
-def session_link(session_id: str) -> str:
-    """Link to a session's admin page by its sessionId."""
-    url = reverse("admin:chat_session_changelist") + f"?session_id={session_id}"
-    return format_html('<a href="{}">{}</a>', url, session_id)
+def short(value: str | None, length: int = SHORT_ID) -> SafeString:
+    """A long id or text cut to `length` characters, the whole value shown on hover."""
+    if not value:
+        return format_html("{}", DASH)
+    if len(value) <= length:
+        return format_html("{}", value)
+    return format_html('<span title="{}">{}…</span>', value, value[:length])
+
+
+def link(url: str, text: str, *, length: int = SHORT_ID) -> SafeString:
+    """A link whose text is shortened like `short`."""
+    return format_html('<a href="{}">{}</a>', url, short(text, length))
+
+
+def admin_link(row: models.Model | None, text: str | None = None, length: int = SHORT_ID) -> str:
+    """Link to a row's admin page, its text the row's id unless given (a dash for no row)."""
+    if row is None:
+        return DASH
+    meta = row._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk])
+    return link(url, text or str(row.pk), length=length)
+
+
+def session_link(session: Any) -> str:
+    """Link to a session's page, by its sessionId."""
+    return admin_link(session, session.session_id if session else None, length=24)
+
+
+def user_link(user_id: str) -> str:
+    """Link to a user's page of the dashboard."""
+    if not user_id:
+        return DASH
+    return link(reverse("admin:telemetry_user", args=[user_id]), user_id, length=24)
+
+
+def status_label(status: str) -> SafeString:
+    """A run status as a coloured label (class `status-<status>`, styled in base_site.html)."""
+    return format_html('<span class="status status-{}">{}</span>', status, status)
+
+
+def ok_label(ok: bool) -> SafeString:
+    """A tool call's outcome as a coloured label."""
+    return format_html(
+        '<span class="status status-{}">{}</span>', *(("ok", "ok") if ok else ("error", "refused"))
+    )

@@ -39,12 +39,16 @@ def session_key(related_name: str) -> models.ForeignKey:
         db_column="sessionId",
         on_delete=models.CASCADE,
         related_name=related_name,
-        verbose_name="sessionId",
+        verbose_name="session",
     )
 
 
 def message_key(
-    related_name: str, *, optional: bool = False, column: str = "messageId"
+    related_name: str,
+    *,
+    optional: bool = False,
+    column: str = "messageId",
+    verbose_name: str = "message",
 ) -> models.ForeignKey:
     """Build the foreign key to a message, stored as `column` (`messageId` by default).
 
@@ -55,7 +59,7 @@ def message_key(
         db_column=column,
         on_delete=models.SET_NULL if optional else models.CASCADE,
         related_name=related_name,
-        verbose_name=column,
+        verbose_name=verbose_name,
         **({"null": True, "blank": True} if optional else {}),
     )
 
@@ -64,8 +68,8 @@ class Session(models.Model):
     """One conversation, owned by one user; carries the long-term summary."""
 
     id = object_id_primary_key()
-    session_id = models.CharField("sessionId", max_length=128, unique=True, db_column="sessionId")
-    user_id = models.CharField("userId", max_length=128, db_column="userId")
+    session_id = models.CharField("session id", max_length=128, unique=True, db_column="sessionId")
+    user_id = models.CharField("user", max_length=128, db_column="userId")
     summary = models.TextField(blank=True, default="")
     summarized_until = models.DateTimeField(
         "summarised until",
@@ -74,10 +78,10 @@ class Session(models.Model):
         db_column="summarizedUntil",
         help_text="createdAt of the newest message folded into the summary.",
     )
-    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
-    updated_at = models.DateTimeField("updatedAt", default=timezone.now, db_column="updatedAt")
+    created_at = models.DateTimeField("created", default=timezone.now, db_column="createdAt")
+    updated_at = models.DateTimeField("updated", default=timezone.now, db_column="updatedAt")
     active_run_id = models.CharField(
-        "activeRunId",
+        "active run id",
         max_length=24,
         null=True,
         blank=True,
@@ -88,7 +92,10 @@ class Session(models.Model):
     class Meta:
         db_table = "sessions"
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["user_id", "-updated_at"], name="sessions_user_updated")]
+        indexes = [
+            models.Index(fields=["user_id", "-updated_at"], name="sessions_user_updated"),
+            models.Index(fields=["updated_at"], name="sessions_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.session_id
@@ -103,18 +110,23 @@ class Message(models.Model):
 
     id = object_id_primary_key()
     session = session_key("messages")
-    user_id = models.CharField("userId", max_length=128, db_column="userId")
+    user_id = models.CharField("user", max_length=128, db_column="userId")
     role = models.CharField(max_length=16, choices=Role.choices)
     content = models.TextField()
     metadata = models.JSONField(default=dict, blank=True)
     timestamp = models.FloatField(default=time.time, help_text="Seconds since the epoch.")
-    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
+    created_at = models.DateTimeField("created", default=timezone.now, db_column="createdAt")
 
     class Meta:
         db_table = "messages"
         ordering = ["created_at", "id"]
         # Used by context packing and the messages endpoint: a session's turns in time order.
-        indexes = [models.Index(fields=["session", "created_at"], name="messages_session_created")]
+        indexes = [
+            models.Index(fields=["session", "created_at"], name="messages_session_created"),
+            # The admin's list: newest first, by role.
+            models.Index(fields=["created_at"], name="messages_created"),
+            models.Index(fields=["role", "created_at"], name="messages_role_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:60]}"
@@ -127,7 +139,7 @@ class Suggestion(models.Model):
     session = session_key("suggestions")
     message = message_key("suggestion_sets")
     suggestions = models.JSONField(default=list)
-    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
+    created_at = models.DateTimeField("created", default=timezone.now, db_column="createdAt")
 
     class Meta:
         db_table = "suggestions"

@@ -12,11 +12,11 @@ class Note(models.Model):
     """A fact a user asked the assistant to remember, visible only to that user."""
 
     id = object_id_primary_key()
-    user_id = models.CharField("userId", max_length=128, db_column="userId")
-    session_id = models.CharField("sessionId", max_length=128, db_column="sessionId", blank=True)
+    user_id = models.CharField("user", max_length=128, db_column="userId")
+    session_id = models.CharField("session id", max_length=128, db_column="sessionId", blank=True)
     content = models.TextField()
     tags = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
+    created_at = models.DateTimeField("created", default=timezone.now, db_column="createdAt")
 
     class Meta:
         db_table = "notes"

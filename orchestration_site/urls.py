@@ -43,6 +43,10 @@ api.add_router("/v1", metrics_router)
 api.add_router("/v1", runs_router)
 api.add_router("", health_router)
 
+admin.site.site_header = "Chat orchestrator console"
+admin.site.site_title = "Chat orchestrator"
+admin.site.index_title = "Sessions, runs and metrics"
+
 urlpatterns = [
     path("", playground, name="playground"),
     path("metrics", prometheus_metrics, name="prometheus-metrics"),

@@ -1,81 +1,115 @@
-"""Admin for runs: their status, and links to their session, messages, tool calls and metric."""
+"""Admin for runs: a run's page reads as its story, prompt to answer, with its tool calls."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
-from chat.admin import METRIC_COLUMNS
-from chat.admin_mixins import ReadOnlyHistoryMixin, ReadOnlyInline
+from chat.admin import duration, table
+from chat.admin_mixins import DASH, ReadOnlyHistoryMixin, admin_link, ok_label, short, status_label
 from runs.models import Run
 from telemetry.charts import waterfall
 from telemetry.models import RequestMetric, ToolCall
 
 
-class RunToolCallInline(ReadOnlyInline):
-    """The tool calls of a run, stored as each completed."""
-
-    model = ToolCall
-    fields = ("timestamp", "tool", "ok", "latency_ms", "args")
-    readonly_fields = fields
-
-
-class RunMetricInline(ReadOnlyInline):
-    """The metric of a run (one, written when it ended)."""
-
-    model = RequestMetric
-    fields = (*METRIC_COLUMNS, "error", "waterfall")
-    readonly_fields = fields
-
-    @admin.display(description="waterfall")
-    def waterfall(self, metric: RequestMetric) -> str:
-        """Each agent and tool call of the run on one time axis."""
-        return waterfall(metric.timeline or [], metric.total_time_ms)
-
-
-def message_link(message_id: str | None) -> str:
-    """Link to a message's admin page, or a dash."""
-    if not message_id:
-        return "-"
-    url = reverse("admin:chat_message_change", args=[message_id])
-    return format_html('<a href="{}">{}</a>', url, message_id)
+def text_of(message: object | None) -> SafeString:
+    """A message's whole content, linked to its page (a dash when there is none)."""
+    if message is None:
+        return format_html("{}", DASH)
+    return format_html(
+        '<div class="console-text">{}</div><p>{}</p>', message.content, admin_link(message)
+    )
 
 
 @admin.register(Run)
 class RunAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
-    """Every run with its status; its page links its session, messages, tool calls and metric."""
+    """Every run, newest first, with its status, session, user, prompt and how long it took."""
 
-    list_display = ("created_at", "id", "session_column", "user_id", "status", "finished_at")
-    list_filter = ("status",)
+    list_display = (
+        "created_at", "status_column", "session_column", "user_column", "prompt_column", "took"
+    )  # fmt: skip
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("session", "user_message")
     search_fields = ("id", "session__session_id", "user_id")
     ordering = ("-created_at",)
-    readonly_fields = (
-        "id",
-        "session_column",
-        "user_id",
-        "status",
-        "on_disconnect",
-        "user_message_column",
-        "answer_message_column",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "error",
-        "last_event_id",
-        "owner",
-        "heartbeat_at",
-        "cancel_requested",
+    fieldsets = (
+        (None, {"fields": ("status_column", "session_column", "user_column", "took", "error")}),
+        ("Conversation", {"fields": ("prompt", "answer")}),
+        ("Timings", {"fields": ("created_at", "started_at", "finished_at", "metric", "timeline")}),
+        ("Tool calls", {"fields": ("tool_calls",)}),
+        (
+            "Execution",
+            {
+                "fields": (
+                    "id",
+                    "on_disconnect",
+                    "cancel_requested",
+                    "last_event_id",
+                    "owner",
+                    "heartbeat_at",
+                ),
+                "classes": ("collapse",),
+            },
+        ),
     )
-    fields = readonly_fields
-    inlines = (RunToolCallInline, RunMetricInline)
+    readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
 
-    @admin.display(description="user message")
-    def user_message_column(self, run: Run) -> str:
-        """Link to the prompt the run answered."""
-        return message_link(run.user_message_id)
+    @admin.display(description="status", ordering="status")
+    def status_column(self, run: Run) -> SafeString:
+        """The status as a coloured label."""
+        return status_label(run.status)
+
+    @admin.display(description="prompt")
+    def prompt_column(self, run: Run) -> SafeString:
+        """The prompt's first 60 characters, all of it on hover."""
+        return short(run.user_message.content if run.user_message else "", 60)
+
+    @admin.display(description="took")
+    def took(self, run: Run) -> str:
+        """From accepted to ended."""
+        return duration(run)
+
+    @admin.display(description="prompt")
+    def prompt(self, run: Run) -> SafeString:
+        """The user's message the run answered."""
+        return text_of(run.user_message)
 
     @admin.display(description="answer")
-    def answer_message_column(self, run: Run) -> str:
-        """Link to the run's answer (none unless it ended ok)."""
-        return message_link(run.answer_message_id)
+    def answer(self, run: Run) -> SafeString:
+        """The stored answer (none unless the run ended ok)."""
+        return text_of(run.answer_message)
+
+    @admin.display(description="metric")
+    def metric(self, run: Run) -> str:
+        """Link to the run's metric: TTFT, per-agent timings, tokens, models."""
+        found = RequestMetric.objects.filter(run=run).first()
+        if found is None:
+            return DASH
+        ttft = DASH if found.ttft_ms is None else f"{found.ttft_ms:.1f}"
+        return admin_link(found, f"TTFT {ttft} ms, total {found.total_time_ms:.1f} ms", 60)
+
+    @admin.display(description="waterfall")
+    def timeline(self, run: Run) -> SafeString:
+        """Each agent and tool call of the run on one time axis."""
+        found = RequestMetric.objects.filter(run=run).first()
+        if found is None or not found.timeline:
+            return format_html("{}", DASH)
+        return waterfall(found.timeline, found.total_time_ms)
+
+    @admin.display(description="tool calls")
+    def tool_calls(self, run: Run) -> SafeString:
+        """The run's tool calls, in order, each linked to its arguments and result."""
+        calls = ToolCall.objects.filter(run=run).order_by("timestamp")
+        rows = [
+            (
+                admin_link(call, call.tool, 20),
+                ok_label(call.ok),
+                f"{call.latency_ms:.1f} ms",
+                short(str(call.args), 90),
+            )
+            for call in calls
+        ]
+        if not rows:
+            return format_html("{}", "None.")
+        return table(("tool", "outcome", "latency", "arguments"), rows)

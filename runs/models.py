@@ -17,7 +17,7 @@ def run_key(related_name: str) -> models.ForeignKey:
         null=True,
         blank=True,
         related_name=related_name,
-        verbose_name="runId",
+        verbose_name="run",
     )
 
 
@@ -38,22 +38,22 @@ class Run(models.Model):
 
     id = object_id_primary_key()
     session = session_key("runs")
-    user_id = models.CharField("userId", max_length=128, db_column="userId")
+    user_id = models.CharField("user", max_length=128, db_column="userId")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     on_disconnect = models.CharField(max_length=16, default="cancel", db_column="onDisconnect")
-    user_message = message_key("+", optional=True, column="userMessageId")
-    answer_message = message_key("+", optional=True, column="answerMessageId")
-    created_at = models.DateTimeField("createdAt", default=timezone.now, db_column="createdAt")
-    started_at = models.DateTimeField("startedAt", null=True, blank=True, db_column="startedAt")
-    finished_at = models.DateTimeField("finishedAt", null=True, blank=True, db_column="finishedAt")
-    error = models.TextField(blank=True, default="")
-    last_event_id = models.PositiveIntegerField("lastEventId", default=0, db_column="lastEventId")
-    owner = models.CharField(max_length=128, blank=True, default="")
-    heartbeat_at = models.DateTimeField(
-        "heartbeatAt", default=timezone.now, db_column="heartbeatAt"
+    user_message = message_key("+", optional=True, column="userMessageId", verbose_name="prompt")
+    answer_message = message_key(
+        "+", optional=True, column="answerMessageId", verbose_name="answer"
     )
+    created_at = models.DateTimeField("created", default=timezone.now, db_column="createdAt")
+    started_at = models.DateTimeField("started", null=True, blank=True, db_column="startedAt")
+    finished_at = models.DateTimeField("finished", null=True, blank=True, db_column="finishedAt")
+    error = models.TextField(blank=True, default="")
+    last_event_id = models.PositiveIntegerField("last event id", default=0, db_column="lastEventId")
+    owner = models.CharField(max_length=128, blank=True, default="")
+    heartbeat_at = models.DateTimeField("heartbeat", default=timezone.now, db_column="heartbeatAt")
     cancel_requested = models.CharField(
-        "cancelRequested",
+        "cancel requested",
         max_length=16,
         blank=True,
         default="",
@@ -68,6 +68,9 @@ class Run(models.Model):
             # Used by the session's run list and by the lease sweep.
             models.Index(fields=["session", "-created_at"], name="runs_session_created"),
             models.Index(fields=["status", "heartbeat_at"], name="runs_status_heartbeat"),
+            # The admin's list: newest first, by status.
+            models.Index(fields=["created_at"], name="runs_created"),
+            models.Index(fields=["status", "created_at"], name="runs_status_created"),
         ]
 
     def __str__(self) -> str:

@@ -5,68 +5,102 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from chat.admin_mixins import ReadOnlyHistoryMixin
+from agents.tools.runner import TOOLS
+from chat.admin_mixins import ReadOnlyHistoryMixin, admin_link, ok_label, status_label
 from telemetry import charts
 from telemetry.dashboard import PERIODS, dashboard, user_overview
 from telemetry.models import RequestMetric, ToolCall
 
 
-def user_link(user_id: str) -> str:
-    """Link to a user's page in the admin."""
-    if not user_id:
-        return "—"
-    url = reverse("admin:telemetry_user", args=[user_id])
-    return format_html('<a href="{}">{}</a>', url, user_id)
+class ToolFilter(admin.SimpleListFilter):
+    """The tools there are (a fixed list: no scan of the table for its distinct values)."""
 
+    title = "tool"
+    parameter_name = "tool"
 
-def metric_link(metric: RequestMetric) -> str:
-    """Link to a metric's page (its waterfall)."""
-    url = reverse("admin:telemetry_requestmetric_change", args=[metric.pk])
-    return format_html('<a href="{}">{}</a>', url, metric.timestamp.strftime("%Y-%m-%d %H:%M:%S"))
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        """Every DB tool."""
+        return [(name, name) for name in TOOLS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ToolCall]) -> QuerySet[ToolCall]:
+        """Keep the chosen tool's calls."""
+        return queryset.filter(tool=self.value()) if self.value() else queryset
 
 
 @admin.register(ToolCall)
 class ToolCallAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     """Every DB tool call: arguments, result summary, outcome and latency."""
 
-    list_display = ("timestamp", "session_column", "user_id", "tool", "ok", "latency_ms")
-    list_filter = ("tool", "ok", "user_id")
+    list_display = (
+        "timestamp", "tool", "ok_column", "latency", "run_column", "session_column", "user_column"
+    )  # fmt: skip
+    list_filter = (ToolFilter, "ok", ("timestamp", admin.DateFieldListFilter))
+    list_select_related = ("session", "run")
     ordering = ("-timestamp",)
+    fields = (
+        "tool", "ok_column", "latency", "timestamp", "run_column", "session_column",
+        "user_column", "args", "result",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="outcome", ordering="ok")
+    def ok_column(self, call: ToolCall) -> SafeString:
+        """Ok, or refused, as a coloured label."""
+        return ok_label(call.ok)
+
+    @admin.display(description="latency", ordering="latency_ms")
+    def latency(self, call: ToolCall) -> str:
+        """The call's time, to 0.1 ms."""
+        return f"{call.latency_ms:.1f} ms"
+
+    @admin.display(description="run")
+    def run_column(self, call: ToolCall) -> str:
+        """Link to the run that made the call."""
+        return admin_link(call.run)
 
 
 @admin.register(RequestMetric)
 class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
-    """Per-request TTFT, total time, per-agent timings, tokens and the run's waterfall."""
+    """Per-run TTFT, total time, per-agent timings, tokens and the run's waterfall."""
 
     list_display = (
-        "when",
+        "timestamp",
+        "status_column",
+        "run_column",
         "session_column",
         "user_column",
-        "status",
         "total_column",
         "tools_column",
         "tokens",
         "agent_breakdown",
         "model_list",
     )
-    list_filter = ("status", "user_id")
+    list_filter = ("status", ("timestamp", admin.DateFieldListFilter))
     search_fields = ("session__session_id", "user_id")
     ordering = ("-timestamp",)
-    date_hierarchy = "timestamp"
-    list_select_related = ("session",)
-    readonly_fields = ("waterfall", "token_usage")
+    list_select_related = ("session", "run")
+    readonly_fields = (
+        "status_column", "run_column", "session_column", "user_column", "answer_column", "error",
+        "timestamp", "ttft_ms", "total_time_ms", "tool_call_count", "agent_breakdown",
+        "model_list", "waterfall", "input_tokens", "output_tokens", "cost_usd", "token_usage",
+    )  # fmt: skip
     fieldsets = (
-        (None, {"fields": ("session", "user_id", "message", "status", "error", "timestamp")}),
-        ("Timings", {"fields": ("ttft_ms", "total_time_ms", "tool_call_count", "agent_timings")}),
-        ("Models", {"fields": ("agent_models",)}),
+        (
+            None,
+            {"fields": ("status_column", "run_column", "session_column", "user_column", "error")},
+        ),
+        ("Timings", {"fields": ("timestamp", "ttft_ms", "total_time_ms", "tool_call_count")}),
+        ("Agents", {"fields": ("agent_breakdown", "model_list")}),
         ("Waterfall", {"fields": ("waterfall",)}),
         ("Tokens", {"fields": ("input_tokens", "output_tokens", "cost_usd", "token_usage")}),
+        ("Answer", {"fields": ("answer_column",)}),
     )
 
     def get_urls(self) -> list[URLPattern]:
@@ -102,10 +136,20 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/telemetry/user.html", context)
 
-    @admin.display(description="when (UTC)", ordering="timestamp")
-    def when(self, metric: RequestMetric) -> str:
-        """The run's time, compact."""
-        return metric.timestamp.strftime("%Y-%m-%d %H:%M:%S")
+    @admin.display(description="status", ordering="status")
+    def status_column(self, metric: RequestMetric) -> SafeString:
+        """The run's outcome as a coloured label."""
+        return status_label(metric.status)
+
+    @admin.display(description="run")
+    def run_column(self, metric: RequestMetric) -> str:
+        """Link to the run."""
+        return admin_link(metric.run)
+
+    @admin.display(description="answer")
+    def answer_column(self, metric: RequestMetric) -> str:
+        """Link to the answer the run stored (none unless it ended ok)."""
+        return admin_link(metric.message, metric.message.content if metric.message else None, 80)
 
     @admin.display(description="TTFT / total ms", ordering="total_time_ms")
     def total_column(self, metric: RequestMetric) -> str:
@@ -117,11 +161,6 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     def tools_column(self, metric: RequestMetric) -> int:
         """How many tool calls the run made."""
         return metric.tool_call_count
-
-    @admin.display(description="userId", ordering="user_id")
-    def user_column(self, metric: RequestMetric) -> str:
-        """Link to the user's page."""
-        return user_link(metric.user_id)
 
     @admin.display(description="tokens")
     def tokens(self, metric: RequestMetric) -> str:
@@ -135,8 +174,11 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
 
     @admin.display(description="models")
     def model_list(self, metric: RequestMetric) -> str:
-        """The provider and model of each role, e.g. `critic openai:gpt-4o-mini`."""
-        return " · ".join(f"{role} {model}" for role, model in metric.agent_models.items())
+        """The model that answered, once when every role used it, else `critic openai:…` each."""
+        models = metric.agent_models or {}
+        if len(set(models.values())) <= 1:
+            return next(iter(models.values()), "—")
+        return " · ".join(f"{role} {model}" for role, model in models.items())
 
     @admin.display(description="waterfall")
     def waterfall(self, metric: RequestMetric) -> SafeString:

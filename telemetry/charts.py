@@ -5,6 +5,7 @@ Plain strings built with `format_html` (every label escaped), no JavaScript, not
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 COLOURS = ("#2b6cb0", "#dd6b20", "#c53030", "#2f855a", "#6b46c1", "#718096")
 KIND_COLOURS = {"agent": "#2b6cb0", "tool": "#2f855a", "failed": "#c53030"}
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 760, 220, 56, 28, 12
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 760, 220, 56, 28, 12, 34
+FEW_BUCKETS = 6
+"""Up to this many buckets, a percentile chart draws columns with their values."""
 
 
 def nice_ceiling(value: float) -> float:
@@ -46,29 +49,32 @@ def y_axis(top: float, unit: str) -> SafeString:
 def line_chart(
     title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str = ""
 ) -> SafeString:
-    """A line per series over evenly spaced labels; gaps where a value is None."""
-    values = [v for points in series.values() for v in points if v is not None]
-    if not labels or not values:
+    """A line per series over evenly spaced labels (gaps where None); columns when few.
+
+    Buckets before the first value are left out, so a fresh install's single hour is a
+    readable column with its value, not a dot at the right edge.
+    """
+    filled = [i for points in series.values() for i, v in enumerate(points) if v is not None]
+    if not labels or not filled:
         return empty_chart(title)
+    first = min(filled)
+    labels = labels[first:]
+    series = {name: points[first:] for name, points in series.items()}
+    if len(labels) <= FEW_BUCKETS:
+        return column_chart(title, labels, series, unit)
+    values = [v for points in series.values() for v in points if v is not None]
     top = nice_ceiling(max(values))
-    step = (WIDTH - LEFT - 10) / max(1, len(labels) - 1)
+    step = (WIDTH - LEFT - RIGHT) / max(1, len(labels) - 1)
     plot = HEIGHT - BOTTOM - TOP
 
     def point(i: int, v: float) -> tuple[float, float]:
         return round(LEFT + i * step, 1), round(TOP + plot - plot * v / top, 1)
 
     parts = [y_axis(top, unit)]
-    every = max(1, len(labels) // 8)
-    parts += [
-        format_html(
-            '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#4a5568">{}</text>',
-            point(i, 0)[0],
-            HEIGHT - 8,
-            label,
-        )
-        for i, label in enumerate(labels)
-        if i % every == 0
-    ]
+    every = max(1, math.ceil(len(labels) / 8))
+    ticks = [i for i in range(len(labels)) if i % every == 0 and len(labels) - 1 - i >= every / 2]
+    parts += [x_label(point(i, 0)[0], label) for i, label in enumerate(labels) if i in ticks]
+    parts.append(x_label(point(len(labels) - 1, 0)[0], labels[-1]))
     for colour, (name, points) in zip(COLOURS, series.items(), strict=False):
         coords = [(i, v) for i, v in enumerate(points) if v is not None]
         line = " ".join("{},{}".format(*point(i, v)) for i, v in coords)
@@ -90,6 +96,59 @@ def line_chart(
             for i, v in coords
         ]
     return figure(title, mark_safe("".join(parts)), legend(series))
+
+
+def x_label(x: float, label: str) -> SafeString:
+    """A label under the x axis, centred on `x`."""
+    return format_html(
+        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#4a5568">{}</text>',
+        x,
+        HEIGHT - 8,
+        label,
+    )
+
+
+def column_chart(
+    title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str
+) -> SafeString:
+    """A group of columns per label, one per series, each with its value on top."""
+    values = [v for points in series.values() for v in points if v is not None]
+    top = nice_ceiling(max(values) * 1.12)  # room for the value over the tallest column
+    plot = HEIGHT - BOTTOM - TOP
+    group = (WIDTH - LEFT - RIGHT) / len(labels)
+    width = min(48.0, group * 0.8 / len(series))
+    parts = [y_axis(top, unit)]
+    for i, label in enumerate(labels):
+        middle = LEFT + group * (i + 0.5)
+        parts.append(x_label(round(middle, 1), label))
+        for k, (colour, (name, points)) in enumerate(zip(COLOURS, series.items(), strict=False)):
+            value = points[i]
+            if value is None:
+                continue
+            x = middle + (k - len(series) / 2) * width
+            height = max(1.0, plot * value / top)
+            parts.append(
+                column(x, HEIGHT - BOTTOM - height, width, colour, f"{value:g}{unit}", name)
+            )
+    return figure(title, mark_safe("".join(parts)), legend(series))
+
+
+def column(x: float, y: float, width: float, colour: str, shown: str, name: str) -> SafeString:
+    """One column with its value written over it."""
+    return format_html(
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} {}</title></rect>'
+        '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#2d3748">{}</text>',
+        round(x, 1),
+        round(y, 1),
+        round(width - 2, 1),
+        round(HEIGHT - BOTTOM - y, 1),
+        colour,
+        name,
+        shown,
+        round(x + width / 2 - 1, 1),
+        round(y - 4, 1),
+        shown,
+    )
 
 
 def legend(series: dict[str, Any]) -> SafeString:
@@ -175,8 +234,10 @@ def waterfall(timeline: Sequence[dict[str, Any]], total_ms: float) -> SafeString
             '<line x1="{x}" y1="0" x2="{x}" y2="{h}" stroke="#805ad5" '
             'stroke-dasharray="4 3">'
             "<title>first token at {ms} ms</title></line>"
-            '<text x="{x}" y="{t}" font-size="11" fill="#805ad5">first token {ms} ms</text>',
+            '<text x="{x}" y="{t}" font-size="11" fill="#805ad5" text-anchor="{anchor}">'
+            "first token {ms} ms</text>",
             x=round(190 + entry["start_ms"] * scale, 1),
+            anchor="end" if 190 + entry["start_ms"] * scale > WIDTH - 120 else "start",
             h=height - 14,
             t=height - 2,
             ms=round(entry["start_ms"], 1),
@@ -221,7 +282,7 @@ def waterfall_row(index: int, entry: dict[str, Any], scale: float) -> SafeString
         '<text x="{lx}" y="{ty}" font-size="12" fill="#2d3748">{label}</text>'
         '<rect x="{x}" y="{y}" width="{w}" height="14" rx="2" fill="{colour}">'
         "<title>{name}: {start} → {end} ms ({outcome}){tokens}</title></rect>"
-        '<text x="{tx}" y="{ty}" font-size="11" fill="#4a5568">'
+        '<text x="{tx}" y="{ty}" font-size="11" fill="#4a5568" text-anchor="{anchor}">'
         "{ms} ms{tokens}{refused}</text></g>",
         kind=kind,
         failed="" if ok else " failed",
@@ -237,10 +298,20 @@ def waterfall_row(index: int, entry: dict[str, Any], scale: float) -> SafeString
         end=round(entry["end_ms"], 1),
         outcome="ok" if ok else "failed",
         tokens=tokens,
-        tx=round(x + width + 4, 1),
+        **beside(x, width, f"{round(duration, 1)} ms{tokens} · unfinished"),
         ms=round(duration, 1),
         refused="" if ok else " · refused" if kind == "tool" else " · unfinished",
     )
+
+
+def beside(x: float, width: float, text: str) -> dict[str, Any]:
+    """Where a bar's figures go: after it, or before it when they would run off the right."""
+    needed = 6.2 * len(text)  # about one 11 px character each
+    if x + width + 4 + needed <= WIDTH:
+        return {"tx": round(x + width + 4, 1), "anchor": "start"}
+    if x - 4 - needed >= 190:
+        return {"tx": round(x - 4, 1), "anchor": "end"}
+    return {"tx": WIDTH, "anchor": "end"}
 
 
 AGENT_ORDER = ("planner", "worker", "critic", "synthesizer")

@@ -25,7 +25,7 @@ class ThreadRecord(models.Model):
         db_column="sessionId",
     )
     metadata = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField("updatedAt", default=timezone.now, db_column="updatedAt")
+    updated_at = models.DateTimeField("updated", default=timezone.now, db_column="updatedAt")
 
     class Meta:
         db_table = "langgraph_threads"

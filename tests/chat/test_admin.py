@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from chat.admin import PAGE_ROWS
 from chat.models import Message, Session, Suggestion
 from memory.models import Note
 from runs.models import Run
@@ -74,15 +75,36 @@ def test_history_cannot_be_added_or_edited(admin_client, history, model):
     assert b'type="submit" value="Save"' not in response.content
 
 
-def test_a_session_page_shows_its_messages_suggestions_and_metrics(admin_client, history):
-    response = admin_client.get(admin_url(Session, "change", history.pk))
-    body = response.content.decode()
-    assert "My name is Alice" in body
-    assert "Nice to meet you, Alice." in body
-    assert "Suggestions" in body and "Request metrics" in body
-    assert "<b>planner</b> 1.0" in body and "<b>worker</b> 2.0" in body, "readable, not raw JSON"
-    metric = RequestMetric.objects.get()
-    assert admin_url(RequestMetric, "change", metric.pk) in body, "links to the run's waterfall"
+def test_a_session_page_is_read_only_and_shows_its_runs_and_conversation(admin_client, history):
+    body = admin_client.get(admin_url(Session, "change", history.pk)).content.decode()
+    assert "View session" in body and 'value="Save"' not in body and "<textarea" not in body
+    assert "My name is Alice" in body and "Nice to meet you, Alice." in body
+    run = Run.objects.get()
+    assert admin_url(Run, "change", run.pk) in body
+    assert '<span class="status status-ok">ok</span>' in body
+    assert reverse("admin:telemetry_user", args=["alice"]) in body
+
+
+def test_a_session_with_many_runs_shows_the_newest_and_links_the_rest(admin_client, history):
+    Run.objects.bulk_create(
+        Run(session=history, user_id="alice", status="error") for _ in range(PAGE_ROWS + 5)
+    )
+    body = admin_client.get(admin_url(Session, "change", history.pk)).content.decode()
+    listing = admin_url(Run, "changelist") + "?session__session_id__exact=alice-s1"
+    assert f'href="{listing}">All {PAGE_ROWS + 6} runs' in body
+    page = admin_client.get(listing).content.decode()
+    assert page.count('class="status status-error"') == PAGE_ROWS + 5
+
+
+def test_every_history_row_links_its_session_and_run(admin_client, history):
+    run = Run.objects.get()
+    session_page = admin_url(Session, "change", history.pk)
+    for model in (ToolCall, RequestMetric):
+        body = admin_client.get(admin_url(model, "changelist")).content.decode()
+        assert session_page in body and admin_url(Run, "change", run.pk) in body, model
+    for message in Message.objects.all():
+        body = admin_client.get(admin_url(Message, "change", message.pk)).content.decode()
+        assert session_page in body and admin_url(Run, "change", run.pk) in body
 
 
 def test_messages_can_be_searched_by_content_and_filtered_by_role(admin_client, history):
@@ -93,10 +115,20 @@ def test_messages_can_be_searched_by_content_and_filtered_by_role(admin_client, 
     assert "Nice to meet you" in body and "My name is Alice" not in body
 
 
-def test_sessions_list_their_message_count(admin_client, history):
-    body = admin_client.get(admin_url(Session, "changelist")).content.decode()
-    assert "alice-s1" in body
-    assert '<td class="field-message_count">2</td>' in body
+def test_sessions_are_filtered_by_activity_and_date(admin_client, history):
+    url = admin_url(Session, "changelist")
+    assert "alice-s1" in admin_client.get(url, {"status": "idle"}).content.decode()
+    assert "alice-s1" not in admin_client.get(url, {"status": "active"}).content.decode()
+    assert "alice-s1" in admin_client.get(url, {"updated_at__gte": "2000-01-01 00:00:00+00:00"}).content.decode()
+
+
+def test_lists_name_columns_for_people_and_show_times_with_seconds(admin_client, history):
+    for model in (Session, Message, Run, ToolCall, RequestMetric):
+        body = admin_client.get(admin_url(model, "changelist")).content.decode()
+        assert "Id</a>" not in body and "userId" not in body and "createdAt" not in body, model
+    body = admin_client.get(admin_url(Run, "changelist")).content.decode()
+    created = Run.objects.get().created_at.strftime("%Y-%m-%d %H:%M:%S")
+    assert created in body
 
 
 def test_the_admin_requires_login(client, history):
@@ -116,10 +148,23 @@ def test_ensureadmin_sets_a_password_given_later(db):
     assert not ensure_admin("root", "root@example.com", "chosen-later").password_updated
 
 
-def test_a_run_page_links_its_session_messages_tool_calls_and_metric(admin_client, history):
+def test_a_run_page_tells_its_story_from_prompt_to_answer(admin_client, history):
     run = Run.objects.get()
     body = admin_client.get(admin_url(Run, "change", run.pk)).content.decode()
+    assert "My name is Alice" in body and "Nice to meet you, Alice." in body
     assert admin_url(Message, "change", run.user_message_id) in body
     assert admin_url(Message, "change", run.answer_message_id) in body
-    assert "?session_id=alice-s1" in body
-    assert "db.find" in body and "Request metrics" in body
+    assert admin_url(Session, "change", history.pk) in body
+    assert admin_url(ToolCall, "change", ToolCall.objects.get().pk) in body
+    assert admin_url(RequestMetric, "change", RequestMetric.objects.get().pk) in body
+    assert "TTFT 10.0 ms, total 30.0 ms" in body
+
+
+def test_big_lists_are_paged_without_counting_the_whole_table(admin_client, history):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(admin_url(Run, "changelist"), {"status__exact": "ok"})
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert all("WHERE" in sql.upper() for sql in counts), counts
