@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # `examples` builds the example apps.
-.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs migrations-check mongo-migrations system-packages clean
+.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs bench-console migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,14 @@ DEV_DEFAULTS := $(if $(LOOPBACK),true,false)
 
 run: $(VENV)/.base-installed
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py ensureadmin
 	$(BIN)/python manage.py collectstatic --no-input -v0
+	@admin="$$($(BIN)/python manage.py ensureadmin)" && echo "$$admin" && \
 	ALLOW_INSECURE_DEFAULTS=$${ALLOW_INSECURE_DEFAULTS:-$(DEV_DEFAULTS)} \
-		$(BIN)/python -m orchestration_site.server -b $(HOST) -p $(PORT)
+		$(BIN)/python -m orchestration_site.server --note "$$admin" -b $(HOST) -p $(PORT)
+
+# Issue #20's console targets: the dashboard, user page, vitals and admin lists at 1M runs.
+bench-console: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.studies.dashboard_bench $(BENCH_ARGS)
 
 # chromium, redis-server, node/npm and postgresql for the browser, multi-process, JS-client and
 # PostgreSQL tests (apt-get, as root).

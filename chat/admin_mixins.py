@@ -67,6 +67,7 @@ class ReadOnlyHistoryMixin:
     """
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice would scan the table
     paginator = EstimatedCountPaginator
     list_per_page = 50
     list_select_related: tuple[str, ...] = ("session",)
@@ -103,27 +104,32 @@ class ReadOnlyInline(ReadOnlyHistoryMixin, admin.TabularInline):
     show_change_link = True
 
 
-def short(value: str | None, length: int = SHORT_ID) -> SafeString:
-    """A long id or text cut to `length` characters, the whole value shown on hover."""
+def short(value: str | None, length: int = SHORT_ID, *, tail: bool = False) -> SafeString:
+    """A long id or text cut to `length` characters, the whole value shown on hover.
+
+    `tail` keeps the end instead: our ids are ObjectIds, whose first characters are the
+    time they were made and whose last ones tell them apart.
+    """
     if not value:
         return format_html("{}", DASH)
     if len(value) <= length:
         return format_html("{}", value)
-    return format_html('<span title="{}">{}…</span>', value, value[:length])
+    cut = f"…{value[-length:]}" if tail else f"{value[:length]}…"
+    return format_html('<span title="{}">{}</span>', value, cut)
 
 
-def link(url: str, text: str, *, length: int = SHORT_ID) -> SafeString:
+def link(url: str, text: str, *, length: int = SHORT_ID, tail: bool = False) -> SafeString:
     """A link whose text is shortened like `short`."""
-    return format_html('<a href="{}">{}</a>', url, short(text, length))
+    return format_html('<a href="{}">{}</a>', url, short(text, length, tail=tail))
 
 
 def admin_link(row: models.Model | None, text: str | None = None, length: int = SHORT_ID) -> str:
-    """Link to a row's admin page, its text the row's id unless given (a dash for no row)."""
+    """Link to a row's admin page, its text the end of its id unless given (a dash for none)."""
     if row is None:
         return DASH
     meta = row._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk])
-    return link(url, text or str(row.pk), length=length)
+    return link(url, text or str(row.pk), length=length, tail=text is None)
 
 
 def session_link(session: Any) -> str:

@@ -1,7 +1,8 @@
 """The server entry point: daphne, refusing oversized bodies before it holds them.
 
 `python -m orchestration_site.server -b HOST -p PORT [options] [module:application]` takes
-daphne's usual options (`--help`); the application defaults to this project's. Before
+daphne's usual options (`--help`), and `--note TEXT` to print with the URLs once it listens;
+the application defaults to this project's. Before
 serving it runs the system checks, including the deployment check on development secrets
 (`accounts.E001`/`E002`), and exits non-zero when any fails.
 
@@ -189,7 +190,22 @@ def settle_start_up_heap(application: str) -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, older, oldest)
 
 
-def where_to_go(arguments: list[str]) -> str:
+def notes_out_of(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Take this server's own `--note TEXT` options out of daphne's arguments.
+
+    `make run` passes what `ensureadmin` said (a new admin's password) as a note, so that it
+    is printed again with the URLs, after daphne's start-up lines, where it is seen.
+    """
+    notes, rest, items = [], [], iter(argv)
+    for item in items:
+        if item == "--note":
+            notes.append(next(items, ""))
+        else:
+            rest.append(item)
+    return [note for note in notes if note.strip()], rest
+
+
+def where_to_go(arguments: list[str], notes: list[str] = ()) -> str:
     """Say where the server's pages are, from daphne's `-b HOST -p PORT` ("" without them)."""
     options = dict(zip(arguments[::2], arguments[1::2], strict=False))
     host, port = options.get("-b"), options.get("-p")
@@ -201,12 +217,13 @@ def where_to_go(arguments: list[str]) -> str:
     pages += [("dashboard", "/admin/telemetry/requestmetric/dashboard/"), ("metrics", "/metrics")]
     lines = [f"Serving {base}/ (Ctrl-C to stop)"]
     lines += [f"  {name:<11} {base}{path}" for name, path in pages]
+    lines += [note.strip() for note in notes]
     return "\n".join(lines) + "\n"
 
 
-def announce(arguments: list[str]) -> None:
+def announce(arguments: list[str], notes: list[str]) -> None:
     """Print where the pages are once daphne listens (after its own start-up lines)."""
-    text = where_to_go(arguments)
+    text = where_to_go(arguments, notes)
     if not text:
         return
     from twisted.internet import reactor
@@ -232,9 +249,10 @@ def main(argv: list[str] | None = None) -> None:
     cli.AccessLogGenerator = LoggingAccessLog
     endpoints = cli.build_endpoint_description_strings
     cli.build_endpoint_description_strings = lambda **kw: with_backlog(endpoints(**kw))
-    arguments = daphne_arguments(sys.argv[1:] if argv is None else argv)
+    notes, given = notes_out_of(sys.argv[1:] if argv is None else argv)
+    arguments = daphne_arguments(given)
     settle_start_up_heap(arguments[-1])
-    announce(arguments)
+    announce(arguments, notes)
     cli.CommandLineInterface().run(arguments)
 
 

@@ -46,6 +46,8 @@ api.add_router("", health_router)
 admin.site.site_header = "Chat orchestrator console"
 admin.site.site_title = "Chat orchestrator"
 admin.site.index_title = "Sessions, runs and metrics"
+admin.site.empty_value_display = "—"
+admin.site.enable_nav_sidebar = False  # the lists need the width (the index and breadcrumbs stay)
 
 urlpatterns = [
     path("", playground, name="playground"),

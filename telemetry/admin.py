@@ -74,12 +74,11 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         "timestamp",
         "status_column",
         "run_column",
-        "session_column",
         "user_column",
         "total_column",
         "tools_column",
         "tokens",
-        "agent_breakdown",
+        "agent_bar",
         "model_list",
     )
     list_filter = ("status", ("timestamp", admin.DateFieldListFilter))
@@ -166,6 +165,11 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     def tokens(self, metric: RequestMetric) -> str:
         """Input and output tokens of the run."""
         return f"{metric.input_tokens} → {metric.output_tokens}"
+
+    @admin.display(description="per agent")
+    def agent_bar(self, metric: RequestMetric) -> SafeString:
+        """Each agent's share as a stacked bar (its milliseconds on hover), in pipeline order."""
+        return charts.agent_timings_bar(metric.agent_timings or {}, legend=False)
 
     @admin.display(description="per agent (ms)")
     def agent_breakdown(self, metric: RequestMetric) -> SafeString:

@@ -317,14 +317,17 @@ def beside(x: float, width: float, text: str) -> dict[str, Any]:
 AGENT_ORDER = ("planner", "worker", "critic", "synthesizer")
 
 
-def agent_timings_bar(timings: dict[str, float]) -> SafeString:
+def agent_timings_bar(timings: dict[str, float], *, legend: bool = True) -> SafeString:
     """`agent_bar` of a metric's `agent_timings`, in pipeline order."""
     names = [n for n in AGENT_ORDER if n in timings] + sorted(set(timings) - set(AGENT_ORDER))
-    return agent_bar([(name, timings[name]) for name in names])
+    return agent_bar([(name, timings[name]) for name in names], legend=legend)
 
 
-def agent_bar(timings: Sequence[tuple[str, float]]) -> SafeString:
-    """A small stacked bar of each agent's time, with the figures under it (list column)."""
+def agent_bar(timings: Sequence[tuple[str, float]], *, legend: bool = True) -> SafeString:
+    """A small stacked bar of each agent's time, with the figures under it unless `legend=False`.
+
+    Without the figures (a list column) each agent's milliseconds show on hover.
+    """
     whole = sum(ms for _, ms in timings) or 1.0
     x, parts = 0.0, []
     for colour, (name, ms) in zip(COLOURS, timings, strict=False):
@@ -340,10 +343,14 @@ def agent_bar(timings: Sequence[tuple[str, float]]) -> SafeString:
             )
         )
         x += width
-    legend_items = format_html_join(
-        " · ",
-        '<span style="color:{}"><b>{}</b> {}</span>',
-        ((c, name, f"{ms:.1f}") for c, (name, ms) in zip(COLOURS, timings, strict=False)),
+    legend_items = (
+        format_html_join(
+            " · ",
+            '<span style="color:{}"><b>{}</b> {}</span>',
+            ((c, name, f"{ms:.1f}") for c, (name, ms) in zip(COLOURS, timings, strict=False)),
+        )
+        if legend
+        else ""
     )
     return format_html(
         '<div class="agent-times" style="min-width:124px;font-size:11px;line-height:1.3">'

@@ -143,20 +143,29 @@ class RunRollup(Rollup):
 
 
 class UserRollup(Rollup):
-    """One user's runs per hour (no histograms): their page and the heaviest users."""
+    """One user's runs per hour and per day (no histograms): their page, the heaviest users."""
 
+    class Span(models.TextChoices):
+        HOUR = "hour"
+        DAY = "day"
+
+    span = models.CharField(max_length=8, choices=Span.choices)
     user_id = models.CharField("user", max_length=128, db_column="userId")
 
     class Meta:
         db_table = "user_rollups"
-        ordering = ["user_id", "start"]
+        ordering = ["span", "user_id", "start"]
         constraints = [
-            models.UniqueConstraint(fields=["user_id", "start"], name="user_rollups_user_start")
+            models.UniqueConstraint(
+                fields=["span", "user_id", "start"], name="user_rollups_span_user_start"
+            )
         ]
-        indexes = [models.Index(fields=["start", "user_id"], name="user_rollups_start_user")]
+        indexes = [
+            models.Index(fields=["span", "start", "user_id"], name="user_rollups_span_start_user")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.start:%Y-%m-%d %H:00} ({self.runs} runs)"
+        return f"{self.user_id} {self.span} {self.start:%Y-%m-%d %H:00} ({self.runs} runs)"
 
 
 HISTOGRAM_BUCKETS = 64

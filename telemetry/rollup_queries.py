@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from telemetry.histogram import BUCKETS, histogram_fields, quantile
 from telemetry.models import RunRollup, UserRollup
-from telemetry.rollups import AGENTS, HOUR, MINUTE, STATUSES, floor_to
+from telemetry.rollups import AGENTS, DAY, HOUR, MINUTE, STATUSES, floor_to
 
 COUNTERS = (
     "runs",
@@ -113,8 +113,9 @@ def run_totals(start: datetime | None) -> Totals:
 
 
 def user_totals(user_id: str) -> Totals:
-    """A user's counters over all time (one query over their hour rows)."""
-    return summed(UserRollup.objects.filter(user_id=user_id), COUNTERS)
+    """A user's counters over all time (one query over their day rows)."""
+    days = UserRollup.objects.filter(span=UserRollup.Span.DAY, user_id=user_id)
+    return summed(days, COUNTERS)
 
 
 def hour_rows(start: datetime) -> list[dict[str, Any]]:
@@ -124,9 +125,16 @@ def hour_rows(start: datetime) -> list[dict[str, Any]]:
 
 
 def heaviest_users(start: datetime, limit: int = 10) -> list[dict[str, Any]]:
-    """The users with the most runs since `start`: runs, time, tokens, errors (one query)."""
+    """The users with the most runs since `start` (an hour): runs, time, tokens, errors.
+
+    One grouped query over the hour rows up to the first midnight, then the day rows.
+    """
+    midnight = floor_to(start, DAY)
+    if midnight < start:
+        midnight += timedelta(days=1)
+    hours = Q(span=UserRollup.Span.HOUR, start__gte=start, start__lt=midnight)
     rows = (
-        UserRollup.objects.filter(start__gte=start)
+        UserRollup.objects.filter(hours | Q(span=UserRollup.Span.DAY, start__gte=midnight))
         .values("user_id")
         .annotate(
             runs=Sum("runs"),

@@ -1,7 +1,7 @@
 """Keeping the rollups: each run counted as it ends, or every run counted again from the metrics.
 
-A run adds to three rows: its minute and its hour in `RunRollup` (with the histograms) and
-its user's hour in `UserRollup`. Each is one UPDATE of `F(field) + n`, then an INSERT when
+A run adds to four rows: its minute and its hour in `RunRollup` (with the histograms), its
+user's hour and day in `UserRollup`. Each is one UPDATE of `F(field) + n`, then an INSERT when
 the row does not exist yet (and the UPDATE again if another process inserted it first), so
 concurrent processes never lose a count on any backend. `Tally` is the one place that says
 how a run is counted, for the live path and for the rebuild alike.
@@ -22,8 +22,11 @@ from telemetry.histogram import bucket_of
 
 AGENTS = ("planner", "worker", "critic", "synthesizer")
 STATUSES = ("ok", "error", "cancelled", "interrupted")
-MINUTE, HOUR = 60, 3600
+MINUTE, HOUR, DAY = 60, 3600, 86_400
 SPANS = {"minute": MINUTE, "hour": HOUR}
+"""The periods of `RunRollup` rows."""
+USER_SPANS = {"hour": HOUR, "day": DAY}
+"""The periods of `UserRollup` rows."""
 METRIC_FIELDS = (
     "timestamp",
     "user_id",
@@ -85,7 +88,7 @@ def metric_values(metric: models.Model) -> tuple[Any, ...]:
 
 
 def add_run(metric: models.Model) -> None:
-    """Count a run that just ended (its stored metric) in its minute, hour and user's hour."""
+    """Count a run that just ended (its stored metric) in its minute, hour, user's hour and day."""
     from telemetry.models import RunRollup, UserRollup
 
     values = metric_values(metric)
@@ -96,8 +99,13 @@ def add_run(metric: models.Model) -> None:
         key = {"span": span, "start": floor_to(metric.timestamp, seconds)}
         add_to(RunRollup, key, with_histograms.sums)
     if metric.user_id:
-        key = {"user_id": metric.user_id, "start": floor_to(metric.timestamp, HOUR)}
-        add_to(UserRollup, key, counters.sums)
+        for span, seconds in USER_SPANS.items():
+            key = {
+                "span": span,
+                "user_id": metric.user_id,
+                "start": floor_to(metric.timestamp, seconds),
+            }
+            add_to(UserRollup, key, counters.sums)
 
 
 def add_to(model: type[models.Model], key: dict[str, Any], sums: dict[str, float]) -> None:
@@ -131,7 +139,7 @@ def rebuild(
         user_rollup.objects.all().delete()
         rows = metric_model.objects.order_by("timestamp").values_list(*METRIC_FIELDS)
         for kind, fields in rollup_rows(rows.iterator(chunk_size=BATCH)):
-            counted += fields["runs"] if fields.get("span") == "hour" else 0
+            counted += fields["runs"] if (kind, fields["span"]) == ("run", "hour") else 0
             pending[kind].append(models_of[kind](**fields))
             if len(pending[kind]) >= BATCH:
                 models_of[kind].objects.bulk_create(pending[kind])
@@ -145,36 +153,46 @@ def rollup_rows(metrics: Iterable[tuple[Any, ...]]) -> Iterator[tuple[str, dict[
     """Yield `("run", fields)` and `("user", fields)` rows from metrics in time order.
 
     A row is yielded once its period is over: a minute's when the next minute begins, an
-    hour's (and its users') when the next hour does.
+    hour's (and its users') when the next hour does, a day's users' when the next day does.
     """
-    periods: dict[str, tuple[datetime, Tally] | None] = {span: None for span in SPANS}
-    users: dict[str, Tally] = {}
+    runs: dict[str, tuple[datetime, Tally]] = {}
+    users: dict[str, tuple[datetime, dict[str, Tally]]] = {}
     for values in metrics:
         moment, user_id = values[0], values[1]
         for span, seconds in SPANS.items():
             start = floor_to(moment, seconds)
-            if periods[span] is None or periods[span][0] != start:
-                yield from period_rows(span, periods[span], users)
-                periods[span] = (start, Tally())
-            periods[span][1].add(*values)
-        if user_id:
-            users.setdefault(user_id, Tally(histograms=False)).add(*values)
+            if span not in runs or runs[span][0] != start:
+                yield from run_row(span, runs.get(span))
+                runs[span] = (start, Tally())
+            runs[span][1].add(*values)
+        for span, seconds in USER_SPANS.items() if user_id else ():
+            start = floor_to(moment, seconds)
+            if span not in users or users[span][0] != start:
+                yield from user_rows(span, users.get(span))
+                users[span] = (start, {})
+            users[span][1].setdefault(user_id, Tally(histograms=False)).add(*values)
     for span in SPANS:
-        yield from period_rows(span, periods[span], users)
+        yield from run_row(span, runs.get(span))
+    for span in USER_SPANS:
+        yield from user_rows(span, users.get(span))
 
 
-def period_rows(
-    span: str, period: tuple[datetime, Tally] | None, users: dict[str, Tally]
+def run_row(
+    span: str, period: tuple[datetime, Tally] | None
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The rows of a period that is over: its run row, and for an hour its users' rows."""
-    if period is None:
-        return
-    start, tally = period
-    yield "run", {"span": span, "start": start, **tally.sums}
-    if span == "hour":
-        for user_id, user_tally in users.items():
-            yield "user", {"user_id": user_id, "start": start, **user_tally.sums}
-        users.clear()
+    """The `RunRollup` row of a period that is over (nothing before the first)."""
+    if period is not None:
+        yield "run", {"span": span, "start": period[0], **period[1].sums}
+
+
+def user_rows(
+    span: str, period: tuple[datetime, dict[str, Tally]] | None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The `UserRollup` rows of a period that is over, one per user."""
+    if period is not None:
+        start, tallies = period
+        for user_id, tally in tallies.items():
+            yield "user", {"span": span, "user_id": user_id, "start": start, **tally.sums}
 
 
 def rebuild_all() -> int:

@@ -19,6 +19,6 @@ def drop_rollups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("telemetry", "0006_rollups")]
+    dependencies = [("telemetry", "0006_rollups_and_console")]
 
     operations = [migrations.RunPython(build_rollups, drop_rollups)]

@@ -100,8 +100,10 @@ def test_every_history_row_links_its_session_and_run(admin_client, history):
     run = Run.objects.get()
     session_page = admin_url(Session, "change", history.pk)
     for model in (ToolCall, RequestMetric):
-        body = admin_client.get(admin_url(model, "changelist")).content.decode()
-        assert session_page in body and admin_url(Run, "change", run.pk) in body, model
+        listing = admin_client.get(admin_url(model, "changelist")).content.decode()
+        assert admin_url(Run, "change", run.pk) in listing, model
+        page = admin_client.get(admin_url(model, "change", model.objects.get().pk)).content
+        assert session_page in page.decode() and admin_url(Run, "change", run.pk) in page.decode()
     for message in Message.objects.all():
         body = admin_client.get(admin_url(Message, "change", message.pk)).content.decode()
         assert session_page in body and admin_url(Run, "change", run.pk) in body
@@ -119,7 +121,10 @@ def test_sessions_are_filtered_by_activity_and_date(admin_client, history):
     url = admin_url(Session, "changelist")
     assert "alice-s1" in admin_client.get(url, {"status": "idle"}).content.decode()
     assert "alice-s1" not in admin_client.get(url, {"status": "active"}).content.decode()
-    assert "alice-s1" in admin_client.get(url, {"updated_at__gte": "2000-01-01 00:00:00+00:00"}).content.decode()
+    assert (
+        "alice-s1"
+        in admin_client.get(url, {"updated_at__gte": "2000-01-01 00:00:00+00:00"}).content.decode()
+    )
 
 
 def test_lists_name_columns_for_people_and_show_times_with_seconds(admin_client, history):

@@ -219,7 +219,6 @@ def test_the_documented_layers_are_the_checked_ones():
     assert f"import downward only: {downward} → data / `{LEAF}`" in doc
 
 
-def test_the_readme_layout_names_every_package():
-    readme = (ROOT / "README.md").read_text()
-    layout = readme[readme.index("## Development") :]
+def test_the_documented_layout_names_every_package():
+    layout = (ROOT / "docs" / "development.md").read_text()
     assert all(f"\n{package}/" in layout for package in PROJECT)

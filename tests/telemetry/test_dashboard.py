@@ -152,12 +152,14 @@ def test_a_metrics_page_shows_its_waterfall(admin_client, runs):
     assert "refused" in page and "120→30 tok" in page
 
 
-def test_the_metric_list_shows_users_tokens_and_agents_by_day(admin_client, runs):
+def test_the_metric_list_shows_users_tokens_and_agents_and_filters_by_date(admin_client, runs):
     url = reverse("admin:telemetry_requestmetric_changelist")
     page = admin_client.get(url + "?user_id=bob").content.decode()
     assert reverse("admin:telemetry_user", args=["bob"]) in page
     assert "dash-a" not in page
     listing = admin_client.get(url).content.decode()
-    assert "<b>planner</b> 10.0" in listing
-    assert "xfull" not in listing and "date_hierarchy" not in listing
-    assert admin_client.get(url + f"?timestamp__year={timezone.now().year}").status_code == 200
+    assert "<title>planner 10.0 ms</title>" in listing, "each agent's time on hover"
+    assert "xfull" not in listing
+    since = (timezone.now() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S%z")
+    recent = admin_client.get(url, {"timestamp__gte": since}).content.decode()
+    assert "dash-a" in recent and "dash-b" not in recent

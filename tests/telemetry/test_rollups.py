@@ -84,7 +84,8 @@ def test_runs_counted_as_they_end_equal_a_rebuild_from_the_metrics(alice_session
         store_run(bob_session, NOON + timedelta(minutes=minute), rng)
     live = snapshot()
     assert RunRollup.objects.filter(span="hour").count() == 3
-    assert UserRollup.objects.filter(user_id="bob").count() == 3
+    assert UserRollup.objects.filter(user_id="bob", span="hour").count() == 3
+    assert UserRollup.objects.filter(user_id="bob", span="day").count() == 1
     assert rebuild_all() == 44
     assert snapshot() == live
 
@@ -149,7 +150,7 @@ def test_the_command_rebuilds_and_says_what_it_counted(alice_session):
     RequestMetric.objects.create(session=alice_session, user_id="alice", total_time_ms=5.0)
     out = StringIO()
     call_command("rebuildrollups", stdout=out)
-    assert out.getvalue().startswith("Counted 1 runs into 2 minute and hour rows and 1 user-hour")
+    assert out.getvalue().startswith("Counted 1 runs into 2 minute and hour rows and 2 user rows")
     assert run_figures(None)["total_runs"] == 1
 
 

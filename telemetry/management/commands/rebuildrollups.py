@@ -15,7 +15,8 @@ class Command(BaseCommand):
     """Rebuild the rollups from the metrics (after a restore, or deleting history by hand)."""
 
     help = (
-        "Rebuild the per-minute, per-hour and per-user rollups from every stored run metric. "
+        "Rebuild the rollups (runs per minute and hour, users per hour and day) from every "
+        "stored run metric. "
         "Run it after restoring a backup or deleting metrics by hand; runs that end meanwhile "
         "wait for it (it holds one transaction)."
     )
@@ -27,5 +28,5 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Counted {runs} runs into {RunRollup.objects.count()} minute and hour rows and "
-            f"{UserRollup.objects.count()} user-hour rows in {seconds:.1f} s."
+            f"{UserRollup.objects.count()} user rows (hours and days) in {seconds:.1f} s."
         )

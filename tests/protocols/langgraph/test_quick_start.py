@@ -1,4 +1,4 @@
-"""The README's LangGraph Python snippet, run as written against a live server."""
+"""docs/langgraph.md's quick start Python snippet, run as written against a live server."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ import sys
 from harness.live_server import ROOT
 from tests.protocols.langgraph.conftest import sync_client
 
-SECTION = "## Use the LangGraph SDKs"
+SECTION = "## Quick start"
 
 
-def readme_snippet() -> str:
+def quick_start_snippet() -> str:
     """The section's Python blocks, in order, as one script."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    doc = (ROOT / "docs" / "langgraph.md").read_text()
+    section = doc.split(SECTION, 1)[1].split("\n## ", 1)[0]
     return "\n".join(re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL))
 
 
-def test_the_readme_snippet_streams_rejoins_and_cancels(slow_server):
-    script = readme_snippet().replace("http://127.0.0.1:8000", slow_server.url)
+def test_the_quick_start_snippet_streams_rejoins_and_cancels(slow_server):
+    script = quick_start_snippet().replace("http://127.0.0.1:8000", slow_server.url)
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )

@@ -1,4 +1,4 @@
-"""The README's OpenAI Python snippets, run as written against a live server."""
+"""docs/openai.md's quick start Python snippets, run as written against a live server."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ import sys
 
 from harness.live_server import ROOT
 
-SECTION = "## Use any OpenAI client"
+SECTION = "## Quick start"
 
 
-def readme_snippets() -> str:
+def quick_start_snippets() -> str:
     """The section's Python blocks, in order, as one script."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    doc = (ROOT / "docs" / "openai.md").read_text()
+    section = doc.split(SECTION, 1)[1].split("\n## ", 1)[0]
     return "\n".join(re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL))
 
 
-def test_the_readme_snippets_list_the_model_stream_an_answer_and_resume_a_background_response(
+def test_the_quick_start_snippets_list_the_model_stream_an_answer_and_resume_a_background_response(
     server,
 ):
-    script = readme_snippets().replace("http://127.0.0.1:8000", server.url)
+    script = quick_start_snippets().replace("http://127.0.0.1:8000", server.url)
     assert script.count("client.") >= 5
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
