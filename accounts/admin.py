@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 
 from accounts.keys import create_key, forget_key
 from accounts.models import ApiKey
-from chat.admin_mixins import user_link
+from chat.admin_mixins import PresenceFilter, user_link
 
 
 class NewKeyForm(forms.ModelForm):
@@ -25,23 +25,14 @@ class NewKeyForm(forms.ModelForm):
         fields = ("user_id", "name")
 
 
-class StatusFilter(admin.SimpleListFilter):
+class StatusFilter(PresenceFilter):
     """Active or revoked keys."""
 
     title = "status"
     parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        """Active or revoked."""
-        return [("active", "active"), ("revoked", "revoked")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:
-        """Keep the chosen keys."""
-        if self.value() == "active":
-            return queryset.filter(revoked_at=None)
-        if self.value() == "revoked":
-            return queryset.exclude(revoked_at=None)
-        return queryset
+    field = "revoked_at"
+    present = ("revoked", "revoked")
+    absent = ("active", "active")
 
 
 @admin.register(ApiKey)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -15,6 +14,7 @@ from chat.admin_mixins import (
     DASH,
     SESSION_LOOKUP,
     EstimatedCountPaginator,
+    PresenceFilter,
     ReadOnlyHistoryMixin,
     admin_link,
     short,
@@ -50,23 +50,14 @@ def duration(run: Run) -> str:
     return f"{(run.finished_at - run.created_at).total_seconds():.2f} s"
 
 
-class ActiveRunFilter(admin.SimpleListFilter):
+class ActiveRunFilter(PresenceFilter):
     """Sessions with a run going on now, or idle."""
 
     title = "status"
     parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        """Active or idle."""
-        return [("active", "a run going on"), ("idle", "idle")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> QuerySet[Session]:
-        """Keep the chosen sessions."""
-        if self.value() == "active":
-            return queryset.exclude(active_run_id=None)
-        if self.value() == "idle":
-            return queryset.filter(active_run_id=None)
-        return queryset
+    field = "active_run_id"
+    present = ("active", "a run going on")
+    absent = ("idle", "idle")
 
 
 @admin.register(Session)

@@ -96,6 +96,26 @@ class ReadOnlyHistoryMixin:
         return False
 
 
+class PresenceFilter(admin.SimpleListFilter):
+    """Rows whose `field` is set, or empty: a subclass names the field and the two choices."""
+
+    field = ""
+    present: tuple[str, str] = ("set", "set")
+    absent: tuple[str, str] = ("empty", "empty")
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        """The two choices, as (value, label)."""
+        return [self.present, self.absent]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
+        """Keep the chosen rows."""
+        if self.value() == self.present[0]:
+            return queryset.exclude(**{self.field: None})
+        if self.value() == self.absent[0]:
+            return queryset.filter(**{self.field: None})
+        return queryset
+
+
 class ReadOnlyInline(ReadOnlyHistoryMixin, admin.TabularInline):
     """A read-only inline of history rows on another row's page."""
 

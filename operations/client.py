@@ -143,17 +143,20 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
 
     The same path as the server's: the body is validated as the stream's, the run is
     admitted (a `Run` row, the session's lock, its multitask strategy), and the events are
-    read from the run's buffer. Returns once the run's after-work (the summary) is done.
+    read from the run's buffer. Returns once the run's after-work (the summary) is done and
+    the run is in the rollups.
 
     Raises:
         StreamRejected: for the same reasons the server would refuse the request.
     """
+    from asgiref.sync import sync_to_async
     from django.conf import settings
 
     from accounts.callers import SERVICE
     from chat.requests import bind_to_caller, parse_chat_request
     from edge.errors import RequestRejected
     from runs import engine
+    from telemetry.rollups import flush_rollups
 
     try:
         chat = parse_chat_request(
@@ -174,6 +177,7 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
             yield StreamEvent(event.event, event.data, event.id)
     if run.task is not None:
         await run.task
+    await sync_to_async(flush_rollups)()  # a command may end next: its runs count now
 
 
 def _json_or_text(text: str) -> Any:

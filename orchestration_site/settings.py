@@ -382,6 +382,8 @@ OTEL_TRACES_EXPORTER = env.str("OTEL_TRACES_EXPORTER", default="").strip().lower
 TRACING_ENABLED = OTEL_TRACES_EXPORTER not in {"", "none"} or (
     bool(OTEL_EXPORTER_OTLP_ENDPOINT) and OTEL_TRACES_EXPORTER != "none"
 )
+# How often each process adds the runs it ended to the dashboard's rollups (telemetry/rollups.py).
+ROLLUP_FLUSH_SECONDS = _bounded_float("ROLLUP_FLUSH_SECONDS", 2.0, low=0.05, high=300.0)
 LOG_FORMAT = env.str("LOG_FORMAT", default="json").strip().lower()
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")

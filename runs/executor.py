@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from runs.buffer import AppendRefused, EventBuffer, MemoryEventBuffer
@@ -32,6 +33,7 @@ from runs.store import (
     take_session,
 )
 from runs.store import heartbeat as renew_lease
+from telemetry.rollups import flush_rollups
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -158,11 +160,13 @@ class RunRuntime:
         self.ending_streams = False
         """Set when shutdown ends the live streams (each ends with `error` server_shutdown)."""
         self.heartbeat_task: asyncio.Task[None] | None = None
+        self.rollup_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Listen for signals, heartbeat, and record the runs of dead owners interrupted."""
+        """Listen for signals, heartbeat, add ended runs to the rollups, recover dead owners'."""
         await self.signals.start()
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
+        self.rollup_task = asyncio.create_task(self.flush_rollups())
         try:
             for run in await recover_stale_runs():
                 await self.end_recovered(run)
@@ -245,6 +249,15 @@ class RunRuntime:
             for run_id, status in asked.items():
                 self.on_cancel(run_id, status)
 
+    async def flush_rollups(self) -> None:
+        """Add the runs this process ended to the rollups every ROLLUP_FLUSH_SECONDS."""
+        while True:
+            await asyncio.sleep(settings.ROLLUP_FLUSH_SECONDS)
+            try:
+                await sync_to_async(flush_rollups)()
+            except Exception:  # the sums stay pending for the next flush
+                logger.exception("adding runs to the rollups failed")
+
     async def shutdown(self, grace: float) -> None:
         """Interrupt this process's runs and end its live streams, within `grace` seconds.
 
@@ -270,6 +283,10 @@ class RunRuntime:
             if pending:
                 await asyncio.wait(pending, timeout=max(1.0, deadline - time.monotonic()))
         await self.signals.stop()
+        try:
+            await sync_to_async(flush_rollups)()
+        except Exception:
+            logger.exception("adding the last runs to the rollups failed")
 
 
 _runtime: RunRuntime | None = None

@@ -139,8 +139,8 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
             **record.observed,
             run_id=record.run_id,
         )
-        add_run(metric)
         record.close_run(Run.Status.OK, touched, answer_message=message)
+        add_run(metric)  # last: the rollup rows every process shares stay locked shortest
     return message, total_ms
 
 
@@ -161,5 +161,5 @@ def store_failure(record: RunRecord, status: str, error: str) -> None:
             **record.observed,
             run_id=record.run_id,
         )
-        add_run(metric)
         record.close_run(status, error=error)
+        add_run(metric)  # last: the rollup rows every process shares stay locked shortest

@@ -93,7 +93,8 @@ class RunObserver:
         elif event == "done":
             self.status = "ok"
         elif event == "error":
-            self.status, self.error_code = "error", str(data.get("code", ""))
+            self.error_code = str(data.get("code", ""))
+            self.status = STATUS_OF_ERROR.get(self.error_code, "error")
 
     def on_agent(self, data: dict[str, Any]) -> None:
         """Open an agent's bar when it starts; close it (with its tokens) when it completes."""
@@ -203,6 +204,14 @@ class RunObserver:
             "tokens_streamed": self.tokens,
             **self.meter.totals(),
         }
+
+
+STATUS_OF_ERROR = {
+    "cancelled": "cancelled",
+    "interrupted": "interrupted",
+    "server_shutdown": "interrupted",
+}
+"""The run status an `error` event's code stands for, as the run's metric records it."""
 
 
 def end_span(span: trace.Span, status: str, error_code: str, totals: dict[str, int]) -> None:

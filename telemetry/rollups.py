@@ -1,24 +1,34 @@
-"""Keeping the rollups: each run counted as it ends, or every run counted again from the metrics.
+"""Keeping the rollups: runs counted as they end, or every run counted again from the metrics.
 
 A run adds to four rows: its minute and its hour in `RunRollup` (with the histograms), its
-user's hour and day in `UserRollup`. Each is one UPDATE of `F(field) + n`, then an INSERT when
-the row does not exist yet (and the UPDATE again if another process inserted it first), so
-concurrent processes never lose a count on any backend. `Tally` is the one place that says
-how a run is counted, for the live path and for the rebuild alike.
+user's hour and day in `UserRollup`. `Tally` is the one place that says how a run is counted,
+`row_keys` the one that says which rows it adds to, for the live path and the rebuild alike.
+
+The live path writes behind: once the transaction that stored a run's metric commits, the
+run is added to this process's `pending` sums, and `flush_rollups` adds those to the database
+every ROLLUP_FLUSH_SECONDS (and before this process reads a rollup, and as it stops). A flush
+is one UPDATE of `F(field) + n` per row, then an INSERT when the row does not exist yet (and
+the UPDATE again if another process inserted it first): concurrent processes never lose a
+count on any backend, and a run's own transaction never waits on rows every process shares.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from telemetry.histogram import bucket_of
+
+logger = logging.getLogger(__name__)
 
 AGENTS = ("planner", "worker", "critic", "synthesizer")
 STATUSES = ("ok", "error", "cancelled", "interrupted")
@@ -41,11 +51,33 @@ METRIC_FIELDS = (
 """What a run's metric contributes, in the order `Tally.add` takes it."""
 BATCH = 2000
 
+RowKey = tuple[str, str, str, datetime]
+"""A rollup row: (`run` or `user`, span, user id or "", start)."""
+
 
 def floor_to(moment: datetime, seconds: int) -> datetime:
     """The start of the `seconds`-long period holding `moment` (UTC)."""
     epoch = int(moment.timestamp()) // seconds * seconds
     return datetime.fromtimestamp(epoch, UTC)
+
+
+def row_keys(moment: datetime, user_id: str) -> list[RowKey]:
+    """The rows a run that ended at `moment` adds to."""
+    keys = [("run", span, "", floor_to(moment, seconds)) for span, seconds in SPANS.items()]
+    if user_id:
+        keys += [("user", span, user_id, floor_to(moment, s)) for span, s in USER_SPANS.items()]
+    return keys
+
+
+def row_fields(key: RowKey) -> dict[str, Any]:
+    """The model fields that name a row."""
+    kind, span, user_id, start = key
+    return {"span": span, "start": start, **({"user_id": user_id} if kind == "user" else {})}
+
+
+def period_seconds(key: RowKey) -> int:
+    """How long a row's period is."""
+    return (SPANS if key[0] == "run" else USER_SPANS)[key[1]]
 
 
 @dataclass
@@ -81,6 +113,53 @@ class Tally:
         if amount:
             self.sums[name] = self.sums.get(name, 0) + amount
 
+    def merge(self, other: Tally) -> None:
+        """Add another tally's sums to this one."""
+        for name, amount in other.sums.items():
+            self.bump(name, amount)
+
+
+def tallied(rows: dict[RowKey, Tally], values: tuple[Any, ...]) -> None:
+    """Count one run (its `METRIC_FIELDS` values) in each row it adds to."""
+    for key in row_keys(values[0], values[1]):
+        rows.setdefault(key, Tally(histograms=key[0] == "run")).add(*values)
+
+
+class PendingRollups:
+    """The runs this process counted and has not added to the database yet (thread-safe)."""
+
+    def __init__(self) -> None:
+        """Start with nothing pending."""
+        self.rows: dict[RowKey, Tally] = {}
+        self.lock = threading.Lock()
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        """Count one run, given its metric's `METRIC_FIELDS` values."""
+        with self.lock:
+            tallied(self.rows, values)
+
+    def flush(self, run_rollup: type[models.Model], user_rollup: type[models.Model]) -> int:
+        """Add the pending sums to the database in one transaction; return the rows written.
+
+        On failure the sums stay pending for the next flush, and the error is raised.
+        """
+        with self.lock:
+            rows, self.rows = self.rows, {}
+        try:
+            with transaction.atomic():
+                for key, tally in rows.items():
+                    add_to(run_rollup if key[0] == "run" else user_rollup, key, tally.sums)
+        except BaseException:
+            with self.lock:
+                for key, tally in rows.items():
+                    self.rows.setdefault(key, Tally(histograms=tally.histograms)).merge(tally)
+            raise
+        return len(rows)
+
+
+pending = PendingRollups()
+"""This process's runs not yet in the rollups."""
+
 
 def metric_values(metric: models.Model) -> tuple[Any, ...]:
     """The `METRIC_FIELDS` of a metric instance."""
@@ -88,36 +167,28 @@ def metric_values(metric: models.Model) -> tuple[Any, ...]:
 
 
 def add_run(metric: models.Model) -> None:
-    """Count a run that just ended (its stored metric) in its minute, hour, user's hour and day."""
+    """Count a run whose metric was just stored, once its transaction commits (no query)."""
+    transaction.on_commit(partial(pending.add, metric_values(metric)))
+
+
+def flush_rollups() -> int:
+    """Add this process's pending runs to the rollups now; return the rows written."""
     from telemetry.models import RunRollup, UserRollup
 
-    values = metric_values(metric)
-    with_histograms, counters = Tally(), Tally(histograms=False)
-    with_histograms.add(*values)
-    counters.add(*values)
-    for span, seconds in SPANS.items():
-        key = {"span": span, "start": floor_to(metric.timestamp, seconds)}
-        add_to(RunRollup, key, with_histograms.sums)
-    if metric.user_id:
-        for span, seconds in USER_SPANS.items():
-            key = {
-                "span": span,
-                "user_id": metric.user_id,
-                "start": floor_to(metric.timestamp, seconds),
-            }
-            add_to(UserRollup, key, counters.sums)
+    return pending.flush(RunRollup, UserRollup)
 
 
-def add_to(model: type[models.Model], key: dict[str, Any], sums: dict[str, float]) -> None:
-    """Add `sums` to the row `key` of `model`, creating it if needed (race-safe)."""
+def add_to(model: type[models.Model], key: RowKey, sums: dict[str, float]) -> None:
+    """Add `sums` to one row of `model`, creating it if needed (race-safe)."""
+    fields = row_fields(key)
     increments = {name: F(name) + amount for name, amount in sums.items()}
-    if model.objects.filter(**key).update(**increments):
+    if model.objects.filter(**fields).update(**increments):
         return
     try:
         with transaction.atomic():
-            model.objects.create(**key, **sums)
+            model.objects.create(**fields, **sums)
     except IntegrityError:  # another process created the row between the two statements
-        model.objects.filter(**key).update(**increments)
+        model.objects.filter(**fields).update(**increments)
 
 
 def rebuild(
@@ -128,75 +199,56 @@ def rebuild(
     """Count every stored metric again into fresh rollups; return how many runs were counted.
 
     Takes the models as arguments so that the upgrade migration can pass its historical ones.
-    Streams the metrics in time order and writes each period's rows once it is complete, so
-    memory stays bounded by one hour of users whatever the table's size.
+    Streams the metrics in time order and writes each row once its period is over, so memory
+    stays bounded by a day of users whatever the table's size.
     """
     models_of = {"run": run_rollup, "user": user_rollup}
-    pending: dict[str, list[models.Model]] = {"run": [], "user": []}
     counted = 0
     with transaction.atomic():
         run_rollup.objects.all().delete()
         user_rollup.objects.all().delete()
         rows = metric_model.objects.order_by("timestamp").values_list(*METRIC_FIELDS)
-        for kind, fields in rollup_rows(rows.iterator(chunk_size=BATCH)):
-            counted += fields["runs"] if (kind, fields["span"]) == ("run", "hour") else 0
-            pending[kind].append(models_of[kind](**fields))
-            if len(pending[kind]) >= BATCH:
-                models_of[kind].objects.bulk_create(pending[kind])
-                pending[kind] = []
-        for kind, left in pending.items():
+        batches: dict[str, list[models.Model]] = {"run": [], "user": []}
+        for key, tally in rollup_rows(rows.iterator(chunk_size=BATCH)):
+            counted += tally.sums["runs"] if key[:2] == ("run", "hour") else 0
+            batches[key[0]].append(models_of[key[0]](**row_fields(key), **tally.sums))
+            if len(batches[key[0]]) >= BATCH:
+                models_of[key[0]].objects.bulk_create(batches[key[0]])
+                batches[key[0]] = []
+        for kind, left in batches.items():
             models_of[kind].objects.bulk_create(left)
-    return counted
+    return int(counted)
 
 
-def rollup_rows(metrics: Iterable[tuple[Any, ...]]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield `("run", fields)` and `("user", fields)` rows from metrics in time order.
+def rollup_rows(metrics: Iterable[tuple[Any, ...]]) -> Iterator[tuple[RowKey, Tally]]:
+    """Yield every rollup row of metrics given in time order, each once its period is over.
 
-    A row is yielded once its period is over: a minute's when the next minute begins, an
-    hour's (and its users') when the next hour does, a day's users' when the next day does.
+    Open rows are kept by the length of their period: when a new minute, hour or day begins,
+    every open row of that length belongs to the one before and is complete.
     """
-    runs: dict[str, tuple[datetime, Tally]] = {}
-    users: dict[str, tuple[datetime, dict[str, Tally]]] = {}
+    open_rows: dict[int, dict[RowKey, Tally]] = {MINUTE: {}, HOUR: {}, DAY: {}}
+    current: dict[int, datetime] = {}
     for values in metrics:
-        moment, user_id = values[0], values[1]
-        for span, seconds in SPANS.items():
-            start = floor_to(moment, seconds)
-            if span not in runs or runs[span][0] != start:
-                yield from run_row(span, runs.get(span))
-                runs[span] = (start, Tally())
-            runs[span][1].add(*values)
-        for span, seconds in USER_SPANS.items() if user_id else ():
-            start = floor_to(moment, seconds)
-            if span not in users or users[span][0] != start:
-                yield from user_rows(span, users.get(span))
-                users[span] = (start, {})
-            users[span][1].setdefault(user_id, Tally(histograms=False)).add(*values)
-    for span in SPANS:
-        yield from run_row(span, runs.get(span))
-    for span in USER_SPANS:
-        yield from user_rows(span, users.get(span))
-
-
-def run_row(
-    span: str, period: tuple[datetime, Tally] | None
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The `RunRollup` row of a period that is over (nothing before the first)."""
-    if period is not None:
-        yield "run", {"span": span, "start": period[0], **period[1].sums}
-
-
-def user_rows(
-    span: str, period: tuple[datetime, dict[str, Tally]] | None
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The `UserRollup` rows of a period that is over, one per user."""
-    if period is not None:
-        start, tallies = period
-        for user_id, tally in tallies.items():
-            yield "user", {"span": span, "user_id": user_id, "start": start, **tally.sums}
+        for seconds, rows in open_rows.items():
+            start = floor_to(values[0], seconds)
+            if current.get(seconds) != start:
+                yield from rows.items()
+                rows.clear()
+                current[seconds] = start
+        for key in row_keys(values[0], values[1]):
+            rows = open_rows[period_seconds(key)]
+            rows.setdefault(key, Tally(histograms=key[0] == "run")).add(*values)
+    for rows in open_rows.values():
+        yield from rows.items()
 
 
 def rebuild_all() -> int:
-    """Rebuild the rollups of this database from its metrics; return how many runs it counted."""
+    """Rebuild the rollups of this database from its metrics; return how many runs it counted.
+
+    Runs this process has pending are dropped: their metrics are stored, so they are counted.
+    """
     from telemetry.models import RequestMetric, RunRollup, UserRollup
 
+    with pending.lock:
+        pending.rows.clear()
     return rebuild(RequestMetric, RunRollup, UserRollup)

@@ -18,6 +18,7 @@ from accounts.limits import reset_limits
 from chat.models import Message, Session
 from harness.live_server import LiveServer, live_server, migrate
 from harness.redis_server import redis_server
+from telemetry.rollups import pending
 from tests.support.browser import launch
 from tests.support.runs import SLOW_RUNS
 
@@ -68,6 +69,14 @@ def fresh_rate_limits() -> Iterator[None]:
     yield
     reset_limits()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_pending_rollups() -> Iterator[None]:
+    """Start every test with no run waiting for the rollups (an earlier test's are its own)."""
+    with pending.lock:
+        pending.rows.clear()
+    yield
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from harness.live_server import ROOT, copy_database, free_port, server_env, stop
 from orchestration_site.server import notes_out_of, where_to_go
 from tests.support.waiting import until
 
-NOTE = "Created admin user 'admin' with password 'Zq3-example' (shown once; set ADMIN_PASSWORD)."
+NOTE = "Created admin user 'admin' with password 'Zq3-example' (this run only; set ADMIN_PASSWORD)."
 
 
 def test_notes_are_taken_out_of_daphnes_arguments():

@@ -1,4 +1,4 @@
-"""Rollups: kept as runs end, equal to a rebuild, race-safe, built by the upgrade migration."""
+"""Rollups: counted as runs end, equal to a rebuild, race-safe, built by the upgrade migration."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import FieldError
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -18,7 +19,14 @@ from chat.models import Session
 from telemetry.histogram import BUCKETS, bounds, bucket_of, quantile
 from telemetry.models import RequestMetric, RunRollup, UserRollup
 from telemetry.rollup_queries import run_figures, user_totals
-from telemetry.rollups import add_run, rebuild_all
+from telemetry.rollups import (
+    PendingRollups,
+    add_run,
+    flush_rollups,
+    metric_values,
+    pending,
+    rebuild_all,
+)
 from telemetry.stats import nearest_rank
 from tests.support.rollups import read_from_buckets
 
@@ -26,7 +34,7 @@ NOON = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def store_run(session: Session, when: datetime, rng: random.Random, **fields) -> RequestMetric:
-    """Store one run's metric and count it, as the run engine does when a run ends."""
+    """Store one run's metric and count it, as the engine does once the run's records commit."""
     status = rng.choice(["ok", "ok", "ok", "error", "cancelled"])
     metric = RequestMetric.objects.create(
         session=session,
@@ -41,12 +49,13 @@ def store_run(session: Session, when: datetime, rng: random.Random, **fields) ->
         timestamp=when,
         **fields,
     )
-    add_run(metric)
+    pending.add(metric_values(metric))
     return metric
 
 
 def snapshot() -> list[dict]:
     """Every rollup row as a dict, ids and float noise left out, in a stable order."""
+    flush_rollups()
     rows = []
     for model in (RunRollup, UserRollup):
         for row in model.objects.order_by(*model._meta.ordering):
@@ -120,7 +129,7 @@ def test_a_window_starts_at_the_minute_not_the_hour(alice_session):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_processes_ending_runs_at_once_lose_no_count():
+def test_processes_adding_their_runs_at_once_lose_no_count():
     session = Session.objects.create(session_id="race", user_id="racer")
     metrics = [
         RequestMetric.objects.create(session=session, user_id="racer", total_time_ms=float(n))
@@ -128,15 +137,17 @@ def test_processes_ending_runs_at_once_lose_no_count():
     ]
     start = threading.Barrier(4)
 
-    def end_runs(mine: list[RequestMetric]) -> None:
+    def a_process(mine: list[RequestMetric]) -> None:
+        own = PendingRollups()  # each thread plays a process with runs of its own
         start.wait()
         try:
             for metric in mine:
-                add_run(metric)
+                own.add(metric_values(metric))
+                own.flush(RunRollup, UserRollup)
         finally:
             connection.close()
 
-    workers = [threading.Thread(target=end_runs, args=(metrics[n::4],)) for n in range(4)]
+    workers = [threading.Thread(target=a_process, args=(metrics[n::4],)) for n in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -144,6 +155,31 @@ def test_processes_ending_runs_at_once_lose_no_count():
     assert run_figures(None)["total_runs"] == 40
     assert user_totals("racer").runs == 40
     assert RunRollup.objects.filter(span="minute").count() in (1, 2)
+
+
+def test_a_run_counts_once_its_transaction_commits_and_never_if_it_rolls_back(
+    alice_session, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            metric = RequestMetric.objects.create(session=alice_session, user_id="alice")
+            add_run(metric)
+            assert not pending.rows, "nothing is counted inside the transaction"
+    assert pending.rows
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            add_run(RequestMetric.objects.create(session=alice_session, user_id="alice"))
+            raise RuntimeError("the run's records are not stored")
+    assert run_figures(None)["total_runs"] == 1
+
+
+def test_sums_a_flush_could_not_write_stay_pending_for_the_next(alice_session):
+    pending.add(metric_values(RequestMetric(session=alice_session, user_id="alice")))
+    with pytest.raises(FieldError):  # a model that is no rollup: the write fails
+        pending.flush(RequestMetric, UserRollup)
+    assert len(pending.rows) == 4
+    assert flush_rollups() == 4
+    assert run_figures(None)["total_runs"] == 1 and not pending.rows
 
 
 def test_the_command_rebuilds_and_says_what_it_counted(alice_session):

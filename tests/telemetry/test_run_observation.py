@@ -171,17 +171,18 @@ async def test_a_provider_error_is_counted_traced_and_summarised(spans, caplog):
     assert synthesizer["ok"] is False, "the agent that failed is closed as unfinished"
 
 
-async def test_a_cancelled_run_is_counted_as_cancelled_and_leaves_no_stream_in_flight():
-    cancelled = sample("chat_runs_total", status="cancelled")
+@pytest.mark.parametrize("status", ["cancelled", "interrupted"])
+async def test_a_stopped_run_is_counted_with_its_recorded_status_and_leaves_no_stream(status):
+    before = sample("chat_runs_total", status=status)
     runtime = memory_runtime()
-    executor = await admit_chat(runtime, "obs-cancel", BuiltinModel(token_delay_ms=50))
+    executor = await admit_chat(runtime, f"obs-{status}", BuiltinModel(token_delay_ms=50))
     async for event in runtime.buffer.read(executor.run.pk, 0, idle=0.05):
         if event is not None and event.event == "token":
             break
     assert sample("chat_streams_in_flight") == 1
-    await runtime.cancel(executor.run.pk, "cancelled")
+    await runtime.cancel(executor.run.pk, status)
     await executor.task
-    assert sample("chat_runs_total", status="cancelled") == cancelled + 1
+    assert sample("chat_runs_total", status=status) == before + 1
     assert sample("chat_streams_in_flight") == 0
-    metric = await RequestMetric.objects.aget(session_id="obs-cancel")
-    assert metric.status == "cancelled" and metric.user_id == "alice"
+    metric = await RequestMetric.objects.aget(session_id=f"obs-{status}")
+    assert metric.status == status and metric.user_id == "alice"

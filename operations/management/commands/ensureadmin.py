@@ -57,7 +57,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"Created admin user {result.username!r} with password "
-                    f"{result.generated_password!r} (shown once; set ADMIN_PASSWORD to choose it)."
+                    f"{result.generated_password!r} "
+                    "(this run only; set ADMIN_PASSWORD to choose it)."
                 )
             )
         else:
