@@ -49,13 +49,15 @@ def estimated_rows(model: type[models.Model]) -> int | None:
 class EstimatedCountPaginator(Paginator):
     """Pages of a big table: an unfiltered list shows the database's estimate, not a COUNT(*)."""
 
+    exact_below = EXACT_BELOW
+
     @cached_property
     def count(self) -> int:
         """The exact count of a filtered list or a small table, else the estimate."""
         queryset = self.object_list
         if isinstance(queryset, models.QuerySet) and not queryset.query.where:
             estimate = estimated_rows(queryset.model)
-            if estimate is not None and estimate >= EXACT_BELOW:
+            if estimate is not None and estimate >= self.exact_below:
                 return estimate
         return super().count
 

@@ -21,7 +21,7 @@ class ToolCall(models.Model):
     result = models.JSONField(default=dict, blank=True)
     ok = models.BooleanField(default=True)
     latency_ms = models.FloatField(default=0.0)
-    timestamp = models.DateTimeField(default=timezone.now)
+    timestamp = models.DateTimeField("when", default=timezone.now)
 
     class Meta:
         db_table = "tool_calls"
@@ -59,7 +59,7 @@ class RequestMetric(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OK)
     error = models.TextField(blank=True, default="")
-    timestamp = models.DateTimeField(default=timezone.now)
+    timestamp = models.DateTimeField("when", default=timezone.now)
     user_id = models.CharField("user", max_length=128, db_column="userId", blank=True, default="")
     input_tokens = models.PositiveIntegerField("input tokens", default=0, db_column="inputTokens")
     output_tokens = models.PositiveIntegerField(

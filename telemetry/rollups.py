@@ -23,9 +23,10 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 
+from chat.models import new_object_id
 from telemetry.histogram import bucket_of
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ METRIC_FIELDS = (
 )
 """What a run's metric contributes, in the order `Tally.add` takes it."""
 BATCH = 2000
+UPSERT_PARAMETERS = 30_000
+"""Values per upsert statement, under SQLite's limit of 32,766 (PostgreSQL's is 65,535)."""
 
 RowKey = tuple[str, str, str, datetime]
 """A rollup row: (`run` or `user`, span, user id or "", start)."""
@@ -147,8 +150,8 @@ class PendingRollups:
             rows, self.rows = self.rows, {}
         try:
             with transaction.atomic():
-                for key, tally in rows.items():
-                    add_to(run_rollup if key[0] == "run" else user_rollup, key, tally.sums)
+                for kind, model in (("run", run_rollup), ("user", user_rollup)):
+                    write_rows(model, {k: t for k, t in rows.items() if k[0] == kind})
         except BaseException:
             with self.lock:
                 for key, tally in rows.items():
@@ -176,6 +179,56 @@ def flush_rollups() -> int:
     from telemetry.models import RunRollup, UserRollup
 
     return pending.flush(RunRollup, UserRollup)
+
+
+def write_rows(model: type[models.Model], rows: dict[RowKey, Tally]) -> None:
+    """Add each row's sums to `model`'s table: upserts in SQL, row by row on MongoDB."""
+    if connection.vendor == "mongodb":
+        for key, tally in rows.items():
+            add_to(model, key, tally.sums)
+    else:
+        upsert(model, rows)
+
+
+def upsert(model: type[models.Model], rows: dict[RowKey, Tally]) -> None:
+    """Add the rows' sums with `INSERT … ON CONFLICT DO UPDATE` (SQLite 3.24+, PostgreSQL).
+
+    Values go through each field's `get_db_prep_value`, so a row written here and one written
+    by the ORM have the same key and meet on the unique constraint.
+    """
+    if not rows:
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    keys = list(row_fields(next(iter(rows))))
+    sums = [f.name for f in meta.concrete_fields if f.name not in ("id", *keys)]
+    fields = [meta.get_field(name) for name in ("id", *keys, *sums)]  # every column: no defaults
+    table, columns = quote(meta.db_table), [quote(field.column) for field in fields]
+    summed = columns[1 + len(keys) :]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES %s "
+        f"ON CONFLICT ({', '.join(columns[1 : 1 + len(keys)])}) DO UPDATE SET "
+        + ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in summed)
+    )
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    items = list(rows.items())
+    per_statement = max(1, UPSERT_PARAMETERS // len(fields))
+    with connection.cursor() as cursor:
+        for first in range(0, len(items), per_statement):
+            chunk = items[first : first + per_statement]
+            params = [
+                field.get_db_prep_value(value, connection)
+                for key, tally in chunk
+                for field, value in zip(
+                    fields,
+                    (
+                        new_object_id(),
+                        *row_fields(key).values(),
+                        *(tally.sums.get(s, 0) for s in sums),
+                    ),
+                    strict=True,
+                )
+            ]
+            cursor.execute(sql % ", ".join([row_sql] * len(chunk)), params)
 
 
 def add_to(model: type[models.Model], key: RowKey, sums: dict[str, float]) -> None:

@@ -173,3 +173,22 @@ def test_big_lists_are_paged_without_counting_the_whole_table(admin_client, hist
         admin_client.get(admin_url(Run, "changelist"), {"status__exact": "ok"})
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
     assert all("WHERE" in sql.upper() for sql in counts), counts
+
+
+def test_an_unfiltered_big_table_is_counted_from_the_databases_estimate(history):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chat.admin_mixins import EstimatedCountPaginator
+
+    class EveryTableIsBig(EstimatedCountPaginator):
+        exact_below = 0
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE messages")  # the planner's statistics, as autovacuum keeps
+    with CaptureQueriesContext(connection) as queries:
+        count = EveryTableIsBig(Message.objects.order_by("-created_at"), 50).count
+    counted = any("COUNT(" in query["sql"].upper() for query in queries)
+    assert count == Message.objects.count() == 2
+    assert counted == (connection.vendor == "sqlite"), "SQLite keeps no estimate"

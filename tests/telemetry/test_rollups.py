@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldDoesNotExist
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -22,10 +22,12 @@ from telemetry.rollup_queries import run_figures, user_totals
 from telemetry.rollups import (
     PendingRollups,
     add_run,
+    add_to,
     flush_rollups,
     metric_values,
     pending,
     rebuild_all,
+    upsert,
 )
 from telemetry.stats import nearest_rank
 from tests.support.rollups import read_from_buckets
@@ -175,11 +177,27 @@ def test_a_run_counts_once_its_transaction_commits_and_never_if_it_rolls_back(
 
 def test_sums_a_flush_could_not_write_stay_pending_for_the_next(alice_session):
     pending.add(metric_values(RequestMetric(session=alice_session, user_id="alice")))
-    with pytest.raises(FieldError):  # a model that is no rollup: the write fails
+    with pytest.raises(FieldDoesNotExist):  # a model that is no rollup: the write fails
         pending.flush(RequestMetric, UserRollup)
     assert len(pending.rows) == 4
     assert flush_rollups() == 4
     assert run_figures(None)["total_runs"] == 1 and not pending.rows
+
+
+def test_the_mongodb_path_and_the_sql_upsert_write_the_same_rows(alice_session, bob_session):
+    rng = random.Random(4)
+    for n in range(30):
+        store_run(alice_session if n % 2 else bob_session, NOON + timedelta(minutes=7 * n), rng)
+    rows, pending.rows = pending.rows, {}
+    for key, tally in rows.items():  # what MongoDB runs: one ORM update per row
+        add_to(RunRollup if key[0] == "run" else UserRollup, key, tally.sums)
+    by_orm = snapshot()
+    for kind, model in (("run", RunRollup), ("user", UserRollup)):
+        upsert(model, {key: tally for key, tally in rows.items() if key[0] == kind})
+    doubled = snapshot()
+    assert len(doubled) == len(by_orm), "the upsert met the ORM's rows on their unique keys"
+    for once, twice in zip(by_orm, doubled, strict=True):
+        assert twice["runs"] == 2 * once["runs"] and twice["start"] == once["start"]
 
 
 def test_the_command_rebuilds_and_says_what_it_counted(alice_session):
