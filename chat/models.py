@@ -123,9 +123,8 @@ class Message(models.Model):
         # Used by context packing and the messages endpoint: a session's turns in time order.
         indexes = [
             models.Index(fields=["session", "created_at"], name="messages_session_created"),
-            # The admin's list: newest first, by role.
+            # The admin's list: newest first.
             models.Index(fields=["created_at"], name="messages_created"),
-            models.Index(fields=["role", "created_at"], name="messages_role_created"),
         ]
 
     def __str__(self) -> str:

@@ -28,9 +28,8 @@ class ToolCall(models.Model):
         ordering = ["-timestamp"]
         indexes = [
             models.Index(fields=["session", "timestamp"], name="tool_calls_session_time"),
-            # The admin's list: newest first, by tool.
+            # The admin's list: newest first.
             models.Index(fields=["timestamp"], name="tool_calls_time"),
-            models.Index(fields=["tool", "timestamp"], name="tool_calls_tool_time"),
         ]
 
     def __str__(self) -> str:

@@ -72,10 +72,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['created_at'], name='messages_created'),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['role', 'created_at'], name='messages_role_created'),
-        ),
-        migrations.AddIndex(
             model_name='session',
             index=models.Index(fields=['updated_at'], name='sessions_updated'),
         ),
