@@ -51,8 +51,6 @@ METRIC_FIELDS = (
 )
 """What a run's metric contributes, in the order `Tally.add` takes it."""
 BATCH = 2000
-UPSERT_PARAMETERS = 30_000
-"""Values per upsert statement, under SQLite's limit of 32,766 (PostgreSQL's is 65,535)."""
 
 RowKey = tuple[str, str, str, datetime]
 """A rollup row: (`run` or `user`, span, user id or "", start)."""
@@ -193,8 +191,9 @@ def write_rows(model: type[models.Model], rows: dict[RowKey, Tally]) -> None:
 def upsert(model: type[models.Model], rows: dict[RowKey, Tally]) -> None:
     """Add the rows' sums with `INSERT … ON CONFLICT DO UPDATE` (SQLite 3.24+, PostgreSQL).
 
-    Values go through each field's `get_db_prep_value`, so a row written here and one written
-    by the ORM have the same key and meet on the unique constraint.
+    One single-row statement per table, run for every row (`executemany`): the database
+    prepares it once. Values go through each field's `get_db_prep_value`, so a row written
+    here and one written by the ORM have the same key and meet on the unique constraint.
     """
     if not rows:
         return
@@ -205,30 +204,23 @@ def upsert(model: type[models.Model], rows: dict[RowKey, Tally]) -> None:
     table, columns = quote(meta.db_table), [quote(field.column) for field in fields]
     summed = columns[1 + len(keys) :]
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES %s "
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(fields))}) "
         f"ON CONFLICT ({', '.join(columns[1 : 1 + len(keys)])}) DO UPDATE SET "
         + ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in summed)
     )
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    items = list(rows.items())
-    per_statement = max(1, UPSERT_PARAMETERS // len(fields))
     with connection.cursor() as cursor:
-        for first in range(0, len(items), per_statement):
-            chunk = items[first : first + per_statement]
-            params = [
-                field.get_db_prep_value(value, connection)
-                for key, tally in chunk
-                for field, value in zip(
-                    fields,
-                    (
-                        new_object_id(),
-                        *row_fields(key).values(),
-                        *(tally.sums.get(s, 0) for s in sums),
-                    ),
-                    strict=True,
-                )
-            ]
-            cursor.execute(sql % ", ".join([row_sql] * len(chunk)), params)
+        cursor.executemany(sql, [row_values(fields, key, tally) for key, tally in rows.items()])
+
+
+def row_values(fields: list[models.Field], key: RowKey, tally: Tally) -> list[Any]:
+    """One row's values for `upsert`, in `fields` order: a fresh id, the key, the sums."""
+    key_fields = row_fields(key)
+    sums = (tally.sums.get(field.name, 0) for field in fields[1 + len(key_fields) :])
+    values = (new_object_id(), *key_fields.values(), *sums)
+    return [
+        field.get_db_prep_value(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
 
 
 def add_to(model: type[models.Model], key: RowKey, sums: dict[str, float]) -> None:
