@@ -142,7 +142,9 @@ class PendingRollups:
     def flush(self, run_rollup: type[models.Model], user_rollup: type[models.Model]) -> int:
         """Add the pending sums to the database in one transaction; return the rows written.
 
-        On failure the sums stay pending for the next flush, and the error is raised.
+        On failure the sums stay pending for the next flush, and the error is raised. (On
+        MongoDB, where `atomic()` does nothing, the rows written before the failure are then
+        added twice: `rebuildrollups` sets them right.)
         """
         with self.lock:
             rows, self.rows = self.rows, {}
