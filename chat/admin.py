@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from chat.admin_mixins import (
@@ -17,8 +15,10 @@ from chat.admin_mixins import (
     PresenceFilter,
     ReadOnlyHistoryMixin,
     admin_link,
+    duration,
     short,
     status_label,
+    table,
 )
 from chat.models import Message, Session, Suggestion
 from runs.models import Run
@@ -32,22 +32,6 @@ def listed(model: type, session: Session, count: int, noun: str) -> SafeString:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     url += f"?{SESSION_LOOKUP}={session.session_id}"
     return format_html('<p><a href="{}">All {} {} →</a></p>', url, count, noun)
-
-
-def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> SafeString:
-    """A compact read-only table (cells already escaped or safe)."""
-    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
-    body = format_html_join(
-        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in r)),) for r in rows)
-    )
-    return format_html('<table class="console"><thead><tr>{}</tr></thead>{}</table>', head, body)
-
-
-def duration(run: Run) -> str:
-    """How long a run took (or has taken so far), in seconds."""
-    if not run.finished_at:
-        return DASH
-    return f"{(run.finished_at - run.created_at).total_seconds():.2f} s"
 
 
 class ActiveRunFilter(PresenceFilter):

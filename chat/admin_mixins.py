@@ -1,4 +1,4 @@
-"""Admin behaviour shared by every page of the console: read-only history, links, labels, counts.
+"""Admin behaviour every page of the console shares: read-only history, links, labels, tables.
 
 History (messages, suggestions, runs, tool calls, metrics) is written by the pipeline only:
 operators view and delete it, never edit it. Every row links to the rows it belongs to, ids
@@ -8,6 +8,7 @@ are paged without a full `COUNT(*)`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db import connection, models
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 EXACT_BELOW = 100_000
@@ -176,3 +177,19 @@ def ok_label(ok: bool) -> SafeString:
     return format_html(
         '<span class="status status-{}">{}</span>', *(("ok", "ok") if ok else ("error", "refused"))
     )
+
+
+def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> SafeString:
+    """A compact read-only table; each cell is escaped unless it is already safe HTML."""
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    body = format_html_join(
+        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in r)),) for r in rows)
+    )
+    return format_html('<table class="console"><thead><tr>{}</tr></thead>{}</table>', head, body)
+
+
+def duration(run: Any) -> str:
+    """How long a run took, in seconds (a dash until it has ended)."""
+    if not run.finished_at:
+        return DASH
+    return f"{(run.finished_at - run.created_at).total_seconds():.2f} s"

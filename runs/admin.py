@@ -6,8 +6,16 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from chat.admin import duration, table
-from chat.admin_mixins import DASH, ReadOnlyHistoryMixin, admin_link, ok_label, short, status_label
+from chat.admin_mixins import (
+    DASH,
+    ReadOnlyHistoryMixin,
+    admin_link,
+    duration,
+    ok_label,
+    short,
+    status_label,
+    table,
+)
 from runs.models import Run
 from telemetry.charts import waterfall
 from telemetry.models import RequestMetric, ToolCall
