@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
 from edge.bounded_json import JsonTooComplex, load_bounded_json
@@ -40,3 +41,13 @@ def field_problems(exc: ValidationError) -> str:
         message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
         problems.append(f"{where}: {message}")
     return "; ".join(problems)
+
+
+def last_user_prompt(prompt: str) -> str:
+    """The text of a conversation's last user message as a prompt: 400 empty, 413 too long."""
+    if not prompt.strip():
+        raise RequestRejected(400, "messages: the last user message has no text")
+    if len(prompt) > settings.MAX_PROMPT_CHARS:
+        limit = settings.MAX_PROMPT_CHARS
+        raise RequestRejected(413, f"The last user message is longer than {limit} characters")
+    return prompt

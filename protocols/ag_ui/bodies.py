@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field
 
 from chat.models import SESSION_ID_PATTERN
 from edge.errors import RequestRejected
-from edge.validated import validated
+from edge.validated import last_user_prompt, validated
 from memory.seeding import Conversation
 
 
@@ -69,12 +68,7 @@ def conversation_of(run: RunAgentInput) -> Conversation:
     last = run.messages[-1]
     if last.role != "user":
         raise RequestRejected(400, "messages: the last message must be the user's")
-    prompt = text_of(last.content, f"messages.{len(run.messages) - 1}")
-    if not prompt.strip():
-        raise RequestRejected(400, "messages: the last user message has no text")
-    if len(prompt) > settings.MAX_PROMPT_CHARS:
-        limit = settings.MAX_PROMPT_CHARS
-        raise RequestRejected(413, f"The last user message is longer than {limit} characters")
+    prompt = last_user_prompt(text_of(last.content, f"messages.{len(run.messages) - 1}"))
     instructions: list[str] = []
     turns: list[tuple[str, str]] = []
     for index, message in enumerate(run.messages[:-1]):
