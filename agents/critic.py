@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
+from agents.degraded import clamped
 from agents.events import agent_node
 from agents.schemas import Verdict
 from agents.state import Finding, RunContext, State
@@ -55,6 +56,7 @@ def combine(verdict: Verdict, missing: list[int]) -> Verdict:
 async def critic(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Judge the findings; decide whether the worker gets its one retry."""
     verdict = await runtime.context.provider.structured(review_request(state), Verdict)
+    clamped("critic", verdict.clamped)
     verdict = combine(verdict, missing_findings(state))
     retries = state.get("retries", 0)
     send_back = not verdict.ok and retries < MAX_RETRIES

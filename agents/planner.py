@@ -6,6 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from agents.degraded import clamped
 from agents.events import agent_node
 from agents.schemas import Plan
 from agents.state import RunContext, State
@@ -21,4 +22,5 @@ def planner_request(state: State) -> PlannerRequest:
 async def planner(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Plan the run."""
     plan = await runtime.context.provider.structured(planner_request(state), Plan)
+    clamped("planner", plan.clamped)
     return {"plan": plan, "retries": 0, "send_back": False}

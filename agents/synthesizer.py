@@ -1,4 +1,9 @@
-"""The Synthesizer: streams the final answer, then writes exactly three follow-ups."""
+"""The Synthesizer: streams the final answer, then writes three follow-ups.
+
+The answer is the run's product: when the follow-ups fail (the model errs, or its answer does
+not validate even once clamped), the run still ends with its answer, without suggestions, and
+the failure is logged and counted (agents/degraded.py).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from agents.degraded import clamped, skipped
 from agents.events import agent_node, emit
 from agents.schemas import FollowUps
 from agents.state import RunContext, State
+from llm.base import ProviderError
 from llm.requests import FollowUpsRequest, SynthesizerRequest
 
 
@@ -33,9 +40,15 @@ async def stream_answer(state: State, context: RunContext) -> str:
 
 
 async def follow_ups(state: State, answer: str, context: RunContext) -> list[str]:
-    """Ask for three follow-up suggestions to the question and its answer."""
+    """Ask for three follow-up suggestions to the question and its answer; none if that fails."""
     request = FollowUpsRequest(history=state["history"], question=state["prompt"], answer=answer)
-    return (await context.provider.structured(request, FollowUps)).suggestions
+    try:
+        offered = await context.provider.structured(request, FollowUps)
+    except ProviderError as exc:
+        skipped("synthesizer", "follow_ups", str(exc))
+        return []
+    clamped("synthesizer", offered.clamped)
+    return offered.suggestions
 
 
 @agent_node("synthesizer")

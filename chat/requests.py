@@ -13,7 +13,6 @@ from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.errors import RequestRejected
 from runs.requests import RunRequest
 
-MAX_BODY_OVERHEAD_BYTES = 4096
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=USER_ID_PATTERN)]
 SessionIdentifier = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=SESSION_ID_PATTERN)
@@ -63,9 +62,11 @@ def validation_detail(error: ValidationError) -> list[dict[str, Any]]:
 
 
 def parse_chat_request(body: bytes, *, max_prompt_chars: int) -> ChatRequest:
-    """Parse and validate a request body, or raise RequestRejected (400, 413 or 422)."""
-    if len(body) > max_prompt_chars * 4 + MAX_BODY_OVERHEAD_BYTES:
-        raise RequestRejected(413, "Request body too large")
+    """Parse and validate a request body, or raise RequestRejected (400, 413 or 422).
+
+    The body's bytes are bounded at the edge (MAX_BODY_BYTES); the prompt is bounded here by
+    its characters once parsed, however the client escaped them.
+    """
     try:
         raw = load_bounded_json(body)
     except JsonTooComplex as too_complex:

@@ -18,6 +18,8 @@ from llm.builtin.recall import asks_about_me, recall_key
 from llm.builtin.retrieval import asks_about_user
 
 SNIPPET_CHARS = 120
+SUBJECT_CHARS = 40
+"""The longest word a suggestion names, so that it stays within FollowUps' bound."""
 STORED_THINGS = {"note", "message", "session", "request", "tool", "tool call", "metric"}
 
 
@@ -275,10 +277,16 @@ def suggestions(question: str, answer: str) -> dict[str, list[str]]:
             f"How do I get started with {topic}?",
         ]
     else:
-        subject = (keywords(clause, limit=1) or ["this"])[0]
+        subject = subject_of(clause)
         options = [
             f"Tell me more about {subject}",
             f"Can you give an example of {subject}?",
             "Summarize our conversation so far",
         ]
     return {"suggestions": options}
+
+
+def subject_of(clause: str) -> str:
+    """The clause's longest content word that a suggestion can name, or "this"."""
+    words = [word for word in keywords(clause, limit=10) if len(word) <= SUBJECT_CHARS]
+    return words[0] if words else "this"

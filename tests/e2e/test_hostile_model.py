@@ -32,9 +32,15 @@ class Hostile:
     def __init__(self) -> None:
         self.plan: Plan | None = None
         self.answer: Reply | None = None
+        self.verdict: dict[str, Any] | None = None
+        self.follow_ups: Reply | None = None
 
     def __call__(self, request: dict[str, Any]) -> Reply:
         asks_for = "\n".join(str(m.get("content", "")) for m in request.get("messages", []))
+        if self.verdict is not None and '"title": "Verdict"' in asks_for:
+            return Text(json.dumps(self.verdict))
+        if self.follow_ups is not None and '"title": "FollowUps"' in asks_for:
+            return self.follow_ups
         if self.plan is not None and '"title": "Plan"' in asks_for:
             subtasks = [
                 {"id": n, "description": f"step {n}", "data_plan": steps}
@@ -56,11 +62,18 @@ def model() -> Hostile:
 def hostile(model: Hostile) -> Callable[..., None]:
     """Set what the model does in this test; it answers normally again afterwards."""
 
-    def make(*, plan: Plan | None = None, answer: Reply | None = None) -> None:
+    def make(
+        *,
+        plan: Plan | None = None,
+        answer: Reply | None = None,
+        verdict: dict[str, Any] | None = None,
+        follow_ups: Reply | None = None,
+    ) -> None:
         model.plan, model.answer = plan, answer
+        model.verdict, model.follow_ups = verdict, follow_ups
 
     yield make
-    model.plan = model.answer = None
+    model.plan = model.answer = model.verdict = model.follow_ups = None
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +176,63 @@ async def test_an_answer_past_the_size_bound_is_an_error_and_is_not_stored(serve
     assert "more than 20000 characters" in events[-1].data["message"]
     messages = api("GET", server.url, f"/v1/sessions/{session}/messages").json()["messages"]
     assert [m["role"] for m in messages] == ["user"]
+
+
+def degraded(url: str, agent: str, what: str) -> float:
+    """The server's `chat_degraded_total` for `agent` and `what` (0 before the first)."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    label = f'chat_degraded_total{{agent="{agent}",what="{what}"}} '
+    lines = [line for line in text.splitlines() if line.startswith(label)]
+    return float(lines[0].split()[-1]) if lines else 0.0
+
+
+async def test_a_verdict_with_too_many_retries_is_clamped_and_the_run_answers(server, hostile):
+    before = degraded(server.url, "critic", "clamped")
+    hostile(
+        verdict={"ok": False, "issues": ["thin"] * 14, "retry_subtasks": [1, 1, 1, 1, 1], "why": 1}
+    )
+    events = await chat(server.url, body(new_session(), "What is AI?"))
+    assert events[-1].event == "done"
+    (verdict,) = [
+        e.data["output"]["verdict"]
+        for e in events
+        if e.event == "agent" and "output" in e.data and "verdict" in e.data["output"]
+    ][:1]
+    assert verdict["retrySubtasks"] == [1, 1, 1] and len(verdict["issues"]) == 10
+    # The verdict fails, so the worker retries once and the critic judges (and is clamped) again.
+    assert degraded(server.url, "critic", "clamped") == before + 2
+
+
+async def test_a_verdict_of_the_wrong_type_still_fails_the_run(server, hostile):
+    hostile(verdict={"ok": "perhaps", "retry_subtasks": ["all of them"]})
+    events = await chat(server.url, body(new_session(), "What is AI?"))
+    assert (events[-1].event, events[-1].data["code"]) == ("error", "provider_error")
+    assert "Verdict" in events[-1].data["message"]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [Text("not JSON at all"), Text(json.dumps({"suggestions": ["only one"]}))],
+    ids=["not-json", "too-few"],
+)
+async def test_follow_ups_that_fail_leave_the_answer_stored_and_the_run_done(
+    server, hostile, reply
+):
+    session = new_session()
+    before = degraded(server.url, "synthesizer", "follow_ups")
+    hostile(follow_ups=reply)
+    events = await chat(server.url, body(session, "What is AI?"))
+    assert events[-1].event == "done"
+    assert events[-1].data["suggestions"] == []
+    answer = "".join(e.data["text"] for e in events if e.event == "token")
+    assert events[-1].data["fullText"] == answer
+    messages = api("GET", server.url, f"/v1/sessions/{session}/messages").json()["messages"]
+    assert [(m["role"], m["content"]) for m in messages][-1] == ("assistant", answer)
+    assert degraded(server.url, "synthesizer", "follow_ups") == before + 1
+
+
+async def test_more_than_three_follow_ups_keep_the_first_three_distinct(server, hostile):
+    offered = ["Why?", "why?", "How?", "", "When?", "Where?"]
+    hostile(follow_ups=Text(json.dumps({"suggestions": offered})))
+    events = await chat(server.url, body(new_session(), "What is AI?"))
+    assert events[-1].data["suggestions"] == ["Why?", "How?", "When?"]

@@ -171,3 +171,13 @@ async def test_after_a_summary_it_suggests_questions_about_the_user():
     request = follow_ups_to("Summarize our conversation", "You told me your name is Alice.")
     follow_ups = await model.structured(request, FollowUps)
     assert "What do you know about me?" in follow_ups.suggestions
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["y" * 16_000, "What is " + "y" * 15_992, "Tell me about " + "antidisestablishment" * 800],
+)
+async def test_its_suggestions_fit_their_bound_whatever_the_prompt(question):
+    follow_ups = await BuiltinModel().structured(follow_ups_to(question, "An answer."), FollowUps)
+    assert follow_ups.clamped == []
+    assert all(len(suggestion) <= 200 for suggestion in follow_ups.suggestions)
