@@ -3,7 +3,9 @@
 A request without a session binding runs in a new session `openai-<id>`: its instructions
 become the session's summary and its earlier turns the session's first messages (marked
 `{"source": "openai"}`), so that memory packs them as it packs any session. A response is
-its run plus a `StoredResponse` row (models.py); `resp_<run id>` is its id.
+its run plus a `StoredResponse` row (models.py); `resp_<run id>` is its id. Every other run
+of the caller is a response too, whatever protocol started it: its row is then read from the
+run (the model `orchestrator`, its prompt as the one input item) and never stored.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class ResponseRecord:
 
 
 async def find_response(caller: Caller, response_id: str) -> ResponseRecord | None:
-    """The caller's response (its run recovered first if its owner died); None otherwise."""
+    """The caller's response: any run of theirs (recovered first if its owner died), or None."""
     run_id = run_id_of(response_id)
     if run_id is None:
         return None
@@ -70,11 +72,9 @@ async def find_response(caller: Caller, response_id: str) -> ResponseRecord | No
 
 
 @sync_to_async
-def record_of(run: Run) -> ResponseRecord | None:
-    """The run's response as stored; None when the run is not a response."""
-    stored = StoredResponse.objects.filter(pk=run.pk).first()
-    if stored is None:
-        return None
+def record_of(run: Run) -> ResponseRecord:
+    """The run's response: as stored, or as read from a run another protocol started."""
+    stored = StoredResponse.objects.filter(pk=run.pk).first() or response_of_run(run)
     answer = Message.objects.filter(pk=run.answer_message_id).values_list("content", flat=True)
     metric = RequestMetric.objects.filter(run_id=run.pk).only("input_tokens", "output_tokens")
     usage = metric.first()
@@ -85,6 +85,21 @@ def record_of(run: Run) -> ResponseRecord | None:
         input_tokens=usage.input_tokens if usage else 0,
         output_tokens=usage.output_tokens if usage else 0,
     )
+
+
+def response_of_run(run: Run) -> StoredResponse:
+    """The response of a run that no Responses request started (not saved)."""
+    prompt = Message.objects.filter(pk=run.user_message_id).values_list("content", flat=True)
+    text = (prompt.first() or "") if run.user_message_id else ""
+    item = {
+        "id": f"msg_{run.user_message_id or run.pk}",
+        "type": "message",
+        "role": "user",
+        "status": "completed",
+        "content": [{"type": "input_text", "text": text}],
+    }
+    background = run.on_disconnect == "continue"
+    return StoredResponse(run=run, input_items=[item] if text else [], background=background)
 
 
 @sync_to_async
