@@ -16,6 +16,7 @@ from agents.tools.runner import TOOLS
 from chat.admin_mixins import ReadOnlyHistoryMixin, admin_link, ok_label, status_label
 from telemetry import charts
 from telemetry.dashboard import PERIODS, dashboard, user_overview
+from telemetry.figures import grouped, milliseconds
 from telemetry.models import RequestMetric, ToolCall
 
 
@@ -58,7 +59,7 @@ class ToolCallAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     @admin.display(description="latency", ordering="latency_ms")
     def latency(self, call: ToolCall) -> str:
         """The call's time, to 0.1 ms."""
-        return f"{call.latency_ms:.1f} ms"
+        return milliseconds(call.latency_ms)
 
     @admin.display(description="run")
     def run_column(self, call: ToolCall) -> str:
@@ -153,8 +154,7 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     @admin.display(description="TTFT / total ms", ordering="total_time_ms")
     def total_column(self, metric: RequestMetric) -> str:
         """Time to first token and total time, to 0.1 ms."""
-        ttft = "—" if metric.ttft_ms is None else f"{metric.ttft_ms:.1f}"
-        return f"{ttft} / {metric.total_time_ms:.1f}"
+        return f"{grouped(metric.ttft_ms, 1)} / {grouped(metric.total_time_ms, 1)}"
 
     @admin.display(description="tools", ordering="tool_call_count")
     def tools_column(self, metric: RequestMetric) -> int:
@@ -164,7 +164,7 @@ class RequestMetricAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
     @admin.display(description="tokens")
     def tokens(self, metric: RequestMetric) -> str:
         """Input and output tokens of the run."""
-        return f"{metric.input_tokens} → {metric.output_tokens}"
+        return f"{grouped(metric.input_tokens)} → {grouped(metric.output_tokens)}"
 
     @admin.display(description="per agent")
     def agent_bar(self, metric: RequestMetric) -> SafeString:

@@ -12,6 +12,8 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from telemetry.figures import compact, grouped
+
 COLOURS = ("#2b6cb0", "#dd6b20", "#c53030", "#2f855a", "#6b46c1", "#718096")
 KIND_COLOURS = {"agent": "#2b6cb0", "tool": "#2f855a", "failed": "#c53030"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 760, 220, 56, 28, 12, 34
@@ -37,7 +39,7 @@ def y_axis(top: float, unit: str) -> SafeString:
     for i in range(5):
         y = TOP + plot - plot * i / 4
         y = round(y, 1)
-        rows.append((LEFT, y, WIDTH, y, LEFT - 6, round(y + 4, 1), f"{top * i / 4:g}{unit}"))
+        rows.append((LEFT, y, WIDTH, y, LEFT - 6, round(y + 4, 1), f"{compact(top * i / 4)}{unit}"))
     return format_html_join(
         "",
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#e2e8f0"/>'
@@ -128,7 +130,7 @@ def column_chart(
             x = middle + (k - len(series) / 2) * width
             height = max(1.0, plot * value / top)
             parts.append(
-                column(x, HEIGHT - BOTTOM - height, width, colour, f"{value:g}{unit}", name)
+                column(x, HEIGHT - BOTTOM - height, width, colour, f"{compact(value)}{unit}", name)
             )
     return figure(title, mark_safe("".join(parts)), legend(series))
 
@@ -180,7 +182,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") -> 
 
 def bar_row(index: int, label: str, value: float, width: float, unit: str) -> SafeString:
     """One labelled bar with its value."""
-    shown = f"{value:g}" if isinstance(value, int) else f"{value:.1f}"
+    shown = grouped(value) if isinstance(value, int) else grouped(value, 1)
     return format_html(
         '<text x="0" y="{ty}" font-size="12" fill="#2d3748">{label}</text>'
         '<rect x="150" y="{y}" width="{w}" height="16" fill="{colour}">'

@@ -163,3 +163,25 @@ def test_the_metric_list_shows_users_tokens_and_agents_and_filters_by_date(admin
     since = (timezone.now() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S%z")
     recent = admin_client.get(url, {"timestamp__gte": since}).content.decode()
     assert "dash-a" in recent and "dash-b" not in recent
+
+
+def test_large_figures_are_grouped_for_people(admin_client, db):
+    carol = Session.objects.create(session_id="dash-c", user_id="carol")
+    RequestMetric.objects.create(
+        session=carol,
+        user_id="carol",
+        ttft_ms=1234.5,
+        total_time_ms=83_500.0,
+        status="ok",
+        input_tokens=1_672_618,
+        output_tokens=317_100,
+        timestamp=timezone.now() - timedelta(minutes=5),
+    )
+    rebuild_all()
+    page = admin_client.get(reverse("admin:telemetry_dashboard")).content.decode()
+    assert "1,672,618 → 317,100" in page
+    assert "1,234.5" in page and "1.4 min" in page  # the slowest run; the heaviest user's time
+    user_page = admin_client.get(reverse("admin:telemetry_user", args=["carol"])).content.decode()
+    assert "1,672,618 → 317,100" in user_page
+    listing = admin_client.get(reverse("admin:telemetry_requestmetric_changelist")).content
+    assert "1,672,618 → 317,100" in listing.decode()
