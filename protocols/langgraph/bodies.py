@@ -3,8 +3,10 @@
 Fields the SDKs send with neutral values (`stream_subgraphs: false`, `context`, `config`,
 `durability`, …) are accepted: they change nothing in a pipeline without subgraphs,
 checkpoints or interrupts. Fields that would ask for something the pipeline cannot do
-(`command`, `interrupt_before`, `checkpoint`, `webhook`, `after_seconds`, …) are refused
-with a 422 that names them, as are unknown fields.
+(`command`, `interrupt_before`, `webhook`, `after_seconds`, …) are refused with a 422 that
+names them, as are unknown fields. A run's `checkpoint` (or `checkpoint_id`) may name the
+thread's latest checkpoint, as `useStream` with `fetchStateHistory` sends with every
+submit: the run starts there, as it would without it. An earlier one is a 422 (a fork).
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ NOT_SUPPORTED = {
     "command": "the pipeline never interrupts, so there is nothing to resume",
     "interrupt_before": "the pipeline has no interrupts",
     "interrupt_after": "the pipeline has no interrupts",
-    "checkpoint": "threads keep no checkpoints to start from",
-    "checkpoint_id": "threads keep no checkpoints to start from",
     "webhook": "webhooks are not served",
     "feedback_keys": "feedback is not served",
     "after_seconds": "delayed runs are not served",
@@ -76,6 +76,19 @@ class RunBody(Body):
     def modes(self) -> list[str]:
         """The requested stream modes, in order, without repeats (`values` by default)."""
         return stream_modes(self.stream_mode) or list(DEFAULT_STREAM_MODES)
+
+    def start_checkpoint(self) -> str:
+        """The checkpoint id the run asks to start from ("" for none); 422 when malformed."""
+        named = self.checkpoint_id
+        if self.checkpoint is not None:
+            if not isinstance(self.checkpoint, dict):
+                raise RequestRejected(422, "checkpoint: must be an object with a checkpoint_id")
+            if self.checkpoint.get("checkpoint_ns") not in (None, ""):
+                raise RequestRejected(422, "checkpoint.checkpoint_ns: the graph has no subgraphs")
+            named = self.checkpoint.get("checkpoint_id") or named
+        if named is not None and not isinstance(named, str):
+            raise RequestRejected(422, "checkpoint_id: must be a string")
+        return named or ""
 
 
 class ThreadCreateBody(Body):
@@ -157,6 +170,8 @@ def parse_body(model: type[B], body: bytes, *, required: bool = True) -> B:
 def refuse_unsupported(parsed: Body) -> None:
     """422 for a field set to something this service cannot do (empty values pass)."""
     for name in ("ttl", "supersteps", "values", "extract", "before", "checkpoint"):
+        if name == "checkpoint" and isinstance(parsed, RunBody):
+            continue  # a run may name the thread's head (StartRunConsumer checks which)
         if getattr(parsed, name, None):
             raise RequestRejected(422, f"{name}: not supported by this service")
     if isinstance(parsed, RunBody):

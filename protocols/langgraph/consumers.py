@@ -31,7 +31,12 @@ from protocols.langgraph.runs import (
     thread_run,
 )
 from protocols.langgraph.stream import PartStream, RunContext, parse_event_id
-from protocols.langgraph.threads import find_thread, thread_or_404, thread_user
+from protocols.langgraph.threads import (
+    check_start_checkpoint,
+    find_thread,
+    thread_or_404,
+    thread_user,
+)
 from runs import engine
 from runs.events import RunEvent
 from runs.executor import RunExecutor, get_runtime
@@ -116,12 +121,15 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         new thread: its session is created with the run (one trip), its metadata after.
         """
         thread_id = self.scope["url_route"]["kwargs"].get("thread_id")
+        start = request.start_checkpoint()
         if thread_id is not None:
             session = await find_thread(caller, thread_id)
             if session is not None:
+                await check_start_checkpoint(session, start)
                 return session.session_id, session.user_id
             if request.if_not_exists != "create":
                 raise RequestRejected(404, f"Thread with ID {thread_id} not found")
+        await check_start_checkpoint(None, start)
         self.new_thread = thread_metadata(request)
         return thread_id or str(uuid.uuid4()), thread_user(caller, request.metadata)
 

@@ -64,6 +64,26 @@ def find_thread(caller: Caller, thread_id: str) -> Session | None:
     return owned_sessions(caller).filter(session_id=thread_id).first()
 
 
+@sync_to_async
+def head_checkpoint_id(session: Session) -> str:
+    """The id of the thread's latest checkpoint: its newest message's ("" when it has none)."""
+    newest = Message.objects.filter(session_id=session.session_id).order_by("-created_at")
+    return newest.values_list("pk", flat=True).first() or ""
+
+
+async def check_start_checkpoint(session: Session | None, requested: str) -> None:
+    """422 unless a run's requested checkpoint is the thread's latest (forks are not served)."""
+    if not requested:
+        return
+    head = await head_checkpoint_id(session) if session is not None else ""
+    if requested != head:
+        raise RequestRejected(
+            422,
+            f"checkpoint_id: {requested} is not the thread's latest checkpoint; a run starts "
+            "from the latest (starting from an earlier one, a fork, is not supported)",
+        )
+
+
 async def thread_or_404(caller: Caller, thread_id: str) -> Session:
     """The caller's thread, or LangGraph's 404."""
     session = await find_thread(caller, thread_id)

@@ -128,3 +128,29 @@ def test_every_thread_is_tagged_with_the_graph_as_langgraph_tags_one_that_ran_it
     assert metadata["assistant_id"] == sync.assistants.get(ASSISTANT)["assistant_id"]
     found = sync.threads.search(metadata={"graph_id": ASSISTANT, "user_id": user})
     assert [t["thread_id"] for t in found] == [thread_id]
+
+
+def test_a_run_from_the_threads_latest_checkpoint_goes_on_as_useStream_sends_it(sync):
+    """`fetchStateHistory` makes the SDK send the head checkpoint with every submit."""
+    thread_id = sync.threads.create(metadata={"user_id": new_user()})["thread_id"]
+    empty = sync.threads.get_history(thread_id)
+    first = empty[0]["checkpoint"] if empty else None
+    sync.runs.wait(thread_id, ASSISTANT, input=ask("My name is Ada."), checkpoint=first)
+    head = sync.threads.get_history(thread_id, limit=1)[0]["checkpoint"]
+    assert head == {**head, "checkpoint_ns": "", "checkpoint_map": None}
+    answered = sync.runs.wait(thread_id, ASSISTANT, input=ask("What is my name?"), checkpoint=head)
+    assert "Ada" in answered["messages"][-1]["content"]
+    latest = sync.threads.get_state(thread_id)["checkpoint"]["checkpoint_id"]
+    again = sync.runs.wait(thread_id, ASSISTANT, input=ask("Hello"), checkpoint_id=latest)
+    assert again["messages"][-1]["type"] == "ai"
+
+
+def test_a_run_from_an_earlier_checkpoint_is_refused_naming_it(sync):
+    thread_id = sync.threads.create(metadata={"user_id": new_user()})["thread_id"]
+    sync.runs.wait(thread_id, ASSISTANT, input=ask("My name is Ada."))
+    earlier = sync.threads.get_history(thread_id, limit=2)[1]["checkpoint"]
+    with pytest.raises(httpx.HTTPStatusError) as refused:  # runs.wait raises httpx's own
+        sync.runs.wait(thread_id, ASSISTANT, input=ask("What is my name?"), checkpoint=earlier)
+    assert refused.value.response.status_code == 422
+    assert "not the thread's latest checkpoint" in refused.value.response.text
+    assert len(sync.threads.get_state(thread_id)["values"]["messages"]) == 2  # nothing stored
