@@ -3,7 +3,11 @@
 In order, from the ASGI scope alone: the method (405), header bytes UTF-8 (400), the Host one
 of ALLOWED_HOSTS (400), the caller authenticated (401; 429 after too many failed keys from
 the client's address or too many requests of the key), the body JSON (415) and its declared
-length within MAX_BODY_BYTES (413). Then the body is collected up to that limit (413 past it,
+length within MAX_BODY_BYTES (413). A body labelled `text/plain`, or not labelled, is read as
+JSON too when the request authenticates with a key header, as every route here does: Node's
+`fetch` labels a string body `text/plain` (LangGraph's Next.js passthrough forwards bodies so),
+and a request with such a header is preflighted by browsers, so this opens no cross-site form
+post. Any other type is a 415. Then the body is collected up to that limit (413 past it,
 chunked bodies included). Parsing it within bounds (edge/bounded_json.py), validating it and
 binding it to the caller is each protocol's (the chat stream's: chat/requests.py).
 
@@ -21,13 +25,15 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 from accounts.addresses import client_address
-from accounts.callers import Caller
+from accounts.callers import Caller, token_from_headers
 from accounts.limits import RateLimited, StreamSlot, identify
 from edge.errors import INTERNAL_ERROR, RequestRejected
 
 logger = logging.getLogger(__name__)
 
 JSON_TYPES = ("application/json",)
+LOOSE_TYPES = ("text/plain", "")
+"""What a key-authenticated request's JSON body may be labelled instead (or not labelled)."""
 
 
 def decoded_headers(scope: dict[str, Any]) -> dict[str, str]:
@@ -55,7 +61,8 @@ def check_host(scope: dict[str, Any], headers: dict[str, str]) -> None:
 def check_body_headers(headers: dict[str, str]) -> None:
     """Require a JSON Content-Type (415) and a Content-Length within MAX_BODY_BYTES (413)."""
     media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media_type not in JSON_TYPES:
+    loose = media_type in LOOSE_TYPES and token_from_headers(headers) is not None
+    if media_type not in JSON_TYPES and not loose:
         raise RequestRejected(415, "Content-Type must be application/json")
     length = headers.get("content-length")
     if length is None:

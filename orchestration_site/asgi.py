@@ -36,5 +36,9 @@ http_routes = URLRouter(
 
 install_server_hooks()
 application = ProtocolTypeRouter(
-    {"http": ObservabilityMiddleware(CorsMiddleware(http_routes, settings.CORS_ORIGINS))}
+    {
+        "http": ObservabilityMiddleware(
+            CorsMiddleware(http_routes, settings.CORS_ORIGINS, local=settings.CORS_LOCAL_ORIGINS)
+        )
+    }
 )

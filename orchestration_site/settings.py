@@ -298,6 +298,9 @@ DEVELOPMENT_SECRET_KEYS = (
     "insecure-debug-key",
 )
 DEVELOPMENT_AUTH_TOKEN = "devkey"
+# Let pages served from loopback (any port) call the API from a browser: on by default on a
+# development server (DEBUG, or `make run` on loopback), off otherwise (edge/cors.py).
+CORS_LOCAL_ORIGINS = _flag("CORS_LOCAL_ORIGINS", DEBUG or ALLOW_INSECURE_DEFAULTS)
 
 # The largest request body the server accepts (413 beyond it, refused before it is held).
 MAX_BODY_BYTES = _bounded_int("MAX_BODY_BYTES", 1_048_576, low=1024, high=1_073_741_824)

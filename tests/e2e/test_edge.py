@@ -88,7 +88,7 @@ def test_a_host_outside_allowed_hosts_is_a_400(edge_server):
 
 def test_a_body_that_is_not_json_by_content_type_is_a_415(edge_server):
     body = json.dumps(VALID).encode()
-    response = post(edge_server, body, content_type=b"text/plain")
+    response = post(edge_server, body, content_type=b"application/x-www-form-urlencoded")
     assert_json_error(response, 415, "Unsupported Media Type")
 
 

@@ -101,7 +101,7 @@ def test_without_a_key_json_or_post(server):
     assert exchange(port, no_key, b"{}").status == 401
     text = (
         b"POST /ag-ui HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer devkey\r\n"
-        b"Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 2\r\n\r\n"
     )
     assert exchange(port, text, b"{}").status == 415
     get = b"GET /ag-ui HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer devkey\r\n\r\n"

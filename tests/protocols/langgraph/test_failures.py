@@ -41,14 +41,16 @@ def raw(
     *,
     method: bytes = b"POST",
     path: bytes = b"/langgraph/runs/wait",
-    content_type: bytes = b"application/json",
+    content_type: bytes | None = b"application/json",
     key: bytes | None = SERVICE_KEY.encode(),
     extra: bytes = b"",
 ) -> RawResponse:
     """One request over a raw socket, with a Content-Length body and `x-api-key`."""
     lines = [method + b" " + path + b" HTTP/1.1", b"Host: 127.0.0.1"]
     if body or method == b"POST":
-        lines += [b"Content-Type: " + content_type, b"Content-Length: %d" % len(body)]
+        lines.append(b"Content-Length: %d" % len(body))
+        if content_type is not None:
+            lines.append(b"Content-Type: " + content_type)
     if key is not None:
         lines.append(b"x-api-key: " + key)
     head = b"\r\n".join(lines) + b"\r\n" + extra + b"\r\n"
@@ -158,10 +160,15 @@ def test_the_bearer_header_works_as_well_as_x_api_key(strict_server):
 
 
 def test_a_body_that_is_not_json_by_content_type_is_a_415(strict_server):
-    response = raw(strict_server, json.dumps(RUN).encode(), content_type=b"text/plain")
+    response = raw(
+        strict_server, json.dumps(RUN).encode(), content_type=b"application/x-www-form-urlencoded"
+    )
     assert_detail(response, 415)
     response = raw(
-        strict_server, b"{}", path=b"/langgraph/threads/search", content_type=b"text/plain"
+        strict_server,
+        b"{}",
+        path=b"/langgraph/threads/search",
+        content_type=b"application/x-www-form-urlencoded",
     )
     assert_detail(response, 415)
 
@@ -267,3 +274,48 @@ def test_bad_query_parameters_are_422s(strict_server):
     path = f"/langgraph/threads/{thread}".encode()
     response = raw(strict_server, b'{"metadata": 5}', method=b"PATCH", path=path)
     assert_detail(response, 422, "metadata")
+
+
+@pytest.mark.parametrize("content_type", [b"text/plain;charset=UTF-8", None])
+def test_a_json_body_labelled_text_or_not_labelled_is_read_with_a_key_header(
+    strict_server, content_type
+):
+    """What Node's fetch sends for a string body (Agent Chat UI's Next.js passthrough)."""
+    path = b"/langgraph/threads/search"
+    response = raw(strict_server, b'{"limit": 1}', path=path, content_type=content_type)
+    assert response.status == 200 and isinstance(response.json(), list)
+    body = b'{"metadata": {"user_id": "passthrough-user"}}'
+    created = raw(strict_server, body, path=b"/langgraph/threads", content_type=content_type)
+    assert created.status == 200 and created.json()["thread_id"]
+
+
+def test_a_json_body_labelled_text_without_a_key_is_still_refused(strict_server):
+    response = raw(strict_server, b"{}", content_type=b"text/plain", key=None)
+    assert_detail(response, 401)
+
+
+def preflight(server: LiveServer, origin: bytes, path: bytes = b"/langgraph/info") -> RawResponse:
+    """A browser's CORS preflight of a POST with a key header, over a raw socket."""
+    head = (
+        b"OPTIONS " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + origin + b"\r\n"
+        b"Access-Control-Request-Method: POST\r\n"
+        b"Access-Control-Request-Headers: content-type, x-api-key\r\n\r\n"
+    )
+    return exchange(int(server.url.rsplit(":", 1)[1]), head)
+
+
+@pytest.mark.parametrize(
+    "path", [b"/langgraph/info", b"/langgraph/threads/search", b"/langgraph/threads"]
+)
+def test_a_development_server_answers_a_local_front_ends_preflight(strict_server, path):
+    """Agent Chat UI on `next dev` (localhost:3000), as `make run` serves."""
+    response = preflight(strict_server, b"http://localhost:3000", path)
+    assert response.status == 204
+    assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "x-api-key" in response.headers["access-control-allow-headers"]
+
+
+def test_a_preflight_from_a_foreign_origin_is_a_clear_403(strict_server):
+    response = preflight(strict_server, b"https://elsewhere.example")
+    assert_detail(response, 403, "https://elsewhere.example", "CORS_ORIGINS")
+    assert "access-control-allow-origin" not in response.headers

@@ -154,7 +154,9 @@ def test_without_a_key_it_is_a_401_naming_the_scheme(strict_server):
 
 
 def test_a_body_that_is_not_json_by_content_type_is_a_415(strict_server):
-    response = raw(strict_server, json.dumps(CHAT).encode(), content_type=b"text/plain")
+    response = raw(
+        strict_server, json.dumps(CHAT).encode(), content_type=b"application/x-www-form-urlencoded"
+    )
     assert_openai_error(response, 415)
 
 
