@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useStream } from '@langchain/langgraph-sdk/react';
 
 // Where the API is: this page's origin (`npm run dev` proxies /langgraph to the server), or
-// ?api=http://host:port/langgraph for a server that lists this page's origin in CORS_ORIGINS.
+// ?api=http://host:port/langgraph for a server that lets this page's origin in (`make run`
+// lets any loopback page in; otherwise list the origin in CORS_ORIGINS).
 const params = new URLSearchParams(window.location.search);
 const apiUrl = params.get('api') ?? `${window.location.origin}/langgraph`;
 
@@ -47,6 +48,8 @@ export default function App() {
       rememberThread(id);
     },
     reconnectOnMount: true,
+    // As Agent Chat UI: the thread's history (its checkpoints) is fetched with the thread.
+    fetchStateHistory: true,
     onUpdateEvent: (update) => {
       for (const [name, output] of Object.entries(update)) {
         setSteps((seen) => [...seen, { kind: 'agent', name, output }]);

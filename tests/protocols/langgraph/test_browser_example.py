@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from harness.live_server import LiveServer
+from harness.live_server import ROOT, LiveServer, live_server
 from tests.protocols.langgraph.conftest import sync_client
 from tests.support.examples import served_example
 from tests.support.runs import SLOW_RUNS
+from tests.support.static_site import static_site
 
 pytestmark = pytest.mark.browser
 
@@ -108,3 +109,36 @@ def test_a_reload_mid_run_rejoins_it_and_shows_the_whole_answer(page: Page, api:
     [run] = client.runs.list(thread)
     assert client.runs.get(thread, run["run_id"])["status"] == "success"
     expect(answer(page)).to_have_text(stored_answer(api, thread))
+
+
+@pytest.fixture(scope="module")
+def local_page_server(
+    tmp_path_factory: pytest.TempPathFactory, template_db: Path
+) -> Iterator[tuple[str, LiveServer]]:
+    """The example on one loopback port, a server on another with no CORS_ORIGINS (as make run)."""
+    with static_site(ROOT / "examples" / "react-langgraph" / "dist") as site:
+        with live_server(tmp_path_factory.mktemp("acu-direct"), template_db=template_db) as api:
+            yield site, api
+
+
+def test_a_local_page_on_another_port_holds_a_conversation_with_its_history(
+    chromium: Browser, local_page_server: tuple[str, LiveServer]
+):
+    """Agent Chat UI's direct setup: a page on its own origin, fetchStateHistory on."""
+    site, api = local_page_server
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    refused = []
+    page.on("response", lambda r: refused.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{site}/?api={api.url}/langgraph")
+    send(page, "My name is Ada.")
+    expect(page.get_by_test_id("message-human")).to_have_count(1)
+    expect(page.locator("main")).to_have_attribute("data-state", "idle", timeout=20_000)
+    send(page, "What is my name?")
+    expect(page.get_by_test_id("message-human")).to_have_count(2)
+    expect(page.locator("main")).to_have_attribute("data-state", "idle", timeout=20_000)
+    expect(answer(page)).to_contain_text("Ada")
+    assert answer(page).inner_text() == stored_answer(api, thread_of(page))
+    expect(page.get_by_test_id("error")).to_have_count(0)
+    assert refused == []
+    context.close()
