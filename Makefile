@@ -26,13 +26,16 @@ $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/pyth
 # address the server refuses them unless SECRET_KEY and DEV_AUTH_TOKEN are set.
 LOOPBACK := $(filter 127.0.0.1 localhost ::1,$(HOST))
 DEV_DEFAULTS := $(if $(LOOPBACK),true,false)
+# What `ensureadmin` says (a new admin's password) goes to the server in a file only you can
+# read (mode 0600, removed once read), never on a command line, where `ps` shows it to anyone.
+ADMIN_NOTE := $(VENV)/admin-note
 
 run: $(VENV)/.base-installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input -v0
-	@admin="$$($(BIN)/python manage.py ensureadmin)" && echo "$$admin" && \
-	ALLOW_INSECURE_DEFAULTS=$${ALLOW_INSECURE_DEFAULTS:-$(DEV_DEFAULTS)} \
-		$(BIN)/python -m orchestration_site.server --note "$$admin" -b $(HOST) -p $(PORT)
+	@$(BIN)/python manage.py ensureadmin --note-file $(ADMIN_NOTE)
+	@ALLOW_INSECURE_DEFAULTS=$${ALLOW_INSECURE_DEFAULTS:-$(DEV_DEFAULTS)} \
+		$(BIN)/python -m orchestration_site.server --note-file $(ADMIN_NOTE) -b $(HOST) -p $(PORT)
 
 # Issue #20's console targets: the dashboard, user page, vitals and admin lists at 1M runs.
 bench-console: $(VENV)/.dev-installed

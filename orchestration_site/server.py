@@ -1,7 +1,7 @@
 """The server entry point: daphne, refusing oversized bodies before it holds them.
 
 `python -m orchestration_site.server -b HOST -p PORT [options] [module:application]` takes
-daphne's usual options (`--help`), and `--note TEXT` to print with the URLs once it listens;
+daphne's usual options (`--help`), and `--note-file PATH` to print with the URLs once it listens;
 the application defaults to this project's. Before
 serving it runs the system checks, including the deployment check on development secrets
 (`accounts.E001`/`E002`), and exits non-zero when any fails.
@@ -35,6 +35,7 @@ import re
 import sys
 from http import HTTPStatus
 from io import BytesIO
+from pathlib import Path
 
 import daphne.server  # installs daphne's asyncio reactor: import it before Twisted's reactor
 from daphne.http_protocol import HTTPFactory, WebRequest
@@ -191,18 +192,31 @@ def settle_start_up_heap(application: str) -> None:
 
 
 def notes_out_of(argv: list[str]) -> tuple[list[str], list[str]]:
-    """Take this server's own `--note TEXT` options out of daphne's arguments.
+    """Take this server's own `--note-file PATH` options out of daphne's arguments.
 
-    `make run` passes what `ensureadmin` said (a new admin's password) as a note, so that it
-    is printed again with the URLs, after daphne's start-up lines, where it is seen.
+    `make run` hands over what `ensureadmin` said (a new admin's password) in a file only its
+    user can read, never on a command line (which any local user reads with `ps`): the file
+    is read and removed here, and its text printed again with the URLs, after daphne's
+    start-up lines, where it is seen.
     """
     notes, rest, items = [], [], iter(argv)
     for item in items:
-        if item == "--note":
-            notes.append(next(items, ""))
+        if item == "--note-file":
+            notes.append(read_note(next(items, "")))
         else:
             rest.append(item)
     return [note for note in notes if note.strip()], rest
+
+
+def read_note(path: str) -> str:
+    """The text of a note file, which is removed once read ("" when there is none)."""
+    note = Path(path)
+    try:
+        text = note.read_text()
+    except OSError:
+        return ""
+    note.unlink(missing_ok=True)
+    return text
 
 
 def where_to_go(arguments: list[str], notes: list[str] = ()) -> str:

@@ -1,9 +1,16 @@
-"""Create the admin user once, so that `make run` always ends with a usable /admin."""
+"""Create the admin user once, so that `make run` always ends with a usable /admin.
+
+With `--note-file PATH` what it would say (a generated password included) goes to a new file
+that only its user can read, for the server to print under its URLs (`make run`), instead of
+to standard output: a secret is never passed on a command line.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -44,24 +51,40 @@ class Command(BaseCommand):
 
     help = "Create the admin superuser (ADMIN_USERNAME / ADMIN_PASSWORD) if it does not exist."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def add_arguments(self, parser: Any) -> None:
+        """`--note-file PATH`: write what it says there (mode 0600) instead of printing it."""
+        parser.add_argument("--note-file", default="", help="write the message to this new file")
+
+    def handle(self, *args: object, **options: Any) -> None:
         """Ensure the admin exists and say how to log in."""
         result = ensure_admin(
             settings.ADMIN_USERNAME, settings.ADMIN_EMAIL, settings.ADMIN_PASSWORD
         )
-        if result.password_updated:
-            self.stdout.write(f"Admin user {result.username!r}: password set from ADMIN_PASSWORD.")
-        elif not result.created:
-            self.stdout.write(f"Admin user {result.username!r} exists.")
-        elif result.generated_password:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"Created admin user {result.username!r} with password "
-                    f"{result.generated_password!r} "
-                    "(this run only; set ADMIN_PASSWORD to choose it)."
-                )
-            )
+        message = what_happened(result)
+        if options["note_file"]:
+            write_private(options["note_file"], message)
         else:
-            self.stdout.write(
-                f"Created admin user {result.username!r} (password from ADMIN_PASSWORD)."
-            )
+            self.stdout.write(self.style.WARNING(message) if result.generated_password else message)
+
+
+def what_happened(result: AdminResult) -> str:
+    """One line saying how to log in."""
+    if result.password_updated:
+        return f"Admin user {result.username!r}: password set from ADMIN_PASSWORD."
+    if not result.created:
+        return f"Admin user {result.username!r} exists."
+    if result.generated_password:
+        return (
+            f"Created admin user {result.username!r} with password "
+            f"{result.generated_password!r} (this run only; set ADMIN_PASSWORD to choose it)."
+        )
+    return f"Created admin user {result.username!r} (password from ADMIN_PASSWORD)."
+
+
+def write_private(path: str, text: str) -> None:
+    """Write `text` to a new file at `path` that only this user can read (replacing a stale one)."""
+    if os.path.lexists(path):
+        os.unlink(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as note:
+        note.write(text + "\n")
