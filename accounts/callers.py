@@ -44,6 +44,16 @@ class Caller:
 SERVICE = Caller(kind="service")
 
 
+def service_user(named: str | None) -> str | None:
+    """Whom a service-key request acts for: the user it names, else SERVICE_KEY_USER, else None.
+
+    None means the request must name its user (the protocol says how, with its own error).
+    """
+    if named is not None and named.strip():
+        return named.strip()
+    return settings.SERVICE_KEY_USER or None
+
+
 def token_from_headers(headers: Mapping[str, str]) -> str | None:
     """Return the token of `Authorization: Bearer`, `x-api-key` or the original's `token`.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 HINT = (
     "Set {name} to a long random value (e.g. `python -c 'import secrets; "
@@ -46,3 +46,19 @@ def check_development_secrets(app_configs: Any = None, **kwargs: Any) -> list[Er
             )
         )
     return errors
+
+
+@register(TAG, deploy=True)
+def check_service_key_user(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Warn when the service key acts for a default user outside development."""
+    if settings.DEBUG or settings.ALLOW_INSECURE_DEFAULTS or not settings.SERVICE_KEY_USER:
+        return []
+    return [
+        Warning(
+            f"SERVICE_KEY_USER is {settings.SERVICE_KEY_USER!r}: a request with the service key "
+            "that names no user acts as that user.",
+            hint="Leave SERVICE_KEY_USER empty to require a named user (docs/keys.md), or "
+            "give clients per-user keys.",
+            id="accounts.W001",
+        )
+    ]

@@ -18,6 +18,7 @@ from edge.streams import RunEventsConsumer
 from runs import engine
 from runs.access import get_run_for
 from runs.executor import get_runtime
+from runs.models import Run
 from runs.requests import RunRequest
 from runs.store import is_run_id
 
@@ -53,7 +54,7 @@ class RunStreamConsumer(RunEventsConsumer):
             if run is None:
                 raise RequestRejected(404, f"Run {run_id!r} not found")
             if await engine.last_event_id(run_id) is None:
-                raise RequestRejected(410, self.expired_detail(run.session_id))
+                raise RequestRejected(410, self.expired_detail(run))
         except RequestRejected as rejected:
             await self.reject(rejected)
             return
@@ -80,9 +81,16 @@ class RunStreamConsumer(RunEventsConsumer):
         return run_id, int(raw)
 
     @staticmethod
-    def expired_detail(session_id: str) -> str:
-        """Explain a run whose events are no longer retained."""
-        return (
-            "The run's events are no longer retained (RUN_REPLAY_SECONDS); its answer is in "
-            f"/v1/sessions/{session_id}/messages"
-        )
+    def expired_detail(run: Run) -> str:
+        """Explain a run whose events are no longer retained, and where its outcome is."""
+        gone = "The run's events are no longer retained"
+        if run.status == Run.Status.OK:
+            answer = f"/v1/sessions/{run.session_id}/messages"
+            return f"{gone} (RUN_REPLAY_SECONDS); its answer is in {answer}"
+        ended = {
+            Run.Status.INTERRUPTED: "it was interrupted before it answered",
+            Run.Status.CANCELLED: "it was cancelled before it answered",
+            Run.Status.ERROR: "it failed before it answered",
+        }.get(run.status, f"it is {run.status}")
+        why = f": {run.error}" if run.error else ""
+        return f"{gone}: {ended}{why}; it has no answer (GET /v1/runs/{run.pk} says more)"

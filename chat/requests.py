@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
-from accounts.callers import Caller
+from accounts.callers import Caller, service_user
 from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
 from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.errors import RequestRejected
@@ -86,10 +86,11 @@ def parse_chat_request(body: bytes, *, max_prompt_chars: int) -> ChatRequest:
 def bind_to_caller(request: ChatRequest, caller: Caller) -> ChatRequest:
     """Fill or check the request's userId: the service key names it, a user key is it."""
     if caller.is_service:
-        if request.userId is None:
+        user = service_user(request.userId)
+        if user is None:
             missing = {"loc": ["body", "userId"], "msg": "Field required", "type": "missing"}
             raise RequestRejected(422, [missing])
-        return request
+        return request.model_copy(update={"userId": user})
     if request.userId is not None and request.userId != caller.user_id:
         raise RequestRejected(403, "userId does not match the key's user")
     return request.model_copy(update={"userId": caller.user_id})

@@ -162,6 +162,11 @@ def refuse_failed_checks() -> None:
             "Development settings (ALLOW_INSECURE_DEFAULTS=true): development secrets are "
             "accepted. Fine on loopback; never expose this server.\n"
         )
+    if settings.SERVICE_KEY_USER:
+        sys.stderr.write(
+            f"The service key acts as user {settings.SERVICE_KEY_USER!r} when a request names "
+            "no user (SERVICE_KEY_USER).\n"
+        )
 
 
 def with_backlog(endpoints: list[str]) -> list[str]:

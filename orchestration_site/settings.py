@@ -7,6 +7,7 @@ come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets).
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 
@@ -298,6 +299,17 @@ DEVELOPMENT_SECRET_KEYS = (
     "insecure-debug-key",
 )
 DEVELOPMENT_AUTH_TOKEN = "devkey"
+# The user a service-key request acts for when it names none: "dev-user" on a development
+# server, so that every client works unchanged with devkey; empty elsewhere (a request with the
+# service key must name its user). Setting it in production lets whoever holds the service
+# key act as that user without saying so (docs/keys.md; `check --deploy` warns).
+SERVICE_KEY_USER = env.str(
+    "SERVICE_KEY_USER", default="dev-user" if DEBUG or ALLOW_INSECURE_DEFAULTS else ""
+).strip()
+if SERVICE_KEY_USER and not re.fullmatch(r"[A-Za-z0-9_.:@-]{1,128}", SERVICE_KEY_USER):
+    raise ImproperlyConfigured(
+        f"SERVICE_KEY_USER must be 1-128 of A-Z a-z 0-9 _ . : @ -, got {SERVICE_KEY_USER!r}"
+    )
 # Let pages served from loopback (any port) call the API from a browser: on by default on a
 # development server (DEBUG, or `make run` on loopback), off otherwise (edge/cors.py).
 CORS_LOCAL_ORIGINS = _flag("CORS_LOCAL_ORIGINS", DEBUG or ALLOW_INSECURE_DEFAULTS)

@@ -130,6 +130,20 @@ def server(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Itera
 
 
 @pytest.fixture(scope="session")
+def named_users_server(
+    tmp_path_factory: pytest.TempPathFactory, template_db: Path
+) -> Iterator[LiveServer]:
+    """A daphne where the service key must name its user (SERVICE_KEY_USER empty).
+
+    Production's default; the shared `server` is a development server, where the service
+    key without a user acts as dev-user.
+    """
+    workdir = tmp_path_factory.mktemp("named-users")
+    with live_server(workdir, template_db=template_db, SERVICE_KEY_USER="") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def slow_server(
     tmp_path_factory: pytest.TempPathFactory, template_db: Path
 ) -> Iterator[LiveServer]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accounts.callers import service_user
 from chat.models import SESSION_ID_PATTERN
 from edge.errors import RequestRejected
 from edge.validated import last_user_prompt, validated
@@ -86,6 +87,9 @@ def user_of(caller: Any, run: RunAgentInput) -> str:
     if not caller.is_service:
         return caller.user_id
     named = (run.forwardedProps or {}).get("userId")
-    if not isinstance(named, str) or not named.strip() or len(named) > 128:
+    if named is not None and (not isinstance(named, str) or len(named) > 128):
+        raise RequestRejected(400, "forwardedProps.userId must be a string of 1-128 characters")
+    user = service_user(named)
+    if user is None:
         raise RequestRejected(400, "forwardedProps.userId is required with the service key")
-    return named.strip()
+    return user

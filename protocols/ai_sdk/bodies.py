@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from accounts.callers import service_user
 from chat.models import SESSION_ID_PATTERN
 from edge.errors import RequestRejected
 from edge.validated import last_user_prompt, validated
@@ -89,8 +90,9 @@ def user_of(caller: Any, chat: ChatBody) -> str:
     """Whose chat: a user key's user, or `userId` with the service key (400 without)."""
     if not caller.is_service:
         return caller.user_id
-    if not chat.userId:
+    user = service_user(chat.userId)
+    if user is None:
         raise RequestRejected(
             400, "userId is required with the service key (the transport's body option)"
         )
-    return chat.userId
+    return user

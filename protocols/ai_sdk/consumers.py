@@ -4,7 +4,8 @@
 slot, shielded admission and the disconnect policy come with it. What is the AI SDK's is the
 body (bodies.py), the stream (stream.py) and its headers. `ResumeConsumer` replays the
 session's active run from its start and goes on live; 204 when there is none, which is what
-`useChat({resume: true})` expects.
+`useChat({resume: true})` expects: also for a chat with no run yet (a new page) and for
+another user's (which is not told apart from one that does not exist).
 """
 
 from __future__ import annotations
@@ -84,14 +85,13 @@ class ResumeConsumer(UIStreaming, RunEventsConsumer):
     """`GET /ai-sdk/chat/{id}/stream`: the session's active run from its start, then live."""
 
     async def respond(self, body: bytes) -> None:
-        """204 without an active run; its stream otherwise (another user's: 404)."""
+        """204 without an active run of the caller's (or without the chat); its stream otherwise."""
         try:
             caller = await self.authenticate()
             session_id = self.scope["url_route"]["kwargs"]["chat_id"]
             session = await find_session(session_id)
-            if session is None or not caller.can_see(session.user_id):
-                raise RequestRejected(404, f"Chat {session_id!r} not found")
-            holder = await session_holder(session_id)
+            mine = session is not None and caller.can_see(session.user_id)
+            holder = await session_holder(session_id) if mine else None
         except RequestRejected as rejected:
             await self.reject(rejected)
             return

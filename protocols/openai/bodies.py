@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from accounts.callers import Caller
+from accounts.callers import Caller, service_user
 from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
 from edge.bounded_json import JsonTooComplex, load_bounded_json
 from memory.seeding import Conversation
@@ -216,7 +216,7 @@ def user_of(caller: Caller, user: str | None, safety_identifier: str | None) -> 
     """The run's user: the key's; with the service key, `user` (or `safety_identifier`)."""
     if not caller.is_service:
         return caller.user_id
-    named = user or safety_identifier
+    named = service_user(user or safety_identifier)
     if not named:
         message = "With the service key, name the end user in `user` (or `safety_identifier`)."
         raise OpenAIError(message, param="user", code="missing_user")

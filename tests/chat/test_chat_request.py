@@ -58,5 +58,13 @@ def test_a_prompt_over_the_limit_is_a_413():
     assert "100" in rejected.detail
 
 
-def test_a_huge_body_is_a_413_before_parsing():
-    assert rejection(b" " * 10_000_000).status == 413
+def test_a_prompt_at_the_limit_parses_however_its_characters_are_escaped():
+    """The body's bytes are the edge's to bound (MAX_BODY_BYTES); the prompt's are characters."""
+    import json
+
+    prompt = "ж" * 16_000
+    for ascii_only in (True, False):
+        body = json.dumps(
+            {"sessionId": "s1", "userId": "u1", "prompt": prompt}, ensure_ascii=ascii_only
+        )
+        assert parse_chat_request(body.encode(), max_prompt_chars=16_000).prompt == prompt

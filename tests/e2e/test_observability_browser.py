@@ -8,6 +8,7 @@ screenshots are written to docs/screenshots/ (as committed), otherwise to a temp
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -75,7 +76,9 @@ def test_the_dashboard_opens_from_the_admin_index_with_its_charts(page, screensh
     expect(page.get_by_test_id("period-7d")).to_have_class("current")
     expect(page.locator("figure.chart")).to_have_count(6)
     expect(page.locator("figure.chart polyline").first).to_be_visible()
-    assert int(page.get_by_test_id("runs").inner_text()) > 1500, "demo runs and history"
+    runs = page.get_by_test_id("runs").inner_text()
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", runs), "grouped by thousands"
+    assert int(runs.replace(",", "")) > 1500, "demo runs and history"
     expect(page.get_by_test_id("heaviest").locator("tbody tr")).to_have_count(10)
     expect(page.get_by_test_id("slowest").locator("tbody tr")).to_have_count(10)
     page.screenshot(path=screenshots / "dashboard.png", full_page=True)

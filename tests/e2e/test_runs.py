@@ -195,6 +195,8 @@ async def test_a_run_past_its_retention_answers_410_and_keeps_its_answer(
 
         assert await eventually(expired, what="the run's events expired") == 410
         assert roles(server.url, session) == ["user", "assistant"]
+        joined = api("GET", server.url, f"/v1/runs/{events[0].data['runId']}/stream")
+        assert f"its answer is in /v1/sessions/{session}/messages" in joined.json()["detail"]
 
 
 async def test_sigterm_ends_the_stream_with_server_shutdown_and_records_it_interrupted(
@@ -213,6 +215,11 @@ async def test_sigterm_ends_the_stream_with_server_shutdown_and_records_it_inter
     with live_server(workdir / "b", sqlite_path=db) as after:
         run = api("GET", after.url, f"/v1/runs/{events[0].data['runId']}").json()
         assert run["status"] == "interrupted"
+        joined = api("GET", after.url, f"/v1/runs/{run['runId']}/stream")
+        assert joined.status_code == 410
+        detail = joined.json()["detail"]
+        assert "interrupted before it answered" in detail and "no answer" in detail
+        assert "/messages" not in detail, "an interrupted run's answer is nowhere"
         assert api("GET", after.url, f"/v1/metrics/{session}").json()["totalRequests"] == 1
         assert (await chat(after.url, body(session)))[-1].event == "done"
 

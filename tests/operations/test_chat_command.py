@@ -84,3 +84,54 @@ def test_a_number_without_a_suggestion_is_explained():
     output = chat("4\n")
 
     assert "No suggestion 4; there are 0." in output
+
+
+def test_in_a_real_terminal_no_log_line_lands_between_the_users_lines(tmp_path, template_db):
+    """stdin, stdout and stderr on a pseudo-terminal, as a person runs it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from harness.live_server import ROOT, copy_database, server_env
+    from tests.support.waiting import until
+
+    db = tmp_path / "db.sqlite3"
+    copy_database(template_db, db)
+    log = tmp_path / "chat.log"
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "chat", "--session", "tty-test", "--log-file", str(log)],
+        cwd=ROOT,
+        env=server_env(db, LOG_FORMAT="json", LOG_LEVEL="INFO"),
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    os.set_blocking(leader, False)
+    screen = b""
+
+    def read_until(text: bytes) -> bool:
+        nonlocal screen
+        try:
+            screen += os.read(leader, 65536)
+        except BlockingIOError:
+            pass  # nothing more yet
+        except OSError:
+            return True  # the terminal closed: the command ended
+        return text in screen
+
+    try:
+        until(lambda: read_until(b"you>"), timeout=60, what="the first prompt")
+        os.write(leader, b"My name is Alice\n")
+        until(lambda: read_until(b"synthesizer"), timeout=60, what="the answer's trace")
+        until(lambda: read_until(b"you>") and screen.count(b"you>") >= 2, timeout=60, what="prompt")
+        os.write(leader, b"/quit\n")
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(leader)
+    assert b"run_summary" not in screen and b'"level"' not in screen
+    assert '"run_summary"' in log.read_text()

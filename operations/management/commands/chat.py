@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from operations.console import Console
+from operations.logfile import logs_to_file
 from operations.seed import fresh_session_id
 from operations.terminal import ChatLoop
 from operations.transport import ChatTarget
@@ -31,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="cli-user", help="User id (default: cli-user).")
         parser.add_argument("--url", default="", help="Base URL of a live server (HTTP mode).")
         parser.add_argument("--token", help="Bearer token (default: DEV_AUTH_TOKEN).")
+        parser.add_argument(
+            "--log-file",
+            default="var/chat.log",
+            help="Where logs go while you chat, never between your lines (default: %(default)s).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the chat loop until /quit, end of input or Ctrl-C."""
@@ -44,7 +51,8 @@ class Command(BaseCommand):
             console=Console(self.stdout),
             echo=not stdin.isatty(),
         )
-        try:
-            loop.run(stdin)
-        except KeyboardInterrupt:
-            self.stdout.write("")
+        with logs_to_file(Path(options["log_file"])):
+            try:
+                loop.run(stdin)
+            except KeyboardInterrupt:
+                self.stdout.write("")

@@ -51,7 +51,6 @@ def raw_post(server: LiveServer, payload: bytes) -> tuple[int, dict]:
         (b"[]", 400, "RunAgentInput"),
         (json.dumps({"threadId": "t", "runId": "r", "messages": []}).encode(), 400, "messages"),
         (json.dumps(run_input("../t")).encode(), 400, "threadId"),
-        (json.dumps(run_input(new_thread())).encode(), 400, "forwardedProps.userId"),
         (
             json.dumps(
                 run_input(new_thread(), "x" * 16_001, forwardedProps={"userId": "u"})
@@ -81,7 +80,6 @@ def raw_post(server: LiveServer, payload: bytes) -> tuple[int, dict]:
         "array",
         "no-messages",
         "bad-thread",
-        "no-user",
         "long",
         "last-not-user",
         "image",
@@ -90,6 +88,19 @@ def raw_post(server: LiveServer, payload: bytes) -> tuple[int, dict]:
 def test_bad_inputs_get_a_clear_error_before_any_event(server, payload, status, words):
     got_status, got = raw_post(server, payload)
     assert got_status == status and words in got["detail"], got
+
+
+def test_the_service_key_without_a_user_is_refused_where_there_is_no_default(named_users_server):
+    got_status, got = raw_post(named_users_server, json.dumps(run_input(new_thread())).encode())
+    assert got_status == 400 and "forwardedProps.userId" in got["detail"]
+
+
+def test_on_a_development_server_the_service_key_without_a_user_acts_as_dev_user(server):
+    thread = new_thread()
+    response = httpx.post(f"{server.url}/ag-ui", json=run_input(thread), headers=SERVICE)
+    assert "RUN_FINISHED" in response.text
+    session = httpx.get(f"{server.url}/v1/sessions/{thread}", headers=SERVICE).json()
+    assert session["userId"] == "dev-user"
 
 
 def test_without_a_key_json_or_post(server):

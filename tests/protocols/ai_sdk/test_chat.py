@@ -123,8 +123,9 @@ def test_another_users_chat_is_not_found(server):
     as_stranger = {"Authorization": f"Bearer {stranger}"}
     refused = httpx.post(f"{server.url}/ai-sdk/chat", json=body(chat_id), headers=as_stranger)
     assert refused.status_code == 404
+    # useChat({resume: true}) on a page asks first: another user's chat is as one without a run.
     resume = httpx.get(f"{server.url}/ai-sdk/chat/{chat_id}/stream", headers=as_stranger)
-    assert resume.status_code == 404
+    assert resume.status_code == 204
     assert (
         httpx.get(f"{server.url}/ai-sdk/chat/{chat_id}/stream", headers=as_owner).status_code == 204
     )
@@ -152,7 +153,6 @@ def raw_post(server: LiveServer, payload: bytes, *, headers: bytes = b"") -> tup
         (b"[]", 400, "JSON object"),
         (json.dumps({"id": "x", "messages": []}).encode(), 400, "messages"),
         (json.dumps(body("../x", userId="u")).encode(), 400, "id"),
-        (json.dumps(body(new_chat())).encode(), 400, "userId"),
         (json.dumps(body(new_chat(), "x" * 16_001, userId="u")).encode(), 413, "longer than"),
         (json.dumps(body(new_chat(), " ", userId="u")).encode(), 400, "no text"),
         (
@@ -180,7 +180,6 @@ def raw_post(server: LiveServer, payload: bytes, *, headers: bytes = b"") -> tup
         "array",
         "no-messages",
         "bad-id",
-        "service-key-without-user",
         "long-prompt",
         "blank",
         "file-part",
@@ -191,6 +190,19 @@ def raw_post(server: LiveServer, payload: bytes, *, headers: bytes = b"") -> tup
 def test_bad_bodies_get_a_clear_error(server, payload, status, words):
     got_status, got = raw_post(server, payload)
     assert got_status == status and words in got["detail"], got
+
+
+def test_the_service_key_without_a_user_is_refused_where_there_is_no_default(named_users_server):
+    got_status, got = raw_post(named_users_server, json.dumps(body(new_chat())).encode())
+    assert got_status == 400 and "userId" in got["detail"]
+
+
+def test_on_a_development_server_the_service_key_without_a_user_acts_as_dev_user(server):
+    chat_id = new_chat()
+    response = httpx.post(f"{server.url}/ai-sdk/chat", json=body(chat_id), headers=SERVICE)
+    assert response.status_code == 200 and '"type":"finish"' in response.text.replace(" ", "")
+    session = httpx.get(f"{server.url}/v1/sessions/{chat_id}", headers=SERVICE).json()
+    assert session["userId"] == "dev-user"
 
 
 def test_without_a_key_or_json_or_the_right_method(server):
@@ -212,3 +224,9 @@ def test_without_a_key_or_json_or_the_right_method(server):
         b"Authorization: Bearer devkey\r\nContent-Length: 0\r\n\r\n"
     )
     assert exchange(port, post_resume).status == 405
+
+
+def test_resuming_a_chat_that_has_no_run_yet_is_a_204(server):
+    """A new page with `useChat({resume: true})` asks before its first message."""
+    resume = httpx.get(f"{server.url}/ai-sdk/chat/{new_chat()}/stream", headers=SERVICE)
+    assert resume.status_code == 204 and resume.content == b""

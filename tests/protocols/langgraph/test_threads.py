@@ -70,9 +70,17 @@ def test_a_thread_id_of_the_clients_and_if_exists(sync):
     assert again["thread_id"] == thread_id
 
 
-def test_the_service_key_must_name_the_threads_user(sync):
+def test_the_service_key_must_name_the_threads_user_where_there_is_no_default(named_users_server):
     with pytest.raises(UnprocessableEntityError, match="user_id"):
-        sync.threads.create()
+        sync_client(named_users_server.url).threads.create()
+
+
+def test_on_a_development_server_the_service_key_makes_dev_users_threads(sync):
+    thread = sync.threads.create()
+    answered = sync.runs.wait(thread["thread_id"], ASSISTANT, input=ask("What is AI?"))
+    assert answered["messages"][-1]["type"] == "ai"
+    owned = sync.threads.search(metadata={"user_id": "dev-user"}, limit=1000)
+    assert thread["thread_id"] in [t["thread_id"] for t in owned]
 
 
 def test_state_and_history_follow_the_conversation(sync):

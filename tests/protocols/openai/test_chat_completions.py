@@ -164,8 +164,14 @@ def test_refusals_raise_the_sdks_exception_classes(client, server):
     with pytest.raises(openai.BadRequestError) as many:
         client.chat.completions.create(model="orchestrator", user="alice", messages=user, n=2)
     assert many.value.param == "n"
+
+
+def test_the_service_key_must_name_its_user_where_there_is_no_default(named_users_server):
+    client = openai.OpenAI(base_url=base_url(named_users_server), api_key="devkey", max_retries=0)
     with pytest.raises(openai.BadRequestError) as nobody:
-        client.chat.completions.create(model="orchestrator", messages=user)
+        client.chat.completions.create(
+            model="orchestrator", messages=[{"role": "user", "content": "hi"}]
+        )
     assert (nobody.value.param, nobody.value.code) == ("user", "missing_user")
 
 
