@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -73,10 +72,6 @@ class SessionAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         "conversation",
     )
     readonly_fields = fields
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        """Deleting a session goes through `DELETE /v1/sessions/{id}` (it removes every record)."""
-        return False
 
     @admin.display(description="status")
     def status(self, session: Session) -> SafeString:

@@ -98,6 +98,14 @@ class ReadOnlyHistoryMixin:
         """Forbid editing history rows (the change page still renders, read-only)."""
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """Forbid deleting history rows: a session goes whole (`DELETE /v1/sessions/{id}`).
+
+        A run deleted alone would leave its messages, metric and tool calls behind, and the
+        rollups still counting it.
+        """
+        return False
+
 
 class PresenceFilter(admin.SimpleListFilter):
     """Rows whose `field` is set, or empty: a subclass names the field and the two choices."""

@@ -225,6 +225,8 @@ INSTALLED_APPS = [
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root (`/favicon.ico`, which every browser asks for).
+WHITENOISE_ROOT = BASE_DIR / "orchestration_site" / "root"
 
 # --- Product settings ---------------------------------------------------------------------------
 

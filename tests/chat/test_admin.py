@@ -14,7 +14,7 @@ from runs.models import Run
 from telemetry.models import RequestMetric, ToolCall
 
 OUR_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Note, Run)
-HISTORY_MODELS = (Message, Suggestion, ToolCall, RequestMetric, Run)
+HISTORY_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Run)
 
 
 @pytest.fixture
@@ -68,11 +68,16 @@ def test_the_change_page_renders(admin_client, history, model):
 
 
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m.__name__)
-def test_history_cannot_be_added_or_edited(admin_client, history, model):
+def test_history_cannot_be_added_edited_or_deleted(admin_client, history, model):
     assert admin_client.get(admin_url(model, "add")).status_code == 403
     record = model.objects.first()
     response = admin_client.get(admin_url(model, "change", record.pk))
     assert b'type="submit" value="Save"' not in response.content
+    assert b"deletelink" not in response.content, "no Delete button on a read-only page"
+    assert (
+        admin_client.post(admin_url(model, "delete", record.pk), {"post": "yes"}).status_code == 403
+    )
+    assert model.objects.filter(pk=record.pk).exists()
 
 
 def test_a_session_page_is_read_only_and_shows_its_runs_and_conversation(admin_client, history):

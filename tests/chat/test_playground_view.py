@@ -56,3 +56,11 @@ def test_its_static_files_are_served(client, path, content_type):
 
 def test_it_only_answers_get(client):
     assert client.post("/").status_code == 405
+
+
+def test_the_favicon_every_browser_asks_for_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.startswith(b"\x00\x00\x01\x00"), "an ICO file"
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
