@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 from accounts.addresses import client_address
 from accounts.callers import Caller
 from accounts.limits import RateLimited, identify
+from accounts.lookups import SessionNotFound
 
 AUTHENTICATE = 'Bearer realm="api"'
 
@@ -49,7 +50,7 @@ def require_service(request: HttpRequest) -> Caller:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """Answer 401 with WWW-Authenticate and 429 with Retry-After, both as JSON."""
+    """Answer 401 with WWW-Authenticate, 429 with Retry-After and data errors, all as JSON."""
 
     def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
@@ -61,5 +62,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response["Retry-After"] = str(exc.retry_after)
         return response
 
+    def not_found(request: HttpRequest, exc: SessionNotFound) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=404)
+
     api.add_exception_handler(AuthenticationError, unauthorized)
     api.add_exception_handler(RateLimited, rate_limited)
+    api.add_exception_handler(SessionNotFound, not_found)

@@ -169,7 +169,7 @@ def summary_message(summary: str) -> ChatMessage:
 
 
 @dataclass(frozen=True)
-class Conversation:
+class HistoryReading:
     """What a packed history says: whose session, its summary and the user's turns."""
 
     session_id: str = ""
@@ -177,7 +177,7 @@ class Conversation:
     user_turns: list[str] = field(default_factory=list)
 
 
-def read_history(history: Sequence[ChatMessage]) -> Conversation:
+def read_history(history: Sequence[ChatMessage]) -> HistoryReading:
     """Read the session, the summary and the user's turns out of a packed history."""
     session_id, summary, user_turns = "", "", []
     for message in history:
@@ -189,7 +189,7 @@ def read_history(history: Sequence[ChatMessage]) -> Conversation:
             session_id = fields[0].removeprefix("Session: ") if fields else ""
         elif content.startswith(SUMMARY_HEADER):
             summary = content.removeprefix(SUMMARY_HEADER).strip()
-    return Conversation(session_id, summary, user_turns)
+    return HistoryReading(session_id, summary, user_turns)
 
 
 # -- Request bodies -------------------------------------------------------------------------

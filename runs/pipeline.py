@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from agents.degraded import skipped
 from agents.graph import compiled_graph
 from agents.providers import get_provider
 from agents.state import RunContext
@@ -16,7 +17,7 @@ from chat.models import Session
 from llm.base import LLMProvider, ProviderError
 from memory.context import PackedContext
 from memory.summarizer import nothing_outside_window, update_summary
-from runs.records import RunRecord, open_turn, store_answer, store_failure
+from runs.records import RunResults, open_turn, store_answer, store_failure
 from runs.requests import RunRequest
 from runs.turns import Turn
 from telemetry.observer import RunObserver
@@ -38,7 +39,7 @@ class ChatRun:
         self.request = request
         self.provider = provider
         tools = ToolContext(user_id=request.user_id, session_id=request.session_id)
-        self.record = RunRecord(session=session, tools=tools, outcomes=[], received_at=received_at)
+        self.record = RunResults(session=session, tools=tools, outcomes=[], received_at=received_at)
         self.record.models = provider.models()
         self.answered = False
         self.packed: PackedContext | None = None
@@ -160,8 +161,8 @@ class ChatRun:
             return
         try:
             await update_summary(self.record.session, self.provider)
-        except ProviderError:
-            logger.warning("summary of session %s not updated", self.request.session_id)
+        except ProviderError as exc:  # a later run folds the same turns in
+            skipped("summariser", "summary", f"session {self.request.session_id}: {exc}")
 
     def nothing_left_the_window(self) -> bool:
         """Whether the session is young enough that no message can have left the window."""

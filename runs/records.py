@@ -24,7 +24,7 @@ SUMMARY_DOCUMENTS = 5
 
 
 @dataclass
-class RunRecord:
+class RunResults:
     """What a run produced, ready to be stored."""
 
     session: Session
@@ -103,7 +103,7 @@ def summarise_result(outcome: ToolOutcome) -> dict[str, Any]:
     return shorten(result)
 
 
-def store_tool_calls(record: RunRecord) -> None:
+def store_tool_calls(record: RunResults) -> None:
     """Store the tool calls the run made that are not stored yet."""
     new = [o for o in record.outcomes if not any(o is s for s in record.stored_outcomes)]
     rows = [tool_call_record(outcome, record.tools, run_id=record.run_id) for outcome in new]
@@ -113,7 +113,7 @@ def store_tool_calls(record: RunRecord) -> None:
 
 
 @sync_to_async
-def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tuple[Message, float]:
+def store_answer(record: RunResults, answer: str, suggestions: list[str]) -> tuple[Message, float]:
     """Store answer, suggestions, tool calls and metric in one go; return message and total."""
     with transaction.atomic():
         store_tool_calls(record)
@@ -145,7 +145,7 @@ def store_answer(record: RunRecord, answer: str, suggestions: list[str]) -> tupl
 
 
 @sync_to_async
-def store_failure(record: RunRecord, status: str, error: str) -> None:
+def store_failure(record: RunResults, status: str, error: str) -> None:
     """Record a failed or cancelled run: its tool calls and metric, never a partial answer."""
     with transaction.atomic():
         store_tool_calls(record)

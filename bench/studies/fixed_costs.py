@@ -101,13 +101,13 @@ def one_chats_records(number: int, prompt: str) -> None:
     from agents.tools.base import ToolContext
     from agents.tools.runner import run_and_record
     from llm.builtin.skills import plan
-    from runs.records import RunRecord, store_answer
+    from runs.records import RunResults, store_answer
     from runs.store import admit_run
 
     session_id, user_id = f"fixed-{number}", "fixed-user"
     admission = admit_run.func(session_id, user_id=user_id, on_disconnect="cancel", prompt=prompt)
     tools = ToolContext(user_id=user_id, session_id=session_id)
-    record = RunRecord(admission.session, tools, [], time.perf_counter(), run_id=admission.run.pk)
+    record = RunResults(admission.session, tools, [], time.perf_counter(), run_id=admission.run.pk)
     record.user_message_id = admission.turn.user_message_id
     for subtask in plan(prompt, session_id)["subtasks"]:
         for call in subtask["data_plan"]:

@@ -25,7 +25,7 @@ from llm.builtin.retrieval import (
     retrieve,
 )
 from llm.builtin.skills import classify, knowledge_answer, note_content
-from llm.requests import Conversation
+from llm.requests import HistoryReading
 
 
 def recall_sentence(clause: str, facts: dict[str, str], finding: str, said: list[Statement]) -> str:
@@ -76,7 +76,7 @@ def clause_sentence(
     finding: str,
     facts: dict[str, str],
     said: list[Statement],
-    conversation: Conversation,
+    conversation: HistoryReading,
 ) -> str:
     """Answer one clause of the question, knowing the user's facts and statements."""
     intent = classify(clause)
@@ -102,7 +102,7 @@ def clause_sentence(
     return acknowledged(clause) or knowledge_answer(clause)
 
 
-def compose_answer(question: str, findings: list[str], conversation: Conversation) -> str:
+def compose_answer(question: str, findings: list[str], conversation: HistoryReading) -> str:
     """Answer the question; clause i of the question uses finding i."""
     facts = known_facts(conversation.summary, [*conversation.user_turns, question])
     said = known_statements(conversation.summary, conversation.user_turns)

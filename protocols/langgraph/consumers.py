@@ -30,7 +30,7 @@ from protocols.langgraph.runs import (
     store_record,
     thread_run,
 )
-from protocols.langgraph.stream import PartStream, RunContext, parse_event_id
+from protocols.langgraph.stream import PartContext, PartStream, parse_event_id
 from protocols.langgraph.threads import (
     check_start_checkpoint,
     find_thread,
@@ -178,7 +178,7 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
             prompt=self.prompt,
         )
 
-    async def context(self, run: Run, record: RunRecord | None) -> RunContext:
+    async def context(self, run: Run, record: RunRecord | None) -> PartContext:
         """The thread's state for `values` (a new thread's is empty: no query)."""
         if "values" not in self.modes:
             return await run_context(run, record, with_state=False)

@@ -18,7 +18,7 @@ from chat.models import Message, Session
 from edge.errors import RequestRejected
 from protocols.langgraph.assistant import ASSISTANT_ID
 from protocols.langgraph.models import RunRecord, ThreadRecord
-from protocols.langgraph.stream import RunContext
+from protocols.langgraph.stream import PartContext
 from protocols.langgraph.threads import iso, langchain_message, state_messages
 from runs import engine
 from runs.models import Run
@@ -107,15 +107,15 @@ def delete_run(run: Run) -> None:
     Run.objects.filter(pk=run.pk).delete()
 
 
-async def run_context(run: Run, record: RunRecord | None, *, with_state: bool) -> RunContext:
+async def run_context(run: Run, record: RunRecord | None, *, with_state: bool) -> PartContext:
     """What a run's stream says of the thread (its state only when `values` is streamed)."""
     if not with_state:
-        return RunContext(run.pk, run.session_id, ASSISTANT_ID, [], None)
+        return PartContext(run.pk, run.session_id, ASSISTANT_ID, [], None)
     return await state_context(run, record)
 
 
 @sync_to_async
-def admitted_context(run: Run, prompt: str, *, new_thread: bool) -> RunContext:
+def admitted_context(run: Run, prompt: str, *, new_thread: bool) -> PartContext:
     """The state of a run just admitted here: the thread's messages before it, its prompt.
 
     A run that started at once was admitted with its session free, so every message stored
@@ -125,11 +125,11 @@ def admitted_context(run: Run, prompt: str, *, new_thread: bool) -> RunContext:
     history = [] if new_thread else state_messages(run.session_id, until=run.created_at)
     human_id = run.user_message_id or f"human-{run.pk}"
     human = langchain_message("human", prompt, human_id)
-    return RunContext(run.pk, run.session_id, ASSISTANT_ID, history, human)
+    return PartContext(run.pk, run.session_id, ASSISTANT_ID, history, human)
 
 
 @sync_to_async
-def state_context(run: Run, record: RunRecord | None) -> RunContext:
+def state_context(run: Run, record: RunRecord | None) -> PartContext:
     """The thread's messages before the run, and the run's own prompt.
 
     The run is read again: a fast run may have stored its answer since `run` was loaded.
@@ -143,7 +143,7 @@ def state_context(run: Run, record: RunRecord | None) -> RunContext:
         history = state_messages(run.session_id, exclude=(run.answer_message_id,))
         prompt = record.prompt if record is not None else ""
         human = langchain_message("human", prompt, f"human-{run.pk}") if prompt else None
-    return RunContext(run.pk, run.session_id, ASSISTANT_ID, history, human)
+    return PartContext(run.pk, run.session_id, ASSISTANT_ID, history, human)
 
 
 @sync_to_async

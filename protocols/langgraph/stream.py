@@ -62,7 +62,7 @@ def part_id(event_id: int, index: int) -> str:
 
 
 @dataclass
-class RunContext:
+class PartContext:
     """What the parts say about their run: ids and the thread's state before it."""
 
     run_id: str
@@ -79,7 +79,7 @@ class PartStream:
     """Renders one run's events into the parts of the requested modes, in order."""
 
     modes: list[str]
-    run: RunContext
+    run: PartContext
     answer: list[str] = field(default_factory=list)
     finished_answer: str | None = None
     """The answer once stored (then it is part of the state)."""

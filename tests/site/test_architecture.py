@@ -172,7 +172,7 @@ def test_the_walk_covers_every_app_and_the_leaf():
         ("agents.worker", "from runs.pipeline import ChatRun"),
         ("memory.tokens", "import agents.graph"),
         ("telemetry.api", "from chat.api import router"),
-        ("chat.models", "from runs.records import RunRecord"),
+        ("chat.models", "from runs.records import RunResults"),
         ("runs.models", "from chat.admin import METRIC_COLUMNS"),
         ("memory.summarizer", "from ..agents import graph"),
         ("accounts.callers", "from edge.checks import admit_caller"),

@@ -75,3 +75,8 @@ def roles(url: str, session: str) -> list[str]:
     """The roles of the session's stored messages, oldest first."""
     messages = api("GET", url, f"/v1/sessions/{session}/messages?limit=500").json()["messages"]
     return [message["role"] for message in messages]
+
+
+def owner_of(url: str, session_id: str) -> str:
+    """The user a stored session belongs to (read with the service key)."""
+    return api("GET", url, f"/v1/sessions/{session_id}").json()["userId"]

@@ -11,6 +11,7 @@ import pytest
 from harness.live_server import LiveServer
 from tests.support.keys import create_key
 from tests.support.raw_http import exchange
+from tests.support.runs import owner_of
 
 SERVICE = {"Authorization": "Bearer devkey"}
 
@@ -99,8 +100,7 @@ def test_on_a_development_server_the_service_key_without_a_user_acts_as_dev_user
     thread = new_thread()
     response = httpx.post(f"{server.url}/ag-ui", json=run_input(thread), headers=SERVICE)
     assert "RUN_FINISHED" in response.text
-    session = httpx.get(f"{server.url}/v1/sessions/{thread}", headers=SERVICE).json()
-    assert session["userId"] == "dev-user"
+    assert owner_of(server.url, thread) == "dev-user"
 
 
 def test_without_a_key_json_or_post(server):

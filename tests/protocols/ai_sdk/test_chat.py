@@ -15,6 +15,7 @@ import pytest
 from harness.live_server import LiveServer
 from tests.support.keys import create_key
 from tests.support.raw_http import exchange
+from tests.support.runs import owner_of
 from tests.support.waiting import until
 
 SERVICE = {"Authorization": "Bearer devkey"}
@@ -201,8 +202,7 @@ def test_on_a_development_server_the_service_key_without_a_user_acts_as_dev_user
     chat_id = new_chat()
     response = httpx.post(f"{server.url}/ai-sdk/chat", json=body(chat_id), headers=SERVICE)
     assert response.status_code == 200 and '"type":"finish"' in response.text.replace(" ", "")
-    session = httpx.get(f"{server.url}/v1/sessions/{chat_id}", headers=SERVICE).json()
-    assert session["userId"] == "dev-user"
+    assert owner_of(server.url, chat_id) == "dev-user"
 
 
 def test_without_a_key_or_json_or_the_right_method(server):
