@@ -11,6 +11,7 @@ import pytest
 
 from harness.live_server import live_server
 from operations.client import StreamEvent, StreamRejected, chat_body, stream_chat_http
+from tests.support.waiting import eventually
 
 TOKEN = "devkey"
 
@@ -164,12 +165,12 @@ async def test_a_client_disconnect_cancels_the_run(slow_server):
             if event.event == "token":
                 break
     left_at = time.monotonic()
-    metrics = {}
-    while time.monotonic() - left_at < 3:
+
+    async def recorded() -> dict | None:
         metrics = api(slow_server.url, f"/v1/metrics/{session}").json()
-        if metrics["totalRequests"]:
-            break
-        await asyncio.sleep(0.05)
+        return metrics if metrics["totalRequests"] else None
+
+    metrics = await eventually(recorded, timeout=3, what="the cancelled run's metric")
     assert metrics["totalRequests"] == 1, "the cancelled run recorded its metric"
     assert time.monotonic() - left_at < 1.5
     messages = api(slow_server.url, f"/v1/sessions/{session}/messages").json()["messages"]

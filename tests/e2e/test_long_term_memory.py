@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import httpx
@@ -10,6 +9,7 @@ import pytest
 
 from harness.live_server import live_server
 from operations.client import chat_body, stream_chat_http
+from tests.support.waiting import eventually
 
 TOKEN = "devkey"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
@@ -33,13 +33,12 @@ async def say(url: str, session: str, prompt: str) -> str:
 
 async def summary_of(url: str, session: str, containing: str) -> str:
     """Wait briefly for the after-response summary update; return the summary."""
-    summary = ""
-    for _ in range(40):
+
+    async def summarised() -> str | None:
         summary = httpx.get(f"{url}/v1/sessions/{session}", headers=HEADERS).json()["summary"]
-        if containing in summary:
-            break
-        await asyncio.sleep(0.05)
-    return summary
+        return summary if containing in summary else None
+
+    return await eventually(summarised, timeout=10, what=f"a summary containing {containing!r}")
 
 
 async def test_a_name_outside_the_window_is_recalled_from_the_summary(forgetful_server):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 
 from harness.live_server import live_server
 from operations.client import SSEParser, chat_body
 from tests.support.otlp_collector import otlp_collector
+from tests.support.waiting import until
 
 
 def test_a_run_arrives_at_the_collector_as_one_span_tree(tmp_path, template_db):
@@ -25,11 +24,11 @@ def test_a_run_arrives_at_the_collector_as_one_span_tree(tmp_path, template_db):
                 headers={"Authorization": "Bearer devkey"},
             )
             assert SSEParser().feed(response.text)[-1].event == "done"
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                if any(span["name"] == "invoke_workflow" for span in collector.received()):
-                    break
-                time.sleep(0.1)
+            until(
+                lambda: any(s["name"] == "invoke_workflow" for s in collector.received()),
+                timeout=20,
+                what="the run's root span exported",
+            )
         spans = collector.received()
     root = next(span for span in spans if span["name"] == "invoke_workflow")
     assert root["resource"]["service.name"] == "chat-under-test"

@@ -69,8 +69,7 @@ async def test_cancel_ends_the_stream_and_records_the_run_cancelled(runs_server)
             events.append(event)
 
     follower = asyncio.create_task(follow())
-    while not any(e.event == "token" for e in events):
-        await asyncio.sleep(0.02)
+    await eventually(lambda: asyncio.sleep(0, any(e.event == "token" for e in events)))
     asked_at = time.monotonic()
     cancelled = api("POST", url, f"/v1/runs/{events[0].data['runId']}/cancel")
     await asyncio.wait_for(follower, 5)

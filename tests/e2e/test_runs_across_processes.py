@@ -23,6 +23,7 @@ from tests.support.runs import (
     start_and_leave,
     wait_for_run,
 )
+from tests.support.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,7 @@ async def test_a_cancel_on_b_ends_a_run_streaming_on_a_within_a_second(pair):
 
     session = new_session()
     follower = asyncio.create_task(follow())
-    while not any(e.event == "token" for e in events):
-        await asyncio.sleep(0.02)
+    await eventually(lambda: asyncio.sleep(0, any(e.event == "token" for e in events)))
     asked_at = time.monotonic()
     response = api("POST", b.url, f"/v1/runs/{events[0].data['runId']}/cancel")
     await asyncio.wait_for(follower, 5)

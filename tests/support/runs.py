@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any
 
 import httpx
 
 from operations.client import StreamEvent, stream_chat_http, stream_run_http
+from tests.support.waiting import eventually
 
 TOKEN = "devkey"
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
@@ -62,13 +61,13 @@ def api(
 
 
 async def wait_for_run(url: str, run_id: str, timeout: float = 10) -> dict[str, Any]:
-    """Poll the run until it has finished; return its last status JSON."""
-    deadline = time.monotonic() + timeout
-    run = api("GET", url, f"/v1/runs/{run_id}").json()
-    while run["status"] not in FINISHED and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    """Wait until the run has finished; return its status JSON."""
+
+    async def finished() -> dict[str, Any] | None:
         run = api("GET", url, f"/v1/runs/{run_id}").json()
-    return run
+        return run if run["status"] in FINISHED else None
+
+    return await eventually(finished, timeout=timeout, what=f"run {run_id} finished")
 
 
 def roles(url: str, session: str) -> list[str]:
