@@ -15,7 +15,7 @@ from accounts.ninja_auth import caller_of
 from accounts.schemas import ErrorOut
 from chat.models import Message, Session
 from chat.schemas import MessagesOut, SessionListOut, SessionOut
-from runs.forget import delete_session
+from runs.engine import delete_session
 
 router = Router(tags=["sessions"])
 

@@ -16,11 +16,8 @@ from edge.admission import AdmittingConsumer
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
 from runs import engine
-from runs.access import get_run_for
-from runs.executor import get_runtime
+from runs.engine import RunRequest, get_run_for, get_runtime, is_run_id
 from runs.models import Run
-from runs.requests import RunRequest
-from runs.store import is_run_id
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from accounts.callers import Caller, service_user
 from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
 from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.errors import RequestRejected
-from runs.requests import RunRequest
+from runs.engine import RunRequest
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=USER_ID_PATTERN)]
 SessionIdentifier = Annotated[

@@ -20,8 +20,7 @@ from edge.checks import RequestEdge
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
 from runs import engine
-from runs.executor import STOPS, RunExecutor, get_runtime
-from runs.requests import RunRequest
+from runs.engine import STOPS, RunExecutor, RunRequest, get_runtime
 
 logger = logging.getLogger(__name__)
 CONFLICT_DETAIL = "The session has an active run (multitaskStrategy: reject)"

@@ -24,10 +24,7 @@ from accounts.callers import Caller
 from edge.checks import admit_caller, decoded_headers
 from edge.errors import RequestRejected
 from edge.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
-from runs.buffer import IDLE_SECONDS
-from runs.events import RunEvent
-from runs.executor import RunRuntime
-from runs.liveness import Liveness
+from runs.engine import IDLE_SECONDS, Liveness, RunEvent, RunRuntime
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_EVENT = {"code": "server_shutdown", "message": "The server is shutting down."}

@@ -7,31 +7,52 @@
 - `cancel(run_id)`: flag the run and wake its owner, wherever it runs.
 - `find_run(run_id)`: the run as stored (recorded `interrupted` first if its owner died).
 - `until_ended(run_id)`: return once the run's terminal event is readable.
+- `collect(run_id)`: every event of the run, for the answers that are not streamed.
+
+It is the only door into the engine for the HTTP edge and the wire protocols
+(tests/site/test_architecture.py): what they need besides the verbs is re-exported here, the
+request and event types, the runtime and its liveness checks, the run a caller may see, the
+session's holder, and deleting a session with its runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from runs.access import get_run_for
 from runs.buffer import IDLE_SECONDS
-from runs.events import RunEvent
-from runs.executor import RunConflict, RunExecutor, ShuttingDown, get_runtime
+from runs.events import RunEvent, ToolCallIds
+from runs.executor import STOPS, RunConflict, RunExecutor, RunRuntime, ShuttingDown, get_runtime
+from runs.forget import delete_session
+from runs.liveness import Liveness
 from runs.models import Run
 from runs.pipeline import prepare_run
 from runs.requests import RunRequest
-from runs.store import SessionForbidden, get_run
+from runs.store import SessionForbidden, get_run, is_run_id, session_holder
 
 __all__ = [
+    "IDLE_SECONDS",
+    "STOPS",
+    "Liveness",
     "RunConflict",
+    "RunEvent",
     "RunExecutor",
     "RunRequest",
+    "RunRuntime",
     "SessionForbidden",
     "ShuttingDown",
+    "ToolCallIds",
     "admit",
     "cancel",
+    "collect",
+    "delete_session",
     "find_run",
+    "get_run_for",
+    "get_runtime",
+    "is_run_id",
     "last_event_id",
     "read_events",
+    "session_holder",
     "until_ended",
 ]
 
@@ -89,3 +110,18 @@ async def until_ended(run_id: str) -> None:
             run = await find_run(run_id)
             if run is None or run.finished:
                 return
+
+
+async def collect(run_id: str) -> list[RunEvent]:
+    """Every event of the run, to its terminal one (for the answers that are not streamed).
+
+    Stops early, without a terminal event, if the run ended unseen (its owner died).
+    """
+    checks = Liveness(await get_runtime(), run_id)
+    events: list[RunEvent] = []
+    async for batch in read_events(run_id, 0):
+        if batch is not None:
+            events += batch
+        elif await checks.run_is_gone():
+            break
+    return events

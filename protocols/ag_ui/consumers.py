@@ -14,9 +14,7 @@ from edge.streams import SHUTDOWN_EVENT
 from memory.seeding import find_session, seed_session
 from protocols.ag_ui.bodies import RunAgentInput, conversation_of, parse_input, user_of
 from protocols.ag_ui.stream import AgUiEvents
-from runs.events import RunEvent
-from runs.executor import RunExecutor, get_runtime
-from runs.requests import RunRequest
+from runs.engine import RunEvent, RunExecutor, RunRequest, get_runtime
 
 SOURCE = "ag-ui"
 

@@ -19,10 +19,7 @@ from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
 from memory.seeding import find_session, seed_session
 from protocols.ai_sdk.bodies import ChatBody, conversation_of, parse_chat, user_of
 from protocols.ai_sdk.stream import DONE, UIMessageStream, error_text, sse
-from runs.events import RunEvent
-from runs.executor import RunExecutor, get_runtime
-from runs.requests import RunRequest
-from runs.store import session_holder
+from runs.engine import RunEvent, RunExecutor, RunRequest, get_runtime, session_holder
 
 SOURCE = "ai-sdk"
 STREAM_HEADERS = [*SSE_HEADERS, (b"x-vercel-ai-ui-message-stream", b"v1")]

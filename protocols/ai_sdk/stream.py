@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import compact_encoder
-from runs.events import RunEvent, ToolCallIds
+from runs.engine import RunEvent, ToolCallIds
 
 encode_json = compact_encoder()
 DONE = b"data: [DONE]\n\n"

@@ -38,11 +38,8 @@ from protocols.langgraph.threads import (
     thread_user,
 )
 from runs import engine
-from runs.events import RunEvent
-from runs.executor import RunExecutor, get_runtime
+from runs.engine import RunEvent, RunExecutor, RunRequest, get_runtime, session_holder
 from runs.models import Run
-from runs.requests import RunRequest
-from runs.store import session_holder
 
 Answer = Literal["stream", "background", "wait"]
 

@@ -21,8 +21,8 @@ from protocols.langgraph.models import RunRecord, ThreadRecord
 from protocols.langgraph.stream import PartContext
 from protocols.langgraph.threads import iso, langchain_message, state_messages
 from runs import engine
+from runs.engine import is_run_id
 from runs.models import Run
-from runs.store import is_run_id
 
 logger = logging.getLogger(__name__)
 STATUSES = {

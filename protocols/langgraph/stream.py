@@ -24,7 +24,7 @@ from typing import Any
 from edge.sse import compact_encoder
 from protocols.langgraph.assistant import GRAPH_ID
 from protocols.langgraph.threads import langchain_message
-from runs.events import RunEvent
+from runs.engine import RunEvent
 
 Part = tuple[str, Any]
 encode_json = compact_encoder()

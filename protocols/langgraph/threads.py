@@ -22,7 +22,7 @@ from edge.errors import RequestRejected
 from protocols.langgraph.assistant import GRAPH_ID, GRAPH_TAGS
 from protocols.langgraph.bodies import ThreadCreateBody, ThreadSearchBody, metadata_filter
 from protocols.langgraph.models import ThreadRecord
-from runs.forget import delete_session
+from runs.engine import delete_session
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -15,7 +15,7 @@ from edge.sse import compact_encoder, json_body
 from protocols.openai.bodies import MODEL_ID
 from protocols.openai.errors import stream_error
 from protocols.openai.progress import progress_line
-from runs.events import RunEvent
+from runs.engine import RunEvent
 
 DONE = b"data: [DONE]\n\n"
 encode_compact = compact_encoder()

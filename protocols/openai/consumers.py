@@ -27,11 +27,10 @@ from protocols.openai.bodies import (
 )
 from protocols.openai.completions import ChunkStream, Completion
 from protocols.openai.errors import OpenAIError, stream_error
-from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, collect, response_shape
+from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, response_shape
 from protocols.openai.responses import ResponseEvents, response_object
 from protocols.openai.store import SOURCE, find_response, new_session_id, store_response
-from runs.executor import RunExecutor, get_runtime
-from runs.requests import RunRequest
+from runs.engine import RunExecutor, RunRequest, collect, get_runtime
 
 FAILED_STATUS = {"run_timeout": 504, "provider_error": 502}
 """The status of a non-streamed chat completion whose run failed (500 otherwise)."""

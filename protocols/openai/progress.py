@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from runs.events import RunEvent
+from runs.engine import RunEvent
 
 AGENT_NAMES = {
     "planner": "Planner",

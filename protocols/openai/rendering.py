@@ -16,10 +16,7 @@ from protocols.openai.errors import error_body, stream_error
 from protocols.openai.models import StoredResponse
 from protocols.openai.responses import ResponseEvents, ResponseShape
 from protocols.openai.store import response_id
-from runs import engine
-from runs.events import RunEvent
-from runs.executor import get_runtime
-from runs.liveness import Liveness
+from runs.engine import RunEvent
 from runs.models import Run
 
 
@@ -103,22 +100,6 @@ class ResponseStreaming(OpenAIRendering):
 def frame_event(item: dict[str, Any]) -> bytes:
     """One Responses API stream event: `event:` its type, `data:` the event."""
     return b"event: " + item["type"].encode() + b"\ndata: " + json_body(item) + b"\n\n"
-
-
-async def collect(run_id: str) -> list[RunEvent]:
-    """Every event of the run, to its terminal one (for the answers that are not streamed).
-
-    Stops early, without a terminal event, if the run ended unseen (its owner died).
-    """
-    runtime = await get_runtime()
-    checks = Liveness(runtime, run_id)
-    events: list[RunEvent] = []
-    async for batch in engine.read_events(run_id, 0):
-        if batch is not None:
-            events += batch
-        elif await checks.run_is_gone():
-            break
-    return events
 
 
 def response_shape(stored: StoredResponse, run: Run) -> ResponseShape:

@@ -23,7 +23,7 @@ from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, respo
 from protocols.openai.responses import ResponseEvents, stored_response
 from protocols.openai.store import ResponseRecord, delete_response, find_response
 from runs import engine
-from runs.executor import get_runtime
+from runs.engine import get_runtime
 
 logger = logging.getLogger(__name__)
 MODEL_CREATED = 1_733_356_800

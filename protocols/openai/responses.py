@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocols.openai.progress import progress_line
-from runs.events import RunEvent
+from runs.engine import RunEvent
 
 STATUSES = {
     "queued": "queued",

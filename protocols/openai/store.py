@@ -17,9 +17,8 @@ from asgiref.sync import sync_to_async
 from accounts.callers import Caller
 from chat.models import Message, new_object_id
 from protocols.openai.models import StoredResponse
-from runs.access import get_run_for
+from runs.engine import get_run_for, is_run_id
 from runs.models import Run
-from runs.store import is_run_id
 from telemetry.models import RequestMetric
 
 SESSION_PREFIX = "openai-"

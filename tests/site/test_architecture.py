@@ -28,6 +28,9 @@ DATA_MODULES = {"models"}
 EDGE_MODULES = {"admin", "admin_mixins"}
 """Admin modules belong to the HTTP surface (chat's rank) whatever app they sit in."""
 PROJECT = {LEAF, *APPS_BY_RANK}
+ENGINE_DOOR = "runs.engine"
+ENGINE_USERS = {"edge", "chat", "protocols"}
+"""The HTTP edge and the wire protocols reach the engine through its face alone."""
 
 
 def project_files() -> list[Path]:
@@ -121,6 +124,9 @@ def problem(importer: str, imported: str) -> str | None:
         return None if kind(imported) == "data" else "models import only other models"
     if kind(imported) == "data" or layer(importer) == layer(imported):
         return None
+    door = importer.split(".")[0] in ENGINE_USERS and kind(importer) != "edge"
+    if door and top == "runs" and imported != ENGINE_DOOR:
+        return f"{layer(importer)} reaches the engine through {ENGINE_DOOR} only"
     if rank(layer(importer)) > rank(layer(imported)):
         return None
     return (
@@ -183,6 +189,9 @@ def test_the_walk_covers_every_app_and_the_leaf():
         ("protocols.openai.chat", "from protocols.langgraph.runs import admit"),
         ("protocols.openai.chat", "from chat.requests import bind_to_caller"),
         ("telemetry.api", "from runs.access import visible_runs"),
+        ("edge.streams", "from runs.liveness import Liveness"),
+        ("protocols.openai.consumers", "from runs.executor import get_runtime"),
+        ("chat.consumers", "from runs.store import is_run_id"),
     ],
 )
 def test_an_import_against_the_rules_is_named(module, source):
@@ -202,6 +211,8 @@ def test_an_import_against_the_rules_is_named(module, source):
         ("agents.planner", "from opentelemetry import trace"),
         ("orchestration_site.urls", "from chat.api import router"),
         ("edge.checks", "from accounts.callers import Caller"),
+        ("protocols.openai.consumers", "from runs.engine import RunExecutor"),
+        ("protocols.openai.consumers", "from runs import engine"),
         (
             "runs.models",
             "if TYPE_CHECKING:\n    from runs.executor import RunRuntime",
