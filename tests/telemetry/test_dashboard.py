@@ -162,7 +162,8 @@ def test_the_metric_list_shows_users_tokens_and_agents_and_filters_by_date(admin
     assert "xfull" not in listing
     since = (timezone.now() - timedelta(hours=3)).strftime("%Y-%m-%d %H:%M:%S%z")
     recent = admin_client.get(url, {"timestamp__gte": since}).content.decode()
-    assert "dash-a" in recent and "dash-b" not in recent
+    alice, bob = (reverse("admin:telemetry_user", args=[user]) for user in ("alice", "bob"))
+    assert alice in recent and bob not in recent, "alice's runs of an hour ago, not bob's"
 
 
 def test_large_figures_are_grouped_for_people(admin_client, db):

@@ -66,7 +66,7 @@ def runs(api: LiveServer, chat: str) -> list[dict]:
 
 
 def test_a_message_streams_steps_tools_text_and_suggestions(page: Page, api: LiveServer):
-    send(page, "How many sessions do I have?")
+    send(page, "How many sessions do I have? What is AI?")  # a tool call, then ~35 tokens
     chat = page.get_by_test_id("chat")
     expect(chat).to_have_attribute("data-state", "streaming")
     expect(page.get_by_test_id("step-agent").first).to_contain_text("Planner")

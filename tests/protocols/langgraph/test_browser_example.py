@@ -66,8 +66,12 @@ def stored_answer(api: LiveServer, thread: str) -> str:
     return sync_client(api.url).threads.get_state(thread)["values"]["messages"][-1]["content"]
 
 
+ASKED = "How many sessions do I have? What is AI?"
+"""A tool call and an answer of some 35 tokens: long enough to be seen growing."""
+
+
 def test_a_prompt_streams_tokens_steps_and_the_stored_answer(page: Page, api: LiveServer):
-    send(page, "How many sessions do I have?")
+    send(page, ASKED)
     expect(page.locator("main")).to_have_attribute("data-state", "streaming")
     expect(page.get_by_test_id("step-agent").first).to_contain_text("Planner finished")
     expect(page.get_by_test_id("step-tool").first).to_be_visible()
@@ -78,7 +82,7 @@ def test_a_prompt_streams_tokens_steps_and_the_stored_answer(page: Page, api: Li
     assert len(final) > len(partial), "the answer grew as it streamed"
     assert final == stored_answer(api, thread_of(page))
     expect(page.get_by_test_id("step-agent")).to_have_count(4)
-    expect(page.get_by_test_id("message-human")).to_have_text(["How many sessions do I have?"])
+    expect(page.get_by_test_id("message-human")).to_have_text([ASKED])
 
 
 def test_stop_interrupts_the_run(page: Page, api: LiveServer):
