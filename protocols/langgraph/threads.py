@@ -67,7 +67,7 @@ def find_thread(caller: Caller, thread_id: str) -> Session | None:
 @sync_to_async
 def head_checkpoint_id(session: Session) -> str:
     """The id of the thread's latest checkpoint: its newest message's ("" when it has none)."""
-    newest = Message.objects.filter(session_id=session.session_id).order_by("-created_at")
+    newest = Message.objects.filter(session_id=session.session_id).order_by("-created_at", "-pk")
     return newest.values_list("pk", flat=True).first() or ""
 
 
@@ -181,7 +181,7 @@ def state_messages(
     ids = [message_id for message_id in exclude if message_id]
     if ids:
         messages = messages.exclude(pk__in=ids)
-    newest = messages.order_by("-created_at")[: settings.LANGGRAPH_STATE_MESSAGES]
+    newest = messages.order_by("-created_at", "-pk")[: settings.LANGGRAPH_STATE_MESSAGES]
     return [as_message(message) for message in reversed(list(newest))]
 
 
