@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 
 from accounts.keys import create_key, forget_key
 from accounts.models import ApiKey
-from chat.admin_mixins import PresenceFilter, user_link
+from console.toolkit import PresenceFilter, user_link
 
 
 class NewKeyForm(forms.ModelForm):

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from chat.admin_mixins import (
+from chat.models import Message, Session, Suggestion
+from console.toolkit import (
     DASH,
     SESSION_LOOKUP,
     EstimatedCountPaginator,
@@ -19,7 +20,6 @@ from chat.admin_mixins import (
     status_label,
     table,
 )
-from chat.models import Message, Session, Suggestion
 from runs.models import Run
 
 PAGE_ROWS = 20

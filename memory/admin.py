@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.safestring import SafeString
 
-from chat.admin_mixins import short, user_link
+from console.toolkit import short, user_link
 from memory.models import Note
 
 

@@ -202,6 +202,7 @@ else:
 # --- Applications (Django's model apps depend on the backend above) --------------------------
 
 INSTALLED_APPS = [
+    "console",  # the operator's console: before the admin, whose templates it overrides
     *DJANGO_MODEL_APPS,
     "daphne",
     "django.contrib.sessions",
@@ -214,7 +215,7 @@ INSTALLED_APPS = [
     "runs",  # the run engine
     "agents",  # the LangGraph pipeline and its DB tools
     "memory",  # context packing and summaries
-    "telemetry",  # metrics, health, traces, the dashboard
+    "telemetry",  # metrics, rollups, health, traces
     "protocols.openai",  # the OpenAI API: chat completions, the Responses API
     "protocols.langgraph",  # LangGraph's Agent Server API: threads, runs, assistants
     "operations",  # the operator commands

@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from chat.admin_mixins import (
+from console.charts import waterfall
+from console.toolkit import (
     DASH,
     ReadOnlyHistoryMixin,
     admin_link,
@@ -17,7 +18,6 @@ from chat.admin_mixins import (
     table,
 )
 from runs.models import Run
-from telemetry.charts import waterfall
 from telemetry.models import RequestMetric, ToolCall
 
 

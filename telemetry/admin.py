@@ -13,10 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from agents.tools.runner import TOOLS
-from chat.admin_mixins import ReadOnlyHistoryMixin, admin_link, ok_label, status_label
-from telemetry import charts
-from telemetry.dashboard import PERIODS, dashboard, user_overview
-from telemetry.figures import grouped, milliseconds
+from console import charts
+from console.dashboard import PERIODS, dashboard, user_overview
+from console.figures import grouped, milliseconds
+from console.toolkit import ReadOnlyHistoryMixin, admin_link, ok_label, status_label
 from telemetry.models import RequestMetric, ToolCall
 
 

@@ -93,7 +93,7 @@ def main() -> None:
     from django.utils import timezone
 
     from bench.common.metric_history import add_history
-    from telemetry.dashboard import dashboard, user_overview
+    from console.dashboard import dashboard, user_overview
     from telemetry.rollup_queries import run_figures
     from telemetry.rollups import rebuild_all
 

@@ -184,7 +184,7 @@ def test_an_unfiltered_big_table_is_counted_from_the_databases_estimate(history)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from chat.admin_mixins import EstimatedCountPaginator
+    from console.toolkit import EstimatedCountPaginator
 
     class EveryTableIsBig(EstimatedCountPaginator):
         exact_below = 0

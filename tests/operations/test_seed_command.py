@@ -109,7 +109,7 @@ def test_demo_loads_sessions_with_messages_tool_calls_suggestions_and_metrics():
 def test_every_demo_chat_is_a_run_counted_alike_by_the_runs_api_admin_and_dashboard(
     client, settings
 ):
-    from telemetry.dashboard import dashboard
+    from console.dashboard import dashboard
 
     seed("--demo")
     demo = DEMO_SESSIONS[0]

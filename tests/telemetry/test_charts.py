@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from telemetry.charts import WIDTH, line_chart, waterfall
+from console.charts import WIDTH, line_chart, waterfall
 
 CHAR_PX = 6.2
 """About one 11 px character: what a label is estimated to need."""

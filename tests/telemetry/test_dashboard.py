@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chat.models import Session
-from telemetry.dashboard import dashboard, user_overview
+from console.dashboard import dashboard, user_overview
 from telemetry.models import RequestMetric
 from telemetry.rollups import rebuild_all
 from tests.support.rollups import read_from_buckets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telemetry.figures import compact, grouped, milliseconds
+from console.figures import compact, grouped, milliseconds
 
 
 @pytest.mark.parametrize(

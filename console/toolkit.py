@@ -1,9 +1,9 @@
 """Admin behaviour every page of the console shares: read-only history, links, labels, tables.
 
 History (messages, suggestions, runs, tool calls, metrics) is written by the pipeline only:
-operators view and delete it, never edit it. Every row links to the rows it belongs to, ids
-are shortened with the full value on hover, statuses are coloured labels, and big tables
-are paged without a full `COUNT(*)`.
+operators view it, never edit it nor delete it row by row. Every row links to the rows it
+belongs to, ids are shortened with the full value on hover, statuses are coloured labels, and
+big tables are paged without a full `COUNT(*)`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Template filters of the console's figures (telemetry/figures.py): `{% load figures %}`."""
+"""Template filters of the console's figures (console/figures.py): `{% load figures %}`."""
 
 from __future__ import annotations
 
 from django import template
 
-from telemetry import figures
+from console import figures
 
 register = template.Library()
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from telemetry.figures import compact, grouped
+from console.figures import compact, grouped
 
 COLOURS = ("#2b6cb0", "#dd6b20", "#c53030", "#2f855a", "#6b46c1", "#718096")
 KIND_COLOURS = {"agent": "#2b6cb0", "tool": "#2f855a", "failed": "#c53030"}
