@@ -4,6 +4,6 @@ from django.apps import AppConfig
 
 
 class ChatConfig(AppConfig):
-    """Conversations: sessions, messages, suggestions, their JSON API and the chat stream."""
+    """The ground every app stands on: sessions, messages, suggestions, every model's ids."""
 
     name = "chat"

@@ -9,7 +9,7 @@ JSON too when the request authenticates with a key header, as every route here d
 and a request with such a header is preflighted by browsers, so this opens no cross-site form
 post. Any other type is a 415. Then the body is collected up to that limit (413 past it,
 chunked bodies included). Parsing it within bounds (edge/bounded_json.py), validating it and
-binding it to the caller is each protocol's (the chat stream's: chat/requests.py).
+binding it to the caller is each protocol's (the chat stream's: protocols/native/requests.py).
 
 Under our server entry point (`orchestration_site.server`) daphne itself refuses a body
 over MAX_BODY_BYTES before holding it; these checks keep the consumer safe under any

@@ -30,16 +30,6 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_EVENT = {"code": "server_shutdown", "message": "The server is shutting down."}
 
 
-def run_headers(run_id: str) -> list[tuple[bytes, bytes]]:
-    """The SSE headers of a run's stream, with where to find and rejoin the run."""
-    return [
-        *SSE_HEADERS,
-        (b"x-run-id", run_id.encode()),
-        (b"content-location", f"/v1/runs/{run_id}".encode()),
-        (b"location", f"/v1/runs/{run_id}/stream".encode()),
-    ]
-
-
 class RunEventsConsumer(AsyncHttpConsumer):
     """Base of the run streams: the response goes in its own task, copied from the buffer."""
 
@@ -171,8 +161,8 @@ class RunEventsConsumer(AsyncHttpConsumer):
         self.response_done = True
 
     def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
-        """The stream's response headers (the protocol's own may differ)."""
-        return run_headers(run_id)
+        """The stream's response headers: SSE's and the run's id (a protocol adds its own)."""
+        return [*SSE_HEADERS, (b"x-run-id", run_id.encode())]
 
     def stream_preamble(self) -> bytes:
         """What the stream starts with: the reconnection delay for EventSource clients."""

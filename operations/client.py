@@ -153,8 +153,8 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
     from django.conf import settings
 
     from accounts.callers import SERVICE
-    from chat.requests import bind_to_caller, parse_chat_request
     from edge.errors import RequestRejected
+    from protocols.native.requests import bind_to_caller, parse_chat_request
     from runs import engine
     from telemetry.rollups import flush_rollups
 

@@ -13,11 +13,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
-from chat.consumers import ChatStreamConsumer, RunStreamConsumer  # noqa: E402
 from edge.cors import CorsMiddleware  # noqa: E402
 from protocols.ag_ui.routes import ag_ui_routes  # noqa: E402
 from protocols.ai_sdk.routes import ai_sdk_routes  # noqa: E402
 from protocols.langgraph.routes import langgraph_routes  # noqa: E402
+from protocols.native.consumers import ChatStreamConsumer, RunStreamConsumer  # noqa: E402
 from protocols.openai.routes import openai_routes  # noqa: E402
 from runs.shutdown import install_server_hooks  # noqa: E402
 from telemetry.asgi import ObservabilityMiddleware  # noqa: E402

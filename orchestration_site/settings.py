@@ -81,7 +81,7 @@ ASGI_APPLICATION = "orchestration_site.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -211,11 +211,12 @@ INSTALLED_APPS = [
     "channels",
     "ninja",
     "accounts",  # identity: callers, API keys, rate limits
-    "chat",  # conversations: sessions, messages, suggestions, the chat stream
+    "chat",  # the ground: sessions, messages, suggestions, and the ids every model uses
     "runs",  # the run engine
     "agents",  # the LangGraph pipeline and its DB tools
     "memory",  # context packing and summaries
     "telemetry",  # metrics, rollups, health, traces
+    "protocols.native",  # the chat stream, the JSON API and the playground
     "protocols.openai",  # the OpenAI API: chat completions, the Responses API
     "protocols.langgraph",  # LangGraph's Agent Server API: threads, runs, assistants
     "operations",  # the operator commands

@@ -8,12 +8,12 @@ from ninja import NinjaAPI
 
 from accounts.api import router as identity_router
 from accounts.ninja_auth import CallerAuth, install_error_handlers
-from chat.api import router as sessions_router
-from chat.stream_docs import STREAM_DOCS
-from chat.views import playground
 from protocols.ag_ui.docs import AG_UI_DOCS
 from protocols.ai_sdk.docs import AI_SDK_DOCS
 from protocols.langgraph.docs import LANGGRAPH_DOCS
+from protocols.native.api import router as sessions_router
+from protocols.native.docs import STREAM_DOCS
+from protocols.native.views import playground
 from protocols.openai.docs import OPENAI_DOCS
 from runs.api import router as runs_router
 from telemetry.api import health_router

@@ -63,7 +63,7 @@ def admit_run(
     With `prompt`, a run that starts at once also opens its turn in the same transaction:
     the context is packed and the prompt stored (a queued run opens it when it starts).
     `check_connections` first replaces broken or expired database connections, as a
-    request's first trip to the database should (see chat.consumers).
+    request's first trip to the database should (see protocols.native.consumers).
 
     Raises:
         SessionForbidden: the session belongs to another user (nothing is stored).

@@ -76,7 +76,7 @@ def test_waiting_threads_are_counted_apart():
                 f"_worker ({STDLIB}/concurrent/futures/thread.py:81)",
                 count=40,
             ),
-            stack(LOOP, f"wrapper ({ROOT}/chat/consumers.py:90)", count=4),
+            stack(LOOP, f"wrapper ({ROOT}/protocols/native/consumers.py:90)", count=4),
         ]
     )
     profile = parse_collapsed(text)

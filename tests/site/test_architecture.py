@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {"tests", "bench", "migrations", "mongo_migrations", "docs", "scripts", ".venv"}
 RANKS = (
+    ("chat",),
     ("accounts",),
     ("memory",),
     ("agents",),
@@ -17,21 +18,22 @@ RANKS = (
     ("runs",),
     ("edge",),
     ("console",),
-    ("chat", "protocols"),
+    ("protocols",),
     ("operations",),
     ("orchestration_site",),
 )
 """Non-model modules import only ranks to their left (and their own app): the wire protocols
-(`chat`'s stream and every package of `protocols/`) share a rank and never import each other."""
+(every package of `protocols/`, the native one included) share a rank and never import each
+other. `chat` is the ground: its models (and the ids every model uses) are data."""
 APPS_BY_RANK = tuple(app for rank in RANKS for app in rank)
 LEAF = "llm"
 DATA_MODULES = {"models"}
 EDGE_MODULES = {"admin"}
-"""Admin modules belong to the HTTP surface (chat's rank) whatever app they sit in: each app
-declares its ModelAdmins with the console's toolkit."""
+"""Admin modules belong to the console whatever app they sit in: each app declares its
+ModelAdmins with the console's toolkit."""
 PROJECT = {LEAF, *APPS_BY_RANK}
 ENGINE_DOOR = "runs.engine"
-ENGINE_USERS = {"edge", "chat", "protocols"}
+ENGINE_USERS = {"edge", "protocols"}
 """The HTTP edge and the wire protocols reach the engine through its face alone."""
 
 
@@ -97,13 +99,13 @@ def kind(module: str) -> str:
 
 
 def layer(module: str) -> str:
-    """Return the app whose layer a non-model module is in (admin modules are chat's).
+    """Return the app whose layer a non-model module is in (admin modules are the console's).
 
     Each package of `protocols/` is a layer of its own: protocols never import each other.
     """
     parts = module.split(".")
     if kind(module) == "edge":
-        return "chat"
+        return "console"
     return ".".join(parts[:2]) if parts[0] == "protocols" else parts[0]
 
 
@@ -162,7 +164,8 @@ def test_the_walk_covers_every_app_and_the_leaf():
         "runs.pipeline",
         "runs.engine",
         "edge.streams",
-        "chat.consumers",
+        "protocols.native.consumers",
+        "chat.models",
         "operations.client",
         "memory.context",
         "telemetry.api",
@@ -180,22 +183,22 @@ def test_the_walk_covers_every_app_and_the_leaf():
         ("agents.tools.runner", "from telemetry.admin import ToolCallAdmin"),
         ("agents.worker", "from runs.pipeline import ChatRun"),
         ("memory.tokens", "import agents.graph"),
-        ("telemetry.api", "from chat.api import router"),
+        ("telemetry.api", "from protocols.native.api import router"),
         ("chat.models", "from runs.records import RunResults"),
         ("runs.models", "from chat.admin import METRIC_COLUMNS"),
         ("memory.summarizer", "from ..agents import graph"),
         ("accounts.callers", "from edge.checks import admit_caller"),
         ("runs.executor", "from edge.sse import encode_event"),
-        ("runs.engine", "from chat.requests import ChatRequest"),
-        ("edge.streams", "from chat.consumers import ChatStreamConsumer"),
-        ("chat.consumers", "from protocols.openai.chat import render"),
+        ("runs.engine", "from protocols.native.requests import ChatRequest"),
+        ("edge.streams", "from protocols.native.consumers import ChatStreamConsumer"),
+        ("protocols.native.consumers", "from protocols.openai.chat import render"),
         ("protocols.openai.chat", "from protocols.langgraph.runs import admit"),
-        ("protocols.openai.chat", "from chat.requests import bind_to_caller"),
+        ("protocols.openai.chat", "from protocols.native.requests import bind_to_caller"),
         ("telemetry.api", "from runs.access import visible_runs"),
         ("telemetry.rollups", "from console.charts import waterfall"),
         ("edge.streams", "from runs.liveness import Liveness"),
         ("protocols.openai.consumers", "from runs.executor import get_runtime"),
-        ("chat.consumers", "from runs.store import is_run_id"),
+        ("protocols.native.consumers", "from runs.store import is_run_id"),
     ],
 )
 def test_an_import_against_the_rules_is_named(module, source):
@@ -213,7 +216,7 @@ def test_an_import_against_the_rules_is_named(module, source):
         ("telemetry.api", "from accounts.lookups import get_session_or_404"),
         ("telemetry.admin", "from console.toolkit import ReadOnlyHistoryMixin"),
         ("agents.planner", "from opentelemetry import trace"),
-        ("orchestration_site.urls", "from chat.api import router"),
+        ("orchestration_site.urls", "from protocols.native.api import router"),
         ("edge.checks", "from accounts.callers import Caller"),
         ("protocols.openai.consumers", "from runs.engine import RunExecutor"),
         ("protocols.openai.consumers", "from runs import engine"),

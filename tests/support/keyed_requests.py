@@ -7,8 +7,8 @@ from typing import Any
 
 from channels.testing import ApplicationCommunicator
 
-from chat.consumers import ChatStreamConsumer
 from orchestration_site.asgi import application
+from protocols.native.consumers import ChatStreamConsumer
 
 FORMS = ["bearer", "token-header"]
 

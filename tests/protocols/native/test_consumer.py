@@ -9,9 +9,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import ApplicationCommunicator
 from django.db import OperationalError, connection
 
-from chat.consumers import ChatStreamConsumer
 from chat.models import Message, Session
 from operations.client import SSEParser
+from protocols.native.consumers import ChatStreamConsumer
 from runs.models import Run
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,8 +7,8 @@ import json
 import pytest
 from channels.testing import ApplicationCommunicator
 
-from chat.consumers import ChatStreamConsumer
 from chat.models import Session
+from protocols.native.consumers import ChatStreamConsumer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BASE = [(b"host", b"testserver"), (b"authorization", b"Bearer devkey")]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chat.requests import RequestRejected, parse_chat_request
+from protocols.native.requests import RequestRejected, parse_chat_request
 
 
 def body(**fields) -> bytes:

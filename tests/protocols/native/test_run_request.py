@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chat.requests import parse_chat_request
-from tests.chat.test_chat_request import body, rejection
+from protocols.native.requests import parse_chat_request
+from tests.protocols.native.test_chat_request import body, rejection
 
 
 def test_the_run_options_default_to_cancel_and_enqueue():

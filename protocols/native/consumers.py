@@ -11,10 +11,11 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 
-from chat.requests import bind_to_caller, parse_chat_request
 from edge.admission import AdmittingConsumer
 from edge.errors import INTERNAL_ERROR, RequestRejected
+from edge.sse import SSE_HEADERS
 from edge.streams import RunEventsConsumer
+from protocols.native.requests import bind_to_caller, parse_chat_request
 from runs import engine
 from runs.engine import RunRequest, get_run_for, get_runtime, is_run_id
 from runs.models import Run
@@ -22,7 +23,20 @@ from runs.models import Run
 logger = logging.getLogger(__name__)
 
 
-class ChatStreamConsumer(AdmittingConsumer):
+class NativeStreaming:
+    """The native stream's headers: where to find the run and where to rejoin its stream."""
+
+    def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
+        """SSE headers, `X-Run-Id`, `Content-Location` (the run) and `Location` (its stream)."""
+        return [
+            *SSE_HEADERS,
+            (b"x-run-id", run_id.encode()),
+            (b"content-location", f"/v1/runs/{run_id}".encode()),
+            (b"location", f"/v1/runs/{run_id}/stream".encode()),
+        ]
+
+
+class ChatStreamConsumer(NativeStreaming, AdmittingConsumer):
     """Stream one chat run as Server-Sent Events.
 
     The request passes the edge (edge/checks.py) message by message, before its body is held;
@@ -38,7 +52,7 @@ class ChatStreamConsumer(AdmittingConsumer):
         return bind_to_caller(chat, self.edge.caller).to_run_request()
 
 
-class RunStreamConsumer(RunEventsConsumer):
+class RunStreamConsumer(NativeStreaming, RunEventsConsumer):
     """`GET /v1/runs/{runId}/stream`: replay after `Last-Event-ID`, then follow live."""
 
     async def respond(self, body: bytes) -> None:

@@ -14,7 +14,7 @@ from accounts.lookups import get_session_or_404
 from accounts.ninja_auth import caller_of
 from accounts.schemas import ErrorOut
 from chat.models import Message, Session
-from chat.schemas import MessagesOut, SessionListOut, SessionOut
+from protocols.native.schemas import MessagesOut, SessionListOut, SessionOut
 from runs.engine import delete_session
 
 router = Router(tags=["sessions"])
