@@ -20,7 +20,7 @@ from edge.checks import RequestEdge
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
 from runs import engine
-from runs.engine import STOPS, RunExecutor, RunRequest, get_runtime
+from runs.engine import STOPS, RunExecutor, RunRequest
 
 logger = logging.getLogger(__name__)
 CONFLICT_DETAIL = "The session has an active run (multitaskStrategy: reject)"
@@ -102,8 +102,7 @@ class AdmittingConsumer(RunEventsConsumer):
 
     async def answer(self, executor: RunExecutor) -> None:
         """Stream the admitted run from its first event (its `run` event is readable at once)."""
-        runtime = await get_runtime()
-        await self.stream_run(runtime, executor.run.pk, 0, first_ready=True)
+        await self.stream_run(executor.run.pk, 0, first_ready=True)
 
     def admitted(self, admission: asyncio.Future[RunExecutor]) -> None:
         """Keep the admitted run; apply the disconnect policy if the client already left."""

@@ -24,7 +24,7 @@ from accounts.callers import Caller
 from edge.checks import admit_caller, decoded_headers
 from edge.errors import RequestRejected
 from edge.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
-from runs.engine import IDLE_SECONDS, Liveness, RunEvent, RunRuntime
+from runs.engine import IDLE_SECONDS, Liveness, RunEvent, RunRuntime, get_runtime
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_EVENT = {"code": "server_shutdown", "message": "The server is shutting down."}
@@ -133,15 +133,14 @@ class RunEventsConsumer(AsyncHttpConsumer):
         await self.send_body(payload)
         self.response_done = True
 
-    async def stream_run(
-        self, runtime: RunRuntime, run_id: str, after: int, *, first_ready: bool = False
-    ) -> None:
+    async def stream_run(self, run_id: str, after: int, *, first_ready: bool = False) -> None:
         """Send the run's events after id `after` until its terminal event, with heartbeats.
 
         `first_ready`: events after `after` are already readable (a run just admitted here),
         so the `retry:` line goes in the same body as them instead of in a body of its own.
         The terminal event's body ends the response. Same bytes, fewer sends.
         """
+        runtime = await get_runtime()
         await self.send_headers(status=200, headers=self.stream_headers(run_id))
         self.preamble = self.stream_preamble()
         if not first_ready:

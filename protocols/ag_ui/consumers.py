@@ -14,7 +14,7 @@ from edge.streams import SHUTDOWN_EVENT
 from memory.seeding import find_session, seed_session
 from protocols.ag_ui.bodies import RunAgentInput, conversation_of, parse_input, user_of
 from protocols.ag_ui.stream import AgUiEvents
-from runs.engine import RunEvent, RunExecutor, RunRequest, get_runtime
+from runs.engine import RunEvent, RunExecutor, RunRequest
 
 SOURCE = "ag-ui"
 
@@ -40,7 +40,7 @@ class AgUiConsumer(AdmittingConsumer):
         """Stream the run from its first event."""
         run = executor.run
         self.renderer = AgUiEvents(run.session_id, self.run_input.runId, run.pk)
-        await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
+        await self.stream_run(run.pk, 0, first_ready=True)
 
     def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
         """SSE headers and the run's id."""

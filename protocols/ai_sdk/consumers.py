@@ -19,7 +19,7 @@ from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
 from memory.seeding import find_session, seed_session
 from protocols.ai_sdk.bodies import ChatBody, conversation_of, parse_chat, user_of
 from protocols.ai_sdk.stream import DONE, UIMessageStream, error_text, sse
-from runs.engine import RunEvent, RunExecutor, RunRequest, get_runtime, session_holder
+from runs.engine import RunEvent, RunExecutor, RunRequest, session_holder
 
 SOURCE = "ai-sdk"
 STREAM_HEADERS = [*SSE_HEADERS, (b"x-vercel-ai-ui-message-stream", b"v1")]
@@ -75,7 +75,7 @@ class ChatConsumer(UIStreaming, AdmittingConsumer):
     async def answer(self, executor: RunExecutor) -> None:
         """Stream the run from its first event."""
         self.renderer = UIMessageStream(executor.run.pk, executor.run.session_id)
-        await self.stream_run(await get_runtime(), executor.run.pk, 0, first_ready=True)
+        await self.stream_run(executor.run.pk, 0, first_ready=True)
 
 
 class ResumeConsumer(UIStreaming, RunEventsConsumer):
@@ -97,4 +97,4 @@ class ResumeConsumer(UIStreaming, RunEventsConsumer):
             self.response_done = True
             return
         self.renderer = UIMessageStream(holder.pk, session_id)
-        await self.stream_run(await get_runtime(), holder.pk, 0)
+        await self.stream_run(holder.pk, 0)

@@ -38,7 +38,7 @@ from protocols.langgraph.threads import (
     thread_user,
 )
 from runs import engine
-from runs.engine import RunEvent, RunExecutor, RunRequest, get_runtime, session_holder
+from runs.engine import RunEvent, RunExecutor, RunRequest, session_holder
 from runs.models import Run
 
 Answer = Literal["stream", "background", "wait"]
@@ -142,7 +142,7 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         roll_back_later(self.rolled_back)
         self.parts = PartStream(self.modes, await self.context(run, record))
         if self.answer_mode == "stream":
-            await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
+            await self.stream_run(run.pk, 0, first_ready=True)
         elif self.answer_mode == "background":
             await self.answer_json(run_object(run, record), run)
         else:
@@ -232,7 +232,7 @@ class JoinStreamConsumer(LangGraphStreaming, RunEventsConsumer):
         )
         context = await run_context(run, record, with_state="values" in modes)
         self.parts = PartStream(modes, context, after=after)
-        await self.stream_run(await get_runtime(), run.pk, 0)
+        await self.stream_run(run.pk, 0)
 
     def position(self, query: dict[str, list[str]]) -> tuple[int, int]:
         """Where the client is: `Last-Event-ID` (header, or the query's `last_event_id`)."""

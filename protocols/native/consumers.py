@@ -17,7 +17,7 @@ from edge.sse import SSE_HEADERS
 from edge.streams import RunEventsConsumer
 from protocols.native.requests import bind_to_caller, parse_chat_request
 from runs import engine
-from runs.engine import RunRequest, get_run_for, get_runtime, is_run_id
+from runs.engine import RunRequest, get_run_for, is_run_id
 from runs.models import Run
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ class RunStreamConsumer(NativeStreaming, RunEventsConsumer):
         try:
             caller = await self.authenticate()
             run_id, after = self.parse_request()
-            runtime = await get_runtime()
             run = await get_run_for(caller, run_id)
             if run is None:
                 raise RequestRejected(404, f"Run {run_id!r} not found")
@@ -78,7 +77,7 @@ class RunStreamConsumer(NativeStreaming, RunEventsConsumer):
             await self.send_response(204, b"", headers=[(b"x-run-id", run_id.encode())])
             self.response_done = True
             return
-        await self.stream_run(runtime, run_id, after)
+        await self.stream_run(run_id, after)
 
     def parse_request(self) -> tuple[str, int]:
         """Return the run id and the last event id the client has; 422 when malformed."""

@@ -30,7 +30,7 @@ from protocols.openai.errors import OpenAIError, stream_error
 from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, response_shape
 from protocols.openai.responses import ResponseEvents, response_object
 from protocols.openai.store import SOURCE, find_response, new_session_id, store_response
-from runs.engine import RunExecutor, RunRequest, collect, get_runtime
+from runs.engine import RunExecutor, RunRequest, collect
 
 FAILED_STATUS = {"run_timeout": 504, "provider_error": 502}
 """The status of a non-streamed chat completion whose run failed (500 otherwise)."""
@@ -72,7 +72,7 @@ class ChatCompletionsConsumer(OpenAIAdmitting):
         self.session_id = run.session_id
         if self.request.stream:
             self.renderer = ChunkStream(completion_id, created, self.request.include_usage)
-            await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
+            await self.stream_run(run.pk, 0, first_ready=True)
             return
         completion = Completion(completion_id, created)
         for event in await collect(run.pk):
@@ -137,7 +137,7 @@ class CreateResponseConsumer(ResponseStreaming, OpenAIAdmitting):
         )
         self.renderer = ResponseEvents(response_shape(stored, run))
         if self.request.stream:
-            await self.stream_run(await get_runtime(), run.pk, 0, first_ready=True)
+            await self.stream_run(run.pk, 0, first_ready=True)
         elif self.request.background:
             status = "queued" if run.status == "queued" else "in_progress"
             await self.send_json(200, response_object(self.renderer.shape, status), run.pk)

@@ -23,7 +23,6 @@ from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, respo
 from protocols.openai.responses import ResponseEvents, stored_response
 from protocols.openai.store import ResponseRecord, delete_response, find_response
 from runs import engine
-from runs.engine import get_runtime
 
 logger = logging.getLogger(__name__)
 MODEL_CREATED = 1_733_356_800
@@ -130,7 +129,7 @@ class ResponseConsumer(ResponseStreaming, OpenAIResource):
             raise OpenAIError(message, status=404, param="stream", code="events_expired")
         self.starting_after = int(raw)
         self.renderer = ResponseEvents(response_shape(record.stored, record.run))
-        await self.stream_run(await get_runtime(), run_id, 0)
+        await self.stream_run(run_id, 0)
 
 
 class CancelResponseConsumer(OpenAIResource):
