@@ -274,3 +274,29 @@ def test_a_user_id_of_128_characters_is_taken_and_129_refused(server, protocol, 
         response = post(server, chosen, payload(body), SERVICE)
         assert (response.status_code == 200) is accepted, response.text[:500]
         assert accepted or response.status_code in {400, 422}
+
+
+def test_a_langgraph_thread_id_of_128_characters_is_taken_and_129_refused(server, user_key):
+    headers = {"x-api-key": user_key}
+    for chars, status in [(128, 200), (129, 422)]:
+        response = httpx.post(
+            f"{server.url}/langgraph/threads",
+            json={"thread_id": session_of(chars)},
+            headers=headers,
+            timeout=60,
+        )
+        assert response.status_code == status, response.text[:500]
+
+
+def test_an_ag_ui_user_and_run_id_of_128_characters_are_taken_and_129_refused(server):
+    chosen = BY_NAME["ag-ui"]
+    for chars, accepted in [(128, True), (129, False)]:
+        for field in ("userId", "runId"):
+            body = chosen.body(new_session(), "Hi")
+            if field == "userId":
+                body["forwardedProps"] = {"userId": ("u" * 200)[:chars]}
+            else:
+                body["runId"] = ("r" * 200)[:chars]
+            response = post(server, chosen, payload(body), SERVICE)
+            assert (response.status_code == 200) is accepted, (field, response.text[:500])
+            assert accepted or response.status_code in {400, 422}
