@@ -20,10 +20,11 @@ IDLE_LEAVES = (
     ("Condition.wait", "threading.py"),
     ("Event.wait", "threading.py"),
 )
-OURS = "our code (chat, agents, memory, telemetry)"
+OURS = "our code (the project's packages)"
 HOPS = "thread hops (asgiref, executor hand-offs)"
 LOOP = "asyncio event loop (scheduling, self-pipe wake-ups)"
-ROOT = str(Path(__file__).resolve().parents[1])
+ROOT = str(Path(__file__).resolve().parents[2])
+"""The repository's root (bench/gate/profile.py is two levels down)."""
 PACKAGES = (
     # (name, package directory under site-packages or the project): innermost match decides.
     ("Django ORM (query building, compiling, model code)", "django/db"),
@@ -38,7 +39,13 @@ PACKAGES = (
     ("pydantic", "pydantic"),
     ("pydantic", "pydantic_core"),
 )
-PROJECT = ("chat", "agents", "memory", "telemetry", "orchestration_site")
+PROJECT = tuple(
+    f"{package}/"
+    for package in (
+        "accounts", "agents", "chat", "console", "edge", "llm", "memory", "operations",
+        "orchestration_site", "protocols", "runs", "telemetry",
+    )
+)  # fmt: skip
 SQLITE_CALLS = (
     "SQLiteCursorWrapper.execute",
     "SQLiteCursorWrapper.executemany",

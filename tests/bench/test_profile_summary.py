@@ -81,7 +81,19 @@ def test_waiting_threads_are_counted_apart():
     )
     profile = parse_collapsed(text)
     assert (profile.samples, profile.idle) == (4, 40)
-    assert profile.categories == {"our code (chat, agents, memory, telemetry)": 4}
+    assert profile.categories == {"our code (the project's packages)": 4}
+
+
+def test_every_package_of_the_project_is_our_code_and_the_benchmarks_are_not():
+    from pathlib import Path
+
+    assert Path(ROOT, "manage.py").is_file(), "ROOT is the repository's root"
+    for package in ("runs/engine.py", "edge/streams.py", "console/charts.py", "llm/base.py"):
+        profile = parse_collapsed(stack(LOOP, f"f ({ROOT}/{package}:1)", count=1))
+        assert profile.categories == {"our code (the project's packages)": 1}, package
+    assert parse_collapsed(stack(LOOP, f"f ({ROOT}/bench/gate/x.py:1)", count=1)).categories != {
+        "our code (the project's packages)": 1
+    }
 
 
 def test_the_summary_lists_shares_and_short_names():
