@@ -9,6 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from langgraph.config import get_stream_writer
@@ -25,6 +26,18 @@ Node = Callable[[State, Runtime[RunContext]], Awaitable[dict[str, Any]]]
 
 
 CUSTOM = "custom"
+
+
+class EventType(StrEnum):
+    """What a run's event says; its payload is in the comment (the agents write the middle four)."""
+
+    RUN = "run"  # the run was admitted: {runId, sessionId, status: running|queued}
+    AGENT = "agent"  # an agent started or finished: {name, status, durationMs?, …}
+    TOOL_CALL_STARTED = "tool_call_started"  # {tool, args}
+    TOOL_CALL_COMPLETED = "tool_call_completed"  # {tool, ok, latencyMs}
+    TOKEN = "token"  # a piece of the answer: {text}
+    DONE = "done"  # the answer, stored: {fullText, suggestions, timings, usage, messageId, …}
+    ERROR = "error"  # the run ended without an answer: {code, message}
 
 
 class EventSink:
@@ -66,7 +79,7 @@ current_sink: contextvars.ContextVar[EventSink | None] = contextvars.ContextVar(
 """The sink of the run streaming in this context (agents.streaming), if any."""
 
 
-def emit(event: str, **data: Any) -> None:
+def emit(event: EventType, **data: Any) -> None:
     """Write one event (`agent`, `tool_call_started`, `token`, ...) to the run's stream."""
     payload = {"event": event, "data": data}
     sink = current_sink.get()
@@ -82,7 +95,7 @@ def agent_node(name: str) -> Callable[[Node], Node]:
     def decorate(node: Node) -> Node:
         @functools.wraps(node)
         async def timed(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
-            emit("agent", name=name, status="started")
+            emit(EventType.AGENT, name=name, status="started")
             started, calls_before = time.perf_counter(), calls_so_far()
             span_name, attributes = f"invoke_agent {name}", agent_attributes(name, runtime.context)
             with current_span(tracer, span_name, attributes):
@@ -91,7 +104,7 @@ def agent_node(name: str) -> Callable[[Node], Node]:
             tokens = tokens_since(calls_before)
             decided = public_output(update)
             emit(
-                "agent",
+                EventType.AGENT,
                 name=name,
                 status="completed",
                 durationMs=elapsed_ms,

@@ -12,7 +12,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.degraded import clamped, skipped
-from agents.events import agent_node, emit
+from agents.events import EventType, agent_node, emit
 from agents.schemas import FollowUps
 from agents.state import RunContext, State
 from llm.base import ProviderError
@@ -35,7 +35,7 @@ async def stream_answer(state: State, context: RunContext) -> str:
     async for piece in context.provider.stream(synthesis_request(state)):
         if piece:
             pieces.append(piece)
-            emit("token", text=piece)
+            emit(EventType.TOKEN, text=piece)
     return "".join(pieces)
 
 

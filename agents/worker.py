@@ -7,7 +7,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agents.events import agent_node, emit
+from agents.events import EventType, agent_node, emit
 from agents.schemas import Subtask, ToolRequest
 from agents.state import Finding, RunContext, State
 from agents.tools.base import ToolOutcome
@@ -19,7 +19,7 @@ TOOL_RESULT_CHARS = 4000
 
 async def call_tool(request: ToolRequest, context: RunContext) -> ToolOutcome:
     """Run one planned tool call, streaming its start and completion."""
-    emit("tool_call_started", tool=request.tool, args=shorten(request.args))
+    emit(EventType.TOOL_CALL_STARTED, tool=request.tool, args=shorten(request.args))
     outcome = await run_tool(
         request.tool, request.args, context.tools, record=context.record_tool_call
     )
@@ -27,7 +27,7 @@ async def call_tool(request: ToolRequest, context: RunContext) -> ToolOutcome:
     completed: dict[str, Any] = {"ok": outcome.ok, "latencyMs": outcome.latency_ms}
     if outcome.error:
         completed["error"] = outcome.error
-    emit("tool_call_completed", tool=request.tool, **completed)
+    emit(EventType.TOOL_CALL_COMPLETED, tool=request.tool, **completed)
     return outcome
 
 

@@ -1,12 +1,15 @@
 """The consumer that starts a run: edge checks, a protocol's body → a run request, admission.
 
 Every protocol whose POST starts a run subclasses `AdmittingConsumer`: it gives
-`run_request(body)` (parse, validate, bind to the caller) and, if it does not stream the
-run's events as they come, `answer(executor)`. The base does the rest, the same way for all:
-the request passes the edge (edge/checks.py) message by message before its body is held;
-admission is shielded (a client leaving mid-admission must not orphan a stored run); the
-engine's refusals become `RequestRejected`s, which the protocol's `reject` renders; and when
-the client leaves, the run is cancelled or goes on, as its `on_disconnect` says.
+`client_turn(body)` (parse, validate, bind to the caller: edge/conversation.py has the
+shared rules; nothing is stored yet), and either `wire_format(executor)` (how the run's
+events are written) or, if it does not stream them as they come, `answer(executor)`. The
+base does the rest, the same way for all: the request passes the edge (edge/checks.py)
+message by message before its body is held; one stream slot is taken before anything is
+stored; a new session is seeded with the history the client sent; admission is shielded
+(a client leaving mid-admission must not orphan a stored run); the engine's refusals become
+`RequestRejected`s, which the protocol's `reject` renders; and when the client leaves, the
+run is cancelled or goes on, as its `on_disconnect` says.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import time
 from typing import Any
 
 from edge.checks import RequestEdge
+from edge.conversation import ClientTurn
 from edge.errors import INTERNAL_ERROR, RequestRejected
 from edge.streams import RunEventsConsumer
+from edge.wire import WireFormat
+from memory.seeding import find_session, seed_session
 from runs import engine
 from runs.engine import STOPS, RunExecutor, RunRequest
 
@@ -65,7 +71,11 @@ class AdmittingConsumer(RunEventsConsumer):
     async def respond(self, body: bytes) -> None:
         """Admit the request's run, then answer with it; refusals answer as the protocol says."""
         try:
-            executor = await self.admit(await self.run_request(body))
+            turn = await self.client_turn(body)
+            assert self.edge is not None
+            await self.edge.take_stream_slot()  # before anything is stored
+            await seed_new_session(turn)
+            executor = await self.admit(turn.run)
         except RequestRejected as rejected:
             await self.reject(rejected)
             return
@@ -82,14 +92,20 @@ class AdmittingConsumer(RunEventsConsumer):
             return
         await self.answer(executor)
 
-    async def run_request(self, body: bytes) -> RunRequest:
-        """Parse and validate the body for the caller (subclasses); RequestRejected if bad."""
+    async def client_turn(self, body: bytes) -> ClientTurn:
+        """Parse and validate the body for the caller, storing nothing (subclasses).
+
+        RequestRejected when the body is bad.
+        """
+        raise NotImplementedError
+
+    def wire_format(self, executor: RunExecutor) -> WireFormat:
+        """How the admitted run's events are written (subclasses that stream them)."""
         raise NotImplementedError
 
     async def admit(self, request: RunRequest) -> RunExecutor:
-        """Take a stream slot, then admit the run, shielded from the client leaving meanwhile."""
+        """Admit the run, shielded from the client leaving meanwhile."""
         assert self.edge is not None
-        await self.edge.take_stream_slot()
         received_at = self.received_at or 0.0
         admitting = engine.admit(request, received_at=received_at, check_connections=True)
         admission = asyncio.ensure_future(admitting)
@@ -102,7 +118,7 @@ class AdmittingConsumer(RunEventsConsumer):
 
     async def answer(self, executor: RunExecutor) -> None:
         """Stream the admitted run from its first event (its `run` event is readable at once)."""
-        await self.stream_run(executor.run.pk, 0, first_ready=True)
+        await self.stream_run(executor.run.pk, 0, self.wire_format(executor), first_ready=True)
 
     def admitted(self, admission: asyncio.Future[RunExecutor]) -> None:
         """Keep the admitted run; apply the disconnect policy if the client already left."""
@@ -123,3 +139,13 @@ class AdmittingConsumer(RunEventsConsumer):
         executor = self.executor
         if executor is not None and executor.run.on_disconnect == "cancel":
             executor.stop(STOPS["disconnected"])
+
+
+async def seed_new_session(turn: ClientTurn) -> None:
+    """Store the history the client sent as the turn's session, if that session is new."""
+    history = turn.history
+    if history is None or not (history.instructions or history.turns):
+        return
+    session_id = turn.run.session_id
+    if turn.new_session or await find_session(session_id) is None:
+        await seed_session(session_id, turn.run.user_id, history, source=turn.source)

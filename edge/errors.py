@@ -8,12 +8,26 @@ from typing import Any
 class RequestRejected(Exception):
     """The request cannot start a run; carries the HTTP status and the JSON detail."""
 
-    def __init__(self, status: int, detail: Any, headers: dict[str, str] | None = None) -> None:
-        """Remember the status, the JSON detail and any extra response headers."""
+    def __init__(
+        self,
+        status: int,
+        detail: Any,
+        headers: dict[str, str] | None = None,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        """Remember the status, the JSON detail and any extra response headers.
+
+        `param` names the offending field and `code` says what is wrong with it, for the
+        protocols whose errors carry them (OpenAI's); the others render `detail` alone.
+        """
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.headers = headers or {}
+        self.param = param
+        self.code = code
 
 
 INTERNAL_ERROR = RequestRejected(500, "Internal server error; the server log has the details.")

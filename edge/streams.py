@@ -2,7 +2,8 @@
 
 A protocol's consumer subclasses `RunEventsConsumer`, parses its own request in `respond`,
 admits or finds a run through the engine (runs.engine) and streams it with `stream_run`,
-rendering each event with `render` (the chat stream's SSE by default).
+handing it the protocol's `WireFormat` (edge/wire.py): what the bytes are is the wire
+format's; copying, heartbeats and ending the body are the same for every protocol.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from django.conf import settings
 from accounts.callers import Caller
 from edge.checks import admit_caller, decoded_headers
 from edge.errors import RequestRejected
-from edge.sse import HEARTBEAT, SSE_HEADERS, encode_event, json_body
+from edge.sse import json_body
+from edge.wire import WireFormat
 from runs.engine import IDLE_SECONDS, Liveness, RunEvent, RunRuntime, get_runtime
 
 logger = logging.getLogger(__name__)
-SHUTDOWN_EVENT = {"code": "server_shutdown", "message": "The server is shutting down."}
 
 
 class RunEventsConsumer(AsyncHttpConsumer):
@@ -53,6 +54,8 @@ class RunEventsConsumer(AsyncHttpConsumer):
         self.preamble = b""
         """Bytes held back to go with the stream's first events (see `stream_run`)."""
         self.body_ended = False
+        self.wire: WireFormat
+        """How the run's stream is written (set by `stream_run`)."""
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, but the database connections are checked once per request.
@@ -133,39 +136,36 @@ class RunEventsConsumer(AsyncHttpConsumer):
         await self.send_body(payload)
         self.response_done = True
 
-    async def stream_run(self, run_id: str, after: int, *, first_ready: bool = False) -> None:
-        """Send the run's events after id `after` until its terminal event, with heartbeats.
+    async def stream_run(
+        self, run_id: str, after: int, wire: WireFormat, *, first_ready: bool = False
+    ) -> None:
+        """Send the run's events after id `after` in `wire`'s format until its terminal event.
 
         `first_ready`: events after `after` are already readable (a run just admitted here),
-        so the `retry:` line goes in the same body as them instead of in a body of its own.
+        so the preamble goes in the same body as them instead of in a body of its own.
         The terminal event's body ends the response. Same bytes, fewer sends.
         """
         runtime = await get_runtime()
-        await self.send_headers(status=200, headers=self.stream_headers(run_id))
-        self.preamble = self.stream_preamble()
+        self.wire = wire
+        await self.send_headers(status=200, headers=wire.headers(run_id))
+        self.preamble = wire.preamble
         if not first_ready:
             await self.send_chunk(b"")
         self.last_write = time.monotonic()
-        runtime.streams.add(asyncio.current_task())  # type: ignore[arg-type]
+        stream = asyncio.current_task()
+        assert stream is not None
+        runtime.streams.add(stream)
         try:
             await self.copy_events(runtime, run_id, after)
         except asyncio.CancelledError:
             if not runtime.shutting_down or self.body_ended:
                 raise
-            await self.write_shutdown()
+            await self.send_chunk(wire.shutdown())
         finally:
-            runtime.streams.discard(asyncio.current_task())  # type: ignore[arg-type]
+            runtime.streams.discard(stream)
         if not self.body_ended:
             await self.send_chunk(b"", more_body=False)
         self.response_done = True
-
-    def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
-        """The stream's response headers: SSE's and the run's id (a protocol adds its own)."""
-        return [*SSE_HEADERS, (b"x-run-id", run_id.encode())]
-
-    def stream_preamble(self) -> bytes:
-        """What the stream starts with: the reconnection delay for EventSource clients."""
-        return f"retry: {settings.SSE_RETRY_MS}\n\n".encode()
 
     async def send_chunk(self, chunk: bytes, *, more_body: bool = True) -> None:
         """Send a body chunk, after the bytes held back for the first one."""
@@ -199,16 +199,10 @@ class RunEventsConsumer(AsyncHttpConsumer):
         The chunk with the terminal event ends the response.
         """
         self.last_write = time.monotonic()
-        chunk = b"".join(encode_event(event.id, event.event, event.data) for event in events)
-        await self.send_chunk(chunk, more_body=not events[-1].terminal)
-
-    async def write_shutdown(self) -> None:
-        """Send `error` server_shutdown without an id: a resume elsewhere continues the run."""
-        data = json_body(SHUTDOWN_EVENT).decode()
-        await self.send_chunk(f"event: error\ndata: {data}\n\n".encode())
+        await self.send_chunk(self.wire.render(events), more_body=not events[-1].terminal)
 
     async def heartbeat(self) -> None:
         """Send a comment when SSE_HEARTBEAT_SECONDS passed without a write."""
         if time.monotonic() - self.last_write >= settings.SSE_HEARTBEAT_SECONDS:
             self.last_write = time.monotonic()
-            await self.send_chunk(HEARTBEAT)
+            await self.send_chunk(self.wire.heartbeat)

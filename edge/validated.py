@@ -6,7 +6,8 @@ a JSON object, then the protocol's model, every invalid or unknown field named i
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from pydantic import BaseModel, ValidationError
@@ -18,19 +19,29 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def validated(
-    model: type[Model], body: bytes, *, status: int, what: str = "a JSON object"
+    model: type[Model],
+    body: bytes,
+    *,
+    status: int,
+    what: str = "a JSON object",
+    malformed: int | None = None,
+    problems: Callable[[ValidationError], Any] | None = None,
 ) -> Model:
-    """Parse `body` into `model`; `status` (400 or 422) naming the problem otherwise."""
+    """Parse `body` into `model`; `status` (400 or 422) naming the problem otherwise.
+
+    `malformed`: the status of a body that is not a JSON object, if not `status`;
+    `problems`: how the invalid fields are described (one line naming each, by default).
+    """
     try:
         data = load_bounded_json(body)
     except (JsonTooComplex, ValueError) as exc:
-        raise RequestRejected(status, f"Invalid JSON: {exc}") from None
+        raise RequestRejected(malformed or status, f"Invalid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise RequestRejected(status, f"The body must be {what}")
+        raise RequestRejected(malformed or status, f"The body must be {what}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise RequestRejected(status, field_problems(exc)) from None
+        raise RequestRejected(status, (problems or field_problems)(exc)) from None
 
 
 def field_problems(exc: ValidationError) -> str:

@@ -150,7 +150,6 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
         StreamRejected: for the same reasons the server would refuse the request.
     """
     from asgiref.sync import sync_to_async
-    from django.conf import settings
 
     from accounts.callers import SERVICE
     from edge.errors import RequestRejected
@@ -159,9 +158,7 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
     from telemetry.rollups import flush_rollups
 
     try:
-        chat = parse_chat_request(
-            json.dumps(body).encode(), max_prompt_chars=settings.MAX_PROMPT_CHARS
-        )
+        chat = parse_chat_request(json.dumps(body).encode())
         request = bind_to_caller(chat, SERVICE).to_run_request()
         run = await engine.admit(request, received_at=time.perf_counter())
     except RequestRejected as rejected:

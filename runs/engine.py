@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 
 from runs.access import get_run_for
 from runs.buffer import IDLE_SECONDS
-from runs.events import RunEvent, ToolCallIds
+from runs.events import EventType, RunEvent, ToolCallIds
 from runs.executor import STOPS, RunConflict, RunExecutor, RunRuntime, ShuttingDown, get_runtime
 from runs.forget import delete_session
 from runs.liveness import Liveness
@@ -31,6 +31,7 @@ from runs.requests import RunRequest
 from runs.store import SessionForbidden, get_run, is_run_id, session_holder
 
 __all__ = [
+    "EventType",
     "IDLE_SECONDS",
     "STOPS",
     "Liveness",

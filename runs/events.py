@@ -8,18 +8,11 @@ stream's SSE in `edge/sse.py`).
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-EventType = Literal[
-    "run",  # the run was admitted: {runId, sessionId, status: running|queued}
-    "agent",  # an agent started or finished: {name, status, durationMs?, …}
-    "tool_call_started",  # {tool, args}
-    "tool_call_completed",  # {tool, ok, latencyMs}
-    "token",  # a piece of the answer: {text}
-    "done",  # the answer, stored: {fullText, suggestions, timings, usage, messageId, sessionId}
-    "error",  # the run ended without an answer: {code, message}
-]
-TERMINAL_EVENTS = frozenset({"done", "error"})
+from agents.events import EventType
+
+TERMINAL_EVENTS = frozenset({EventType.DONE, EventType.ERROR})
 
 
 class RunEvent(NamedTuple):
@@ -27,6 +20,7 @@ class RunEvent(NamedTuple):
 
     id: int
     event: EventType | str
+    """Its type (a plain string when read back from Redis: equal to the member all the same)."""
     data: dict[str, Any]
 
     @property

@@ -18,7 +18,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from runs.buffer import AppendRefused, EventBuffer, MemoryEventBuffer
-from runs.events import RunEvent
+from runs.events import EventType, RunEvent
 from runs.models import Run
 from runs.pipeline import ChatRun
 from runs.requests import RunRequest
@@ -88,7 +88,7 @@ class RunExecutor:
         """Whether the terminal event is out: from then on the run cannot be stopped."""
         self.task: asyncio.Task[None] | None = None
 
-    async def emit(self, event: str, data: dict[str, Any]) -> None:
+    async def emit(self, event: EventType, data: dict[str, Any]) -> None:
         """Append the run's next event (ids 1, 2, 3, …) to the replay buffer."""
         self.last_id += 1
         self.chat.record.events_sent = self.last_id
@@ -119,7 +119,7 @@ class RunExecutor:
         except asyncio.CancelledError:
             stop = self.stopping or STOPS["cancelled"]
             await self.chat.record_failure(stop.status, stop.message)
-            await self.emit("error", {"code": stop.code, "message": stop.message})
+            await self.emit(EventType.ERROR, {"code": stop.code, "message": stop.message})
         finally:
             await self.conclude()
 
@@ -208,7 +208,8 @@ class RunRuntime:
         if holder is not None and request.multitask_strategy == "interrupt":
             await self.cancel(holder.pk, "interrupted")
         status = "running" if executor.holds_session else "queued"
-        await executor.emit("run", {"runId": run.pk, "sessionId": run.session_id, "status": status})
+        started = {"runId": run.pk, "sessionId": run.session_id, "status": status}
+        await executor.emit(EventType.RUN, started)
         self.executors[run.pk] = executor
         executor.task = asyncio.create_task(executor.main())
         return executor
@@ -233,7 +234,7 @@ class RunRuntime:
         last = await self.buffer.last_id(run.pk)
         if last is None:
             return
-        event = RunEvent(last + 1, "error", {"code": "interrupted", "message": LOST_OWNER})
+        event = RunEvent(last + 1, EventType.ERROR, {"code": "interrupted", "message": LOST_OWNER})
         with contextlib.suppress(AppendRefused):  # the owner ended it after all
             await self.buffer.append(run.pk, event)
 

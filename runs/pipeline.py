@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from agents.degraded import skipped
+from agents.events import EventType
 from agents.graph import compiled_graph
 from agents.providers import get_provider
 from agents.state import RunContext
@@ -24,7 +25,7 @@ from telemetry.observer import RunObserver
 
 logger = logging.getLogger(__name__)
 
-PipelineEvent = tuple[str, dict[str, Any]]
+PipelineEvent = tuple[EventType, dict[str, Any]]
 """An event of the pipeline before the run numbers it: its type and its payload."""
 INTERNAL_ERROR = "The run failed unexpectedly; the server log has the details."
 
@@ -84,7 +85,7 @@ class ChatRun:
             done = await self.conclude(final)
         except ProviderError as exc:
             await self.record_failure("error", str(exc))
-            yield "error", {"code": "provider_error", "message": str(exc)}
+            yield EventType.ERROR, {"code": "provider_error", "message": str(exc)}
             return
         except asyncio.CancelledError:
             await self.record_failure(self.stop_status, self.stop_reason)
@@ -92,9 +93,9 @@ class ChatRun:
         except Exception:
             logger.exception("chat run failed in session %s", self.request.session_id)
             await self.record_failure("error", INTERNAL_ERROR)
-            yield "error", {"code": "internal_error", "message": INTERNAL_ERROR}
+            yield EventType.ERROR, {"code": "internal_error", "message": INTERNAL_ERROR}
             return
-        yield "done", done
+        yield EventType.DONE, done
 
     def opened(self, turn: Turn) -> None:
         """Take the run's opened turn: its packed context and its stored prompt's id."""
@@ -128,7 +129,7 @@ class ChatRun:
         ):
             if mode == "custom":
                 yield chunk["event"], chunk["data"]
-                if chunk["event"] == "token" and self.record.ttft_ms is None:
+                if chunk["event"] == EventType.TOKEN and self.record.ttft_ms is None:
                     self.record.ttft_ms = self.record.elapsed_ms()
                 continue
             for update in chunk.values():

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from opentelemetry import trace
 
+from agents.events import EventType
 from chat.models import new_object_id
 from llm.usage import UsageMeter, metering
 from telemetry import prometheus as metrics
@@ -73,26 +74,26 @@ class RunObserver:
                 metrics.STREAMS_IN_FLIGHT.dec()
                 self.finish(span)
 
-    def on_event(self, event: str, data: dict[str, Any]) -> None:
+    def on_event(self, event: EventType | str, data: dict[str, Any]) -> None:
         """Take note of one streamed event."""
-        if event == "token":
+        if event == EventType.TOKEN:
             self.tokens += 1
             if self.ttft_ms is None:
                 self.ttft_ms = self.now_ms()
                 metrics.TTFT.observe(self.ttft_ms / 1000)
                 self.timeline.append(mark("first_token", self.ttft_ms))
-        elif event == "agent":
+        elif event == EventType.AGENT:
             self.on_agent(data)
-        elif event == "tool_call_started":
+        elif event == EventType.TOOL_CALL_STARTED:
             start = self.now_ms()
             self.open_tools.append(
                 {"kind": "tool", "name": str(data.get("tool")), "start_ms": start}
             )
-        elif event == "tool_call_completed":
+        elif event == EventType.TOOL_CALL_COMPLETED:
             self.on_tool_completed(data)
-        elif event == "done":
+        elif event == EventType.DONE:
             self.status = "ok"
-        elif event == "error":
+        elif event == EventType.ERROR:
             self.error_code = str(data.get("code", ""))
             self.status = STATUS_OF_ERROR.get(self.error_code, "error")
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.callers import service_user
 from chat.models import SESSION_ID_PATTERN
-from edge.errors import RequestRejected
-from edge.validated import last_user_prompt, validated
+from edge.conversation import split_conversation, text_of
+from edge.validated import validated
 from memory.seeding import Conversation
+
+READ_ROLES = frozenset({"system", "developer", "user", "assistant"})
 
 
 class InputMessage(BaseModel):
@@ -49,47 +50,21 @@ def parse_input(body: bytes) -> RunAgentInput:
     return validated(RunAgentInput, body, status=400, what="a JSON object (a RunAgentInput)")
 
 
-def text_of(content: Any, where: str) -> str:
-    """A message's text: a string, or its text parts joined (400 for media)."""
-    if content is None or isinstance(content, str):
-        return content or ""
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            kind = part.get("type") if isinstance(part, dict) else None
-            if kind != "text":
-                raise RequestRejected(400, f"{where}: {kind!r} content is not supported, send text")
-            texts.append(str(part.get("text", "")))
-        return "".join(texts)
-    raise RequestRejected(400, f"{where}: content must be a string or text parts")
-
-
 def conversation_of(run: RunAgentInput) -> Conversation:
-    """The prompt (the last user message), the turns before it, the system instructions."""
-    last = run.messages[-1]
-    if last.role != "user":
-        raise RequestRejected(400, "messages: the last message must be the user's")
-    prompt = last_user_prompt(text_of(last.content, f"messages.{len(run.messages) - 1}"))
-    instructions: list[str] = []
-    turns: list[tuple[str, str]] = []
-    for index, message in enumerate(run.messages[:-1]):
-        if message.role in {"system", "developer"}:
-            instructions.append(text_of(message.content, f"messages.{index}"))
-        elif message.role in {"user", "assistant"}:
-            text = text_of(message.content, f"messages.{index}")
-            if text.strip():
-                turns.append((message.role, text))
-    return Conversation("\n\n".join(instructions), turns, prompt)
+    """The prompt (the last user message), the turns before it, the system instructions.
+
+    Tool, reasoning and activity messages are the client's own record: read past.
+    """
+    return split_conversation(
+        (
+            (message.role, text_of(message.content, f"messages.{index}"))
+            for index, message in enumerate(run.messages)
+            if message.role in READ_ROLES
+        ),
+        "messages",
+    )
 
 
-def user_of(caller: Any, run: RunAgentInput) -> str:
-    """Whose thread: a user key's user, or `forwardedProps.userId` with the service key."""
-    if not caller.is_service:
-        return caller.user_id
-    named = (run.forwardedProps or {}).get("userId")
-    if named is not None and (not isinstance(named, str) or len(named) > 128):
-        raise RequestRejected(400, "forwardedProps.userId must be a string of 1-128 characters")
-    user = service_user(named)
-    if user is None:
-        raise RequestRejected(400, "forwardedProps.userId is required with the service key")
-    return user
+def named_user(run: RunAgentInput) -> object:
+    """The user `forwardedProps.userId` names (None when it names none)."""
+    return (run.forwardedProps or {}).get("userId")

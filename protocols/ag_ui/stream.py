@@ -14,18 +14,20 @@ Each is one SSE `data: {json}` line. What each run event becomes:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import compact_encoder
-from runs.engine import RunEvent, ToolCallIds
+from edge.wire import SHUTDOWN_EVENT, WireFormat
+from runs.engine import EventType, RunEvent, ToolCallIds
 
 encode_json = compact_encoder()
 
 
 @dataclass
-class AgUiEvents:
-    """Renders one run's events as AG-UI events."""
+class AgUiEvents(WireFormat):
+    """One run's events as AG-UI events: AG-UI's wire format (no preamble: every line counts)."""
 
     thread_id: str
     client_run_id: str
@@ -48,27 +50,33 @@ class AgUiEvents:
         """The assistant message the Worker's tool calls belong to (before the answer's)."""
         return f"work-{self.run_id}"
 
-    def render(self, event: RunEvent) -> bytes:
-        """The SSE bytes of one run event."""
-        return "".join(f"data: {encode_json(item)}\n\n" for item in self.events(event)).encode()
+    def render(self, events: Sequence[RunEvent]) -> bytes:
+        """The SSE bytes of a batch of run events."""
+        items = (item for event in events for item in self.events(event))
+        return "".join(f"data: {encode_json(item)}\n\n" for item in items).encode()
+
+    def shutdown(self) -> bytes:
+        """The server is stopping: `RUN_ERROR`."""
+        error = {"type": "RUN_ERROR", **SHUTDOWN_EVENT}
+        return f"data: {encode_json(error)}\n\n".encode()
 
     def events(self, event: RunEvent) -> list[dict[str, Any]]:
         """The AG-UI events one run event becomes."""
         data = event.data
-        if event.event == "run":
+        if event.event == EventType.RUN:
             started = {"type": "RUN_STARTED", "threadId": self.thread_id}
             return [started | {"runId": self.client_run_id}]
-        if event.event == "agent":
+        if event.event == EventType.AGENT:
             return self.step(data)
-        if event.event == "tool_call_started":
+        if event.event == EventType.TOOL_CALL_STARTED:
             return self.tool_started(data)
-        if event.event == "tool_call_completed":
+        if event.event == EventType.TOOL_CALL_COMPLETED:
             return [self.tool_result(data)]
-        if event.event == "token":
+        if event.event == EventType.TOKEN:
             return self.token(str(data.get("text", "")))
-        if event.event == "done":
+        if event.event == EventType.DONE:
             return self.finished(data)
-        if event.event == "error":
+        if event.event == EventType.ERROR:
             error = {"type": "RUN_ERROR", "message": str(data.get("message") or "The run failed.")}
             return [*self.close(), error | {"code": str(data.get("code", "error"))}]
         return []

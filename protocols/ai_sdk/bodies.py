@@ -12,13 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accounts.callers import service_user
 from chat.models import SESSION_ID_PATTERN
-from edge.errors import RequestRejected
-from edge.validated import last_user_prompt, validated
+from edge.conversation import split_conversation, text_of
+from edge.validated import validated
 from memory.seeding import Conversation
-
-ROLES = {"user": "user", "assistant": "assistant"}
 
 
 class UIPart(BaseModel):
@@ -58,41 +55,22 @@ def parse_chat(body: bytes) -> ChatBody:
     return validated(ChatBody, body, status=400)
 
 
-def text_of(message: UIMessage, where: str) -> str:
-    """A message's text parts joined; 400 for a file part (the pipeline reads text)."""
-    texts = []
-    for part in message.parts:
-        if part.type == "text":
-            texts.append(part.text or "")
-        elif part.type == "file":
-            raise RequestRejected(400, f"{where}: file parts are not supported, send text")
-    return "".join(texts)
+def read_past(kind: str) -> bool:
+    """Step, data, tool, source and reasoning parts are the UI's; a file would be content."""
+    return kind != "file"
 
 
 def conversation_of(chat: ChatBody) -> Conversation:
     """The prompt (the last user message), the history before it and any instructions."""
-    last = chat.messages[-1]
-    if last.role != "user":
-        raise RequestRejected(400, "messages: the last message must be the user's")
-    prompt = last_user_prompt(text_of(last, f"messages.{len(chat.messages) - 1}"))
-    instructions: list[str] = []
-    turns: list[tuple[str, str]] = []
-    for index, message in enumerate(chat.messages[:-1]):
-        text = text_of(message, f"messages.{index}")
-        if message.role == "system":
-            instructions.append(text)
-        elif text.strip():
-            turns.append((ROLES[message.role], text))
-    return Conversation("\n\n".join(instructions), turns, prompt)
+    return split_conversation(
+        (
+            (message.role, text_of(parts_of(message), f"messages.{index}", read_past=read_past))
+            for index, message in enumerate(chat.messages)
+        ),
+        "messages",
+    )
 
 
-def user_of(caller: Any, chat: ChatBody) -> str:
-    """Whose chat: a user key's user, or `userId` with the service key (400 without)."""
-    if not caller.is_service:
-        return caller.user_id
-    user = service_user(chat.userId)
-    if user is None:
-        raise RequestRejected(
-            400, "userId is required with the service key (the transport's body option)"
-        )
-    return user
+def parts_of(message: UIMessage) -> list[dict[str, Any]]:
+    """A message's parts as the JSON the transport sent."""
+    return [part.model_dump() for part in message.parts]

@@ -13,72 +13,40 @@ from __future__ import annotations
 from django.conf import settings
 
 from edge.admission import AdmittingConsumer
+from edge.conversation import ClientTurn, user_of
 from edge.errors import RequestRejected
-from edge.sse import SSE_HEADERS
-from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
-from memory.seeding import find_session, seed_session
-from protocols.ai_sdk.bodies import ChatBody, conversation_of, parse_chat, user_of
-from protocols.ai_sdk.stream import DONE, UIMessageStream, error_text, sse
-from runs.engine import RunEvent, RunExecutor, RunRequest, session_holder
+from edge.streams import RunEventsConsumer
+from edge.wire import WireFormat
+from memory.seeding import find_session
+from protocols.ai_sdk.bodies import conversation_of, parse_chat
+from protocols.ai_sdk.stream import UIMessageStream
+from runs.engine import RunExecutor, RunRequest, session_holder
 
 SOURCE = "ai-sdk"
-STREAM_HEADERS = [*SSE_HEADERS, (b"x-vercel-ai-ui-message-stream", b"v1")]
 
 
-class UIStreaming:
-    """A mixin for run streams: the UI message stream's headers, parts and framing."""
-
-    renderer: UIMessageStream
-
-    def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
-        """SSE headers, the protocol's marker, and where the run is."""
-        return [*STREAM_HEADERS, (b"x-run-id", run_id.encode())]
-
-    def stream_preamble(self) -> bytes:
-        """Nothing: the AI SDK's parser reads every `data:` line as a chunk."""
-        return b""
-
-    async def write(self, events: list[RunEvent]) -> None:
-        """The batch's chunks; the terminal event's batch ends with `[DONE]` and the body."""
-        chunk = b"".join(self.renderer.render(event) for event in events)
-        await self.send_chunk(chunk, more_body=not events[-1].terminal)  # type: ignore[attr-defined]
-
-    async def write_shutdown(self) -> None:
-        """The server is stopping: an `error` chunk (a resume elsewhere goes on)."""
-        text = error_text(SHUTDOWN_EVENT)
-        chunk = sse({"type": "error", "errorText": text}).encode() + DONE
-        await self.send_chunk(chunk)  # type: ignore[attr-defined]
-
-
-class ChatConsumer(UIStreaming, AdmittingConsumer):
+class ChatConsumer(AdmittingConsumer):
     """`POST /ai-sdk/chat`: the last user message as a run of the chat's session."""
 
-    chat: ChatBody
-
-    async def run_request(self, body: bytes) -> RunRequest:
+    async def client_turn(self, body: bytes) -> ClientTurn:
         """The run of the last user message; a new session stores the client's history."""
         assert self.edge is not None and self.edge.caller is not None
-        self.chat = chat = parse_chat(body)
-        user_id = user_of(self.edge.caller, chat)
+        chat = parse_chat(body)
         conversation = conversation_of(chat)
-        await self.edge.take_stream_slot()  # before anything is stored
-        if await find_session(chat.id) is None:
-            await seed_session(chat.id, user_id, conversation, source=SOURCE)
-        on_disconnect = chat.onDisconnect or settings.AI_SDK_ON_DISCONNECT
-        return RunRequest(
+        run = RunRequest(
             session_id=chat.id,
-            user_id=user_id,
+            user_id=user_of(self.edge.caller, chat.userId, "userId"),
             prompt=conversation.prompt,
-            on_disconnect=on_disconnect,
+            on_disconnect=chat.onDisconnect or settings.AI_SDK_ON_DISCONNECT,
         )
+        return ClientTurn(run, history=conversation, source=SOURCE)
 
-    async def answer(self, executor: RunExecutor) -> None:
-        """Stream the run from its first event."""
-        self.renderer = UIMessageStream(executor.run.pk, executor.run.session_id)
-        await self.stream_run(executor.run.pk, 0, first_ready=True)
+    def wire_format(self, executor: RunExecutor) -> WireFormat:
+        """The UI message stream, from the run's first event."""
+        return UIMessageStream(executor.run.pk, executor.run.session_id)
 
 
-class ResumeConsumer(UIStreaming, RunEventsConsumer):
+class ResumeConsumer(RunEventsConsumer):
     """`GET /ai-sdk/chat/{id}/stream`: the session's active run from its start, then live."""
 
     async def respond(self, body: bytes) -> None:
@@ -96,5 +64,4 @@ class ResumeConsumer(UIStreaming, RunEventsConsumer):
             await self.send_response(204, b"", headers=[])
             self.response_done = True
             return
-        self.renderer = UIMessageStream(holder.pk, session_id)
-        await self.stream_run(holder.pk, 0)
+        await self.stream_run(holder.pk, 0, UIMessageStream(holder.pk, session_id))

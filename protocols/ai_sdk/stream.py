@@ -16,14 +16,17 @@ event becomes:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge.sse import compact_encoder
-from runs.engine import RunEvent, ToolCallIds
+from edge.sse import SSE_HEADERS, compact_encoder
+from edge.wire import SHUTDOWN_EVENT, WireFormat
+from runs.engine import EventType, RunEvent, ToolCallIds
 
 encode_json = compact_encoder()
 DONE = b"data: [DONE]\n\n"
+MARKER = (b"x-vercel-ai-ui-message-stream", b"v1")
 
 
 def sse(part: dict[str, Any]) -> str:
@@ -32,8 +35,11 @@ def sse(part: dict[str, Any]) -> str:
 
 
 @dataclass
-class UIMessageStream:
-    """Renders one run's events as UI message chunks, in order."""
+class UIMessageStream(WireFormat):
+    """One run's events as UI message chunks, in order: the AI SDK's wire format.
+
+    No preamble: the AI SDK's parser reads every `data:` line as a chunk.
+    """
 
     run_id: str
     session_id: str
@@ -57,29 +63,36 @@ class UIMessageStream:
         """The answer's text part id."""
         return f"text-{self.run_id}"
 
-    def render(self, event: RunEvent) -> bytes:
-        """The SSE bytes of one run event."""
-        parts = self.parts(event)
-        body = "".join(sse(part) for part in parts).encode()
-        return body + DONE if event.terminal else body
+    def headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
+        """SSE headers, the protocol's marker, and where the run is."""
+        return [*SSE_HEADERS, MARKER, (b"x-run-id", run_id.encode())]
+
+    def render(self, events: Sequence[RunEvent]) -> bytes:
+        """The batch's chunks; the terminal event's batch ends with `[DONE]`."""
+        body = "".join(sse(part) for event in events for part in self.parts(event)).encode()
+        return body + DONE if events[-1].terminal else body
+
+    def shutdown(self) -> bytes:
+        """The server is stopping: an `error` chunk (a resume elsewhere goes on)."""
+        return sse({"type": "error", "errorText": error_text(SHUTDOWN_EVENT)}).encode() + DONE
 
     def parts(self, event: RunEvent) -> list[dict[str, Any]]:
         """The chunks one run event becomes."""
         data = event.data
-        if event.event == "run":
+        if event.event == EventType.RUN:
             metadata = {"runId": self.run_id, "sessionId": self.session_id}
             return [{"type": "start", "messageId": self.message_id, "messageMetadata": metadata}]
-        if event.event == "agent":
+        if event.event == EventType.AGENT:
             return self.agent(data)
-        if event.event == "tool_call_started":
+        if event.event == EventType.TOOL_CALL_STARTED:
             return [self.tool_started(data)]
-        if event.event == "tool_call_completed":
+        if event.event == EventType.TOOL_CALL_COMPLETED:
             return [self.tool_completed(data)]
-        if event.event == "token":
+        if event.event == EventType.TOKEN:
             return self.token(str(data.get("text", "")))
-        if event.event == "done":
+        if event.event == EventType.DONE:
             return self.done(data)
-        if event.event == "error":
+        if event.event == EventType.ERROR:
             return [*self.close_text(), {"type": "error", "errorText": error_text(data)}]
         return []
 

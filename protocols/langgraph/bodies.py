@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any, Literal, TypeVar
 
-from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field
 
 from chat.models import SESSION_ID_PATTERN
+from edge.conversation import text_of, within_prompt_limit
 from edge.errors import RequestRejected
 from edge.validated import validated
 from protocols.langgraph.assistant import GRAPH_TAGS
@@ -182,21 +182,18 @@ def refuse_unsupported(parsed: Body) -> None:
 
 
 def prompt_of(body: RunBody) -> str:
-    """The text of the input's last human message; 422 when there is none."""
+    """The text of the input's last human message; 422 when there is none, 413 too long."""
     messages = (body.input or {}).get("messages")
     if not isinstance(messages, list) or not messages:
         raise RequestRejected(422, "input.messages must be a non-empty list of messages")
-    for message in reversed(messages):
+    for index in reversed(range(len(messages))):
+        message = messages[index]
         if isinstance(message, dict) and is_human(message):
-            text = text_of(message.get("content"))
-            if len(text) > settings.MAX_PROMPT_CHARS:
-                limit = settings.MAX_PROMPT_CHARS
-                raise RequestRejected(
-                    413, f"The last human message is longer than {limit} characters"
-                )
-            if text.strip():
-                return text
-            raise RequestRejected(422, "input.messages: the last human message has no text")
+            where = f"input.messages.{index}"
+            text = text_of(message.get("content"), where, status=422)
+            if not text.strip():
+                raise RequestRejected(422, f"{where}: the last human message has no text")
+            return within_prompt_limit(text, where)
     raise RequestRejected(422, "input.messages must contain a human (user) message")
 
 
@@ -204,24 +201,6 @@ def is_human(message: dict[str, Any]) -> bool:
     """Whether a LangChain message dict (or an OpenAI-style one) is the user's."""
     kind = message.get("type") or message.get("role")
     return kind in {"human", "user"}
-
-
-def text_of(content: Any) -> str:
-    """A message content's text: the string, or its text parts joined."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for part in content:
-            if isinstance(part, str):
-                parts.append(part)
-            elif isinstance(part, dict) and part.get("type") == "text":
-                parts.append(str(part.get("text", "")))
-            else:
-                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
-                raise RequestRejected(422, f"input.messages: content part {kind!r} not supported")
-        return "".join(parts)
-    raise RequestRejected(422, "input.messages: content must be a string or a list of parts")
 
 
 def metadata_filter(metadata: dict[str, Any] | None) -> dict[str, Any]:

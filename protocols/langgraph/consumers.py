@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from accounts.callers import Caller
 from edge.admission import AdmittingConsumer
+from edge.conversation import ClientTurn
 from edge.errors import RequestRejected
-from edge.sse import SSE_HEADERS, json_body
-from edge.streams import SHUTDOWN_EVENT, RunEventsConsumer
+from edge.streams import RunEventsConsumer
 from protocols.langgraph.assistant import is_assistant
 from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
 from protocols.langgraph.models import RunRecord
@@ -30,7 +30,7 @@ from protocols.langgraph.runs import (
     store_record,
     thread_run,
 )
-from protocols.langgraph.stream import PartContext, PartStream, parse_event_id
+from protocols.langgraph.stream import PartContext, PartStream, parse_event_id, run_path
 from protocols.langgraph.threads import (
     check_start_checkpoint,
     find_thread,
@@ -38,60 +38,24 @@ from protocols.langgraph.threads import (
     thread_user,
 )
 from runs import engine
-from runs.engine import RunEvent, RunExecutor, RunRequest, session_holder
+from runs.engine import RunExecutor, RunRequest, session_holder
 from runs.models import Run
 
 Answer = Literal["stream", "background", "wait"]
 
 
-def run_path(thread_id: str, run_id: str) -> str:
-    """Where the run is (`Content-Location`), relative to the API's root `/langgraph`.
-
-    Relative to the mount, not the host: both SDKs append a `Location` to their base URL
-    (`get_client(url=…/langgraph)`), as they do when LangGraph's own server sits at `/`.
-    """
-    return f"/threads/{thread_id}/runs/{run_id}"
-
-
-class LangGraphStreaming:
-    """A mixin for run streams: LangGraph's headers, parts and framing."""
-
-    parts: PartStream
-
-    def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
-        """SSE headers, with where the run is and where to rejoin its stream."""
-        path = run_path(self.parts.run.thread_id, run_id)
-        return [
-            *SSE_HEADERS,
-            (b"content-location", path.encode()),
-            (b"location", f"{path}/stream".encode()),
-        ]
-
-    def stream_preamble(self) -> bytes:
-        """Nothing: the SDKs reconnect by themselves."""
-        return b""
-
-    async def write(self, events: list[RunEvent]) -> None:
-        """Send the batch's parts; the terminal event's batch ends the body."""
-        chunk = self.parts.encode(events)
-        await self.send_chunk(chunk, more_body=not events[-1].terminal)  # type: ignore[attr-defined]
-
-    async def write_shutdown(self) -> None:
-        """The server is stopping: an `error` part without an id (a rejoin goes on)."""
-        error = {"error": SHUTDOWN_EVENT["code"], "message": SHUTDOWN_EVENT["message"]}
-        data = json_body(error).decode()
-        await self.send_chunk(f"event: error\ndata: {data}\n\n".encode())  # type: ignore[attr-defined]
-
-
-class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
+class StartRunConsumer(AdmittingConsumer):
     """`POST …/runs`, `…/runs/stream`, `…/runs/wait`, on a thread or a new one."""
 
     answer_mode: Answer = "stream"
     new_thread: dict[str, Any] | None = None
     """The metadata of the thread this run creates (None: the thread exists)."""
 
-    async def run_request(self, body: bytes) -> RunRequest:
-        """The run of the input's last human message, in the thread (created if asked)."""
+    async def client_turn(self, body: bytes) -> ClientTurn:
+        """The run of the input's last human message, in the thread (created if asked).
+
+        The thread's history is the thread's: nothing is seeded from the input.
+        """
         assert self.edge is not None and self.edge.caller is not None
         caller = self.edge.caller
         self.request = request = parse_body(RunBody, body)
@@ -99,17 +63,17 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
             raise RequestRejected(404, f"Assistant {request.assistant_id} not found")
         self.prompt = prompt_of(request)
         self.modes = request.modes()
-        await self.edge.take_stream_slot()  # before anything is stored
         session_id, user_id = await self.thread(caller, request)
         strategy = request.multitask_strategy or "enqueue"
         self.rolled_back = await self.active_runs(session_id) if strategy == "rollback" else []
-        return RunRequest(
+        run = RunRequest(
             session_id=session_id,
             user_id=user_id,
             prompt=self.prompt,
             on_disconnect=request.on_disconnect or "continue",  # LangGraph's default
             multitask_strategy="interrupt" if strategy == "rollback" else strategy,
         )
+        return ClientTurn(run)
 
     async def thread(self, caller: Caller, request: RunBody) -> tuple[str, str]:
         """The run's thread and user: the route's thread, or a new one that admission creates.
@@ -140,9 +104,9 @@ class StartRunConsumer(LangGraphStreaming, AdmittingConsumer):
         run = executor.run
         record = await asyncio.shield(self.store(run)) if self.needs_record(run) else None
         roll_back_later(self.rolled_back)
-        self.parts = PartStream(self.modes, await self.context(run, record))
         if self.answer_mode == "stream":
-            await self.stream_run(run.pk, 0, first_ready=True)
+            parts = PartStream(self.modes, await self.context(run, record))
+            await self.stream_run(run.pk, 0, parts, first_ready=True)
         elif self.answer_mode == "background":
             await self.answer_json(run_object(run, record), run)
         else:
@@ -207,7 +171,7 @@ async def wait_for_state(run_id: str) -> dict[str, Any]:
     return await final_state(run)
 
 
-class JoinStreamConsumer(LangGraphStreaming, RunEventsConsumer):
+class JoinStreamConsumer(RunEventsConsumer):
     """`GET /threads/{id}/runs/{rid}/stream`: the run's parts after `Last-Event-ID`."""
 
     cancel_on_disconnect = False
@@ -231,8 +195,7 @@ class JoinStreamConsumer(LangGraphStreaming, RunEventsConsumer):
             record.stream_modes if record is not None else DEFAULT_MODES
         )
         context = await run_context(run, record, with_state="values" in modes)
-        self.parts = PartStream(modes, context, after=after)
-        await self.stream_run(run.pk, 0)
+        await self.stream_run(run.pk, 0, PartStream(modes, context, after=after))
 
     def position(self, query: dict[str, list[str]]) -> tuple[int, int]:
         """Where the client is: `Last-Event-ID` (header, or the query's `last_event_id`)."""

@@ -18,13 +18,15 @@ What each run event becomes:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge.sse import compact_encoder
+from edge.sse import SSE_HEADERS, compact_encoder
+from edge.wire import SHUTDOWN_EVENT, WireFormat
 from protocols.langgraph.assistant import GRAPH_ID
 from protocols.langgraph.threads import langchain_message
-from runs.engine import RunEvent
+from runs.engine import EventType, RunEvent
 
 Part = tuple[str, Any]
 encode_json = compact_encoder()
@@ -56,6 +58,15 @@ def parse_event_id(raw: str | None) -> tuple[int, int]:
     return int(event), int(part or 0)
 
 
+def run_path(thread_id: str, run_id: str) -> str:
+    """Where the run is (`Content-Location`), relative to the API's root `/langgraph`.
+
+    Relative to the mount, not the host: both SDKs append a `Location` to their base URL
+    (`get_client(url=…/langgraph)`), as they do when LangGraph's own server sits at `/`.
+    """
+    return f"/threads/{thread_id}/runs/{run_id}"
+
+
 def part_id(event_id: int, index: int) -> str:
     """The SSE id of the `index`-th part of run event `event_id`."""
     return str(event_id) if index == 0 else f"{event_id}.{index}"
@@ -75,8 +86,11 @@ class PartContext:
 
 
 @dataclass
-class PartStream:
-    """Renders one run's events into the parts of the requested modes, in order."""
+class PartStream(WireFormat):
+    """One run's events as the parts of the requested modes, in order: LangGraph's wire format.
+
+    No preamble: the SDKs reconnect by themselves.
+    """
 
     modes: list[str]
     run: PartContext
@@ -98,7 +112,21 @@ class PartStream:
         """The answer's message id, shared by its chunks and the final state."""
         return f"run-{self.run.run_id}"
 
-    def encode(self, events: list[RunEvent]) -> bytes:
+    def headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
+        """SSE headers, with where the run is and where to rejoin its stream."""
+        path = run_path(self.run.thread_id, run_id)
+        return [
+            *SSE_HEADERS,
+            (b"content-location", path.encode()),
+            (b"location", f"{path}/stream".encode()),
+        ]
+
+    def shutdown(self) -> bytes:
+        """The server is stopping: an `error` part without an id (a rejoin goes on)."""
+        error = {"error": SHUTDOWN_EVENT["code"], "message": SHUTDOWN_EVENT["message"]}
+        return f"event: error\ndata: {encode_json(error)}\n\n".encode()
+
+    def render(self, events: Sequence[RunEvent]) -> bytes:
         """The SSE bytes of the parts of `events` past `after`."""
         chunks = []
         for event in events:
@@ -112,17 +140,17 @@ class PartStream:
     def parts(self, event: RunEvent) -> list[Part]:
         """The parts one run event becomes."""
         data = event.data
-        if event.event == "run":
+        if event.event == EventType.RUN:
             return [("metadata", {"run_id": self.run.run_id, "attempt": 1}), *self.values()]
-        if event.event == "agent" and data.get("status") == "completed":
+        if event.event == EventType.AGENT and data.get("status") == "completed":
             return self.agent_done(data)
-        if event.event in {"tool_call_started", "tool_call_completed"}:
+        if event.event in {EventType.TOOL_CALL_STARTED, EventType.TOOL_CALL_COMPLETED}:
             return self.custom(event)
-        if event.event == "token":
+        if event.event == EventType.TOKEN:
             return self.token(str(data.get("text", "")))
-        if event.event == "done":
+        if event.event == EventType.DONE:
             return [*self.synthesizer_done(data), *self.complete(data)]
-        if event.event == "error":
+        if event.event == EventType.ERROR:
             error = {"error": data.get("code", "error"), "message": data.get("message", "")}
             return [("error", error)]
         return []
@@ -170,11 +198,11 @@ class PartStream:
 
     def custom(self, event: RunEvent) -> list[Part]:
         """A `custom` part for a tool call starting or completing, if requested."""
-        if event.event == "tool_call_completed":  # for the worker's update
+        if event.event == EventType.TOOL_CALL_COMPLETED:  # for the worker's update
             self.tool_calls.append(dict(event.data))
         if "custom" not in self.modes:
             return []
-        status = "started" if event.event == "tool_call_started" else "completed"
+        status = "started" if event.event == EventType.TOOL_CALL_STARTED else "completed"
         return [("custom", {"type": "tool_call", "status": status, **event.data})]
 
     def token(self, text: str) -> list[Part]:

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.callers import Caller, service_user
+from accounts.callers import Caller
 from chat.models import Message, Session
+from edge.conversation import user_of
 from edge.errors import RequestRejected
 from protocols.langgraph.assistant import GRAPH_ID, GRAPH_TAGS
 from protocols.langgraph.bodies import ThreadCreateBody, ThreadSearchBody, metadata_filter
@@ -95,17 +96,7 @@ async def thread_or_404(caller: Caller, thread_id: str) -> Session:
 def thread_user(caller: Caller, metadata: dict[str, Any] | None) -> str:
     """Whose thread a new one is: the key's user, or `metadata.user_id` for the service key."""
     named = (metadata or {}).get("user_id")
-    if named is not None and not isinstance(named, str):
-        raise RequestRejected(422, "metadata.user_id must be a string")
-    if caller.is_service:
-        user = service_user(named)
-        if user is None:
-            raise RequestRejected(422, "metadata.user_id is required with the service key")
-        return user[:128]
-    if named is not None and named != caller.user_id:
-        raise RequestRejected(403, "A user key acts for its own user: metadata.user_id differs")
-    assert caller.user_id is not None
-    return caller.user_id
+    return user_of(caller, named, "metadata.user_id", status=422, owner=True)
 
 
 @sync_to_async

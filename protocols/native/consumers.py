@@ -9,34 +9,21 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qs
 
-from django.conf import settings
-
 from edge.admission import AdmittingConsumer
+from edge.conversation import ClientTurn
 from edge.errors import INTERNAL_ERROR, RequestRejected
-from edge.sse import SSE_HEADERS
 from edge.streams import RunEventsConsumer
+from edge.wire import WireFormat
 from protocols.native.requests import bind_to_caller, parse_chat_request
+from protocols.native.wire import ChatEvents
 from runs import engine
-from runs.engine import RunRequest, get_run_for, is_run_id
+from runs.engine import RunExecutor, get_run_for, is_run_id
 from runs.models import Run
 
 logger = logging.getLogger(__name__)
 
 
-class NativeStreaming:
-    """The native stream's headers: where to find the run and where to rejoin its stream."""
-
-    def stream_headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
-        """SSE headers, `X-Run-Id`, `Content-Location` (the run) and `Location` (its stream)."""
-        return [
-            *SSE_HEADERS,
-            (b"x-run-id", run_id.encode()),
-            (b"content-location", f"/v1/runs/{run_id}".encode()),
-            (b"location", f"/v1/runs/{run_id}/stream".encode()),
-        ]
-
-
-class ChatStreamConsumer(NativeStreaming, AdmittingConsumer):
+class ChatStreamConsumer(AdmittingConsumer):
     """Stream one chat run as Server-Sent Events.
 
     The request passes the edge (edge/checks.py) message by message, before its body is held;
@@ -45,14 +32,18 @@ class ChatStreamConsumer(NativeStreaming, AdmittingConsumer):
     events from the replay buffer.
     """
 
-    async def run_request(self, body: bytes) -> RunRequest:
-        """Validate the body for the caller: the original's chat request."""
+    async def client_turn(self, body: bytes) -> ClientTurn:
+        """Validate the body for the caller: the original's chat request (no history)."""
         assert self.edge is not None and self.edge.caller is not None
-        chat = parse_chat_request(body, max_prompt_chars=settings.MAX_PROMPT_CHARS)
-        return bind_to_caller(chat, self.edge.caller).to_run_request()
+        chat = bind_to_caller(parse_chat_request(body), self.edge.caller)
+        return ClientTurn(chat.to_run_request())
+
+    def wire_format(self, executor: RunExecutor) -> WireFormat:
+        """The chat stream's SSE."""
+        return ChatEvents()
 
 
-class RunStreamConsumer(NativeStreaming, RunEventsConsumer):
+class RunStreamConsumer(RunEventsConsumer):
     """`GET /v1/runs/{runId}/stream`: replay after `Last-Event-ID`, then follow live."""
 
     async def respond(self, body: bytes) -> None:
@@ -77,7 +68,7 @@ class RunStreamConsumer(NativeStreaming, RunEventsConsumer):
             await self.send_response(204, b"", headers=[(b"x-run-id", run_id.encode())])
             self.response_done = True
             return
-        await self.stream_run(run_id, after)
+        await self.stream_run(run_id, after, ChatEvents())
 
     def parse_request(self) -> tuple[str, int]:
         """Return the run id and the last event id the client has; 422 when malformed."""

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
-from accounts.callers import Caller, service_user
+from accounts.callers import Caller
 from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
-from edge.bounded_json import JsonTooComplex, load_bounded_json
+from edge.conversation import user_of, within_prompt_limit
 from edge.errors import RequestRejected
+from edge.validated import validated
 from runs.engine import RunRequest
 
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, pattern=USER_ID_PATTERN)]
@@ -61,36 +61,24 @@ def validation_detail(error: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def parse_chat_request(body: bytes, *, max_prompt_chars: int) -> ChatRequest:
+def parse_chat_request(body: bytes) -> ChatRequest:
     """Parse and validate a request body, or raise RequestRejected (400, 413 or 422).
 
     The body's bytes are bounded at the edge (MAX_BODY_BYTES); the prompt is bounded here by
-    its characters once parsed, however the client escaped them.
+    its characters once parsed (MAX_PROMPT_CHARS), however the client escaped them.
     """
-    try:
-        raw = load_bounded_json(body)
-    except JsonTooComplex as too_complex:
-        raise RequestRejected(400, str(too_complex)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise RequestRejected(400, "Body must be a JSON object") from None
-    if not isinstance(raw, dict):
-        raise RequestRejected(400, "Body must be a JSON object")
-    if isinstance(raw.get("prompt"), str) and len(raw["prompt"].strip()) > max_prompt_chars:
-        raise RequestRejected(413, f"prompt is longer than {max_prompt_chars} characters")
-    try:
-        return ChatRequest.model_validate(raw)
-    except ValidationError as error:
-        raise RequestRejected(422, validation_detail(error)) from None
+    chat = validated(ChatRequest, body, status=422, malformed=400, problems=validation_detail)
+    within_prompt_limit(chat.prompt, "prompt")
+    return chat
 
 
 def bind_to_caller(request: ChatRequest, caller: Caller) -> ChatRequest:
     """Fill or check the request's userId: the service key names it, a user key is it."""
-    if caller.is_service:
-        user = service_user(request.userId)
-        if user is None:
-            missing = {"loc": ["body", "userId"], "msg": "Field required", "type": "missing"}
-            raise RequestRejected(422, [missing])
-        return request.model_copy(update={"userId": user})
-    if request.userId is not None and request.userId != caller.user_id:
-        raise RequestRejected(403, "userId does not match the key's user")
-    return request.model_copy(update={"userId": caller.user_id})
+    try:
+        user = user_of(caller, request.userId, "userId", status=422, owner=True)
+    except RequestRejected as refused:
+        if refused.code != "missing_user":
+            raise
+        missing = {"loc": ["body", "userId"], "msg": "Field required", "type": "missing"}
+        raise RequestRejected(422, [missing]) from None  # the original's shape
+    return request.model_copy(update={"userId": user})

@@ -12,21 +12,18 @@ import json
 import re
 from typing import Any, TypeVar
 
-from django.conf import settings
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from accounts.callers import Caller, service_user
-from chat.models import SESSION_ID_PATTERN, USER_ID_PATTERN
+from chat.models import SESSION_ID_PATTERN
 from edge.bounded_json import JsonTooComplex, load_bounded_json
+from edge.conversation import INSTRUCTION_ROLES, TURN_ROLES, split_conversation, text_of
 from memory.seeding import Conversation
 from protocols.openai.errors import OpenAIError, unsupported
 
 MODEL_ID = "orchestrator"
 """The one model: the whole pipeline (Planner → Worker → Critic → Synthesizer)."""
 Body = TypeVar("Body", bound=BaseModel)
-TEXT_PARTS = {"text", "input_text", "output_text"}
-INSTRUCTION_ROLES = {"system", "developer"}
-TURN_ROLES = {"user", "assistant"}
+TEXT_PARTS = frozenset({"text", "input_text", "output_text"})
 
 
 class ChatCompletionBody(BaseModel):
@@ -151,44 +148,26 @@ def parse_response_body(body: bytes) -> ResponseBody:
     return request
 
 
-def text_of(content: Any, param: str) -> str:
-    """A message's text: a string, or its text parts joined; 400 for any other part."""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        raise OpenAIError(f"{param} must be a string or a list of text parts", param=param)
-    texts = []
-    for index, part in enumerate(content):
-        if not isinstance(part, dict) or part.get("type") not in TEXT_PARTS:
-            where = f"{param}[{index}]"
-            raise unsupported(where, "only text content parts are supported")
-        texts.append(str(part.get("text", "")))
-    return "".join(texts)
-
-
 def conversation_of(messages: list[dict[str, Any]], param: str) -> Conversation:
     """Split messages (or Responses input messages) into instructions, turns and prompt."""
-    instructions: list[str] = []
-    turns: list[tuple[str, str]] = []
-    for index, message in enumerate(messages):
-        where = f"{param}[{index}]"
-        role = message.get("role")
-        if message.get("type", "message") != "message":
-            raise unsupported(f"{where}.type", "only message items are supported")
-        if role not in INSTRUCTION_ROLES | TURN_ROLES:
-            raise unsupported(f"{where}.role", "roles are system, developer, user and assistant")
-        if message.get("tool_calls") or message.get("function_call"):
-            raise unsupported(f"{where}.tool_calls", CHAT_UNSUPPORTED["tools"])
-        text = text_of(message.get("content") or "", f"{where}.content")
-        if role in INSTRUCTION_ROLES:
-            instructions.append(text)
-        else:
-            turns.append((role, text))
-    if not turns or turns[-1][0] != "user" or not turns[-1][1].strip():
-        raise OpenAIError("The last message must be a user message with text.", param=param)
-    prompt = turns.pop()[1].strip()
-    check_prompt_length(prompt, param)
-    return Conversation("\n\n".join(instructions), turns, prompt)
+    return split_conversation(
+        (role_and_text(message, f"{param}[{index}]") for index, message in enumerate(messages)),
+        param,
+        status=400,
+    )
+
+
+def role_and_text(message: dict[str, Any], where: str) -> tuple[str, str]:
+    """A message's role and text; 400 for what the pipeline cannot read (tools, other roles)."""
+    role = message.get("role")
+    if message.get("type", "message") != "message":
+        raise unsupported(f"{where}.type", "only message items are supported")
+    if role not in INSTRUCTION_ROLES | TURN_ROLES:
+        raise unsupported(f"{where}.role", "roles are system, developer, user and assistant")
+    if message.get("tool_calls") or message.get("function_call"):
+        raise unsupported(f"{where}.tool_calls", CHAT_UNSUPPORTED["tools"])
+    text = text_of(message.get("content"), f"{where}.content", text_parts=TEXT_PARTS)
+    return str(role), text
 
 
 def input_messages(request: ResponseBody) -> list[dict[str, Any]]:
@@ -203,26 +182,6 @@ def response_conversation(request: ResponseBody) -> Conversation:
     conversation = conversation_of(input_messages(request), "input")
     instructions = "\n\n".join(filter(None, [request.instructions, conversation.instructions]))
     return Conversation(instructions, conversation.turns, conversation.prompt)
-
-
-def check_prompt_length(prompt: str, param: str) -> None:
-    """400 when the prompt is longer than MAX_PROMPT_CHARS."""
-    if len(prompt) > settings.MAX_PROMPT_CHARS:
-        message = f"The last user message is longer than {settings.MAX_PROMPT_CHARS} characters."
-        raise OpenAIError(message, param=param, code="string_above_max_length")
-
-
-def user_of(caller: Caller, user: str | None, safety_identifier: str | None) -> str:
-    """The run's user: the key's; with the service key, `user` (or `safety_identifier`)."""
-    if not caller.is_service:
-        return caller.user_id
-    named = service_user(user or safety_identifier)
-    if not named:
-        message = "With the service key, name the end user in `user` (or `safety_identifier`)."
-        raise OpenAIError(message, param="user", code="missing_user")
-    if not re.fullmatch(USER_ID_PATTERN, named):
-        raise OpenAIError("user must be 1-128 of A-Z a-z 0-9 _ . : @ -", param="user")
-    return named
 
 
 def bound_session(header: str | None, metadata: dict[str, str] | None) -> str | None:

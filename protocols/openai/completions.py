@@ -8,14 +8,16 @@ the run's `suggestions` (our extension field), then the usage chunk when asked f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge.sse import compact_encoder, json_body
+from edge.sse import SSE_HEADERS, compact_encoder, json_body
+from edge.wire import SHUTDOWN_EVENT, WireFormat
 from protocols.openai.bodies import MODEL_ID
 from protocols.openai.errors import stream_error
 from protocols.openai.progress import progress_line
-from runs.engine import RunEvent
+from runs.engine import EventType, RunEvent
 
 DONE = b"data: [DONE]\n\n"
 encode_compact = compact_encoder()
@@ -38,12 +40,18 @@ def frame(data: dict[str, Any]) -> bytes:
 
 
 @dataclass
-class ChunkStream:
-    """Renders one run's events as the bytes of a chat completion stream."""
+class ChunkStream(WireFormat):
+    """One run's events as a chat completion stream: the chat completions' wire format.
+
+    No preamble, no `id:` lines: OpenAI's parsers read every event's data as JSON (an
+    `id:` would make a later heartbeat a JSON-less event).
+    """
 
     completion_id: str
     created: int
     include_usage: bool
+    session_id: str = ""
+    """The session the run is in (`X-Session-Id`: what binds the client's next request)."""
 
     def chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
         """A `chat.completion.chunk` with one choice."""
@@ -68,17 +76,33 @@ class ChunkStream:
         """One choice chunk with `delta` and no finish reason, framed."""
         return self.head + encode_compact(delta).encode() + self.tail
 
-    def render(self, event: RunEvent) -> bytes:
+    def headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
+        """SSE headers with the run's and session's ids."""
+        return [
+            *SSE_HEADERS,
+            (b"x-run-id", run_id.encode()),
+            (b"x-session-id", self.session_id.encode()),
+        ]
+
+    def render(self, events: Sequence[RunEvent]) -> bytes:
+        """The bytes of a batch of run events."""
+        return b"".join(self.event_bytes(event) for event in events)
+
+    def shutdown(self) -> bytes:
+        """The server is stopping: OpenAI's error object, in the stream."""
+        return frame(stream_error(SHUTDOWN_EVENT["code"], SHUTDOWN_EVENT["message"]))
+
+    def event_bytes(self, event: RunEvent) -> bytes:
         """The bytes for one run event (empty when it shows nothing)."""
-        if event.event == "token":
+        if event.event == EventType.TOKEN:
             return self.delta({"content": event.data["text"]})
-        if event.event == "run":
+        if event.event == EventType.RUN:
             first = self.delta({"role": "assistant", "content": ""})
             line = progress_line(event)
             return first + (self.delta({"reasoning_content": line}) if line else b"")
-        if event.event == "done":
+        if event.event == EventType.DONE:
             return self.finish(event.data)
-        if event.event == "error":
+        if event.event == EventType.ERROR:
             return frame(stream_error(event.data["code"], event.data["message"])) + DONE
         line = progress_line(event)
         return self.delta({"reasoning_content": line}) if line else b""
@@ -105,9 +129,9 @@ class Completion:
 
     def add(self, event: RunEvent) -> None:
         """Take one run event."""
-        if event.event == "done":
+        if event.event == EventType.DONE:
             self.done = event.data
-        elif event.event == "error":
+        elif event.event == EventType.ERROR:
             self.error = event.data
         elif (line := progress_line(event)) is not None:
             self.reasoning.append(line)

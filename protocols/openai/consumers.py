@@ -3,7 +3,7 @@
 Both are `AdmittingConsumer`s (edge/admission.py): the shared edge checks, one stream slot,
 shielded admission and the disconnect policy come with it; what is OpenAI's is the body
 (bodies.py), the session it runs in (store.py) and the rendering (completions.py,
-responses.py), refusals included (errors.py, through `OpenAIRendering.reject`).
+responses.py), refusals included (errors.py, through `OpenAIConsumer.reject`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 
 from chat.models import new_object_id
 from edge.admission import AdmittingConsumer
-from memory.seeding import Conversation, seed_session
+from edge.conversation import ClientTurn, user_of
+from edge.wire import WireFormat
+from memory.seeding import Conversation
 from protocols.openai.bodies import (
     ChatCompletionBody,
     ResponseBody,
@@ -23,11 +25,10 @@ from protocols.openai.bodies import (
     parse_chat_completion,
     parse_response_body,
     response_conversation,
-    user_of,
 )
 from protocols.openai.completions import ChunkStream, Completion
 from protocols.openai.errors import OpenAIError, stream_error
-from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, response_shape
+from protocols.openai.rendering import OpenAIConsumer, ResponseStream, response_shape
 from protocols.openai.responses import ResponseEvents, response_object
 from protocols.openai.store import SOURCE, find_response, new_session_id, store_response
 from runs.engine import RunExecutor, RunRequest, collect
@@ -36,18 +37,23 @@ FAILED_STATUS = {"run_timeout": 504, "provider_error": 502}
 """The status of a non-streamed chat completion whose run failed (500 otherwise)."""
 
 
-class OpenAIAdmitting(OpenAIRendering, AdmittingConsumer):
-    """What both run-starting routes share: the user, the session, a slot taken first."""
+class OpenAIAdmitting(OpenAIConsumer, AdmittingConsumer):
+    """What both run-starting routes share: the user, the session the request binds to."""
 
-    async def session_for(self, user_id: str, conversation: Conversation, bound: str | None) -> str:
-        """Take a stream slot, then the bound session, or a new one seeded with the history."""
-        assert self.edge is not None
-        await self.edge.take_stream_slot()  # before anything is stored
-        if bound is not None:
-            return bound
-        session_id = new_session_id()
-        await seed_session(session_id, user_id, conversation, source=SOURCE)
-        return session_id
+    def turn(
+        self, bound: str | None, conversation: Conversation, user: str | None, **run: Any
+    ) -> ClientTurn:
+        """The run in the bound session, or in a new one that the client's history seeds."""
+        assert self.edge is not None and self.edge.caller is not None
+        session_id = bound or new_session_id()
+        request = RunRequest(
+            session_id=session_id,
+            user_id=user_of(self.edge.caller, user, "user"),
+            prompt=conversation.prompt,
+            **run,
+        )
+        self.session_id = session_id
+        return ClientTurn(request, conversation, source=SOURCE, new_session=bound is None)
 
 
 class ChatCompletionsConsumer(OpenAIAdmitting):
@@ -55,67 +61,58 @@ class ChatCompletionsConsumer(OpenAIAdmitting):
 
     request: ChatCompletionBody
 
-    async def run_request(self, body: bytes) -> RunRequest:
+    async def client_turn(self, body: bytes) -> ClientTurn:
         """The run of the last user message, with the client's history as its context."""
-        assert self.edge is not None and self.edge.caller is not None
-        self.request = parse_chat_completion(body)
-        user_id = user_of(self.edge.caller, self.request.user, self.request.safety_identifier)
-        bound = bound_session(self.headers().get("x-session-id"), self.request.metadata)
-        conversation = conversation_of(self.request.messages, "messages")
-        session_id = await self.session_for(user_id, conversation, bound)
-        return RunRequest(session_id=session_id, user_id=user_id, prompt=conversation.prompt)
+        self.request = request = parse_chat_completion(body)
+        bound = bound_session(self.headers().get("x-session-id"), request.metadata)
+        conversation = conversation_of(request.messages, "messages")
+        return self.turn(bound, conversation, request.user or request.safety_identifier)
+
+    def wire_format(self, executor: RunExecutor) -> WireFormat:
+        """Chat completion chunks."""
+        run = executor.run
+        completion_id, created = f"chatcmpl-{run.pk}", int(run.created_at.timestamp())
+        include_usage = self.request.include_usage
+        return ChunkStream(completion_id, created, include_usage, session_id=run.session_id)
 
     async def answer(self, executor: RunExecutor) -> None:
         """Stream chunks, or wait for the run and answer with one `chat.completion`."""
         run = executor.run
-        completion_id, created = f"chatcmpl-{run.pk}", int(run.created_at.timestamp())
-        self.session_id = run.session_id
         if self.request.stream:
-            self.renderer = ChunkStream(completion_id, created, self.request.include_usage)
-            await self.stream_run(run.pk, 0, first_ready=True)
+            await self.stream_run(run.pk, 0, self.wire_format(executor), first_ready=True)
             return
-        completion = Completion(completion_id, created)
+        completion = Completion(f"chatcmpl-{run.pk}", int(run.created_at.timestamp()))
         for event in await collect(run.pk):
             completion.add(event)
         if completion.done is not None:
-            await self.send_json(200, completion.body(), run.pk)
+            await self.send_run_json(200, completion.body(), run.pk)
             return
         error = completion.error or {"code": "internal_error", "message": "The run ended."}
         status = FAILED_STATUS.get(error["code"], 500)
-        await self.send_json(status, stream_error(error["code"], error["message"]), run.pk)
-
-    def render(self, events: list[Any]) -> bytes:
-        """The chat completion stream's bytes for a batch of run events."""
-        return b"".join(self.renderer.render(event) for event in events)
+        await self.send_run_json(status, stream_error(error["code"], error["message"]), run.pk)
 
 
-class CreateResponseConsumer(ResponseStreaming, OpenAIAdmitting):
+class CreateResponseConsumer(OpenAIAdmitting):
     """`POST /openai/v1/responses`: streamed, waited for, or in the background."""
 
     request: ResponseBody
 
-    async def run_request(self, body: bytes) -> RunRequest:
+    async def client_turn(self, body: bytes) -> ClientTurn:
         """The run of the input's last user message, in the session it continues or a new one."""
-        assert self.edge is not None and self.edge.caller is not None
-        caller = self.edge.caller
-        self.request = parse_response_body(body)
-        user_id = user_of(caller, self.request.user, self.request.safety_identifier)
-        self.conversation = response_conversation(self.request)
-        bound = await self.continued_session(caller)
-        session_id = await self.session_for(user_id, self.conversation, bound)
-        return RunRequest(
-            session_id=session_id,
-            user_id=user_id,
-            prompt=self.conversation.prompt,
-            on_disconnect="continue" if self.request.background else "cancel",
-        )
+        self.request = request = parse_response_body(body)
+        self.conversation = response_conversation(request)
+        bound = await self.continued_session()
+        on_disconnect = "continue" if request.background else "cancel"
+        user = request.user or request.safety_identifier
+        return self.turn(bound, self.conversation, user, on_disconnect=on_disconnect)
 
-    async def continued_session(self, caller: Any) -> str | None:
+    async def continued_session(self) -> str | None:
         """The session of `previous_response_id`, or the one the request binds to."""
+        assert self.edge is not None and self.edge.caller is not None
         previous = self.request.previous_response_id
         if previous is None:
             return bound_session(self.headers().get("x-session-id"), self.request.metadata)
-        record = await find_response(caller, previous)
+        record = await find_response(self.edge.caller, previous)
         if record is None:
             message = f"Previous response with id {previous!r} not found."
             raise OpenAIError(message, status=404, param="previous_response_id")
@@ -124,7 +121,6 @@ class CreateResponseConsumer(ResponseStreaming, OpenAIAdmitting):
     async def answer(self, executor: RunExecutor) -> None:
         """Store the response's row, then stream the run, wait for it, or return at once."""
         run = executor.run
-        self.session_id = run.session_id
         stored = await asyncio.shield(
             store_response(
                 run.pk,
@@ -135,19 +131,19 @@ class CreateResponseConsumer(ResponseStreaming, OpenAIAdmitting):
                 background=self.request.background,
             )
         )
-        self.renderer = ResponseEvents(response_shape(stored, run))
+        events = ResponseEvents(response_shape(stored, run))
         if self.request.stream:
-            await self.stream_run(run.pk, 0, first_ready=True)
+            stream = ResponseStream(events, run.session_id)
+            await self.stream_run(run.pk, 0, stream, first_ready=True)
         elif self.request.background:
             status = "queued" if run.status == "queued" else "in_progress"
-            await self.send_json(200, response_object(self.renderer.shape, status), run.pk)
+            await self.send_run_json(200, response_object(events.shape, status), run.pk)
         else:
-            events = await collect(run.pk)
-            rendered = [item for event in events for item in self.renderer.render(event)]
+            rendered = [item for event in await collect(run.pk) for item in events.render(event)]
             final = next(item["response"] for item in reversed(rendered) if "response" in item)
             if final["status"] in {"queued", "in_progress"}:  # the run ended unseen
-                final = response_object(self.renderer.shape, "incomplete")
-            await self.send_json(200, final, run.pk)
+                final = response_object(events.shape, "incomplete")
+            await self.send_run_json(200, final, run.pk)
 
 
 def input_items(request: ResponseBody) -> list[dict[str, Any]]:

@@ -37,9 +37,7 @@ class OpenAIError(RequestRejected):
         headers: dict[str, str] | None = None,
     ) -> None:
         """Refuse with `message`, naming the offending `param` and a machine-readable `code`."""
-        super().__init__(status, message, headers)
-        self.param = param
-        self.code = code
+        super().__init__(status, message, headers, param=param, code=code)
 
 
 def unsupported(param: str, why: str) -> OpenAIError:
@@ -60,8 +58,8 @@ def error_body(rejected: RequestRejected) -> dict[str, Any]:
     """The JSON body of `rejected` in OpenAI's shape."""
     status = rejected.status
     error_type = TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
-    param = getattr(rejected, "param", None)
-    code = getattr(rejected, "code", None) or CODES.get(status)
+    param = rejected.param
+    code = rejected.code or CODES.get(status)
     if status >= 500 and code is None:
         code = "server_error"
     return {

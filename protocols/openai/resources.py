@@ -16,10 +16,9 @@ from typing import Any
 from accounts.callers import Caller
 from edge.checks import admit_caller
 from edge.errors import INTERNAL_ERROR, RequestRejected
-from edge.streams import RunEventsConsumer
 from protocols.openai.bodies import MODEL_ID, check_model
 from protocols.openai.errors import OpenAIError
-from protocols.openai.rendering import OpenAIRendering, ResponseStreaming, response_shape
+from protocols.openai.rendering import OpenAIConsumer, ResponseStream, response_shape
 from protocols.openai.responses import ResponseEvents, stored_response
 from protocols.openai.store import ResponseRecord, delete_response, find_response
 from runs import engine
@@ -36,7 +35,7 @@ def model_object() -> dict[str, Any]:
     return {"id": MODEL_ID, "object": "model", "created": MODEL_CREATED, "owned_by": "orchestrator"}
 
 
-class OpenAIResource(OpenAIRendering, RunEventsConsumer):
+class OpenAIResource(OpenAIConsumer):
     """A route: the edge's checks for its methods, then `handle`; refusals in OpenAI's shape."""
 
     methods: tuple[str, ...] = ("GET",)
@@ -92,7 +91,7 @@ class ModelsConsumer(OpenAIResource):
         await self.send_json(200, model_object())
 
 
-class ResponseConsumer(ResponseStreaming, OpenAIResource):
+class ResponseConsumer(OpenAIResource):
     """`GET /responses/{id}` (JSON, or its events with `stream=true`) and `DELETE`."""
 
     methods = ("GET", "DELETE")
@@ -105,7 +104,7 @@ class ResponseConsumer(ResponseStreaming, OpenAIResource):
         elif self.query().get("stream", "").lower() == "true":
             await self.stream(record)
         else:
-            await self.send_json(200, stored_object(record), record.run.pk)
+            await self.send_run_json(200, stored_object(record), record.run.pk)
 
     async def delete(self, record: ResponseRecord) -> None:
         """Delete a finished response (a running one must be cancelled first)."""
@@ -127,9 +126,9 @@ class ResponseConsumer(ResponseStreaming, OpenAIResource):
         if await engine.last_event_id(run_id) is None:
             message = "The response's events are no longer retained; retrieve it without stream."
             raise OpenAIError(message, status=404, param="stream", code="events_expired")
-        self.starting_after = int(raw)
-        self.renderer = ResponseEvents(response_shape(record.stored, record.run))
-        await self.stream_run(run_id, 0)
+        events = ResponseEvents(response_shape(record.stored, record.run))
+        stream = ResponseStream(events, record.run.session_id, starting_after=int(raw))
+        await self.stream_run(run_id, 0, stream)
 
 
 class CancelResponseConsumer(OpenAIResource):
@@ -146,7 +145,7 @@ class CancelResponseConsumer(OpenAIResource):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(engine.until_ended(run_id), CANCEL_WAIT_SECONDS)
             record = await self.response_of(caller, route["response_id"])
-        await self.send_json(200, stored_object(record), run_id)
+        await self.send_run_json(200, stored_object(record), run_id)
 
 
 class InputItemsConsumer(OpenAIResource):
@@ -176,7 +175,7 @@ class InputItemsConsumer(OpenAIResource):
             "last_id": page[-1]["id"] if page else None,
             "has_more": start + len(page) < len(items),
         }
-        await self.send_json(200, body, record.run.pk)
+        await self.send_run_json(200, body, record.run.pk)
 
 
 class UnknownRouteConsumer(OpenAIResource):

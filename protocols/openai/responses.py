@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocols.openai.progress import progress_line
-from runs.engine import RunEvent
+from runs.engine import EventType, RunEvent
 
 STATUSES = {
     "queued": "queued",
@@ -143,18 +143,18 @@ class ResponseEvents:
     def render(self, event: RunEvent) -> list[dict[str, Any]]:
         """The stream events for one run event, each with its `sequence_number`."""
         events: list[dict[str, Any]] = []
-        if event.event == "run":
+        if event.event == EventType.RUN:
             self.status = "queued" if event.data.get("status") == "queued" else "in_progress"
             events.append(self.with_response("response.created"))
             events.append(self.with_response(f"response.{self.status}"))
-        elif event.event == "token":
+        elif event.event == EventType.TOKEN:
             events += self.open_answer()
             assert self.answer is not None
             self.answer.append(event.data["text"])
             events.append(self.text_event("response.output_text.delta", delta=event.data["text"]))
-        elif event.event == "done":
+        elif event.event == EventType.DONE:
             events += self.complete(event.data)
-        elif event.event == "error":
+        elif event.event == EventType.ERROR:
             events += self.stop(event.data)
         elif (line := progress_line(event)) is not None and not self.answering:
             events += self.in_progress() + self.open_reasoning()

@@ -15,15 +15,21 @@ def body(**fields) -> bytes:
     return json.dumps({k: v for k, v in values.items() if v is not ...}).encode()
 
 
-def rejection(raw: bytes, max_prompt_chars: int = 100) -> RequestRejected:
+@pytest.fixture(autouse=True)
+def prompt_limit(settings):
+    """Prompts of at most 100 characters, unless a test says otherwise."""
+    settings.MAX_PROMPT_CHARS = 100
+
+
+def rejection(raw: bytes) -> RequestRejected:
     """Parse a body that must be rejected; return the rejection."""
     with pytest.raises(RequestRejected) as caught:
-        parse_chat_request(raw, max_prompt_chars=max_prompt_chars)
+        parse_chat_request(raw)
     return caught.value
 
 
 def test_a_valid_body_is_parsed_and_trimmed():
-    request = parse_chat_request(body(prompt="  Hi there  "), max_prompt_chars=100)
+    request = parse_chat_request(body(prompt="  Hi there  "))
     assert (request.sessionId, request.userId, request.prompt) == ("s-1", "u_1", "Hi there")
 
 
@@ -58,13 +64,12 @@ def test_a_prompt_over_the_limit_is_a_413():
     assert "100" in rejected.detail
 
 
-def test_a_prompt_at_the_limit_parses_however_its_characters_are_escaped():
+def test_a_prompt_at_the_limit_parses_however_its_characters_are_escaped(settings):
     """The body's bytes are the edge's to bound (MAX_BODY_BYTES); the prompt's are characters."""
-    import json
-
+    settings.MAX_PROMPT_CHARS = 16_000
     prompt = "ж" * 16_000
     for ascii_only in (True, False):
         body = json.dumps(
             {"sessionId": "s1", "userId": "u1", "prompt": prompt}, ensure_ascii=ascii_only
         )
-        assert parse_chat_request(body.encode(), max_prompt_chars=16_000).prompt == prompt
+        assert parse_chat_request(body.encode()).prompt == prompt

@@ -9,7 +9,7 @@ from tests.protocols.native.test_chat_request import body, rejection
 
 
 def test_the_run_options_default_to_cancel_and_enqueue():
-    request = parse_chat_request(body(), max_prompt_chars=100)
+    request = parse_chat_request(body())
     assert (request.onDisconnect, request.multitaskStrategy) == ("cancel", "enqueue")
 
 
@@ -30,5 +30,5 @@ def test_an_unknown_run_option_is_a_422_naming_the_field(fields, where):
 
 @pytest.mark.parametrize("strategy", ["enqueue", "reject", "interrupt"])
 def test_every_strategy_is_accepted(strategy):
-    request = parse_chat_request(body(multitaskStrategy=strategy), max_prompt_chars=100)
+    request = parse_chat_request(body(multitaskStrategy=strategy))
     assert request.multitaskStrategy == strategy

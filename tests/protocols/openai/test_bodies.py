@@ -7,13 +7,13 @@ import json
 import pytest
 
 from accounts.callers import Caller
+from edge.errors import RequestRejected
 from protocols.openai.bodies import (
     bound_session,
     conversation_of,
     parse_chat_completion,
     parse_response_body,
     response_conversation,
-    user_of,
 )
 from protocols.openai.errors import OpenAIError, error_body
 
@@ -33,9 +33,9 @@ def chat_conversation(body: bytes):
     return conversation_of(parse_chat_completion(body).messages, "messages")
 
 
-def refusal(parse, body: bytes) -> OpenAIError:
-    """The OpenAIError that parsing `body` raises."""
-    with pytest.raises(OpenAIError) as raised:
+def refusal(parse, body: bytes) -> RequestRejected:
+    """The refusal that parsing `body` raises (with OpenAI's `param` and `code`)."""
+    with pytest.raises(RequestRejected) as raised:
         parse(body)
     return raised.value
 
@@ -150,15 +150,15 @@ def test_responses_parameters_we_cannot_honour(param):
     assert refusal(parse_response_body, json.dumps(body).encode()).param == param
 
 
-def test_the_service_key_names_the_user_and_a_user_key_is_its_user():
-    assert user_of(SERVICE, "bob", None) == "bob"
-    assert user_of(SERVICE, None, "carol") == "carol"
-    assert user_of(ALICE, "mallory", None) == "alice"
-    with pytest.raises(OpenAIError) as missing:
-        user_of(SERVICE, None, None)
-    assert (missing.value.param, missing.value.code) == ("user", "missing_user")
-    with pytest.raises(OpenAIError):
-        user_of(SERVICE, "not a user id", None)
+def test_a_missing_end_user_is_refused_in_openais_shape(settings):
+    settings.SERVICE_KEY_USER = ""
+    missing = RequestRejected(400, "x", param="user", code="missing_user")
+    assert error_body(missing)["error"] | {"message": ""} == {
+        "message": "",
+        "type": "invalid_request_error",
+        "param": "user",
+        "code": "missing_user",
+    }
 
 
 def test_a_session_binds_by_header_or_metadata_and_must_be_a_session_id():

@@ -55,7 +55,7 @@ def data_lines(stream: bytes) -> list[str]:
 
 def test_chunks_role_first_progress_as_reasoning_tokens_as_content_then_stop_usage_and_done():
     stream = ChunkStream("chatcmpl-1", 1700000000, include_usage=True)
-    payloads = data_lines(b"".join(stream.render(event) for event in run_events()))
+    payloads = data_lines(stream.render(run_events()))
     assert payloads[-1] == "[DONE]"
     chunks = [ChatCompletionChunk.model_validate(json.loads(p)) for p in payloads[:-1]]
     assert chunks[0].choices[0].delta.role == "assistant"
@@ -76,14 +76,14 @@ def test_chunks_role_first_progress_as_reasoning_tokens_as_content_then_stop_usa
 
 def test_no_usage_chunk_unless_asked():
     stream = ChunkStream("chatcmpl-1", 1700000000, include_usage=False)
-    payloads = data_lines(b"".join(stream.render(event) for event in run_events()))
+    payloads = data_lines(stream.render(run_events()))
     assert all("usage" not in json.loads(p) for p in payloads[:-1])
 
 
 def test_a_run_that_fails_sends_openais_error_object_in_the_stream():
     failed = ("error", {"code": "provider_error", "message": "upstream said no"})
     stream = ChunkStream("chatcmpl-1", 1700000000, include_usage=True)
-    payloads = data_lines(b"".join(stream.render(e) for e in run_events(end=failed)))
+    payloads = data_lines(stream.render(run_events(end=failed)))
     assert payloads[-1] == "[DONE]"
     assert json.loads(payloads[-2]) == {
         "error": {
