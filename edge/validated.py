@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
 from edge.bounded_json import JsonTooComplex, load_bounded_json
@@ -32,16 +31,35 @@ def validated(
     `malformed`: the status of a body that is not a JSON object, if not `status`;
     `problems`: how the invalid fields are described (one line naming each, by default).
     """
+    data = json_object(body, status=malformed or status, what=what)
+    return model_of(model, data, status=status, problems=problems)
+
+
+def json_object(body: bytes, *, status: int, what: str = "a JSON object") -> dict[str, Any]:
+    """The body as a JSON object, read within bounds (edge/bounded_json.py); `status` if not."""
     try:
         data = load_bounded_json(body)
     except (JsonTooComplex, ValueError) as exc:
-        raise RequestRejected(malformed or status, f"Invalid JSON: {exc}") from None
+        raise RequestRejected(status, f"Invalid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise RequestRejected(malformed or status, f"The body must be {what}")
+        raise RequestRejected(status, f"The body must be {what}")
+    return data
+
+
+def model_of(
+    model: type[Model],
+    data: dict[str, Any],
+    *,
+    status: int,
+    problems: Callable[[ValidationError], Any] | None = None,
+) -> Model:
+    """`data` validated as `model`; `status` naming every invalid field (the first as `param`)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise RequestRejected(status, (problems or field_problems)(exc)) from None
+        first = ".".join(str(part) for part in exc.errors()[0]["loc"]) or None
+        detail = (problems or field_problems)(exc)
+        raise RequestRejected(status, detail, param=first) from None
 
 
 def field_problems(exc: ValidationError) -> str:
@@ -52,13 +70,3 @@ def field_problems(exc: ValidationError) -> str:
         message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
         problems.append(f"{where}: {message}")
     return "; ".join(problems)
-
-
-def last_user_prompt(prompt: str) -> str:
-    """The text of a conversation's last user message as a prompt: 400 empty, 413 too long."""
-    if not prompt.strip():
-        raise RequestRejected(400, "messages: the last user message has no text")
-    if len(prompt) > settings.MAX_PROMPT_CHARS:
-        limit = settings.MAX_PROMPT_CHARS
-        raise RequestRejected(413, f"The last user message is longer than {limit} characters")
-    return prompt

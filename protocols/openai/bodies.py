@@ -8,15 +8,14 @@ the last user message (the prompt). A parameter the pipeline cannot honour is re
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from chat.models import SESSION_ID_PATTERN
-from edge.bounded_json import JsonTooComplex, load_bounded_json
 from edge.conversation import INSTRUCTION_ROLES, TURN_ROLES, split_conversation, text_of
+from edge.validated import json_object, model_of
 from memory.seeding import Conversation
 from protocols.openai.errors import OpenAIError, unsupported
 
@@ -79,25 +78,12 @@ RESPONSES_UNSUPPORTED = {
 
 def load_body(body: bytes) -> dict[str, Any]:
     """Parse a JSON object within bounds; 400 otherwise."""
-    try:
-        raw = load_bounded_json(body)
-    except JsonTooComplex as too_complex:
-        raise OpenAIError(str(too_complex)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise OpenAIError("We could not parse the JSON body of your request.") from None
-    if not isinstance(raw, dict):
-        raise OpenAIError("The body must be a JSON object.")
-    return raw
+    return json_object(body, status=400)
 
 
 def validated(model: type[Body], raw: dict[str, Any]) -> Body:
-    """Validate `raw` as `model`; 400 naming the first invalid parameter."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors(include_url=False, include_input=False)[0]
-        param = ".".join(map(str, first["loc"])) or None
-        raise OpenAIError(f"{param}: {first['msg']}", param=param) from None
+    """Validate `raw` as `model`; 400 naming the invalid parameters (the first as `param`)."""
+    return model_of(model, raw, status=400)
 
 
 def check_model(model: str) -> None:
