@@ -32,6 +32,7 @@ class EventType(StrEnum):
     """What a run's event says; its payload is in the comment (the agents write the middle four)."""
 
     RUN = "run"  # the run was admitted: {runId, sessionId, status: running|queued}
+    CONTEXT = "context"  # what the agents are given: {budget, tokens, summary, turns, memories}
     AGENT = "agent"  # an agent started or finished: {name, status, durationMs?, …}
     TOOL_CALL_STARTED = "tool_call_started"  # {tool, args}
     TOOL_CALL_COMPLETED = "tool_call_completed"  # {tool, ok, latencyMs}

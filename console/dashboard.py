@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from chat.models import Session
+from memory.models import MemoryItem
 from telemetry.histogram import METRICS, quantile
 from telemetry.models import RequestMetric
 from telemetry.rollup_queries import (
@@ -142,6 +143,7 @@ def user_overview(user_id: str) -> dict[str, Any]:
         "user_id": user_id,
         "sessions": list(sessions.order_by("-updated_at")[:50]),
         "session_count": sessions.count(),
+        "memories": list(MemoryItem.objects.filter(user_id=user_id).order_by("-updated_at")[:50]),
         "averages": {
             "runs": totals.runs,
             "ttft": totals.average("ttft"),

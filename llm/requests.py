@@ -18,6 +18,7 @@ from typing import Any
 from llm.base import ChatMessage, Role
 
 SUMMARY_HEADER = "Conversation summary so far:"
+MEMORIES_HEADER = "What the user told you in earlier conversations (their words, oldest first):"
 META_INTRO = (
     "You are a helpful assistant in a multi-agent pipeline (planner, worker, critic, synthesizer)."
 )
@@ -168,18 +169,30 @@ def summary_message(summary: str) -> ChatMessage:
     return {"role": "system", "content": f"{SUMMARY_HEADER}\n{summary}"}
 
 
+CONVERSATION_HEADERS = (META_INTRO, SUMMARY_HEADER, MEMORIES_HEADER)
+"""How the system messages of the packed conversation itself begin."""
+
+
+def memories_message(memories: Sequence[str]) -> ChatMessage:
+    """Wrap what is remembered of the user as the system message that carries it."""
+    lines = "\n".join(f"- {memory}" for memory in memories)
+    return {"role": "system", "content": f"{MEMORIES_HEADER}\n{lines}"}
+
+
 @dataclass(frozen=True)
 class HistoryReading:
-    """What a packed history says: whose session, its summary and the user's turns."""
+    """What a packed history says: whose session, its summary, memories and the user's turns."""
 
     session_id: str = ""
     summary: str = ""
     user_turns: list[str] = field(default_factory=list)
+    memories: list[str] = field(default_factory=list)
+    """What the user said in earlier conversations, oldest first."""
 
 
 def read_history(history: Sequence[ChatMessage]) -> HistoryReading:
     """Read the session, the summary and the user's turns out of a packed history."""
-    session_id, summary, user_turns = "", "", []
+    session_id, summary, user_turns, memories = "", "", [], []
     for message in history:
         content = message["content"]
         if message["role"] == "user":
@@ -189,7 +202,10 @@ def read_history(history: Sequence[ChatMessage]) -> HistoryReading:
             session_id = fields[0].removeprefix("Session: ") if fields else ""
         elif content.startswith(SUMMARY_HEADER):
             summary = content.removeprefix(SUMMARY_HEADER).strip()
-    return HistoryReading(session_id, summary, user_turns)
+        elif content.startswith(MEMORIES_HEADER):
+            lines = content.removeprefix(MEMORIES_HEADER).splitlines()
+            memories = [line.removeprefix("- ") for line in lines if line.strip()]
+    return HistoryReading(session_id, summary, user_turns, memories)
 
 
 # -- Request bodies -------------------------------------------------------------------------
@@ -306,11 +322,9 @@ def parse(messages: Sequence[ChatMessage]) -> ModelRequest:
 
 
 def _added_by_provider(message: ChatMessage) -> bool:
-    """Whether a system message is none of the conversation's own (meta or summary)."""
+    """Whether a system message is none of the conversation's own (meta, summary, memories)."""
     content = message["content"]
-    return message["role"] == "system" and not (
-        content.startswith(META_INTRO) or content.startswith(SUMMARY_HEADER)
-    )
+    return message["role"] == "system" and not content.startswith(CONVERSATION_HEADERS)
 
 
 def _parsed(kind: type, history: list[ChatMessage], body: str) -> ModelRequest:

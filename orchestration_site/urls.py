@@ -13,6 +13,7 @@ from protocols.ai_sdk.docs import AI_SDK_DOCS
 from protocols.langgraph.docs import LANGGRAPH_DOCS
 from protocols.native.api import router as sessions_router
 from protocols.native.docs import STREAM_DOCS
+from protocols.native.memories import router as memories_router
 from protocols.native.views import playground
 from protocols.openai.docs import OPENAI_DOCS
 from runs.api import router as runs_router
@@ -39,6 +40,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/v1", identity_router)
 api.add_router("/v1", sessions_router)
+api.add_router("/v1", memories_router)
 api.add_router("/v1", metrics_router)
 api.add_router("/v1", runs_router)
 api.add_router("", health_router)

@@ -80,6 +80,7 @@ class ChatRun:
             if self.packed is None:  # a queued run opens its turn when it starts
                 self.opened(await open_turn(self.record.session, self.request.prompt))
             assert self.packed is not None
+            yield EventType.CONTEXT, self.packed.report()
             async for event in self.graph_events(self.packed.history, final):
                 yield event
             done = await self.conclude(final)
@@ -142,7 +143,8 @@ class ChatRun:
         """Store the answer and build the `done` payload."""
         answer, suggestions = final["answer"], final["suggestions"]
         self.record.observed = self.observer.metric_fields()
-        message, total_ms = await store_answer(self.record, answer, suggestions)
+        prompt = self.request.prompt
+        message, total_ms = await store_answer(self.record, answer, suggestions, prompt=prompt)
         self.answered = self.recorded = True
         self.answer = answer
         return {

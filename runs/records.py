@@ -6,13 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from agents.degraded import skipped
 from agents.timing import ms_since
 from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
 from chat.models import Message, Session, Suggestion
+from llm.embeddings import EmbeddingError
+from memory.learning import learn
 from runs.models import Run
 from runs.store import close_run
 from runs.turns import Turn, open_turn_now
@@ -113,8 +117,13 @@ def store_tool_calls(record: RunResults) -> None:
 
 
 @sync_to_async
-def store_answer(record: RunResults, answer: str, suggestions: list[str]) -> tuple[Message, float]:
-    """Store answer, suggestions, tool calls and metric in one go; return message and total."""
+def store_answer(
+    record: RunResults, answer: str, suggestions: list[str], *, prompt: str
+) -> tuple[Message, float]:
+    """Store answer, suggestions, tool calls and metric in one go, then learn from `prompt`.
+
+    Returns the answer's message and the run's total time.
+    """
     with transaction.atomic():
         store_tool_calls(record)
         touched = {"updated_at": timezone.now()}
@@ -141,7 +150,19 @@ def store_answer(record: RunResults, answer: str, suggestions: list[str]) -> tup
         )
         record.close_run(Run.Status.OK, touched, answer_message=message)
         add_run(metric)  # last: the rollup rows every process shares stay locked shortest
+    learn_from(record, prompt)
     return message, total_ms
+
+
+def learn_from(record: RunResults, prompt: str) -> None:
+    """Remember what `prompt` said about its user; a failure costs the memory, not the answer."""
+    if not settings.MEMORY_ENABLED:
+        return
+    user_id, session_id = record.tools.user_id, record.tools.session_id
+    try:
+        learn(user_id, prompt, session_id=session_id, run_id=record.run_id or "")
+    except (EmbeddingError, DatabaseError) as exc:
+        skipped("memory", "memory", f"session {session_id}: {exc}")
 
 
 @sync_to_async

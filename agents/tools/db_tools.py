@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Avg, Count, Max, Min, Sum
 
+from agents.degraded import skipped
 from agents.tools.base import ToolContext, ToolRefused
 from agents.tools.collections import OWNER_FIELD, OWNER_REFUSAL, CollectionSpec, get_collection
 from agents.tools.query import translate_fields, translate_filter, translate_limit, translate_sort
+from llm.embeddings import EmbeddingError
+from memory.learning import remember_note
 from memory.models import Note
 
 FIND_ARGS = frozenset({"collection", "filter", "sort", "limit", "fields"})
@@ -62,6 +66,11 @@ def db_insert(args: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
     note = Note.objects.create(
         user_id=ctx.user_id, session_id=ctx.session_id, content=content, tags=tags
     )
+    if settings.MEMORY_ENABLED:  # notes are memories: recalled in the user's later chats
+        try:
+            remember_note(ctx.user_id, content, session_id=ctx.session_id)
+        except EmbeddingError as exc:  # the note is saved; its recall waits for a restatement
+            skipped("worker", "memory", f"note {note.pk}: {exc}")
     return {"insertedId": note.pk}
 
 

@@ -113,7 +113,8 @@ def one_chats_records(number: int, prompt: str) -> None:
         for call in subtask["data_plan"]:
             outcome = run_and_record(call["tool"], call["args"], tools, record.store_tool_call)
             record.outcomes.append(outcome)
-    store_answer.func(record, "An answer of a few words.", ["One?", "Two?", "Three?"])
+    suggestions = ["One?", "Two?", "Three?"]
+    store_answer.func(record, "An answer of a few words.", suggestions, prompt=prompt)
 
 
 def records_cpu_ms(chats: int, prompt: str) -> tuple[float, list[str]]:

@@ -83,7 +83,7 @@ def clause_sentence(
     if intent is Intent.RECALL:
         return recall_sentence(clause, facts, finding, said)
     if intent is Intent.ABOUT_ME:
-        return about_me(facts)
+        return about_me(facts, said)
     if intent is Intent.STATEMENT:
         return acknowledgement(facts_in(clause))
     if intent is Intent.SUMMARY:
@@ -104,8 +104,9 @@ def clause_sentence(
 
 def compose_answer(question: str, findings: list[str], conversation: HistoryReading) -> str:
     """Answer the question; clause i of the question uses finding i."""
-    facts = known_facts(conversation.summary, [*conversation.user_turns, question])
-    said = known_statements(conversation.summary, conversation.user_turns)
+    earlier = conversation.memories  # said in earlier conversations: the oldest of all
+    facts = known_facts(conversation.summary, [*earlier, *conversation.user_turns, question])
+    said = known_statements(conversation.summary, [*earlier, *conversation.user_turns])
     sentences = [
         clause_sentence(clause, findings[i] if i < len(findings) else "", facts, said, conversation)
         for i, clause in enumerate(split_clauses(question))

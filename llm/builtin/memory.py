@@ -94,6 +94,7 @@ _NEW_CLAUSE = re.compile(
     re.I,
 )
 _FILLER_END = re.compile(r"\s+(?:now|anymore|these days|too|as well)$", re.I)
+_FILLER_START = re.compile(r"^(?:now|still|currently|actually)\s+", re.I)
 _NOT_THAT = re.compile(r",\s*not\s+[^,;]+$", re.I)
 """A value's own correction: "Bristol, not Bath" is Bristol."""
 _THING_END = re.compile(_THING_ENDS, re.I)
@@ -105,6 +106,7 @@ def clean_value(value: str) -> str:
     """Trim a fact's value where a new clause starts, and drop trailing filler."""
     value = _NEW_CLAUSE.split(value.strip(), maxsplit=1)[0]
     value = _FILLER_END.sub("", _NOT_THAT.sub("", value.strip()))
+    value = _FILLER_START.sub("", value)
     return value.strip(" ,'\"")
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from llm.builtin.memory import LIST_KEYS, normalise_key, singular
+from llm.builtin.memory import LIST_KEYS, facts_in, normalise_key, singular
+from llm.builtin.retrieval import Statement, second_person
 
 _KEY = r"(?P<key>[a-z' ]+?)"
 _Q_END = r"\s*[?.!]*$"
@@ -199,11 +200,20 @@ def yes_no_like(query: Query, facts: dict[str, str]) -> str:
     return query.missing
 
 
-def about_me(facts: dict[str, str]) -> str:
-    """List everything the user has said about themselves, in sentences."""
-    if not facts:
+MAX_ABOUT_STATEMENTS = 8
+"""The newest statements beyond the facts that "What do you know about me?" lists."""
+
+
+def about_me(facts: dict[str, str], said: Sequence[Statement] = ()) -> str:
+    """List what the user has said about themselves: the facts, then other statements."""
+    parts = [phrase(key, value) for key, value in facts.items()]
+    others = [s.text for s in said if not facts_in(s.text)][-MAX_ABOUT_STATEMENTS:]
+    for text in dict.fromkeys(others):
+        sentence = second_person(text).rstrip(".")
+        parts.append(sentence[:1].lower() + sentence[1:])
+    if not parts:
         return "You haven't told me anything about yourself yet."
-    return "Here is what you told me: " + "; ".join(phrase(k, v) for k, v in facts.items()) + "."
+    return "Here is what you told me: " + "; ".join(parts) + "."
 
 
 def acknowledgement(stated: dict[str, str]) -> str:

@@ -50,6 +50,12 @@ CORRECTION_START = re.compile(
     r"to be precise|let me correct that)\b[\s,:!-]*)+",
     re.I,
 )
+REMEMBER_THAT = re.compile(
+    r"^\s*(?:please\s+)?(?:remember|note|keep in mind|don't forget|do not forget)"
+    r"(?:\s+that)?[\s:,-]+",
+    re.I,
+)
+"""A request to remember what follows: the statement is what follows ("Remember that my …")."""
 NOT_X_BUT_Y = re.compile(r"\bnot (?P<x>[^,;.]+?),? but (?P<y>[^,;.]+)", re.I)
 X_NOT_Y = re.compile(r",\s*not [^,;.]+$", re.I)
 CLAUSE_BREAK = re.compile(
@@ -177,6 +183,7 @@ def statements_in(texts: Iterable[str], start: int = 0) -> list[Statement]:
     for text in texts:
         correction = bool(CORRECTION_START.match(text))
         for clause in clauses_of(text):
+            clause = REMEMBER_THAT.sub("", clause)
             if is_question(clause) or REQUEST.search(clause) or not FIRST_PERSON.search(clause):
                 continue
             found.append(Statement(clause[:MAX_STATEMENT_CHARS], start + len(found), correction))

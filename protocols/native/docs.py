@@ -39,6 +39,9 @@ EventSource stops reconnecting). Errors, each a JSON `{"detail"}`: 400 (header b
 ### Events
 Each is `id: <n>` (1, 2, 3, … within the run), `event: <type>`, `data: <JSON>`:
 - `run` `{"runId", "sessionId", "status"}`: always the first event.
+- `context` `{"budget", "tokens", "summary", "turns", "memories"}`: what the agents are given
+  (the summary, the recent turns kept and dropped, what was recalled from earlier chats), in
+  estimated tokens against the budget.
 - `agent` `{"name", "status"}` when an agent starts and ends (with `durationMs`, tokens and,
   for the planner and the critic, `output`: the plan, the verdict and whether it retries).
 - `tool_call_started` `{"tool", "args"}`; `tool_call_completed` `{"tool", "ok", "latencyMs"}`.

@@ -9,11 +9,12 @@ from django.urls import reverse
 
 from chat.admin import PAGE_ROWS
 from chat.models import Message, Session, Suggestion
-from memory.models import Note
+from memory import longterm
+from memory.models import MemoryItem, Note
 from runs.models import Run
 from telemetry.models import RequestMetric, ToolCall
 
-OUR_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Note, Run)
+OUR_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Note, Run, MemoryItem)
 HISTORY_MODELS = (Session, Message, Suggestion, ToolCall, RequestMetric, Run)
 
 
@@ -41,6 +42,7 @@ def history(alice_session):
         run=run,
     )
     Note.objects.create(user_id="alice", session_id="alice-s1", content="likes tea")
+    longterm.put("alice", longterm.MEMORIES, "fact:likes", {"text": "I like tea."})
     return alice_session
 
 
@@ -197,3 +199,19 @@ def test_an_unfiltered_big_table_is_counted_from_the_databases_estimate(history)
     counted = any("COUNT(" in query["sql"].upper() for query in queries)
     assert count == Message.objects.count() == 2
     assert counted == (connection.vendor == "sqlite"), "SQLite keeps no estimate"
+
+
+def test_a_memory_edited_in_the_console_is_recalled_as_edited(admin_client, history):
+    memory = MemoryItem.objects.get()
+    response = admin_client.post(
+        admin_url(MemoryItem, "change", memory.pk), {"text": "I like green tea."}
+    )
+    assert response.status_code == 302
+    assert longterm.recall("alice", "Do I like green tea?", k=1, room=100) == ["I like green tea."]
+    assert admin_client.get(admin_url(MemoryItem, "add")).status_code == 403
+
+
+def test_the_user_page_lists_their_memories_and_links_to_edit_them(admin_client, history):
+    page = admin_client.get(reverse("admin:telemetry_user", args=["alice"])).content.decode()
+    assert "I like tea." in page
+    assert admin_url(MemoryItem, "change", MemoryItem.objects.get().pk) in page

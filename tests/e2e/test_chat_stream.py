@@ -40,10 +40,10 @@ def api(url: str, path: str) -> httpx.Response:
 async def test_events_come_in_order_and_tokens_make_the_full_text(server):
     events = await chat(server.url, new_session(), "What is AI?")
     kinds = [e.event for e in events]
-    assert kinds[:2] == ["run", "agent"] and kinds[-1] == "done"
-    assert {"run", "agent", "tool_call_started", "tool_call_completed", "token", "done"} == set(
-        kinds
-    )
+    assert kinds[:3] == ["run", "context", "agent"] and kinds[-1] == "done"
+    assert {
+        "run", "context", "agent", "tool_call_started", "tool_call_completed", "token", "done"
+    } == set(kinds)  # fmt: skip
     assert kinds.index("tool_call_started") < kinds.index("token")
     assert [e.id for e in events] == list(range(1, len(events) + 1))
     done = done_of(events)
@@ -63,10 +63,14 @@ async def test_it_remembers_a_name_and_a_colour_across_turns(server):
     assert "blue" in answer
 
 
-async def test_memory_is_per_session(server):
-    await chat(server.url, new_session(), "My name is Alice")
-    answer = done_of(await chat(server.url, new_session(), "What is my name?"))["fullText"]
-    assert answer == "You haven't told me your name yet."
+async def test_a_users_name_is_known_in_their_next_session_and_to_no_other_user(server):
+    """Turns are the session's; what users say about themselves is theirs (docs/memory.md)."""
+    teller, other = f"teller-{uuid.uuid4().hex[:8]}", f"other-{uuid.uuid4().hex[:8]}"
+    await chat(server.url, new_session(), "My name is Alice", user=teller)
+    answer = done_of(await chat(server.url, new_session(), "What is my name?", user=teller))
+    assert answer["fullText"] == "Your name is Alice."
+    answer = done_of(await chat(server.url, new_session(), "What is my name?", user=other))
+    assert answer["fullText"] == "You haven't told me your name yet."
 
 
 async def test_everything_is_stored_and_visible_through_the_api(server):

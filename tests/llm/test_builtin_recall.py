@@ -8,7 +8,15 @@ import pytest
 
 from llm.builtin.memory import summarise
 from llm.builtin.provider import BuiltinModel
-from llm.requests import SynthesizerRequest, summary_message, system_meta
+from llm.requests import (
+    SynthesizerRequest,
+    memories_message,
+    parse,
+    read_history,
+    render,
+    summary_message,
+    system_meta,
+)
 from tests.llm.recall_table import (
     ALL_RECALL_PAIRS,
     NOT_FROM_THE_USER,
@@ -102,3 +110,33 @@ async def test_a_statement_of_another_shape_is_acknowledged_in_the_second_person
 async def test_a_question_of_the_users_is_not_taken_for_a_possession():
     answer = await ask("I have a question about Python", [META])
     assert not answer.startswith("Got it")
+
+
+@pytest.mark.parametrize(("said", "question", "expected"), ALL_RECALL_PAIRS[:40], ids=IDS[:40])
+async def test_what_was_said_in_earlier_conversations_is_recalled_as_from_this_one(
+    said, question, expected
+):
+    """The same table, the statements carried by the memories message instead of turns."""
+    history = [META, memories_message(said)] if said else [META]
+    answer = await ask(question, history)
+    assert expected.lower() in answer.lower(), answer
+
+
+async def test_a_request_to_remember_is_recalled_as_the_statement_not_the_request():
+    history = [META, *turns_of(("Remember that my sister lives in Oslo.",))]
+    assert await ask("Where does my sister live?", history) == "Your sister lives in Oslo."
+
+
+async def test_asked_what_it_knows_it_lists_facts_and_other_statements():
+    history = [META, memories_message(["My favourite colour is teal.", "My sister lives in Oslo."])]
+    answer = await ask("What do you remember about me?", history)
+    assert answer == (
+        "Here is what you told me: your favorite color is teal; your sister lives in Oslo."
+    )
+
+
+def test_the_memories_message_survives_rendering_and_parsing():
+    history = [META, memories_message(["My sister lives in Oslo."])]
+    request = SynthesizerRequest(history=history, question="Where does my sister live?")
+    assert parse(render(request)) == request
+    assert read_history(history).memories == ["My sister lives in Oslo."]

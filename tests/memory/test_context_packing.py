@@ -168,14 +168,25 @@ def test_it_reads_nothing_for_k_zero(long_session: Session, django_assert_num_qu
 
 
 @pytest.mark.parametrize("history", [4, 300])
-def test_reading_the_context_is_one_query_whatever_the_history_length(
+def test_reading_the_context_is_two_queries_whatever_the_history_length(
     db, history: int, django_assert_num_queries
 ) -> None:
+    """One query reads the newest turns, one the user's memories (none recalled: no write)."""
     session = Session.objects.create(session_id=f"alice-{history}", user_id=ALICE)
     add_messages(session, history)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         packed = pack(session, "hello", k=10, budget=3000)
     assert len(packed.turns) == min(history, 10)
+
+
+def test_without_long_term_memory_reading_the_context_is_one_query(
+    db, settings, django_assert_num_queries
+) -> None:
+    settings.MEMORY_ENABLED = False
+    session = Session.objects.create(session_id="alice-alone", user_id=ALICE)
+    add_messages(session, 4)
+    with django_assert_num_queries(1):
+        pack(session, "hello", k=10, budget=3000)
 
 
 def test_pack_builds_the_full_context_for_a_session(long_session: Session) -> None:

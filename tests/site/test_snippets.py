@@ -80,6 +80,7 @@ EXPECTED: dict[str, list[str]] = {
     "docs/ai-sdk.md#1": ["intelligence"],
     "docs/api.md#1": ["event: done", "Your favorite color is blue."],
     "docs/keys.md#1": ["event: done", '"sessionId": "a1"'],
+    "docs/memory.md#1": ["Your favorite color is teal.", "My favourite colour is teal."],
     "docs/langgraph.md#1": [],  # makes a client, prints nothing
     "docs/langgraph.md#2": ["intelligence", "interrupted"],
     "docs/langgraph.md#3": ["intelligence"],
@@ -95,6 +96,7 @@ EXPECTED: dict[str, list[str]] = {
     "docs/operator-commands.md#7": ["for user 'alice'"],
     "docs/operator-commands.md#8": ["admin user 'admin'"],
     "docs/operator-commands.md#9": ["Counted"],
+    "docs/operator-commands.md#10": ["Forgot alice:"],
 }
 """What each snippet that is run prints (it may print more), by its place in its document."""
 

@@ -55,7 +55,8 @@ async def test_it_streams_a_run_as_events_with_sse_headers():
     events = SSEParser().feed(body.decode())
     assert events[0].event == "run" and events[-1].event == "done"
     assert events[0].data == {"runId": run_id, "sessionId": "c1", "status": "running"}
-    assert events[1].event == "agent"
+    assert [events[1].event, events[2].event] == ["context", "agent"]
+    assert events[1].data["budget"] == 3000 and events[1].data["turns"]["kept"] == 0
     assert [e.id for e in events] == list(range(1, len(events) + 1))
 
 
