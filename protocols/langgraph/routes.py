@@ -19,6 +19,7 @@ from protocols.langgraph.resources import (
     ThreadsResource,
     UnknownRoute,
 )
+from protocols.langgraph.store import StoreResource
 
 MOUNT = "langgraph"
 THREAD = f"{MOUNT}/threads/<str:thread_id>"
@@ -29,6 +30,7 @@ def langgraph_routes() -> list[URLPattern]:
     """Every route of the protocol, the catch-all 404 last."""
     start = StartRunConsumer.as_asgi
     runs_list = RunsResource.as_asgi(methods=("GET", "POST"))
+    store = StoreResource.as_asgi
     return [
         path(f"{MOUNT}/info", InfoResource.as_asgi()),
         path(f"{MOUNT}/assistants/search", AssistantsResource.as_asgi()),
@@ -48,6 +50,9 @@ def langgraph_routes() -> list[URLPattern]:
         path(f"{MOUNT}/runs", start(answer_mode="background")),
         path(f"{MOUNT}/runs/stream", start(answer_mode="stream")),
         path(f"{MOUNT}/runs/wait", start(answer_mode="wait")),
+        path(f"{MOUNT}/store/items", StoreResource.as_asgi()),
+        path(f"{MOUNT}/store/items/search", store(action="search", methods=("POST",))),
+        path(f"{MOUNT}/store/namespaces", store(action="namespaces", methods=("POST",))),
         re_path(rf"^{MOUNT}(/.*)?$", UnknownRoute.as_asgi()),
     ]
 

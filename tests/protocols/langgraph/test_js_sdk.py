@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.protocols.langgraph.conftest import SERVICE_KEY, api_url, new_user
+from tests.support.keys import create_key
 from tests.support.node import JS, run_node
 from tests.support.proxy import proxy
 
@@ -28,3 +29,14 @@ def test_the_js_sdk_streams_reconnects_joins_waits_searches_and_cancels(slow_ser
     assert seen["found"] == [seen["threadId"]]
     assert len(seen["state"]["messages"]) >= 4
     assert seen["cancelledStatus"] == "interrupted"
+
+
+def test_the_js_sdks_store_puts_gets_searches_lists_and_deletes(server):
+    key = create_key(server.sqlite_path, new_user())
+    seen = run_node(JS / "langgraph_store.mjs", api_url(server.url), key)
+    assert seen["item"]["value"] == {"text": "I prefer window seats."}
+    assert seen["item"]["createdAt"] == seen["item"]["created_at"]
+    assert seen["searched"][0][0] == "seat" and seen["searched"][0][1] > seen["searched"][1][1]
+    assert seen["filtered"] == ["diet"]
+    assert seen["namespaces"] == [["prefs"], ["prefs", "travel"]]
+    assert seen["gone"] is None
