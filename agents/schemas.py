@@ -148,6 +148,24 @@ class Verdict(Clamped):
     )
 
 
+class Fact(Clamped):
+    """One thing a user said about themselves: what it is about, and the statement."""
+
+    BOUNDS = {"about": Bound(chars=64), "statement": Bound(chars=240)}
+
+    about: Annotated[str, Field(max_length=64)] = ""
+    """A short label ("favorite color"): a later fact of the same label replaces it."""
+    statement: Annotated[str, Field(min_length=1, max_length=240)]
+
+
+class Facts(Clamped):
+    """What a user's message says about them: none, or up to eight facts."""
+
+    BOUNDS = {"facts": Bound(items=8)}
+
+    facts: list[Fact] = Field(default_factory=list, max_length=8)
+
+
 class FollowUps(Clamped):
     """Exactly three distinct, non-empty follow-up suggestions (the first three distinct ones)."""
 

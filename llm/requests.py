@@ -57,6 +57,14 @@ SUGGESTER_PROMPT = """You are the Suggester. Write exactly three distinct, short
 questions the user might ask next, in the user's voice, relevant to the question and the
 answer. Reply with JSON: {"suggestions": ["...", "...", "..."]}."""
 
+FACTS_PROMPT = """You are the Memory keeper. From the user's message below, list what the
+user states about themselves that is worth remembering in later conversations: facts,
+preferences, people and things in their life. Write each as the user would say it, in the
+first person, one short sentence ("My sister lives in Oslo."), and name what it is about in
+two or three lowercase words ("sister home"), so that a later statement of the same thing
+can replace it. Leave out questions, requests and small talk; answer with no facts when there
+are none. Reply with JSON: {"facts": [{"about": "...", "statement": "..."}]}."""
+
 SUMMARY_PROMPT = (
     "You are the Summariser. Fold the new turns of a conversation into the existing summary "
     "and answer with the updated summary only. Keep every fact the user stated about "
@@ -121,6 +129,14 @@ class FollowUpsRequest(_InConversation):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FactsRequest:
+    """List what a user's message says about them (kept in their long-term memory)."""
+
+    role: Role = field(default="summariser", init=False)
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SummaryRequest:
     """Fold new (role, content) turns into the current summary."""
 
@@ -135,6 +151,7 @@ ModelRequest = (
     | CriticRequest
     | SynthesizerRequest
     | FollowUpsRequest
+    | FactsRequest
     | SummaryRequest
 )
 
@@ -144,6 +161,7 @@ INSTRUCTIONS: dict[type, str] = {
     CriticRequest: CRITIC_PROMPT,
     SynthesizerRequest: SYNTHESIZER_PROMPT,
     FollowUpsRequest: SUGGESTER_PROMPT,
+    FactsRequest: FACTS_PROMPT,
     SummaryRequest: SUMMARY_PROMPT,
 }
 KIND_OF_INSTRUCTIONS = {text: kind for kind, text in INSTRUCTIONS.items()}
@@ -289,6 +307,8 @@ def body_of(request: ModelRequest) -> str:
         return _synthesis_body(request)
     if isinstance(request, FollowUpsRequest):
         return f"Question: {request.question}\n\nAnswer: {request.answer}"
+    if isinstance(request, FactsRequest):
+        return request.text
     return _summary_body(request)
 
 
@@ -344,4 +364,6 @@ def _parsed(kind: type, history: list[ChatMessage], body: str) -> ModelRequest:
         return FollowUpsRequest(
             history=history, question=question.removeprefix("Question: "), answer=answer
         )
+    if kind is FactsRequest:
+        return FactsRequest(text=body)
     return _parse_summary(body)

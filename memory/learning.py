@@ -1,20 +1,21 @@
-"""What users say about themselves becomes their memory: each prompt's first-person statements.
+"""What users say about themselves becomes their memory: the facts each prompt states.
 
-The built-in model's reading finds them, whatever the provider answering: facts ("my
-favourite colour is teal", "I live in Oslo") and other first-person statements ("my sister
-lives in Oslo"). A fact's key is what it is about, so a later statement of it replaces the
-earlier one ("actually my favourite colour is now maroon"); likes and dislikes of one thing
-share a key, so the newest stands. Another statement's key is its content words, so saying
-it twice keeps one item. What the Worker saves as a note is remembered the same way.
+The facts come from the run's model (agents/remembering.py: the built-in model's reading, or
+a hosted model's extraction), each a statement and what it is about. A fact's key is what it
+is about, so a later statement of it replaces the earlier one ("actually my favourite colour
+is now maroon"); likes and dislikes of one thing share a key, so the newest stands. A
+statement about nothing named is keyed by its content words, so saying it twice keeps one
+item. What the Worker saves as a note is remembered the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from llm.builtin.memory import LIST_KEYS, facts_in, normalise_key
-from llm.builtin.retrieval import CORRECTION_START, content_stems, statements_in
+from llm.builtin.memory import normalise_key, sentence_of, told
+from llm.builtin.retrieval import content_stems
 from memory.longterm import MEMORIES, put
 from memory.models import MemoryItem
 
@@ -27,33 +28,25 @@ class Lesson:
     text: str
 
 
-def lessons_of(prompt: str) -> list[Lesson]:
-    """The statements a prompt makes about its user, one lesson per key (the last wins)."""
+def lessons_from(facts: Iterable[tuple[str, str]]) -> list[Lesson]:
+    """(about, statement) pairs as lessons, one per key (the last wins)."""
     lessons: dict[str, Lesson] = {}
-    for statement in statements_in([prompt]):
-        text = sentence_of(statement.text)
-        key = fact_key(text) or said_key(text)
-        if key:
+    for about, statement in facts:
+        text = sentence_of(statement.strip())
+        label = " ".join(normalise_key(about).split()) if about.strip() else ""
+        key = f"fact:{label}" if label else said_key(text)
+        if key and text:
             lessons[key] = Lesson(key, text)
     return list(lessons.values())
 
 
-def sentence_of(clause: str) -> str:
-    """A clause as a sentence to keep: corrections' markers off, capitalised, a full stop."""
-    text = CORRECTION_START.sub("", clause).strip(" ,;")
-    return text[:1].upper() + text[1:].rstrip(".!") + "." if text else ""
-
-
-def fact_key(text: str) -> str:
-    """The key of the facts a statement states ("fact:favorite color"), '' when none."""
-    parts = []
-    for key, value in sorted(facts_in(text).items()):
-        parts.append(f"taste:{normalise_key(value)}" if key in LIST_KEYS else key)
-    return "fact:" + "+".join(parts) if parts else ""
+def lessons_of(prompt: str) -> list[Lesson]:
+    """The lessons of a prompt as the built-in model reads it."""
+    return lessons_from((fact["about"], fact["statement"]) for fact in told(prompt))
 
 
 def said_key(text: str) -> str:
-    """The key of any other statement: its content words, so rewording keeps one item."""
+    """The key of a statement about nothing named: its content words ('' when it has none)."""
     stems = sorted(content_stems(text))
     if not stems:
         return ""
@@ -67,9 +60,8 @@ def key_of(text: str) -> str:
     return said_key(text) or f"text:{digest.hexdigest()}"
 
 
-def learn(user_id: str, prompt: str, *, session_id: str, run_id: str) -> int:
-    """Remember what `prompt` says about its user; how many items were written."""
-    lessons = lessons_of(prompt)
+def learn(user_id: str, lessons: list[Lesson], *, session_id: str, run_id: str) -> int:
+    """Remember the lessons of a run; how many items were written."""
     for lesson in lessons:
         put(
             user_id,

@@ -7,10 +7,13 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from django.conf import settings
+
 from agents.degraded import skipped
 from agents.events import EventType
 from agents.graph import compiled_graph
 from agents.providers import get_provider
+from agents.remembering import facts_told
 from agents.state import RunContext
 from agents.timing import add_timings
 from agents.tools.base import ToolContext
@@ -143,8 +146,8 @@ class ChatRun:
         """Store the answer and build the `done` payload."""
         answer, suggestions = final["answer"], final["suggestions"]
         self.record.observed = self.observer.metric_fields()
-        prompt = self.request.prompt
-        message, total_ms = await store_answer(self.record, answer, suggestions, prompt=prompt)
+        facts = await self.facts()
+        message, total_ms = await store_answer(self.record, answer, suggestions, facts=facts)
         self.answered = self.recorded = True
         self.answer = answer
         return {
@@ -157,6 +160,12 @@ class ChatRun:
             "messageId": message.pk,
             "sessionId": self.request.session_id,
         }
+
+    async def facts(self) -> list[tuple[str, str]]:
+        """What the prompt says about its user, to remember (none with memory off)."""
+        if not settings.MEMORY_ENABLED:
+            return []
+        return await facts_told(self.provider, self.request.prompt)
 
     async def finish(self) -> None:
         """After the response: fold turns that left the window into the summary."""

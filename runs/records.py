@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -16,7 +15,7 @@ from agents.tools.base import ToolContext, ToolOutcome
 from agents.tools.runner import shorten
 from chat.models import Message, Session, Suggestion
 from llm.embeddings import EmbeddingError
-from memory.learning import learn
+from memory.learning import learn, lessons_from
 from runs.models import Run
 from runs.store import close_run
 from runs.turns import Turn, open_turn_now
@@ -118,9 +117,9 @@ def store_tool_calls(record: RunResults) -> None:
 
 @sync_to_async
 def store_answer(
-    record: RunResults, answer: str, suggestions: list[str], *, prompt: str
+    record: RunResults, answer: str, suggestions: list[str], *, facts: list[tuple[str, str]]
 ) -> tuple[Message, float]:
-    """Store answer, suggestions, tool calls and metric in one go, then learn from `prompt`.
+    """Store answer, suggestions, tool calls and metric in one go, then remember `facts`.
 
     Returns the answer's message and the run's total time.
     """
@@ -150,17 +149,17 @@ def store_answer(
         )
         record.close_run(Run.Status.OK, touched, answer_message=message)
         add_run(metric)  # last: the rollup rows every process shares stay locked shortest
-    learn_from(record, prompt)
+    remember(record, facts)
     return message, total_ms
 
 
-def learn_from(record: RunResults, prompt: str) -> None:
-    """Remember what `prompt` said about its user; a failure costs the memory, not the answer."""
-    if not settings.MEMORY_ENABLED:
+def remember(record: RunResults, facts: list[tuple[str, str]]) -> None:
+    """Remember what the prompt said about its user; a failure costs the memory, not the answer."""
+    if not facts:
         return
     user_id, session_id = record.tools.user_id, record.tools.session_id
     try:
-        learn(user_id, prompt, session_id=session_id, run_id=record.run_id or "")
+        learn(user_id, lessons_from(facts), session_id=session_id, run_id=record.run_id or "")
     except (EmbeddingError, DatabaseError) as exc:
         skipped("memory", "memory", f"session {session_id}: {exc}")
 

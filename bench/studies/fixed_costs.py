@@ -114,7 +114,7 @@ def one_chats_records(number: int, prompt: str) -> None:
             outcome = run_and_record(call["tool"], call["args"], tools, record.store_tool_call)
             record.outcomes.append(outcome)
     suggestions = ["One?", "Two?", "Three?"]
-    store_answer.func(record, "An answer of a few words.", suggestions, prompt=prompt)
+    store_answer.func(record, "An answer of a few words.", suggestions, facts=[])
 
 
 def records_cpu_ms(chats: int, prompt: str) -> tuple[float, list[str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from llm.builtin.retrieval import Statement, kept_statements, statements_in
+from llm.builtin.retrieval import CORRECTION_START, Statement, kept_statements, statements_in
 from llm.builtin.spelling import SPELLINGS
 
 FACTS_LINE = "Facts the user stated:"
@@ -243,3 +243,28 @@ def current_topics(summary: str) -> list[str]:
         if line.startswith(TOPICS_LINE):
             return [topic for topic in line[len(TOPICS_LINE) :].split(" | ") if topic.strip()]
     return []
+
+
+def told(text: str) -> list[dict[str, str]]:
+    """What a message says about its user, as the `facts` a memory keeper lists.
+
+    Each first-person statement, as a sentence (correction markers off); `about` is its fact's
+    key ("favorite color", "home", "taste:olives" for liking or disliking olives), or '' for a
+    statement with no named fact. One entry per `about` (the last wins).
+    """
+    found: dict[str, dict[str, str]] = {}
+    for statement in statements_in([text]):
+        sentence = sentence_of(statement.text)
+        about = "+".join(
+            f"taste:{normalise_key(value)}" if key in LIST_KEYS else key
+            for key, value in sorted(facts_in(sentence).items())
+        )
+        if sentence:
+            found[about or sentence.casefold()] = {"about": about, "statement": sentence}
+    return list(found.values())
+
+
+def sentence_of(clause: str) -> str:
+    """A clause as a sentence to keep: corrections' markers off, capitalised, a full stop."""
+    text = CORRECTION_START.sub("", clause).strip(" ,;")
+    return text[:1].upper() + text[1:].rstrip(".!") + "." if text else ""

@@ -15,11 +15,12 @@ from pydantic import ValidationError
 
 from llm.base import LLMProvider, ModelT, ProviderError
 from llm.builtin.answers import compose_answer
-from llm.builtin.memory import summarise
+from llm.builtin.memory import summarise, told
 from llm.builtin.skills import finding, plan, suggestions, verdict
 from llm.observe import model_call
 from llm.requests import (
     CriticRequest,
+    FactsRequest,
     FollowUpsRequest,
     ModelRequest,
     PlannerRequest,
@@ -103,6 +104,8 @@ class BuiltinModel(LLMProvider):
             return verdict(request.subtasks)
         if isinstance(request, FollowUpsRequest):
             return suggestions(request.question, request.answer)
+        if isinstance(request, FactsRequest):
+            return {"facts": told(request.text)}
         raise ProviderError(
             f"the built-in model cannot produce {schema.__name__} for a {type(request).__name__}"
         )

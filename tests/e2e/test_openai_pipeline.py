@@ -85,3 +85,30 @@ async def test_a_provider_failure_mid_stream_is_an_error_event_and_loses_nothing
     assert [m["role"] for m in messages["messages"]] == ["user"]
     metrics = httpx.get(f"{server.url}/v1/metrics/{session}", headers=headers).json()
     assert metrics["totalRequests"] == 1
+
+
+def asked_for(fake: FakeOpenAI, title: str) -> int:
+    """How many requests asked the stand-in for a structured answer of this schema."""
+    return sum(
+        any(f'"title": "{title}"' in str(m.get("content")) for m in r.json.get("messages", []))
+        for r in fake.requests
+    )
+
+
+async def test_a_hosted_model_lists_what_the_user_said_about_themselves(openai_server, model):
+    server, fake = openai_server
+    model.break_stream = False
+    user, before = f"oa-{uuid.uuid4().hex[:8]}", asked_for(fake, "Facts")
+    body = chat_body(f"oa-{uuid.uuid4().hex[:8]}", user, "My dog is called Rex. I live in Lyon.")
+    events = [e async for e in stream_chat_http(server.url, TOKEN, body)]
+    assert events[-1].event == "done"
+    assert asked_for(fake, "Facts") == before + 1
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    listed = httpx.get(f"{server.url}/v1/memories?userId={user}", headers=headers).json()
+    assert sorted((m["key"], m["text"]) for m in listed["memories"]) == [
+        ("fact:i live in", "I live in Lyon."),
+        ("fact:my dog is", "My dog is called Rex."),
+    ]
+    question = chat_body(f"oa-{uuid.uuid4().hex[:8]}", user, "What is AI?")
+    [e async for e in stream_chat_http(server.url, TOKEN, question)]
+    assert asked_for(fake, "Facts") == before + 1, "a question costs no extraction call"

@@ -9,6 +9,7 @@ import pytest
 from llm.requests import (
     CRITIC_PROMPT,
     CriticRequest,
+    FactsRequest,
     FollowUpsRequest,
     PlannerRequest,
     SummaryRequest,
@@ -42,6 +43,7 @@ REQUESTS = [
     SynthesizerRequest(history=HISTORY, question="Where?", findings=["One.", "Two\nlines."]),
     SynthesizerRequest(question="Nothing found?"),
     FollowUpsRequest(history=HISTORY, question="What is AI?", answer="AI is..."),
+    FactsRequest(text="My sister lives in Oslo.\nI like tea."),
     SummaryRequest(summary="", turns=[{"role": "user", "content": "hi"}]),
     SummaryRequest(
         summary="Before.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memory import longterm
-from memory.learning import learn, lessons_of, remember_note
+from memory.learning import learn, lessons_from, lessons_of, remember_note
 from memory.models import MemoryItem
 
 
@@ -37,13 +37,23 @@ def test_questions_and_requests_teach_nothing(prompt):
     assert lessons_of(prompt) == []
 
 
+def test_a_hosted_models_labels_are_keys_and_its_statements_sentences():
+    lessons = lessons_from([("Sister  Home", "my sister lives in Oslo"), ("", "I love jazz!")])
+    assert lessons[0].key == "fact:sister home" and lessons[0].text == "My sister lives in Oslo."
+    assert lessons[1].key.startswith("said:") and lessons[1].text == "I love jazz."
+    assert lessons_from([("x", "  ")]) == []
+
+
+def tell(prompt: str, session: str) -> None:
+    """Remember what `prompt` says, as the built-in model reads it."""
+    learn("alice", lessons_of(prompt), session_id=session, run_id="")
+
+
 @pytest.mark.django_db
 def test_saying_a_thing_twice_keeps_one_item_and_a_correction_replaces_it():
-    learn(
-        "alice", "My favourite colour is teal. My sister lives in Oslo.", session_id="s1", run_id=""
-    )
-    learn("alice", "My sister lives in Oslo.", session_id="s2", run_id="")
-    learn("alice", "Actually my favourite colour is now maroon.", session_id="s3", run_id="")
+    tell("My favourite colour is teal. My sister lives in Oslo.", "s1")
+    tell("My sister lives in Oslo.", "s2")
+    tell("Actually my favourite colour is now maroon.", "s3")
     texts = sorted(MemoryItem.objects.values_list("text", flat=True))
     assert texts == ["My favourite colour is now maroon.", "My sister lives in Oslo."]
     sister = MemoryItem.objects.get(text="My sister lives in Oslo.")
@@ -52,7 +62,7 @@ def test_saying_a_thing_twice_keeps_one_item_and_a_correction_replaces_it():
 
 @pytest.mark.django_db
 def test_a_note_is_the_same_memory_as_the_statement_it_saves():
-    learn("alice", "Remember that my sister lives in Oslo.", session_id="s1", run_id="")
+    tell("Remember that my sister lives in Oslo.", "s1")
     remember_note("alice", "my sister lives in Oslo", session_id="s1")
     (item,) = MemoryItem.objects.all()
     assert (item.source, item.namespace) == ("note", "memories")

@@ -259,7 +259,7 @@ def _usage(request: dict[str, Any], reply: Text) -> dict[str, int]:
     }
 
 
-_SCHEMA_TITLE = re.compile(r'"title":\s*"(Plan|Verdict|FollowUps)"')
+_SCHEMA_TITLE = re.compile(r'"title":\s*"(Plan|Verdict|FollowUps|Facts)"')
 
 
 def pipeline_responder(request: dict[str, Any]) -> Reply:
@@ -273,7 +273,7 @@ def pipeline_responder(request: dict[str, Any]) -> Reply:
 
 
 def _structured_answer(title: str, prompt: str) -> dict[str, Any]:
-    """Return a valid Plan, Verdict or FollowUps payload, or an empty object."""
+    """Return a valid Plan, Verdict, FollowUps or Facts payload, or an empty object."""
     if title == "Plan":
         description = f"Answer: {prompt}"[:500]
         return {"subtasks": [{"id": 1, "description": description, "data_plan": []}]}
@@ -281,6 +281,9 @@ def _structured_answer(title: str, prompt: str) -> dict[str, Any]:
         return {"ok": True, "issues": [], "retry_subtasks": []}
     if title == "FollowUps":
         return {"suggestions": ["Tell me more", "Give an example", "Summarize that"]}
+    if title == "Facts":  # each sentence a fact, about its first three words
+        sentences = [s.strip() for s in prompt.split(".") if s.strip()]
+        return {"facts": [{"about": " ".join(s.split()[:3]), "statement": s} for s in sentences]}
     return {}
 
 
