@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
@@ -66,6 +67,15 @@ class MemoryItemAdmin(admin.ModelAdmin):
         namespace = longterm.split(obj.namespace)
         value = {**obj.value, "text": form.cleaned_data["text"]}
         longterm.put(obj.user_id, namespace, obj.key, value, source=obj.source)
+
+    def delete_model(self, request: HttpRequest, obj: MemoryItem) -> None:
+        """Forget it through long-term memory (which every server's index then follows)."""
+        longterm.delete_items(obj.user_id, MemoryItem.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MemoryItem]) -> None:
+        """Forget the chosen memories, user by user, through long-term memory."""
+        for user_id in sorted(set(queryset.values_list("user_id", flat=True))):
+            longterm.delete_items(user_id, queryset)
 
     @admin.display(description="user", ordering="user_id")
     def user_column(self, item: MemoryItem) -> str:

@@ -1,32 +1,41 @@
 """Long-term memory: each user's items, embedded, found by meaning within that user's items.
 
 Every function takes the user: every query names them, so one user's search never reads
-another's rows (nothing is filtered after the fact). Synchronous: the run's turn reads it in
-the same database trip as the rest of its context (runs/turns.py); the API wraps it.
+another's rows (nothing is filtered after the fact). Similarity is exact cosine over the
+user's vectors, which memory/vectors.py holds per process; every write here stamps the user
+anew in its transaction (write only through these functions). Synchronous: the run's turn
+reads it in the same database trip as the rest of its context (runs/turns.py); the API wraps
+it.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from llm.builtin.retrieval import content_stems
-from llm.embeddings import Embedder, from_bytes, make_embedder, to_bytes
+from llm.embeddings import Embedder, make_embedder, to_bytes
 from llm.tokens import estimate_tokens
-from memory.models import MemoryItem
+from memory.models import MemoryItem, MemoryRevision
+from memory.vectors import VECTORS, Held, Shelf, after_write, restamp
 
 MEMORIES = ("memories",)
 """The namespace of what the pipeline learns (the Store API may use others)."""
 SEARCH_LIMIT = 100
+USED_GRAIN = timedelta(minutes=10)
+"""How precisely an item's last recall is kept."""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MemoryTooLarge(ValueError):
@@ -102,21 +111,26 @@ def put(
         "updated_at": timezone.now(),
     }
     with transaction.atomic():
+        stamps = restamp(user_id)
         item, created = MemoryItem.objects.update_or_create(
             user_id=user_id, namespace=joined(namespace), key=key, defaults=fields
         )
-        if created:
-            make_room(user_id)
+        removed = make_room(user_id) if created else []
+        held = {item.pk: Held(vector, text, item.updated_at)}
+        after_write(user_id, embedder().name, stamps, put=held, removed=removed)
     return item
 
 
-def make_room(user_id: str) -> None:
-    """Delete the user's oldest unused items past MEMORY_MAX_ITEMS."""
+def make_room(user_id: str) -> list[str]:
+    """Delete the user's oldest unused items past MEMORY_MAX_ITEMS; their ids."""
     mine = MemoryItem.objects.filter(user_id=user_id)
     over = mine.count() - settings.MEMORY_MAX_ITEMS
-    if over > 0:
-        oldest = mine.order_by(F("used_at").asc(nulls_first=True), "updated_at", "id")
-        MemoryItem.objects.filter(pk__in=list(oldest.values_list("pk", flat=True)[:over])).delete()
+    if over <= 0:
+        return []
+    oldest = mine.order_by(F("used_at").asc(nulls_first=True), "updated_at", "id")
+    removed = list(oldest.values_list("pk", flat=True)[:over])
+    MemoryItem.objects.filter(pk__in=removed).delete()
+    return removed
 
 
 def get(user_id: str, namespace: Sequence[str], key: str) -> MemoryItem | None:
@@ -127,12 +141,28 @@ def get(user_id: str, namespace: Sequence[str], key: str) -> MemoryItem | None:
 def delete(user_id: str, namespace: Sequence[str], key: str) -> int:
     """Delete the user's item at (namespace, key); how many were deleted (0 or 1)."""
     mine = MemoryItem.objects.filter(user_id=user_id, namespace=joined(namespace), key=key)
-    return mine.delete()[0]
+    return delete_items(user_id, mine)
+
+
+def delete_items(user_id: str, items: QuerySet[MemoryItem]) -> int:
+    """Delete these items of the user's (a query naming the user); how many were deleted."""
+    with transaction.atomic():
+        removed = list(items.filter(user_id=user_id).values_list("pk", flat=True))
+        if not removed:
+            return 0
+        stamps = restamp(user_id)
+        MemoryItem.objects.filter(user_id=user_id, pk__in=removed).delete()
+        after_write(user_id, embedder().name, stamps, removed=removed)
+    return len(removed)
 
 
 def forget(user_id: str) -> int:
     """Delete everything remembered for the user; how many items."""
-    return MemoryItem.objects.filter(user_id=user_id).delete()[0]
+    with transaction.atomic():
+        forgotten = MemoryItem.objects.filter(user_id=user_id).delete()[0]
+        MemoryRevision.objects.filter(user_id=user_id).delete()
+        transaction.on_commit(lambda: VECTORS.forget(user_id), robust=True)
+    return forgotten
 
 
 def search(
@@ -157,10 +187,13 @@ def search(
     if not query:
         rows = mine.order_by("-updated_at", "-id")[offset : offset + limit]
         return [Found(item, None) for item in rows]
-    items = list(mine.filter(embedder=embedder().name)[: settings.MEMORY_MAX_ITEMS])
-    scores = similarities(query, [item.embedding for item in items])
-    ranked = sorted(zip(scores, items, strict=True), key=lambda pair: -pair[0])
-    return [Found(item, round(float(score), 4)) for score, item in ranked[offset : offset + limit]]
+    ranked = nearest(user_id, query)
+    if prefix or equal:
+        allowed = set(mine.values_list("pk", flat=True))
+        ranked = [(pk, score) for pk, score in ranked if pk in allowed]
+    page = ranked[offset : offset + limit]
+    items = mine.order_by().in_bulk([pk for pk, _ in page])  # by primary key, not by user
+    return [Found(items[pk], round(score, 4)) for pk, score in page if pk in items]
 
 
 def namespaces(user_id: str) -> list[list[str]]:
@@ -169,12 +202,21 @@ def namespaces(user_id: str) -> list[list[str]]:
     return [split(namespace) for namespace in sorted(set(rows))]
 
 
-def similarities(query: str, blobs: Sequence[bytes]) -> np.ndarray:
-    """The cosine similarity of `query` to each stored vector (all unit length)."""
-    if not blobs:
-        return np.zeros(0, dtype=np.float32)
-    matrix = np.vstack([from_bytes(bytes(blob)) for blob in blobs])
-    return matrix @ embedder().embed([query], query=True)[0]
+def nearest(user_id: str, query: str) -> list[tuple[str, float]]:
+    """The ids of the user's items by similarity to `query`, most similar first."""
+    shelf = VECTORS.shelf(user_id, embedder().name)
+    return [(shelf.ids[index], score) for index, score in ranking(shelf, query)]
+
+
+def ranking(shelf: Shelf, query: str, k: int | None = None) -> list[tuple[int, float]]:
+    """The shelf's rows by similarity to `query`, most similar first (the top `k`)."""
+    scores = shelf.scores(embedder().embed([query], query=True)[0])
+    if k is not None and k < len(scores):
+        top = np.argpartition(-scores, k)[:k]
+        order = top[np.argsort(-scores[top], kind="stable")]
+    else:
+        order = np.argsort(-scores, kind="stable")
+    return [(int(index), float(scores[index])) for index in order]
 
 
 def recall(user_id: str, prompt: str, *, k: int, room: int) -> list[str]:
@@ -182,30 +224,38 @@ def recall(user_id: str, prompt: str, *, k: int, room: int) -> list[str]:
 
     Related means at least the embedder's `floor`; the most related are chosen first, and
     given oldest first, so that a later statement reads as the one that stands. A prompt
-    without a content word ("What do you remember about me?") recalls the newest items. Each
-    recalled item is marked used (what keeps it when room must be made).
+    without a content word ("What do you remember about me?") recalls the newest items.
     """
     if k <= 0 or room <= 0:
         return []
-    rows = list(
-        MemoryItem.objects.filter(user_id=user_id, embedder=embedder().name)
-        .order_by("-updated_at", "-id")
-        .values_list("id", "text", "embedding")[: settings.MEMORY_MAX_ITEMS]
-    )
+    shelf = VECTORS.shelf(user_id, embedder().name)
     if content_stems(prompt):
-        scores = similarities(prompt, [blob for _, _, blob in rows])  # rows: newest first
+        ranked = [index for index, score in ranking(shelf, prompt, k) if score >= embedder().floor]
     else:  # about the user as a whole: the newest, as if all were equally related
-        scores = np.linspace(1.0, 0.99, num=len(rows), dtype=np.float32)
+        when = {index: (held.updated_at, shelf.ids[index]) for index, held in enumerate(shelf.held)}
+        ranked = heapq.nlargest(k, when, key=when.__getitem__)
     chosen, used = [], 0
-    for index in np.argsort(-scores, kind="stable")[:k]:
-        if scores[index] < embedder().floor:
-            break
-        item_id, text, _ = rows[index]
-        used += estimate_tokens(text) + 1
+    for index in ranked:
+        used += estimate_tokens(shelf.held[index].text) + 1
         if used > room:
             break
-        chosen.append((int(index), item_id, text))
-    if chosen:
-        ids = [item_id for _, item_id, _ in chosen]
-        MemoryItem.objects.filter(pk__in=ids).update(used_at=timezone.now())
-    return [text for _, _, text in sorted(chosen, reverse=True)]
+        chosen.append(index)
+    mark_used(shelf, chosen)
+    oldest_first = sorted(
+        chosen, key=lambda index: (shelf.held[index].updated_at, shelf.ids[index])
+    )
+    return [shelf.held[index].text for index in oldest_first]
+
+
+def mark_used(shelf: Shelf, indexes: list[int]) -> None:
+    """Record that these items were recalled (what keeps them when room must be made).
+
+    An item recalled within USED_GRAIN is not written again: the order in which room is made
+    needs no finer time, and a user's usual memories are recalled run after run.
+    """
+    now = timezone.now()
+    stale = [i for i in indexes if (shelf.held[i].used_at or EPOCH) < now - USED_GRAIN]
+    if stale:
+        recalled = [shelf.ids[index] for index in stale]
+        MemoryItem.objects.filter(pk__in=recalled).order_by().update(used_at=now)
+        shelf.used(stale, now)

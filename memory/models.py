@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from chat.models import object_id_primary_key
+from chat.models import new_object_id, object_id_primary_key
 
 
 class Note(models.Model):
@@ -65,7 +65,28 @@ class MemoryItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["user_id", "-updated_at"], name="memory_items_user_updated"),
+            # What a recall reads: the user's items of the ids their vectors ranked first.
+            models.Index(fields=["user_id", "id"], name="memory_items_user_id"),
         ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class MemoryRevision(models.Model):
+    """What a user's memories are at: a new stamp on every write (memory/vectors.py).
+
+    A server process keeps each active user's vectors in memory and trusts them while this
+    stamp is the one it loaded them at. Stamps are never reused (a forgotten user's next
+    stamp is new), so no stale copy can ever match.
+    """
+
+    id = object_id_primary_key()
+    user_id = models.CharField("user", max_length=128, unique=True, db_column="userId")
+    stamp = models.CharField(max_length=24, default=new_object_id)
+
+    class Meta:
+        db_table = "memory_revisions"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.stamp}"

@@ -265,6 +265,8 @@ MEMORY_RECALL_K = _bounded_int("MEMORY_RECALL_K", 5, low=0, high=100)
 MEMORY_TOKEN_SHARE = _bounded_float("MEMORY_TOKEN_SHARE", 0.2, low=0.0, high=0.9)
 MEMORY_MAX_ITEMS = _bounded_int("MEMORY_MAX_ITEMS", 1000, low=1, high=1_000_000)
 MEMORY_MAX_VALUE_CHARS = _bounded_int("MEMORY_MAX_VALUE_CHARS", 4000, low=100, high=1_000_000)
+# Each process holds its active users' vectors for exact search without a row scan (MiB).
+MEMORY_INDEX_MB = _bounded_int("MEMORY_INDEX_MB", 128, low=1, high=65536)
 
 ADMIN_USERNAME = env.str("ADMIN_USERNAME", default="admin")
 ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="admin@example.com")

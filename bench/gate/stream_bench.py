@@ -24,6 +24,7 @@ from bench.common.report import LevelStats, print_overhead, print_table, summari
 from bench.common.servers import bare_server, log_problems, pipeline_server
 from bench.gate import verdict
 from bench.gate.context_cost import measure_context_cost
+from bench.gate.memory_cost import measure_memory_cost, memory_checks
 from bench.gate.profile import format_profile, parse_collapsed, sampling
 from bench.gate.protocol_cost import bodies_factory, protocol_checks
 
@@ -72,6 +73,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--context", type=int, default=100_000, help="stored messages, context check (0: none)")
     add("--context-small", type=int, default=100, help="stored messages it is compared with")
     add("--context-chats", type=int, default=32, help="measured chats per session and repeat")
+    add("--memory", type=int, default=10_000, help="one user's memories, memory check (0: none)")
+    add("--memory-table", type=int, default=1_000_000, help="memories in the table, all users")
+    add("--memory-chats", type=int, default=64, help="measured chats per setting and repeat")
     add("--no-pin", action="store_true", help="do not pin server and client to cores")
     add("--env", action="append", default=[], metavar="NAME=VALUE", help="pipeline server env")
     add("--profile", type=Path, metavar="FILE", help="only profile the pipeline (py-spy) to FILE")
@@ -193,6 +197,33 @@ def context_checks(args: argparse.Namespace, workdir: Path) -> list[verdict.Chec
     ]
 
 
+def memory_cost_checks(args: argparse.Namespace, workdir: Path) -> list[list[verdict.Check]]:
+    """Run the memory check `--repeat` times; its checks per repeat."""
+    table = max(args.memory, args.memory_table)
+    print(
+        f"\nmemory cost: a user of {args.memory:,} memories in a table of {table:,}; "
+        f"{args.memory_chats} chats with memory on and off, {args.repeat} time(s)"
+    )
+    figures = measure_memory_cost(
+        workdir,
+        items=args.memory,
+        table=table,
+        chats=args.memory_chats,
+        repeat=args.repeat,
+        server_core=args.cores[0] if args.cores else None,
+    )
+    for f in figures:
+        print(
+            f"  recall CPU ms: first {f.recall_first_ms:.1f} (loads the user's vectors), "
+            f"p50 {f.recall_p50_ms:.2f}, p95 {f.recall_p95_ms:.2f}; embed {f.embed_ms:.3f} ms/item"
+        )
+        print(
+            f"  CPU ms per chat: memory on {f.chat_on_ms:.2f}, off {f.chat_off_ms:.2f}, "
+            f"ratio {f.chat_on_ms / f.chat_off_ms:.2f}"
+        )
+    return [memory_checks(f, items=args.memory, table=table) for f in figures]
+
+
 def run_all(args: argparse.Namespace, workdir: Path) -> int:
     """Every repeat, the context check, then the verdicts; return the failed streams."""
     runs, errors = [], 0
@@ -205,6 +236,9 @@ def run_all(args: argparse.Namespace, workdir: Path) -> int:
     if args.context:
         for run, check in zip(runs, context_checks(args, workdir), strict=True):
             run.append(check)
+    if args.memory:
+        for run, checks in zip(runs, memory_cost_checks(args, workdir), strict=True):
+            run.extend(checks)
     print()
     for line in verdict.format_checks(verdict.median_checks(runs), runs=args.repeat):
         print(line)

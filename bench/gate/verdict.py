@@ -17,6 +17,12 @@ THROUGHPUT_RATIO_LIMIT = 0.35
 STRESS_RSS_LIMIT_MIB = 160.0
 CONTEXT_RATIO_LIMIT = 1.2
 """Flat context cost: a chat with 100k stored messages costs at most 1.2× one with 100."""
+RECALL_P95_LIMIT_MS = 5.0
+"""Recall over 10,000 memories of one user (1M in the table) adds at most 5 ms CPU to a run."""
+EMBED_LIMIT_MS = 0.2
+"""The built-in embedder: at most 0.2 ms CPU per item."""
+MEMORY_RATIO_LIMIT = 1.1
+"""Memory on costs at most 10 % more CPU per chat than memory off."""
 NOISY_OTHERS = 0.2
 """Cores busy with other processes above which a row's latency and throughput are suspect."""
 

@@ -135,7 +135,7 @@ async def change_memory(
 async def delete_memory(request: HttpRequest, memory_id: str, query: Query[WhoQuery]) -> Status:
     """Forget one memory."""
     item = await mine(caller_of(request), memory_id, query.userId)
-    await item.adelete()
+    await sync_to_async(longterm.delete_items)(item.user_id, MemoryItem.objects.filter(pk=item.pk))
     return Status(204, None)
 
 

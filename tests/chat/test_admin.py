@@ -211,6 +211,20 @@ def test_a_memory_edited_in_the_console_is_recalled_as_edited(admin_client, hist
     assert admin_client.get(admin_url(MemoryItem, "add")).status_code == 403
 
 
+@pytest.mark.parametrize("how", ["one", "chosen"])
+def test_a_memory_deleted_in_the_console_is_no_longer_recalled(admin_client, history, how):
+    memory = MemoryItem.objects.get()
+    assert longterm.recall("alice", "Do I like tea?", k=1, room=100) == ["I like tea."]
+    if how == "one":
+        url, form = admin_url(MemoryItem, "delete", memory.pk), {"post": "yes"}
+    else:
+        url = admin_url(MemoryItem, "changelist")
+        form = {"action": "delete_selected", "_selected_action": [memory.pk], "post": "yes"}
+    assert admin_client.post(url, form).status_code == 302
+    assert not MemoryItem.objects.exists()
+    assert longterm.recall("alice", "Do I like tea?", k=1, room=100) == []
+
+
 def test_the_user_page_lists_their_memories_and_links_to_edit_them(admin_client, history):
     page = admin_client.get(reverse("admin:telemetry_user", args=["alice"])).content.decode()
     assert "I like tea." in page
