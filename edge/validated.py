@@ -67,6 +67,11 @@ def field_problems(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error["loc"]) or "body"
-        message = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "value_error":  # our own validators' words, without pydantic's
+            message = str(error["ctx"]["error"])
+        else:
+            message = error["msg"]
         problems.append(f"{where}: {message}")
     return "; ".join(problems)

@@ -113,7 +113,11 @@ def put(
     with transaction.atomic():
         stamps = restamp(user_id)
         item, created = MemoryItem.objects.update_or_create(
-            user_id=user_id, namespace=joined(namespace), key=key, defaults=fields
+            user_id=user_id,
+            namespace=joined(namespace),
+            key=key,
+            defaults=fields,
+            create_defaults=fields | {"created_at": fields["updated_at"]},
         )
         removed = make_room(user_id) if created else []
         held = {item.pk: Held(vector, text, item.updated_at)}

@@ -15,7 +15,14 @@ import re
 from typing import Annotated, Any, Literal
 
 from asgiref.sync import sync_to_async
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from accounts.callers import Caller
 from chat.models import USER_ID_PATTERN
@@ -26,8 +33,15 @@ from memory.models import MemoryItem
 from protocols.langgraph.bodies import parse_body
 from protocols.langgraph.resources import Resource
 
-Label = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^.]+$")]
-"""A namespace label: not empty, no dot (LangGraph joins labels with dots)."""
+
+def label(value: str) -> str:
+    """A namespace label: not empty, no dot (LangGraph joins labels with dots)."""
+    if not value or "." in value:
+        raise ValueError(f"Namespace label {value!r} must be a non-empty string without periods")
+    return value
+
+
+Label = Annotated[str, StringConstraints(max_length=128), AfterValidator(label)]
 Namespace = Annotated[list[Label], Field(max_length=16)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 FIELD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -42,13 +56,14 @@ class StoreBody(BaseModel):
 class PutBody(StoreBody):
     """`PUT /store/items`."""
 
-    namespace: Annotated[Namespace, Field(min_length=1)]
+    namespace: Namespace
+    """Not empty: a 400, as LangGraph's server answers (StoreResource.put)."""
 
     @field_validator("namespace")
     @classmethod
     def not_langgraphs(cls, namespace: list[str]) -> list[str]:
         """Refuse the root label LangGraph keeps for itself."""
-        if namespace[0] == "langgraph":
+        if namespace[:1] == ["langgraph"]:
             raise ValueError("the root label 'langgraph' is reserved")
         return namespace
 
@@ -87,16 +102,20 @@ class NamespacesBody(StoreBody):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-def item_object(item: MemoryItem, score: float | None = None) -> dict[str, Any]:
-    """An item as the SDK reads it (`score` only from a search with a query)."""
-    found = {
+def item_object(item: MemoryItem) -> dict[str, Any]:
+    """An item as the SDK reads it."""
+    return {
         "namespace": longterm.split(item.namespace),
         "key": item.key,
         "value": item.value,
         "created_at": item.created_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
     }
-    return found | ({"score": score} if score is not None else {})
+
+
+def search_item(hit: longterm.Found) -> dict[str, Any]:
+    """A search's item: its `score` (null without a query, as LangGraph's server gives it)."""
+    return item_object(hit.item) | {"score": hit.score}
 
 
 def equal_fields(filters: dict[str, Any] | None) -> dict[str, Any]:
@@ -155,6 +174,8 @@ class StoreResource(Resource):
 
     async def put(self, user_id: str, request: PutBody) -> None:
         """Store the item (a new one, or the same key's replaced): 204."""
+        if not request.namespace:
+            raise RequestRejected(400, "Namespace cannot be empty.")
         try:
             await sync_to_async(longterm.put)(
                 user_id, request.namespace, request.key, request.value
@@ -167,8 +188,9 @@ class StoreResource(Resource):
         """`?namespace=a.b&key=k`: the item, or `null` (LangGraph's answer for none)."""
         query = self.query()
         namespace, key = query.get("namespace", "").split("."), query.get("key", "")
-        if not all(namespace):
-            raise RequestRejected(422, "namespace: labels must be non-empty, without periods")
+        for value in namespace:
+            if not value:
+                raise RequestRejected(422, f"Namespace label {value!r} must be non-empty")
         if not key:
             raise RequestRejected(400, "Key is required")
         item = await sync_to_async(longterm.get)(user_id, namespace, key)
@@ -184,4 +206,4 @@ class StoreResource(Resource):
             limit=request.limit,
             offset=request.offset,
         )
-        await self.send_json(200, {"items": [item_object(hit.item, hit.score) for hit in found]})
+        await self.send_json(200, {"items": [search_item(hit) for hit in found]})

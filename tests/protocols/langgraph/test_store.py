@@ -33,7 +33,8 @@ def test_put_get_search_list_and_delete_an_item(owner_and_stranger):
     found = store.store.search_items(["prefs"], query="window seat")["items"]
     assert found[0]["key"] == "seat" and found[0]["score"] > found[1]["score"]
     filtered = store.store.search_items(["prefs"], filter={"kind": "diet"})["items"]
-    assert [hit["key"] for hit in filtered] == ["food"] and "score" not in filtered[0]
+    assert [hit["key"] for hit in filtered] == ["food"] and filtered[0]["score"] is None
+    assert item["created_at"] == item["updated_at"]  # as written once
     assert store.store.list_namespaces(prefix=["prefs"])["namespaces"] == [
         ["prefs"],
         ["prefs", "travel"],
@@ -92,7 +93,7 @@ TOO_LARGE = {"text": "x" * 5000}
     [
         ("PUT", "/store/items", {"namespace": ["a.b"], "key": "k", "value": {}}, 422),
         ("PUT", "/store/items", {"namespace": [""], "key": "k", "value": {}}, 422),
-        ("PUT", "/store/items", {"namespace": [], "key": "k", "value": {}}, 422),
+        ("PUT", "/store/items", {"namespace": [], "key": "k", "value": {}}, 400),
         ("PUT", "/store/items", {"namespace": ["a"], "key": "k", "value": "text"}, 422),
         ("PUT", "/store/items", {"namespace": ["a"], "key": "k", "value": {}, "ttl": 5}, 422),
         ("PUT", "/store/items", {"namespace": ["a"], "key": "k", "value": TOO_LARGE}, 413),
@@ -120,3 +121,25 @@ def test_bad_requests_are_refused_naming_the_problem(server, method, path, body,
     )
     assert response.status_code == status, response.text
     assert response.json()["detail"]
+
+
+NO_PERIODS = "must be a non-empty string without periods"
+"""LangGraph's server's words for a bad label."""
+
+
+@pytest.mark.parametrize(
+    ("namespace", "status", "detail"),
+    [
+        (["pre.fs"], 422, f"namespace.0: Namespace label 'pre.fs' {NO_PERIODS}"),
+        ([""], 422, f"namespace.0: Namespace label '' {NO_PERIODS}"),
+        ([], 400, "Namespace cannot be empty."),
+    ],
+)  # fmt: skip
+def test_a_bad_namespace_is_refused_in_langgraphs_words(server, namespace, status, detail):
+    response = httpx.put(
+        f"{api_url(server.url)}/store/items",
+        json={"namespace": namespace, "key": "k", "value": {}},
+        headers={"x-api-key": create_key(server.sqlite_path, new_user())},
+        timeout=30,
+    )
+    assert (response.status_code, response.json()) == (status, {"detail": detail})
