@@ -61,6 +61,8 @@ class Shelf:
         if not self.ids:
             return np.zeros(0, dtype=np.float32)
         used = np.flatnonzero(query)
+        if 2 * used.size > query.size:  # dense (a model's embedding): every row of columns
+            return query @ self.columns
         return query[used] @ self.columns[used]
 
     def used(self, indexes: Iterable[int], when: datetime) -> None:

@@ -149,3 +149,17 @@ def test_an_item_recalled_again_soon_is_not_written_again(
     with django_assert_num_queries(1):  # the stamp
         assert longterm.recall(ALICE, question, k=1, room=100) == ["My sister lives in Oslo."]
     assert MemoryItem.objects.get(user_id=ALICE).used_at == marked is not None
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_scores_are_the_exact_cosines_for_sparse_and_dense_queries(dense: bool) -> None:
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(50, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    now = timezone.now()
+    shelf = shelf_of("s", {str(n): Held(vector, "", now) for n, vector in enumerate(vectors)})
+    query = rng.normal(size=64).astype(np.float32)
+    if not dense:
+        query[8:] = 0
+    query /= np.linalg.norm(query)
+    assert np.allclose(shelf.scores(query), vectors @ query, atol=1e-6)
