@@ -163,3 +163,18 @@ def test_scores_are_the_exact_cosines_for_sparse_and_dense_queries(dense: bool) 
         query[8:] = 0
     query /= np.linalg.norm(query)
     assert np.allclose(shelf.scores(query), vectors @ query, atol=1e-6)
+
+
+def test_with_the_local_model_recall_finds_a_memory_that_shares_no_word(
+    index, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.MEMORY_EMBEDDER = "e5-small"
+    longterm.embedder.cache_clear()
+    try:
+        for key, text in [("seat", "I prefer window seats."), ("home", "My sister lives in Oslo.")]:
+            remember(key, text, django_capture_on_commit_callbacks)
+        question = "Where do I like to sit on a plane?"
+        assert longterm.recall(ALICE, question, k=1, room=100) == ["I prefer window seats."]
+        assert index.shelves[(ALICE, longterm.embedder().name)].columns.shape == (384, 2)
+    finally:
+        longterm.embedder.cache_clear()
