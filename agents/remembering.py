@@ -11,13 +11,13 @@ from __future__ import annotations
 from agents.degraded import clamped, skipped
 from agents.schemas import Facts
 from llm.base import LLMProvider, ProviderError
-from llm.builtin.memory import told
+from llm.builtin.memory import says_about_its_user
 from llm.requests import FactsRequest
 
 
 async def facts_told(provider: LLMProvider, text: str) -> list[tuple[str, str]]:
     """(about, statement) for each thing `text` says about its user; [] when none or failing."""
-    if not told(text):
+    if not says_about_its_user(text):
         return []
     try:
         found = await provider.structured(FactsRequest(text=text), Facts)

@@ -126,9 +126,11 @@ def pack_messages(
         head.append(summary_message(kept_summary))
         room -= estimate_tokens(head[-1]["content"])
     kept_memories: tuple[str, ...] = ()
-    if memories and estimate_tokens(memories_message(memories)["content"]) <= room:
-        head.append(memories_message(memories))
-        room -= estimate_tokens(head[-1]["content"])
+    recalled = memories_message(memories) if memories else None
+    cost = estimate_tokens(recalled["content"]) if recalled else 0
+    if recalled and cost <= room:
+        head.append(recalled)
+        room -= cost
         kept_memories = tuple(memories)
     kept_turns = fit_turns(turns, max(room, 0))
     messages = [*head, *kept_turns, prompt_message]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from ninja import NinjaAPI
 
 from accounts.api import router as identity_router
 from accounts.ninja_auth import CallerAuth, install_error_handlers
+from edge.errors import RequestRejected
 from protocols.ag_ui.docs import AG_UI_DOCS
 from protocols.ai_sdk.docs import AI_SDK_DOCS
 from protocols.langgraph.docs import LANGGRAPH_DOCS
@@ -38,6 +40,17 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
+
+
+@api.exception_handler(RequestRejected)
+def rejected(request: HttpRequest, exc: RequestRejected) -> HttpResponse:
+    """A refusal raised below the views (edge.conversation's, say): its status and detail."""
+    response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
 api.add_router("/v1", identity_router)
 api.add_router("/v1", sessions_router)
 api.add_router("/v1", memories_router)

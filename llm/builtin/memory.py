@@ -245,6 +245,11 @@ def current_topics(summary: str) -> list[str]:
     return []
 
 
+def says_about_its_user(text: str) -> bool:
+    """Whether a message has a first-person statement (what `told` would read facts from)."""
+    return bool(statements_in([text]))
+
+
 def told(text: str) -> list[dict[str, str]]:
     """What a message says about its user, as the `facts` a memory keeper lists.
 

@@ -14,6 +14,7 @@ from accounts.lookups import get_session_or_404
 from accounts.ninja_auth import caller_of
 from accounts.schemas import ErrorOut
 from chat.models import Message, Session
+from edge.conversation import user_of
 from protocols.native.schemas import MessagesOut, SessionListOut, SessionOut
 from runs.engine import delete_session
 
@@ -75,9 +76,7 @@ async def list_sessions(request: HttpRequest, query: Query[SessionsQuery]) -> di
     caller = caller_of(request)
     sessions = Session.objects.filter(**caller.owner_filter()).order_by("-id")
     if query.userId is not None:
-        if not caller.is_service and query.userId != caller.user_id:
-            raise HttpError(403, "userId does not match the key's user")
-        sessions = sessions.filter(user_id=query.userId)
+        sessions = sessions.filter(user_id=user_of(caller, query.userId, "userId", owner=True))
     if query.cursor:
         sessions = sessions.filter(id__lt=query.cursor)
     rows = [session async for session in sessions[: query.limit + 1]]

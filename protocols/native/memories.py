@@ -16,10 +16,11 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, StringConstraints
 
-from accounts.callers import Caller, service_user
+from accounts.callers import Caller
 from accounts.ninja_auth import caller_of
 from accounts.schemas import ErrorOut
 from chat.models import USER_ID_PATTERN
+from edge.conversation import user_of
 from memory import longterm
 from memory.learning import key_of, sentence_of
 from memory.models import MemoryItem
@@ -80,15 +81,7 @@ class MemoryIn(Schema):
 
 def owner(caller: Caller, user_id: str | None) -> str:
     """Whose memories the request is about: the key's user, or the one the service key names."""
-    if not caller.is_service:
-        if user_id is not None and user_id != caller.user_id:
-            raise HttpError(403, "userId does not match the key's user")
-        assert caller.user_id is not None
-        return caller.user_id
-    named = service_user(user_id)
-    if named is None:
-        raise HttpError(422, "userId is required with the service key")
-    return named
+    return user_of(caller, user_id, "userId", status=422, owner=True)
 
 
 def scored(found: list[longterm.Found]) -> list[MemoryItem]:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from llm.builtin.memory import summarise
+from llm.builtin.memory import says_about_its_user, summarise, told
 from llm.builtin.provider import BuiltinModel
 from llm.requests import (
     SynthesizerRequest,
@@ -140,3 +140,18 @@ def test_the_memories_message_survives_rendering_and_parsing():
     request = SynthesizerRequest(history=history, question="Where does my sister live?")
     assert parse(render(request)) == request
     assert read_history(history).memories == ["My sister lives in Oslo."]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("My favourite colour is teal.", True),
+        ("Remember that my sister lives in Oslo.", True),
+        ("I have two cats.", True),
+        ("What is my favourite colour?", False),
+        ("How many sessions do I have?", False),
+    ],
+)
+def test_only_a_message_with_a_first_person_statement_is_read_for_facts(text, says):
+    assert says_about_its_user(text) is says
+    assert bool(told(text)) is says
