@@ -17,14 +17,26 @@ from harness.live_server import free_port, stop
 
 @dataclass
 class RedisServer:
-    """A running redis-server: its URL and process."""
+    """A running redis-server: its URL and process (stopped and started again on its port)."""
 
     url: str
     process: subprocess.Popen[bytes]
+    port: int
+    workdir: Path
 
     def client(self) -> redis.Redis:
         """Return a synchronous client of this server (the caller closes it)."""
         return redis.Redis.from_url(self.url)
+
+    def kill(self) -> None:
+        """Stop it at once (SIGKILL), as a crash would: its data is gone (no persistence)."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def start(self) -> None:
+        """Start it again on the same port, and wait until it answers."""
+        self.process = launch(self.port, self.workdir)
+        _wait_until_ready(self)
 
 
 def redis_server_binary() -> str:
@@ -40,7 +52,17 @@ def redis_server(workdir: Path) -> Iterator[RedisServer]:
     """Run redis-server on a free loopback port, without persistence, until the block ends."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    process = subprocess.Popen(
+    server = RedisServer(f"redis://127.0.0.1:{port}/0", launch(port, workdir), port, workdir)
+    try:
+        _wait_until_ready(server)
+        yield server
+    finally:
+        stop(server.process)
+
+
+def launch(port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    """Start redis-server on `port` (loopback), logging to `workdir`/redis.log."""
+    return subprocess.Popen(
         [
             redis_server_binary(),
             "--bind",
@@ -54,15 +76,9 @@ def redis_server(workdir: Path) -> Iterator[RedisServer]:
             "--dir",
             str(workdir),
         ],
-        stdout=(workdir / "redis.log").open("wb"),
+        stdout=(workdir / "redis.log").open("ab"),
         stderr=subprocess.STDOUT,
     )
-    server = RedisServer(f"redis://127.0.0.1:{port}/0", process)
-    try:
-        _wait_until_ready(server)
-        yield server
-    finally:
-        stop(process)
 
 
 def _wait_until_ready(server: RedisServer, timeout: float = 10) -> None:

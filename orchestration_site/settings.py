@@ -445,6 +445,8 @@ if not isinstance(MODEL_PRICES, dict) or not all(
 # daphne processes share runs.
 RUN_REPLAY_SECONDS = _bounded_int("RUN_REPLAY_SECONDS", 600, low=1, high=7 * 86_400)
 RUN_BUFFER_MAX_EVENTS = _bounded_int("RUN_BUFFER_MAX_EVENTS", 20_000, low=100, high=10_000_000)
+# While Redis cannot be written, each process holds at most this many events to write later.
+RUN_OUTAGE_HOLD_EVENTS = _bounded_int("RUN_OUTAGE_HOLD_EVENTS", 100_000, low=0, high=10_000_000)
 RUN_HEARTBEAT_SECONDS = _bounded_float("RUN_HEARTBEAT_SECONDS", 5.0, low=0.05, high=300.0)
 RUN_LEASE_SECONDS = _bounded_float("RUN_LEASE_SECONDS", 15.0, low=0.2, high=3600.0)
 if RUN_LEASE_SECONDS < 2 * RUN_HEARTBEAT_SECONDS:

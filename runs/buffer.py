@@ -168,6 +168,14 @@ class MemoryEventBuffer(EventByEvent):
     async def flush(self, run_id: str) -> None:
         """Nothing to do: an appended event is readable at once."""
 
+    def whole_runs(self) -> dict[str, list[RunEvent]]:
+        """Every run held from its first event, with its events (as they are now)."""
+        return {
+            run_id: list(log.events)
+            for run_id, log in self.logs.items()
+            if log.events and log.events[0].id == 1
+        }
+
     def has_whole(self, run_id: str) -> bool:
         """Whether this buffer holds the run from its first event."""
         log = self.logs.get(run_id)

@@ -313,6 +313,7 @@ def build_runtime() -> RunRuntime:
         client,
         retain_seconds=settings.RUN_REPLAY_SECONDS,
         max_events=settings.RUN_BUFFER_MAX_EVENTS,
+        hold_events=settings.RUN_OUTAGE_HOLD_EVENTS,
     )
     return RunRuntime(buffer, redis_client=client)
 

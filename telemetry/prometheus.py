@@ -68,6 +68,12 @@ MODEL_TOKENS = Counter(
 RUNS = Counter("chat_runs", "Chat runs by final status.", ["status"])
 PROVIDER_ERRORS = Counter("chat_provider_errors", "Runs ended by a model provider error.")
 HTTP_RESPONSES = Counter("http_responses", "HTTP responses by status class.", ["status_class"])
+REDIS_ERRORS = Counter(
+    "redis_errors", "Redis operations that failed, by operation and error.", ["operation", "kind"]
+)
+REDIS_DROPPED_RUNS = Counter(
+    "redis_dropped_runs", "Runs whose events an outage of Redis outlasted the hold for."
+)
 STREAMS_IN_FLIGHT = Gauge(
     "chat_streams_in_flight", "Chat streams running now.", multiprocess_mode="livesum"
 )

@@ -63,11 +63,12 @@ class ProbeOut(Schema):
 
 
 class HealthOut(Schema):
-    """Liveness and database reachability."""
+    """Whether the process's dependencies answer: the database, and Redis when REDIS_URL is set."""
 
     status: str
     database: str
     backend: str
+    redis: str | None = Field(None, description="ok or unreachable; absent without REDIS_URL")
 
 
 class RunTraceOut(Schema):
