@@ -21,7 +21,7 @@ from typing import Any
 
 from edge.checks import RequestEdge
 from edge.conversation import ClientTurn
-from edge.errors import INTERNAL_ERROR, RequestRejected
+from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
 from edge.wire import WireFormat
 from memory.seeding import find_session, seed_session
@@ -86,9 +86,9 @@ class AdmittingConsumer(RunEventsConsumer):
         except engine.ShuttingDown:
             await self.reject(RequestRejected(503, SHUTDOWN_DETAIL))
             return
-        except Exception:
+        except Exception as exc:
             logger.exception("the request failed before its run started")
-            await self.reject(INTERNAL_ERROR)
+            await self.reject(failure_of(exc))
             return
         await self.answer(executor)
 

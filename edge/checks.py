@@ -27,7 +27,7 @@ from django.http.request import split_domain_port, validate_host
 from accounts.addresses import client_address
 from accounts.callers import Caller, token_from_headers
 from accounts.limits import RateLimited, StreamSlot, identify
-from edge.errors import INTERNAL_ERROR, RequestRejected
+from edge.errors import RequestRejected, failure_of
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +153,9 @@ class RequestEdge:
             self.chunks.append(chunk)
         except RequestRejected as rejected:
             return rejected
-        except Exception:
+        except Exception as exc:
             logger.exception("the stream request failed its checks unexpectedly")
-            return INTERNAL_ERROR
+            return failure_of(exc)
         return None if message.get("more_body") else b"".join(self.chunks)
 
     async def admit(self) -> Caller:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
+
 
 class RequestRejected(Exception):
     """The request cannot start a run; carries the HTTP status and the JSON detail."""
@@ -31,3 +33,21 @@ class RequestRejected(Exception):
 
 
 INTERNAL_ERROR = RequestRejected(500, "Internal server error; the server log has the details.")
+
+DATABASE_UNAVAILABLE = RequestRejected(
+    503,
+    "The database is unavailable; try again shortly.",
+    {"Retry-After": "5"},
+    code="database_unavailable",
+)
+
+
+def failure_of(exc: BaseException) -> RequestRejected:
+    """What a request that failed unexpectedly answers (the caller logs `exc`).
+
+    503 `database_unavailable` when the database cannot be reached or gave up on the
+    statement (a client should retry), else 500.
+    """
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return DATABASE_UNAVAILABLE
+    return INTERNAL_ERROR

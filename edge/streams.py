@@ -119,7 +119,8 @@ class RunEventsConsumer(AsyncHttpConsumer):
         headers += [
             (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
         ]
-        body = {"detail": rejected.detail, **extra}
+        body = {"detail": rejected.detail, **({"code": rejected.code} if rejected.code else {})}
+        body |= extra
         await self.send_json(rejected.status, body, headers)
 
     async def send_json(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import admin
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from ninja import NinjaAPI
 
 from accounts.api import router as identity_router
 from accounts.ninja_auth import CallerAuth, install_error_handlers
-from edge.errors import RequestRejected
+from edge.errors import RequestRejected, failure_of
 from protocols.ag_ui.docs import AG_UI_DOCS
 from protocols.ai_sdk.docs import AI_SDK_DOCS
 from protocols.langgraph.docs import LANGGRAPH_DOCS
@@ -22,6 +25,8 @@ from runs.api import router as runs_router
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
 from telemetry.views import metrics as prometheus_metrics
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Multi-agent chat orchestration",
@@ -45,10 +50,19 @@ install_error_handlers(api)
 @api.exception_handler(RequestRejected)
 def rejected(request: HttpRequest, exc: RequestRejected) -> HttpResponse:
     """A refusal raised below the views (edge.conversation's, say): its status and detail."""
-    response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    body = {"detail": exc.detail, **({"code": exc.code} if exc.code else {})}
+    response = api.create_response(request, body, status=exc.status)
     for name, value in exc.headers.items():
         response[name] = value
     return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_failed(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """The database cannot be reached: 503 `database_unavailable`, with Retry-After."""
+    logger.error("a request failed: the database is unavailable (%s)", exc)
+    return rejected(request, failure_of(exc))
 
 
 api.add_router("/v1", identity_router)

@@ -13,7 +13,7 @@ from typing import Any
 
 from accounts.callers import Caller
 from edge.checks import RequestEdge, check_request
-from edge.errors import INTERNAL_ERROR, RequestRejected
+from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
 from protocols.langgraph.assistant import GRAPH_ID, assistant_object, is_assistant
 from protocols.langgraph.bodies import (
@@ -85,10 +85,10 @@ class Resource(RunEventsConsumer):
             await self.handle(caller, self.scope["url_route"]["kwargs"], body)  # type: ignore[arg-type]
         except RequestRejected as rejected:
             await self.reject(rejected)
-        except Exception:
+        except Exception as exc:
             logger.exception("the LangGraph request failed")
             if not self.response_done:
-                await self.reject(INTERNAL_ERROR)
+                await self.reject(failure_of(exc))
 
     async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
         """Answer (subclasses)."""

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 from edge.admission import AdmittingConsumer
 from edge.conversation import ClientTurn
-from edge.errors import INTERNAL_ERROR, RequestRejected
+from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
 from edge.wire import WireFormat
 from protocols.native.requests import bind_to_caller, parse_chat_request
@@ -59,9 +59,9 @@ class RunStreamConsumer(RunEventsConsumer):
         except RequestRejected as rejected:
             await self.reject(rejected)
             return
-        except Exception:
+        except Exception as exc:
             logger.exception("the join request failed before its stream started")
-            await self.reject(INTERNAL_ERROR)
+            await self.reject(failure_of(exc))
             return
         if run.finished and 0 < run.last_event_id <= after:
             # The client has the run's last event: 204 tells an EventSource to stop reconnecting.

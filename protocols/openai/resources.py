@@ -15,7 +15,7 @@ from typing import Any
 
 from accounts.callers import Caller
 from edge.checks import admit_caller
-from edge.errors import INTERNAL_ERROR, RequestRejected
+from edge.errors import RequestRejected, failure_of
 from protocols.openai.bodies import MODEL_ID, check_model
 from protocols.openai.errors import OpenAIError
 from protocols.openai.rendering import OpenAIConsumer, ResponseStream, response_shape
@@ -47,10 +47,10 @@ class OpenAIResource(OpenAIConsumer):
             await self.handle(caller, self.scope["url_route"]["kwargs"])
         except RequestRejected as rejected:
             await self.reject(rejected)
-        except Exception:
+        except Exception as exc:
             logger.exception("the OpenAI request failed")
             if not self.response_done:
-                await self.reject(INTERNAL_ERROR)
+                await self.reject(failure_of(exc))
 
     async def authenticate(self) -> Caller:
         """Method (405), header bytes and Host (400), credentials (401, 429)."""
