@@ -37,14 +37,41 @@ SERVER_SETTINGS = {
 
 @dataclass
 class PostgresServer:
-    """A running cluster: where it listens and its superuser."""
+    """A running cluster: where it listens, its files, and who runs it."""
 
     port: int
     datadir: Path
+    root: Path
+    owner: pwd.struct_passwd | None
+    settings: dict[str, str]
 
     def url(self, database: str) -> str:
         """The `DATABASE_URL` of one of its databases."""
         return f"postgres://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        """Start the cluster (again) on its port; return once it accepts connections."""
+        options = " ".join(f"-c {name}={value}" for name, value in self.settings.items())
+        run_as(
+            self.owner,
+            [
+                str(binaries() / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-l",
+                str(self.root / "server.log"),
+            ]
+            + ["-w", "-t", "60", "-o", f"-p {self.port} -k {self.root} {options}", "start"],
+            timeout=90,
+        )
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the cluster (`immediate`: as a crash would, every connection cut)."""
+        run_as(
+            self.owner,
+            [str(binaries() / "pg_ctl"), "-D", str(self.datadir), "-m", mode, "-w", "stop"],
+            timeout=60,
+        )
 
 
 def binaries() -> Path:
@@ -81,35 +108,31 @@ def run_as(owner: pwd.struct_passwd | None, command: list[str], **kwargs: object
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[PostgresServer]:
-    """Start a fresh cluster on a free loopback port; stop it and remove its files at the end."""
+def postgres_server(*, crash_safe: bool = False) -> Iterator[PostgresServer]:
+    """Start a fresh cluster on a free loopback port; stop it and remove its files at the end.
+
+    `crash_safe`: every commit reaches the WAL before it returns (synchronous_commit), so a
+    test that stops the cluster with `-m immediate` loses nothing committed.
+    """
     owner = cluster_owner()
     root = Path(tempfile.mkdtemp(prefix="orchestrator-pg-"))  # outside 0700 pytest dirs
     if owner is not None:
         os.chown(root, owner.pw_uid, owner.pw_gid)
-    datadir, bindir, port = root / "data", binaries(), free_port()
+    settings = SERVER_SETTINGS | ({"synchronous_commit": "on"} if crash_safe else {})
+    server = PostgresServer(free_port(), root / "data", root, owner, settings)
     try:
         run_as(
             owner,
-            [str(bindir / "initdb"), "-D", str(datadir), "-U", SUPERUSER, "--auth=trust"]
-            + ["--encoding=UTF8", "--no-locale", "--no-sync"],
+            [str(binaries() / "initdb"), "-D", str(server.datadir), "-U", SUPERUSER]
+            + ["--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"],
             timeout=120,
         )
-        options = " ".join(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items())
-        run_as(
-            owner,
-            [str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(root / "server.log"), "-w"]
-            + ["-t", "60", "-o", f"-p {port} -k {root} {options}", "start"],
-            timeout=90,
-        )
+        server.start()
         try:
-            yield PostgresServer(port, datadir)
+            yield server
         finally:
-            run_as(
-                owner,
-                [str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "-w", "stop"],
-                timeout=60,
-            )
+            with contextlib.suppress(RuntimeError):  # a test may have left it stopped
+                server.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

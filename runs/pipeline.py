@@ -21,6 +21,7 @@ from chat.models import Session
 from llm.base import LLMProvider, ProviderError
 from memory.context import PackedContext
 from memory.summarizer import nothing_outside_window, update_summary
+from runs.closing import UNREACHABLE, close_later
 from runs.records import RunResults, open_turn, store_answer, store_failure
 from runs.requests import RunRequest
 from runs.turns import Turn
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 PipelineEvent = tuple[EventType, dict[str, Any]]
 """An event of the pipeline before the run numbers it: its type and its payload."""
 INTERNAL_ERROR = "The run failed unexpectedly; the server log has the details."
+DATABASE_UNAVAILABLE = "The database became unavailable; the run's answer could not be stored."
 
 
 class ChatRun:
@@ -94,6 +96,11 @@ class ChatRun:
         except asyncio.CancelledError:
             await self.record_failure(self.stop_status, self.stop_reason)
             raise
+        except UNREACHABLE:
+            logger.exception("chat run failed in session %s", self.request.session_id)
+            await self.record_failure("error", DATABASE_UNAVAILABLE)
+            yield EventType.ERROR, {"code": "database_unavailable", "message": DATABASE_UNAVAILABLE}
+            return
         except Exception:
             logger.exception("chat run failed in session %s", self.request.session_id)
             await self.record_failure("error", INTERNAL_ERROR)
@@ -114,6 +121,15 @@ class ChatRun:
         try:
             self.record.observed = self.observer.metric_fields()
             await store_failure(self.record, status, error)
+        except UNREACHABLE as exc:
+            logger.error(
+                "could not record the %s run %s: the database is unavailable (%s); "
+                "recording it when it answers",
+                status,
+                self.record.run_id,
+                exc,
+            )
+            close_later(self.record, status, error)
         except Exception:
             logger.exception("could not record the %s run of %s", status, self.request.session_id)
 
