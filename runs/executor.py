@@ -239,14 +239,24 @@ class RunRuntime:
             await self.buffer.append(run.pk, event)
 
     async def heartbeat(self) -> None:
-        """Renew the lease on this process's runs; act on cancels that signals missed."""
+        """Renew the lease on this process's runs; act on cancels that signals missed.
+
+        A failing heartbeat (the database away) is logged when it starts failing and when it
+        works again, not at every beat.
+        """
+        failing = False
         while True:
             await asyncio.sleep(settings.RUN_HEARTBEAT_SECONDS)
             try:
                 asked = await renew_lease(list(self.executors))
             except Exception:
-                logger.exception("run heartbeat failed")
+                if not failing:
+                    logger.exception("run heartbeat failed; retrying at every beat")
+                failing = True
                 continue
+            if failing:
+                logger.warning("run heartbeat works again")
+                failing = False
             for run_id, status in asked.items():
                 self.on_cancel(run_id, status)
 

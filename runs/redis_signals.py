@@ -54,16 +54,22 @@ class RedisSignals(LocalSignals):
 
     async def listen(self) -> None:
         """Dispatch every signal of the channel, resubscribing after a lost connection."""
+        lost = False
         while True:
             try:
                 async with self.client.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     self.subscribed.set()
+                    if lost:
+                        logger.warning("run signals subscribed again")
+                        lost = False
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             self.dispatch(json.loads(message["data"]))
             except redis.RedisError:
-                logger.warning("run signal subscription lost; resubscribing", exc_info=True)
+                if not lost:  # once per outage, not at every attempt
+                    logger.warning("run signal subscription lost; resubscribing", exc_info=True)
+                lost = True
                 await asyncio.sleep(1)
 
     def dispatch(self, message: dict[str, str]) -> None:

@@ -76,5 +76,6 @@ async def test_a_run_streamed_through_an_outage_is_resumed_whole_on_the_other_pr
     assert "could not write the events" not in a.log()
     assert a.log().count("Redis cannot be written") == 1
     assert a.log().count("Redis is written again") == 1
+    assert a.log().count("run signal subscription lost") == 1  # once, not once a second
     metrics = httpx.get(f"{a.url}/metrics", timeout=10).text
     assert 'redis_errors_total{kind="ConnectionError",operation="write"}' in metrics
