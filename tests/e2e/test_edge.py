@@ -171,7 +171,7 @@ def test_an_oversized_upload_is_not_held_in_memory(edge_server):
 
 
 @pytest.mark.skipif(bool(MONGO_URI), reason="makes the SQLite file unreachable")
-def test_an_unexpected_failure_before_the_stream_is_a_500_logged_once(tmp_path):
+def test_a_database_that_cannot_be_opened_is_a_503_logged_once(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the database directory should be")
     body = json.dumps(VALID).encode()
@@ -183,8 +183,10 @@ def test_an_unexpected_failure_before_the_stream_is_a_500_logged_once(tmp_path):
             body,
         )
         log = down.log()
-    assert_json_error(service, 500, "Internal Server Error")
-    assert_json_error(user_key, 500, "Internal Server Error")
+    for response in (service, user_key):
+        assert_json_error(response, 503, "Service Unavailable")
+        assert response.json()["code"] == "database_unavailable"
+        assert response.headers["retry-after"] == "5"
     assert log.count("failed before its run started") == 1
     assert log.count("failed its checks unexpectedly") == 1
 

@@ -115,12 +115,22 @@ async def test_only_post_is_allowed():
     assert dict(start["headers"])[b"allow"] == b"POST"
 
 
-async def test_a_database_failure_while_opening_the_turn_answers_500_and_stores_nothing():
+@pytest.mark.parametrize(
+    ("failure", "status", "said"),
+    [
+        (OperationalError("disk I/O error"), 503, "database is unavailable"),
+        (RuntimeError("a bug"), 500, "server log"),
+    ],
+    ids=["database", "bug"],
+)
+async def test_a_failure_while_opening_the_turn_answers_5xx_and_stores_nothing(
+    failure, status, said
+):
     await Session.objects.acreate(session_id="c5", user_id="alice")
 
     def broken_history(execute, sql, params, many, context):
         if 'FROM "messages"' in sql:
-            raise OperationalError("disk I/O error")
+            raise failure
         return execute(sql, params, many, context)
 
     # The wrapper goes on the connection of the thread that runs the database trips.
@@ -129,8 +139,8 @@ async def test_a_database_failure_while_opening_the_turn_answers_500_and_stores_
         start, body = await exchange({"sessionId": "c5", "userId": "alice", "prompt": "hi"})
     finally:
         await sync_to_async(lambda: connection.execute_wrappers.remove(broken_history))()
-    assert start["status"] == 500
-    assert "server log" in json.loads(body)["detail"]
+    assert start["status"] == status
+    assert said in json.loads(body)["detail"]
     assert not await Run.objects.filter(session_id="c5").aexists()
     assert not await Message.objects.filter(session_id="c5").aexists()
     session = await Session.objects.aget(session_id="c5")
