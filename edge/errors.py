@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 
+from telemetry.prometheus import DATABASE_ERRORS
+
 
 class RequestRejected(Exception):
     """The request cannot start a run; carries the HTTP status and the JSON detail."""
@@ -49,5 +51,6 @@ def failure_of(exc: BaseException) -> RequestRejected:
     statement (a client should retry), else 500.
     """
     if isinstance(exc, (OperationalError, InterfaceError)):
+        DATABASE_ERRORS.labels(operation="request", kind=type(exc).__name__).inc()
         return DATABASE_UNAVAILABLE
     return INTERNAL_ERROR

@@ -26,6 +26,7 @@ from runs.records import RunResults, open_turn, store_answer, store_failure
 from runs.requests import RunRequest
 from runs.turns import Turn
 from telemetry.observer import RunObserver
+from telemetry.prometheus import DATABASE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ class ChatRun:
         except asyncio.CancelledError:
             await self.record_failure(self.stop_status, self.stop_reason)
             raise
-        except UNREACHABLE:
+        except UNREACHABLE as exc:
+            DATABASE_ERRORS.labels(operation="run", kind=type(exc).__name__).inc()
             logger.exception("chat run failed in session %s", self.request.session_id)
             await self.record_failure("error", DATABASE_UNAVAILABLE)
             yield EventType.ERROR, {"code": "database_unavailable", "message": DATABASE_UNAVAILABLE}

@@ -71,6 +71,11 @@ HTTP_RESPONSES = Counter("http_responses", "HTTP responses by status class.", ["
 REDIS_ERRORS = Counter(
     "redis_errors", "Redis operations that failed, by operation and error.", ["operation", "kind"]
 )
+DATABASE_ERRORS = Counter(
+    "database_errors",
+    "Database failures (unreachable, or a statement given up on), by where and error.",
+    ["operation", "kind"],
+)
 REDIS_DROPPED_RUNS = Counter(
     "redis_dropped_runs", "Runs whose events an outage of Redis outlasted the hold for."
 )

@@ -74,3 +74,10 @@ def test_openai_answers_in_its_own_error_shape(down):
     )
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert response.json()["error"]["code"] == "database_unavailable"
+
+
+def test_each_refusal_is_counted_by_kind(down):
+    httpx.post(f"{down.url}/v1/chat/stream", json=CHAT, headers=AUTH, timeout=30)
+    metrics = httpx.get(f"{down.url}/metrics", timeout=10).text
+    assert 'database_errors_total{kind="OperationalError",operation="request"}' in metrics
+

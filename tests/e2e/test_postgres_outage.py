@@ -7,6 +7,7 @@ ended, never left `running`.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -66,5 +67,7 @@ async def test_a_run_the_database_left_mid_stream_ends_with_an_error_and_is_reco
     until(lambda: run_status(server, run_id) not in (None, "running"), timeout=60)
     assert run_status(server, run_id) == "error"
     assert "recorded error once the database answered" in server.log()
+    metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+    assert re.search(r'database_errors_total\{kind="\w+Error",operation="run"\} 1', metrics)
     health = httpx.get(f"{server.url}/health", timeout=10)
     assert (health.status_code, health.json()["database"]) == (200, "ok")
