@@ -80,4 +80,3 @@ def test_each_refusal_is_counted_by_kind(down):
     httpx.post(f"{down.url}/v1/chat/stream", json=CHAT, headers=AUTH, timeout=30)
     metrics = httpx.get(f"{down.url}/metrics", timeout=10).text
     assert 'database_errors_total{kind="OperationalError",operation="request"}' in metrics
-
