@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -51,9 +52,9 @@ class Shelf:
     whole, and the built-in embedder's queries are mostly zeros."""
     held: list[Held]
 
-    @property
+    @cached_property
     def size(self) -> int:
-        """Bytes held (about)."""
+        """Bytes held (about; counted once: a shelf's rows never change)."""
         return int(self.columns.nbytes) + sum(96 + len(item.text) for item in self.held)
 
     def scores(self, query: Vector) -> np.ndarray:
