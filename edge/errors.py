@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
 
-from telemetry.prometheus import DATABASE_ERRORS
+from telemetry.prometheus import DATABASE_ERRORS, REDIS_ERRORS
 
 
 class RequestRejected(Exception):
@@ -44,13 +45,31 @@ DATABASE_UNAVAILABLE = RequestRejected(
 )
 
 
+REDIS_UNAVAILABLE = RequestRejected(
+    503,
+    "Runs cannot be shared right now (Redis does not answer); try again shortly.",
+    {"Retry-After": "5"},
+    code="redis_unavailable",
+)
+
+
 def failure_of(exc: BaseException) -> RequestRejected:
     """What a request that failed unexpectedly answers (the caller logs `exc`).
 
     503 `database_unavailable` when the database cannot be reached or gave up on the
-    statement (a client should retry), else 500.
+    statement, 503 `redis_unavailable` when Redis cannot be reached (a client should retry
+    both), else 500.
     """
     if isinstance(exc, (OperationalError, InterfaceError)):
         DATABASE_ERRORS.labels(operation="request", kind=type(exc).__name__).inc()
         return DATABASE_UNAVAILABLE
+    if redis_unreachable(exc):
+        REDIS_ERRORS.labels(operation="request", kind=type(exc).__name__).inc()
+        return REDIS_UNAVAILABLE
     return INTERNAL_ERROR
+
+
+def redis_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` is Redis not answering (the client is only loaded with REDIS_URL set)."""
+    errors = sys.modules.get("redis.exceptions")
+    return errors is not None and isinstance(exc, (errors.ConnectionError, errors.TimeoutError))

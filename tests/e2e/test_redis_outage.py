@@ -14,8 +14,18 @@ import redis
 
 from harness.live_server import LiveServer, live_servers
 from harness.redis_server import RedisServer, redis_server
-from tests.support.runs import SLOW_RUNS, body, join, new_session, start_and_leave, wait_for_run
+from tests.support.runs import (
+    SLOW_RUNS,
+    TOKEN,
+    body,
+    join,
+    new_session,
+    start_and_leave,
+    wait_for_run,
+)
 from tests.support.waiting import until
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +77,9 @@ async def test_a_run_streamed_through_an_outage_is_resumed_whole_on_the_other_pr
         assert httpx.get(f"{a.url}/health/live", timeout=10).status_code == 200
         ready = httpx.get(f"{a.url}/health/ready", timeout=10)
         assert ready.status_code == 503 and ready.json()["checks"]["redis"] == "unreachable"
+        elsewhere = httpx.get(f"{b.url}/v1/runs/{run_id}/stream", headers=AUTH, timeout=10)
+        assert (elsewhere.status_code, elsewhere.headers["retry-after"]) == (503, "5")
+        assert elsewhere.json()["code"] == "redis_unavailable"  # B reads runs from Redis
         assert (await wait_for_run(a.url, run_id, timeout=60))["status"] == "ok"
     finally:
         server.start()
