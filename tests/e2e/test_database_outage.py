@@ -20,6 +20,15 @@ CHAT = {"sessionId": "outage-1", "userId": "ann", "prompt": "What is AI?"}
 MESSAGES = [{"role": "user", "content": "What is AI?"}]
 LANGGRAPH_RUN = {"assistant_id": "orchestrator", "input": {"messages": MESSAGES}}
 UI_MESSAGE = {"id": "m1", "role": "user", "parts": [{"type": "text", "text": "Hi"}]}
+AG_UI_RUN = {
+    "threadId": "outage-ag",
+    "runId": "r1",
+    "messages": [{"id": "u1", "role": "user", "content": "What is AI?"}],
+    "tools": [],
+    "context": [],
+    "state": {},
+    "forwardedProps": {"userId": "ann"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +55,11 @@ def down(tmp_path_factory) -> Iterator[LiveServer]:
         ("POST", "/langgraph/threads", {"metadata": {"user_id": "ann"}}),
         ("POST", "/langgraph/runs/wait", LANGGRAPH_RUN),
         ("POST", "/ai-sdk/chat", {"id": "c1", "messages": [UI_MESSAGE]}),
+        ("POST", "/ag-ui", AG_UI_RUN),
     ],
     ids=[
         "chat-stream", "run-join", "sessions", "memories", "langgraph-thread", "langgraph-run",
-        "ai-sdk",
+        "ai-sdk", "ag-ui",
     ],
 )  # fmt: skip
 def test_every_route_answers_503_database_unavailable(down, method, path, body):
