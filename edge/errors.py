@@ -34,6 +34,10 @@ class RequestRejected(Exception):
         self.param = param
         self.code = code
 
+    def body(self) -> dict[str, Any]:
+        """The JSON body of the refusal: its `detail`, and its `code` when it has one."""
+        return {"detail": self.detail, **({"code": self.code} if self.code else {})}
+
 
 INTERNAL_ERROR = RequestRejected(500, "Internal server error; the server log has the details.")
 

@@ -119,9 +119,7 @@ class RunEventsConsumer(AsyncHttpConsumer):
         headers += [
             (name.lower().encode(), value.encode()) for name, value in rejected.headers.items()
         ]
-        body = {"detail": rejected.detail, **({"code": rejected.code} if rejected.code else {})}
-        body |= extra
-        await self.send_json(rejected.status, body, headers)
+        await self.send_json(rejected.status, rejected.body() | extra, headers)
 
     async def send_json(
         self, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None

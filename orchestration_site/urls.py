@@ -50,8 +50,7 @@ install_error_handlers(api)
 @api.exception_handler(RequestRejected)
 def rejected(request: HttpRequest, exc: RequestRejected) -> HttpResponse:
     """A refusal raised below the views (edge.conversation's, say): its status and detail."""
-    body = {"detail": exc.detail, **({"code": exc.code} if exc.code else {})}
-    response = api.create_response(request, body, status=exc.status)
+    response = api.create_response(request, exc.body(), status=exc.status)
     for name, value in exc.headers.items():
         response[name] = value
     return response
