@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
-
-from telemetry.prometheus import DATABASE_ERRORS, REDIS_ERRORS
+from telemetry.outages import (
+    DATABASE_UNREACHABLE,
+    count_database_error,
+    count_redis_error,
+    redis_unreachable,
+)
 
 
 class RequestRejected(Exception):
@@ -64,16 +66,10 @@ def failure_of(exc: BaseException) -> RequestRejected:
     statement, 503 `redis_unavailable` when Redis cannot be reached (a client should retry
     both), else 500.
     """
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        DATABASE_ERRORS.labels(operation="request", kind=type(exc).__name__).inc()
+    if isinstance(exc, DATABASE_UNREACHABLE):
+        count_database_error("request", exc)
         return DATABASE_UNAVAILABLE
     if redis_unreachable(exc):
-        REDIS_ERRORS.labels(operation="request", kind=type(exc).__name__).inc()
+        count_redis_error("request", exc)
         return REDIS_UNAVAILABLE
     return INTERNAL_ERROR
-
-
-def redis_unreachable(exc: BaseException) -> bool:
-    """Whether `exc` is Redis not answering (the client is only loaded with REDIS_URL set)."""
-    errors = sys.modules.get("redis.exceptions")
-    return errors is not None and isinstance(exc, (errors.ConnectionError, errors.TimeoutError))

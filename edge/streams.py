@@ -25,8 +25,9 @@ from accounts.callers import Caller
 from edge.checks import admit_caller, decoded_headers
 from edge.errors import RequestRejected
 from edge.sse import json_body
-from edge.wire import WireFormat
+from edge.wire import EVENTS_UNREADABLE, SHUTDOWN_EVENT, WireFormat
 from runs.engine import IDLE_SECONDS, Liveness, RunEvent, RunRuntime, get_runtime
+from telemetry.outages import count_redis_error, redis_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,13 @@ class RunEventsConsumer(AsyncHttpConsumer):
         except asyncio.CancelledError:
             if not runtime.shutting_down or self.body_ended:
                 raise
-            await self.send_chunk(wire.shutdown())
+            await self.send_chunk(wire.stopped(SHUTDOWN_EVENT))
+        except Exception as exc:
+            if not redis_unreachable(exc) or self.body_ended:
+                raise
+            count_redis_error("read", exc)
+            logger.warning("a stream of run %s stops: Redis does not answer (%s)", run_id, exc)
+            await self.send_chunk(wire.stopped(EVENTS_UNREADABLE))
         finally:
             runtime.streams.discard(stream)
         if not self.body_ended:

@@ -15,8 +15,15 @@ from collections.abc import Sequence
 from edge.sse import HEARTBEAT, SSE_HEADERS
 from runs.engine import RunEvent
 
-SHUTDOWN_EVENT = {"code": "server_shutdown", "message": "The server is shutting down."}
+StreamStop = dict[str, str]
+"""Why a stream stops before its run's end: `code` and `message` (a resume goes on)."""
+SHUTDOWN_EVENT: StreamStop = {"code": "server_shutdown", "message": "The server is shutting down."}
 """What every protocol's shutdown frame says: a resume on another process goes on."""
+EVENTS_UNREADABLE: StreamStop = {
+    "code": "redis_unavailable",
+    "message": "The run's events cannot be read (Redis does not answer); resume shortly.",
+}
+"""What a stream says when Redis stops answering while it follows a run of another process."""
 
 
 class WireFormat(ABC):
@@ -36,5 +43,9 @@ class WireFormat(ABC):
         """The bytes of a batch of events (the batch with the terminal event ends the body)."""
 
     @abstractmethod
-    def shutdown(self) -> bytes:
-        """The frame that tells the client the server stops (the run goes on elsewhere)."""
+    def stopped(self, reason: StreamStop) -> bytes:
+        """The frame that tells the client its stream stops here, and why (the run goes on).
+
+        Said when the server stops (`SHUTDOWN_EVENT`) or the run's events cannot be read
+        (`EVENTS_UNREADABLE`); a resume, on this process or another, continues the stream.
+        """

@@ -122,6 +122,9 @@ DB_QUERY_TIMEOUT_MS = _bounded_int("DB_QUERY_TIMEOUT_MS", 10_000, low=100, high=
 # statement_timeout; the DB tools' own bound above is shorter, set per tool call). 0: none
 # (e.g. for one long migration on a large table).
 DB_STATEMENT_TIMEOUT_MS = _bounded_int("DB_STATEMENT_TIMEOUT_MS", 30_000, low=0, high=86_400_000)
+# PostgreSQL: the longest a new connection may take (libpq's connect_timeout, 2 s at least):
+# a request meets an unreachable database with 503 database_unavailable this soon.
+DB_CONNECT_TIMEOUT_SECONDS = _bounded_int("DB_CONNECT_TIMEOUT_SECONDS", 2, low=2, high=600)
 
 
 def _postgres_database(url: str) -> dict[str, Any]:
@@ -138,7 +141,7 @@ def _postgres_database(url: str) -> dict[str, Any]:
     options = database.setdefault("OPTIONS", {})
     if DB_STATEMENT_TIMEOUT_MS:  # every statement is bounded: the server cancels it past that
         options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
-    options.setdefault("connect_timeout", 10)
+    options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT_SECONDS)
     # ORM calls run on one thread per process (asgiref's thread-sensitive executor), so one
     # persistent connection per process, checked before reuse, serves them all.
     return database | {"CONN_MAX_AGE": DB_CONN_MAX_AGE, "CONN_HEALTH_CHECKS": True}
@@ -365,12 +368,31 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
         f"REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}"
     )
+# The longest a connection to Redis may take, and any answer from it (a blocking read of the
+# replay buffer waits at most 1 s, so the answer's bound is 2 s at least): past these a
+# request answers 503 redis_unavailable and the runs' events are held (docs/operations.md).
+REDIS_CONNECT_TIMEOUT_SECONDS = _bounded_float(
+    "REDIS_CONNECT_TIMEOUT_SECONDS", 1.0, low=0.05, high=60.0
+)
+REDIS_SOCKET_TIMEOUT_SECONDS = _bounded_float(
+    "REDIS_SOCKET_TIMEOUT_SECONDS", 5.0, low=2.0, high=300.0
+)
+REDIS_TIMEOUTS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+}
 if REDIS_URL:
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="orchestration"),
+            # Once more on a fresh connection when a pooled one was cut (Redis restarted).
+            "OPTIONS": REDIS_TIMEOUTS | {"retry": Retry(NoBackoff(), 1, (RedisConnectionError,))},
         }
     }
 else:

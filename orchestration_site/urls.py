@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import admin
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from ninja import NinjaAPI
@@ -24,6 +24,7 @@ from protocols.openai.docs import OPENAI_DOCS
 from runs.api import router as runs_router
 from telemetry.api import health_router
 from telemetry.api import router as metrics_router
+from telemetry.outages import DATABASE_UNREACHABLE
 from telemetry.views import metrics as prometheus_metrics
 
 logger = logging.getLogger(__name__)
@@ -56,12 +57,14 @@ def rejected(request: HttpRequest, exc: RequestRejected) -> HttpResponse:
     return response
 
 
-@api.exception_handler(OperationalError)
-@api.exception_handler(InterfaceError)
 def database_failed(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
     """The database cannot be reached: 503 `database_unavailable`, with Retry-After."""
     logger.error("a request failed: the database is unavailable (%s)", exc)
     return rejected(request, failure_of(exc))
+
+
+for unreachable in DATABASE_UNREACHABLE:
+    api.add_exception_handler(unreachable, database_failed)
 
 
 api.add_router("/v1", identity_router)

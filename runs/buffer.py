@@ -62,6 +62,9 @@ class EventBuffer(Protocol):
     async def flush(self, run_id: str) -> None:
         """Return once every event appended so far is readable by every process."""
 
+    async def lost(self, run_id: str) -> str | None:
+        """Why the run's events are gone before their time (an outage), or None."""
+
 
 @dataclass
 class _Log:
@@ -168,8 +171,13 @@ class MemoryEventBuffer(EventByEvent):
     async def flush(self, run_id: str) -> None:
         """Nothing to do: an appended event is readable at once."""
 
+    async def lost(self, run_id: str) -> str | None:
+        """None: this process's own memory has no outages."""
+        return None
+
     def whole_runs(self) -> dict[str, list[RunEvent]]:
         """Every run held from its first event, with its events (as they are now)."""
+        self.prune()
         return {
             run_id: list(log.events)
             for run_id, log in self.logs.items()

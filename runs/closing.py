@@ -12,14 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from django.db import InterfaceError, OperationalError
-
 from runs.records import RunResults, store_failure
+from telemetry.outages import DATABASE_UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
-UNREACHABLE = (OperationalError, InterfaceError)
-"""What a database that cannot be reached (or gave up on a statement) raises."""
 RETRY_SECONDS = (0.5, 5.0)
 closing: set[asyncio.Task[None]] = set()
 """The closes still waiting for the database (kept referenced until done)."""
@@ -39,7 +36,7 @@ async def close(record: RunResults, status: str, error: str) -> None:
         await asyncio.sleep(wait)
         try:
             await store_failure(record, status, error)
-        except UNREACHABLE:
+        except DATABASE_UNREACHABLE:
             wait = min(2 * wait, RETRY_SECONDS[1])
             continue
         except Exception:

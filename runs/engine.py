@@ -8,6 +8,7 @@
 - `find_run(run_id)`: the run as stored (recorded `interrupted` first if its owner died).
 - `until_ended(run_id)`: return once the run's terminal event is readable.
 - `collect(run_id)`: every event of the run, for the answers that are not streamed.
+- `events_lost(run_id)`: why a run's events are gone before their time (an outage), if so.
 
 It is the only door into the engine for the HTTP edge and the wire protocols
 (tests/site/test_architecture.py): what they need besides the verbs is re-exported here, the
@@ -47,6 +48,7 @@ __all__ = [
     "cancel",
     "collect",
     "delete_session",
+    "events_lost",
     "find_run",
     "get_run_for",
     "get_runtime",
@@ -99,6 +101,12 @@ async def last_event_id(run_id: str) -> int | None:
     """Return the id of the run's last retained event; None once its events expired."""
     runtime = await get_runtime()
     return await runtime.buffer.last_id(run_id)
+
+
+async def events_lost(run_id: str) -> str | None:
+    """Why the run's events are gone before their time (an outage of Redis), else None."""
+    runtime = await get_runtime()
+    return await runtime.buffer.lost(run_id)
 
 
 async def until_ended(run_id: str) -> None:

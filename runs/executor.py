@@ -151,9 +151,11 @@ class RunRuntime:
         self.buffer = buffer
         self.signals: LocalSignals = LocalSignals(self.on_cancel)
         if redis_client is not None:
+            from runs.redis_buffer import RedisEventBuffer
             from runs.redis_signals import RedisSignals
 
-            self.signals = RedisSignals(self.on_cancel, redis_client)
+            recheck = buffer.recheck if isinstance(buffer, RedisEventBuffer) else None
+            self.signals = RedisSignals(self.on_cancel, redis_client, on_reconnect=recheck)
         self.executors: dict[str, RunExecutor] = {}
         self.streams: set[asyncio.Task[Any]] = set()
         self.shutting_down = False
@@ -315,10 +317,16 @@ def build_runtime() -> RunRuntime:
     if not settings.REDIS_URL:
         return RunRuntime(MemoryEventBuffer(retain_seconds=settings.RUN_REPLAY_SECONDS))
     from redis.asyncio import Redis as RedisClient
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
 
     from runs.redis_buffer import RedisEventBuffer
 
-    client = RedisClient.from_url(settings.REDIS_URL)
+    # Once more on a fresh connection when a pooled one was cut (Redis restarted): not on a
+    # timeout, which would double the wait for a Redis that hangs.
+    once = Retry(NoBackoff(), 1, (RedisConnectionError,))
+    client = RedisClient.from_url(settings.REDIS_URL, **settings.REDIS_TIMEOUTS, retry=once)
     buffer = RedisEventBuffer(
         client,
         retain_seconds=settings.RUN_REPLAY_SECONDS,

@@ -9,6 +9,7 @@ from django.conf import settings
 from runs.executor import RunRuntime
 from runs.models import Run
 from runs.store import get_run
+from telemetry.outages import DATABASE_UNREACHABLE, count_database_error
 
 
 class Liveness:
@@ -26,7 +27,11 @@ class Liveness:
         if self.run_id in self.runtime.executors or time.monotonic() < self.next_check:
             return False
         self.next_check = time.monotonic() + settings.RUN_LEASE_SECONDS / 2
-        run = await get_run(self.run_id)
+        try:
+            run = await get_run(self.run_id)
+        except DATABASE_UNREACHABLE as exc:  # cannot tell: the stream goes on meanwhile
+            count_database_error("liveness", exc)
+            return False
         if run is not None and run.status == Run.Status.INTERRUPTED and self.ended_checks == 0:
             await self.runtime.end_recovered(run)
         self.ended_checks = self.ended_checks + 1 if run is None or run.finished else 0

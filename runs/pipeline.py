@@ -21,12 +21,12 @@ from chat.models import Session
 from llm.base import LLMProvider, ProviderError
 from memory.context import PackedContext
 from memory.summarizer import nothing_outside_window, update_summary
-from runs.closing import UNREACHABLE, close_later
+from runs.closing import close_later
 from runs.records import RunResults, open_turn, store_answer, store_failure
 from runs.requests import RunRequest
 from runs.turns import Turn
 from telemetry.observer import RunObserver
-from telemetry.prometheus import DATABASE_ERRORS
+from telemetry.outages import DATABASE_UNREACHABLE, count_database_error
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +97,8 @@ class ChatRun:
         except asyncio.CancelledError:
             await self.record_failure(self.stop_status, self.stop_reason)
             raise
-        except UNREACHABLE as exc:
-            DATABASE_ERRORS.labels(operation="run", kind=type(exc).__name__).inc()
+        except DATABASE_UNREACHABLE as exc:
+            count_database_error("run", exc)
             logger.exception("chat run failed in session %s", self.request.session_id)
             await self.record_failure("error", DATABASE_UNAVAILABLE)
             yield EventType.ERROR, {"code": "database_unavailable", "message": DATABASE_UNAVAILABLE}
@@ -123,7 +123,7 @@ class ChatRun:
         try:
             self.record.observed = self.observer.metric_fields()
             await store_failure(self.record, status, error)
-        except UNREACHABLE as exc:
+        except DATABASE_UNREACHABLE as exc:
             logger.error(
                 "could not record the %s run %s: the database is unavailable (%s); "
                 "recording it when it answers",

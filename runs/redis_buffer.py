@@ -6,17 +6,24 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as redis
 
 from runs.buffer import IDLE_SECONDS, AppendRefused, EventByEvent, MemoryEventBuffer, until_terminal
 from runs.events import RunEvent
-from telemetry.prometheus import REDIS_DROPPED_RUNS, REDIS_ERRORS
+from telemetry.outages import count_redis_error, redis_unreachable
+from telemetry.prometheus import REDIS_DROPPED_RUNS
 
 logger = logging.getLogger(__name__)
+
+
+LOST_REASON = (
+    "its events were lost to an outage of Redis (more than RUN_OUTAGE_HOLD_EVENTS were held "
+    "by the process that executed it)"
+)
 
 
 @dataclass
@@ -24,7 +31,11 @@ class Outage:
     """Redis cannot be written: since when (monotonic), and the runs whose events were dropped."""
 
     since: float
-    dropped: int = 0
+    dropped: set[str] = field(default_factory=set)
+    lost: int = 0
+    """How many of the dropped runs were lost (this process no longer had them)."""
+    logged: bool = False
+    """Whether its start was logged (not when only another client noticed it: `recheck`)."""
 
 
 class RedisEventBuffer(EventByEvent):
@@ -47,6 +58,8 @@ class RedisEventBuffer(EventByEvent):
     """How long events gather before a batch goes to Redis (other processes see them so late)."""
     RETRY_SECONDS = (0.05, 2.0)
     """The first and the longest wait between two writes of held events (doubling)."""
+    LOST_MARK_SECONDS = 86_400
+    """How long at least a lost run's mark says why (it outlives the events it stands for)."""
 
     def __init__(
         self,
@@ -61,6 +74,7 @@ class RedisEventBuffer(EventByEvent):
         self.retain_seconds = retain_seconds
         self.max_events = max_events
         self.hold_events = hold_events
+        self.lost_mark_seconds = max(retain_seconds, self.LOST_MARK_SECONDS)
         self.mirror = MemoryEventBuffer(retain_seconds=min(retain_seconds, self.MIRROR_SECONDS))
         self.pending: dict[str, list[RunEvent]] = {}
         self.in_flight: set[str] = set()
@@ -95,24 +109,32 @@ class RedisEventBuffer(EventByEvent):
     async def write_pending(self) -> None:
         """Write every run's queued events to Redis, one pipeline per batch, until none is left.
 
-        A batch Redis refuses goes back, ahead of what came since, and is tried again.
+        A batch Redis cannot take goes back, ahead of what came since, and is tried again
+        with backoff; through an outage the writer keeps trying even with nothing new, so
+        that the held events and the lost runs' marks land as soon as Redis answers.
         """
         wait = self.RETRY_SECONDS[0]
         try:
-            while self.pending:
+            while self.pending or self.outage is not None:
                 if self.outage is None and not any(e[-1].terminal for e in self.pending.values()):
                     await asyncio.sleep(self.WRITE_LINGER_SECONDS)  # let a batch gather
                 batch, self.pending = self.pending, {}
                 self.in_flight = set(batch)
+                rewritten = 0
                 try:
-                    await self.write(await self.unwritten(batch) if self.outage else batch)
-                except (redis.ConnectionError, redis.TimeoutError) as exc:
+                    if self.outage is None:
+                        await self.write(batch)
+                    else:
+                        rewritten = await self.catch_up(batch)
+                except redis.RedisError as exc:
+                    if not redis_unreachable(exc):  # refused, not unreachable: trying won't do
+                        count_redis_error("write", exc)
+                        logger.exception("could not write the events of runs %s", sorted(batch))
+                        self.recovered(0)
+                        continue
                     self.hold(batch, exc)
-                except redis.RedisError as exc:  # refused, not unreachable: trying again won't do
-                    REDIS_ERRORS.labels(operation="write", kind=type(exc).__name__).inc()
-                    logger.exception("could not write the events of runs %s", sorted(batch))
                 else:
-                    self.recovered()
+                    self.recovered(rewritten)
                     wait = self.RETRY_SECONDS[0]
                     continue
                 finally:
@@ -126,41 +148,60 @@ class RedisEventBuffer(EventByEvent):
 
     def hold(self, batch: dict[str, list[RunEvent]], exc: Exception) -> None:
         """Keep a batch Redis refused ahead of newer events; past the bound, drop whole runs."""
-        REDIS_ERRORS.labels(operation="write", kind=type(exc).__name__).inc()
-        if self.outage is None:
-            self.outage = Outage(time.monotonic())
+        count_redis_error("write", exc)
+        self.outage = self.outage or Outage(time.monotonic())
+        held = {run_id: events + self.pending.get(run_id, []) for run_id, events in batch.items()}
+        self.pending = held | {k: v for k, v in self.pending.items() if k not in held}
+        if self.pending and not self.outage.logged:  # (a recheck's stale connection: quiet)
+            self.outage.logged = True
             logger.error(
                 "Redis cannot be written (%s): holding the events of %d run(s) until it answers",
                 exc,
-                len(batch),
+                len(self.pending),
             )
-        held = {run_id: events + self.pending.get(run_id, []) for run_id, events in batch.items()}
-        self.pending = held | {k: v for k, v in self.pending.items() if k not in held}
         over = sum(len(events) for events in self.pending.values()) - self.hold_events
         while over > 0 and self.pending:
             run_id = next(iter(self.pending))  # the run held longest goes first
             over -= len(self.pending.pop(run_id))
-            self.outage.dropped += 1
-            REDIS_DROPPED_RUNS.inc()
-            if self.outage.dropped == 1:
+            if run_id not in self.outage.dropped:
+                self.outage.dropped.add(run_id)
+                REDIS_DROPPED_RUNS.inc()
+            if len(self.outage.dropped) == 1:
                 logger.error(
                     "Redis outage: more than %d events held; the oldest runs' events are "
-                    "dropped (resumable here for %.0f s, not on other processes)",
+                    "dropped (written from this process's copy while it has them, %.0f s "
+                    "after their end)",
                     self.hold_events,
                     self.MIRROR_SECONDS,
                 )
 
-    async def unwritten(self, batch: dict[str, list[RunEvent]]) -> dict[str, list[RunEvent]]:
-        """What Redis lacks of the batch's runs and of every run held here from its start.
+    def recheck(self) -> None:
+        """Redis answers again after an outage another client of ours noticed (the signals').
 
-        After an outage Redis may have part of a batch (a pipeline cut half-way) or nothing
-        at all (a restart without persistence): each run's events past the stream's last are
-        written again, from this process's copy where it has the whole run. Taken before the
-        first await, so nothing appended meanwhile (queued anew) is written twice.
+        It may have come back empty (a restart without persistence) while no write of this
+        buffer failed: write again what it lacks of the runs this process holds.
         """
-        runs = self.mirror.whole_runs() | {
-            k: v for k, v in batch.items() if k not in self.mirror.logs
-        }
+        self.outage = self.outage or Outage(time.monotonic())
+        if self.writer is None:
+            self.writer = asyncio.create_task(self.write_pending())
+
+    async def catch_up(self, batch: dict[str, list[RunEvent]]) -> int:
+        """After an outage, write what Redis lacks, and mark the runs whose events are lost.
+
+        Redis may have part of a batch (a pipeline cut half-way) or nothing at all (a
+        restart without persistence): each run's events past the stream's last are written
+        again, from this process's copy where it has the whole run, else from the batch.
+        A run dropped from the hold that the copy no longer has is lost: its partial stream
+        is deleted and a mark says why, so a resume is refused with the reason (410) rather
+        than left waiting for events that will never come. Runs are taken before the first
+        await, so nothing appended meanwhile (queued anew) is written twice. Returns how many
+        runs had events written again.
+        """
+        assert self.outage is not None
+        whole = self.mirror.whole_runs()
+        runs = whole | {k: v for k, v in batch.items() if k not in self.mirror.logs}
+        lost = self.outage.dropped - whole.keys()
+        runs = {run_id: events for run_id, events in runs.items() if run_id not in lost}
         async with self.client.pipeline(transaction=False) as pipe:
             for run_id in runs:
                 pipe.xrevrange(self.key(run_id), count=1)
@@ -170,22 +211,50 @@ class RedisEventBuffer(EventByEvent):
             written = int(_text(top[0][0]).split("-")[0]) if top else 0
             if rest := [event for event in events if event.id > written]:
                 left[run_id] = rest
-        return left
+        await self.write(left, lost=lost)
+        self.outage.lost = len(lost)
+        return len(left)
 
-    def recovered(self) -> None:
-        """Say once that Redis is written again, and how long it was not."""
+    def recovered(self, rewritten: int) -> None:
+        """Say once that Redis is written again, how long it was not, and what was lost."""
         if self.outage is None:
             return
         outage, self.outage = self.outage, None
+        if not outage.logged:
+            if rewritten:
+                logger.warning(
+                    "Redis came back without the events of %d run(s) of this process: "
+                    "written again",
+                    rewritten,
+                )
+            return
         logger.warning(
-            "Redis is written again after %.1f s; held events written (%d run(s) dropped)",
+            "Redis is written again after %.1f s; held events written (%d run(s) dropped from "
+            "the hold, %d of them lost: their resumes answer 410)",
             time.monotonic() - outage.since,
-            outage.dropped,
+            len(outage.dropped),
+            outage.lost,
         )
 
-    async def write(self, batch: dict[str, list[RunEvent]]) -> None:
-        """XADD each run's events with their own ids and push each stream's expiry past them."""
+    @staticmethod
+    def lost_key(run_id: str) -> str:
+        """Return the key that says why the run's events are gone."""
+        return f"orchestration:run:{run_id}:lost"
+
+    async def lost(self, run_id: str) -> str | None:
+        """Why the run's events are gone before their time (an outage of Redis), or None."""
+        reason = await self.client.get(self.lost_key(run_id))
+        return None if reason is None else _text(reason)
+
+    async def write(self, batch: dict[str, list[RunEvent]], *, lost: Collection[str] = ()) -> None:
+        """XADD each run's events with their own ids and push each stream's expiry past them.
+
+        Each run of `lost` has its stream deleted and a mark set in its place (see `catch_up`).
+        """
         async with self.client.pipeline(transaction=False) as pipe:
+            for run_id in lost:
+                pipe.delete(self.key(run_id))
+                pipe.set(self.lost_key(run_id), LOST_REASON, ex=self.lost_mark_seconds)
             for run_id, events in batch.items():
                 for event in events:
                     payload = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 
 import redis.asyncio as redis
 
@@ -17,10 +18,16 @@ logger = logging.getLogger(__name__)
 class RedisSignals(LocalSignals):
     """Signals that also reach every other process through Redis pub/sub."""
 
-    def __init__(self, on_cancel: CancelHandler, client: redis.Redis) -> None:
-        """Publish and listen with `client`."""
+    def __init__(
+        self,
+        on_cancel: CancelHandler,
+        client: redis.Redis,
+        on_reconnect: Callable[[], None] | None = None,
+    ) -> None:
+        """Publish and listen with `client`; call `on_reconnect` when subscribed after an outage."""
         super().__init__(on_cancel)
         self.client = client
+        self.on_reconnect = on_reconnect
         self.listener: asyncio.Task[None] | None = None
         self.subscribed = asyncio.Event()
 
@@ -63,6 +70,8 @@ class RedisSignals(LocalSignals):
                     if lost:
                         logger.warning("run signals subscribed again")
                         lost = False
+                        if self.on_reconnect is not None:
+                            self.on_reconnect()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             self.dispatch(json.loads(message["data"]))

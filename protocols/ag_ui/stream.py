@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import compact_encoder
-from edge.wire import SHUTDOWN_EVENT, WireFormat
+from edge.wire import StreamStop, WireFormat
 from runs.engine import EventType, RunEvent, ToolCallIds
 
 encode_json = compact_encoder()
@@ -55,9 +55,9 @@ class AgUiEvents(WireFormat):
         items = (item for event in events for item in self.events(event))
         return "".join(f"data: {encode_json(item)}\n\n" for item in items).encode()
 
-    def shutdown(self) -> bytes:
-        """The server is stopping: `RUN_ERROR`."""
-        error = {"type": "RUN_ERROR", **SHUTDOWN_EVENT}
+    def stopped(self, reason: StreamStop) -> bytes:
+        """The stream stops before the run's end: `RUN_ERROR`."""
+        error = {"type": "RUN_ERROR", **reason}
         return f"data: {encode_json(error)}\n\n".encode()
 
     def events(self, event: RunEvent) -> list[dict[str, Any]]:

@@ -10,11 +10,13 @@ another user's (which is not told apart from one that does not exist).
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 
 from edge.admission import AdmittingConsumer
 from edge.conversation import ClientTurn, user_of
-from edge.errors import RequestRejected
+from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
 from edge.wire import WireFormat
 from memory.seeding import find_session
@@ -22,6 +24,7 @@ from protocols.ai_sdk.bodies import conversation_of, parse_chat
 from protocols.ai_sdk.stream import UIMessageStream
 from runs.engine import RunExecutor, RunRequest, session_holder
 
+logger = logging.getLogger(__name__)
 SOURCE = "ai-sdk"
 
 
@@ -59,6 +62,10 @@ class ResumeConsumer(RunEventsConsumer):
             holder = await session_holder(session_id) if mine else None
         except RequestRejected as rejected:
             await self.reject(rejected)
+            return
+        except Exception as exc:
+            logger.exception("the resume request failed before its stream started")
+            await self.reject(failure_of(exc))
             return
         if holder is None:
             await self.send_response(204, b"", headers=[])

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import SSE_HEADERS, compact_encoder
-from edge.wire import SHUTDOWN_EVENT, WireFormat
+from edge.wire import StreamStop, WireFormat
 from runs.engine import EventType, RunEvent, ToolCallIds
 
 encode_json = compact_encoder()
@@ -72,9 +72,9 @@ class UIMessageStream(WireFormat):
         body = "".join(sse(part) for event in events for part in self.parts(event)).encode()
         return body + DONE if events[-1].terminal else body
 
-    def shutdown(self) -> bytes:
-        """The server is stopping: an `error` chunk (a resume elsewhere goes on)."""
-        return sse({"type": "error", "errorText": error_text(SHUTDOWN_EVENT)}).encode() + DONE
+    def stopped(self, reason: StreamStop) -> bytes:
+        """The stream stops before the run's end: an `error` chunk (a resume goes on)."""
+        return sse({"type": "error", "errorText": error_text(reason)}).encode() + DONE
 
     def parts(self, event: RunEvent) -> list[dict[str, Any]]:
         """The chunks one run event becomes."""

@@ -9,13 +9,14 @@ same as every protocol's. `JoinStreamConsumer` serves `GET /threads/{id}/runs/{r
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from typing import Any, Literal
 
 from accounts.callers import Caller
 from edge.admission import AdmittingConsumer
 from edge.conversation import ClientTurn
-from edge.errors import RequestRejected
+from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
 from protocols.langgraph.assistant import is_assistant
 from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
@@ -40,6 +41,8 @@ from protocols.langgraph.threads import (
 from runs import engine
 from runs.engine import RunExecutor, RunRequest, session_holder
 from runs.models import Run
+
+logger = logging.getLogger(__name__)
 
 Answer = Literal["stream", "background", "wait"]
 
@@ -186,8 +189,14 @@ class JoinStreamConsumer(RunEventsConsumer):
             run, record = await thread_run(session, route["run_id"])
             query = self.query_lists()
             after = self.position(query)
+            if lost := await engine.events_lost(run.pk):
+                raise RequestRejected(410, f"The run's events cannot be replayed: {lost}")
         except RequestRejected as rejected:
             await self.reject(rejected)
+            return
+        except Exception as exc:
+            logger.exception("the join request failed before its stream started")
+            await self.reject(failure_of(exc))
             return
         self.run = run
         self.cancel_on_disconnect = truthy(query.get("cancel_on_disconnect", [""])[-1])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import SSE_HEADERS, compact_encoder
-from edge.wire import SHUTDOWN_EVENT, WireFormat
+from edge.wire import StreamStop, WireFormat
 from protocols.langgraph.assistant import GRAPH_ID
 from protocols.langgraph.threads import langchain_message
 from runs.engine import EventType, RunEvent
@@ -121,9 +121,9 @@ class PartStream(WireFormat):
             (b"location", f"{path}/stream".encode()),
         ]
 
-    def shutdown(self) -> bytes:
-        """The server is stopping: an `error` part without an id (a rejoin goes on)."""
-        error = {"error": SHUTDOWN_EVENT["code"], "message": SHUTDOWN_EVENT["message"]}
+    def stopped(self, reason: StreamStop) -> bytes:
+        """The stream stops before the run's end: an `error` part without an id (rejoin)."""
+        error = {"error": reason["code"], "message": reason["message"]}
         return f"event: error\ndata: {encode_json(error)}\n\n".encode()
 
     def render(self, events: Sequence[RunEvent]) -> bytes:

@@ -55,7 +55,10 @@ class RunStreamConsumer(RunEventsConsumer):
             if run is None:
                 raise RequestRejected(404, f"Run {run_id!r} not found")
             if await engine.last_event_id(run_id) is None:
-                raise RequestRejected(410, self.expired_detail(run))
+                lost = await engine.events_lost(run_id)
+                raise RequestRejected(
+                    410, self.expired_detail(run, lost), code="events_lost" if lost else None
+                )
         except RequestRejected as rejected:
             await self.reject(rejected)
             return
@@ -82,12 +85,15 @@ class RunStreamConsumer(RunEventsConsumer):
         return run_id, int(raw)
 
     @staticmethod
-    def expired_detail(run: Run) -> str:
-        """Explain a run whose events are no longer retained, and where its outcome is."""
-        gone = "The run's events are no longer retained"
+    def expired_detail(run: Run, lost: str | None = None) -> str:
+        """Explain a run whose events are no longer retained (or `lost`: why), and its outcome."""
+        gone = (
+            f"The run's events cannot be replayed: {lost}"
+            if lost
+            else ("The run's events are no longer retained (RUN_REPLAY_SECONDS)")
+        )
         if run.status == Run.Status.OK:
-            answer = f"/v1/sessions/{run.session_id}/messages"
-            return f"{gone} (RUN_REPLAY_SECONDS); its answer is in {answer}"
+            return f"{gone}; its answer is in /v1/sessions/{run.session_id}/messages"
         ended = {
             Run.Status.INTERRUPTED: "it was interrupted before it answered",
             Run.Status.CANCELLED: "it was cancelled before it answered",

@@ -34,7 +34,9 @@ the start), then live ones until the run ends, with no gap and no duplicate. Lea
 cancels the run. 204 when the run has ended and the client has its last event (an
 EventSource stops reconnecting). Errors, each a JSON `{"detail"}`: 400 (header bytes, Host),
 401, 404 (unknown run, or another user's), 405, 410 (the run's events are no longer retained,
-`RUN_REPLAY_SECONDS`; its answer is in the messages), 422 (malformed id or Last-Event-ID), 429.
+`RUN_REPLAY_SECONDS`, or were lost to an outage of Redis, `"code": "events_lost"`; its answer
+is in the messages), 422 (malformed id or Last-Event-ID), 429, 503 (`database_unavailable`,
+`redis_unavailable`: retry after `Retry-After`).
 
 ### Events
 Each is `id: <n>` (1, 2, 3, … within the run), `event: <type>`, `data: <JSON>`:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.conf import settings
 
 from edge.sse import SSE_HEADERS, encode_event, json_body
-from edge.wire import SHUTDOWN_EVENT, WireFormat
+from edge.wire import StreamStop, WireFormat
 from runs.engine import EventType, RunEvent
 
 
@@ -31,6 +31,6 @@ class ChatEvents(WireFormat):
         """The events with their ids (what `Last-Event-ID` resumes after)."""
         return b"".join(encode_event(event.id, event.event, event.data) for event in events)
 
-    def shutdown(self) -> bytes:
-        """`error` server_shutdown without an id: a resume elsewhere continues the run."""
-        return f"event: {EventType.ERROR}\ndata: {json_body(SHUTDOWN_EVENT).decode()}\n\n".encode()
+    def stopped(self, reason: StreamStop) -> bytes:
+        """`error` (server_shutdown, redis_unavailable) without an id: a resume continues."""
+        return f"event: {EventType.ERROR}\ndata: {json_body(reason).decode()}\n\n".encode()

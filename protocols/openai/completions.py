@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edge.sse import SSE_HEADERS, compact_encoder, json_body
-from edge.wire import SHUTDOWN_EVENT, WireFormat
+from edge.wire import StreamStop, WireFormat
 from protocols.openai.bodies import MODEL_ID
 from protocols.openai.errors import stream_error
 from protocols.openai.progress import progress_line
@@ -88,9 +88,9 @@ class ChunkStream(WireFormat):
         """The bytes of a batch of run events."""
         return b"".join(self.event_bytes(event) for event in events)
 
-    def shutdown(self) -> bytes:
-        """The server is stopping: OpenAI's error object, in the stream."""
-        return frame(stream_error(SHUTDOWN_EVENT["code"], SHUTDOWN_EVENT["message"]))
+    def stopped(self, reason: StreamStop) -> bytes:
+        """The stream stops before the run's end: OpenAI's error object, in the stream."""
+        return frame(stream_error(reason["code"], reason["message"]))
 
     def event_bytes(self, event: RunEvent) -> bytes:
         """The bytes for one run event (empty when it shows nothing)."""

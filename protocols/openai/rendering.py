@@ -13,7 +13,7 @@ from typing import Any
 from edge.errors import RequestRejected
 from edge.sse import SSE_HEADERS, json_body
 from edge.streams import RunEventsConsumer
-from edge.wire import SHUTDOWN_EVENT, WireFormat
+from edge.wire import StreamStop, WireFormat
 from protocols.openai.errors import error_body
 from protocols.openai.models import StoredResponse
 from protocols.openai.responses import ResponseEvents, ResponseShape
@@ -72,9 +72,9 @@ class ResponseStream(WireFormat):
             if item["sequence_number"] > self.starting_after
         )
 
-    def shutdown(self) -> bytes:
+    def stopped(self, reason: StreamStop) -> bytes:
         """An `error` event numbered as the last one sent: resuming after it loses nothing."""
-        item = {"type": "error", "param": None, **SHUTDOWN_EVENT}
+        item = {"type": "error", "param": None, **reason}
         item["sequence_number"] = max(self.events.sequence - 1, 0)
         return frame_event(item)
 

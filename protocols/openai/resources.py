@@ -124,7 +124,11 @@ class ResponseConsumer(OpenAIResource):
             raise OpenAIError(message, param="starting_after")
         run_id = record.run.pk
         if await engine.last_event_id(run_id) is None:
-            message = "The response's events are no longer retained; retrieve it without stream."
+            retrieve = "retrieve it without stream."
+            if lost := await engine.events_lost(run_id):
+                message = f"The response's events cannot be replayed: {lost}; {retrieve}"
+                raise OpenAIError(message, status=410, param="stream", code="events_lost")
+            message = f"The response's events are no longer retained; {retrieve}"
             raise OpenAIError(message, status=404, param="stream", code="events_expired")
         events = ResponseEvents(response_shape(record.stored, record.run))
         stream = ResponseStream(events, record.run.session_id, starting_after=int(raw))

@@ -16,6 +16,7 @@ from harness.live_server import DATABASE_URL, MONGO_URI, LiveServer, live_server
 pytestmark = pytest.mark.skipif(bool(MONGO_URI), reason="makes the SQL database unreachable")
 
 AUTH = {"Authorization": "Bearer devkey"}
+THREAD = "0b3f9c3e-7d2a-4c61-9a57-2f1e8d6b4a10"
 CHAT = {"sessionId": "outage-1", "userId": "ann", "prompt": "What is AI?"}
 MESSAGES = [{"role": "user", "content": "What is AI?"}]
 LANGGRAPH_RUN = {"assistant_id": "orchestrator", "input": {"messages": MESSAGES}}
@@ -54,12 +55,14 @@ def down(tmp_path_factory) -> Iterator[LiveServer]:
         ("GET", "/v1/memories?userId=ann", None),
         ("POST", "/langgraph/threads", {"metadata": {"user_id": "ann"}}),
         ("POST", "/langgraph/runs/wait", LANGGRAPH_RUN),
+        ("GET", f"/langgraph/threads/{THREAD}/runs/{THREAD}/stream", None),
         ("POST", "/ai-sdk/chat", {"id": "c1", "messages": [UI_MESSAGE]}),
+        ("GET", "/ai-sdk/chat/c1/stream", None),
         ("POST", "/ag-ui", AG_UI_RUN),
     ],
     ids=[
         "chat-stream", "run-join", "sessions", "memories", "langgraph-thread", "langgraph-run",
-        "ai-sdk", "ag-ui",
+        "langgraph-join", "ai-sdk", "ai-sdk-resume", "ag-ui",
     ],
 )  # fmt: skip
 def test_every_route_answers_503_database_unavailable(down, method, path, body):

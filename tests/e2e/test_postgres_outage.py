@@ -71,3 +71,24 @@ async def test_a_run_the_database_left_mid_stream_ends_with_an_error_and_is_reco
     assert re.search(r'database_errors_total\{kind="\w+Error",operation="run"\} 1', metrics)
     health = httpx.get(f"{server.url}/health", timeout=10)
     assert (health.status_code, health.json()["database"]) == (200, "ok")
+
+
+async def test_between_runs_a_chat_gets_503_and_the_next_one_after_the_outage_works(cluster):
+    postgres, server = cluster
+    postgres.stop()
+    try:
+        refused = httpx.post(
+            f"{server.url}/v1/chat/stream",
+            json=body(new_session()),
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=30,
+        )
+        assert (refused.status_code, refused.headers["retry-after"]) == (503, "5")
+        assert refused.json()["code"] == "database_unavailable"
+        health = httpx.get(f"{server.url}/health", timeout=10)
+        assert (health.status_code, health.json()["database"]) == (503, "unreachable")
+    finally:
+        postgres.start()
+    events = [e async for e in stream_chat_http(server.url, TOKEN, body(new_session()))]
+    assert events[-1].event == "done"  # reconnected by itself, no restart of ours
+    assert run_status(server, events[0].data["runId"]) == "ok"

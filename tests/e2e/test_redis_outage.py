@@ -14,16 +14,22 @@ import redis
 
 from harness.live_server import LiveServer, live_servers
 from harness.redis_server import RedisServer, redis_server
+from operations.client import stream_run_http
+from tests.protocols.langgraph.conftest import ASSISTANT, ask, new_user, sync_client
 from tests.support.runs import (
     SLOW_RUNS,
     TOKEN,
     body,
+    chat,
     join,
     new_session,
     start_and_leave,
     wait_for_run,
 )
 from tests.support.waiting import until
+
+RUNS = {**SLOW_RUNS, "BUILTIN_TOKEN_DELAY_MS": "150"}
+"""About 30 tokens, 150 ms apart: a run outlasts what the tests do while it streams."""
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -33,9 +39,7 @@ def outage(tmp_path_factory, template_db) -> Iterator[tuple[RedisServer, LiveSer
     """A redis-server of its own, and processes A and B sharing it and one database."""
     workdir = tmp_path_factory.mktemp("redis-outage")
     with redis_server(workdir / "redis") as server:
-        with live_servers(
-            workdir, 2, template_db=template_db, REDIS_URL=server.url, **SLOW_RUNS
-        ) as (
+        with live_servers(workdir, 2, template_db=template_db, REDIS_URL=server.url, **RUNS) as (
             a,
             b,
         ):
@@ -95,3 +99,61 @@ async def test_a_run_streamed_through_an_outage_is_resumed_whole_on_the_other_pr
     assert a.log().count("run signal subscription lost") == 1  # once, not once a second
     metrics = httpx.get(f"{a.url}/metrics", timeout=10).text
     assert 'redis_errors_total{kind="ConnectionError",operation="write"}' in metrics
+
+
+async def test_a_stream_following_the_other_process_says_why_it_stops_and_resumes_after(outage):
+    server, a, b = outage
+    first = await start_and_leave(a.url, body(new_session(), onDisconnect="continue"))
+    run_id = first[0].data["runId"]
+    seen = []
+    try:
+        async for event in stream_run_http(b.url, TOKEN, run_id, timeout=30):
+            seen.append(event)
+            if len(seen) == 1:
+                server.kill()  # B reads the run from Redis: its next read fails
+    finally:
+        server.start()
+    assert seen[-1].event == "error" and seen[-1].data["code"] == "redis_unavailable", seen[-1]
+    assert all(event.event != "done" for event in seen)
+    assert (await wait_for_run(a.url, run_id, timeout=60))["status"] == "ok"
+    whole = await join(a.url, run_id)
+    until(lambda: stream_top(server, run_id) == whole[-1].id, what="A writing what it held")
+    numbered = [event for event in seen if event.id is not None]
+    rest = await join(b.url, run_id, last_event_id=numbered[-1].id)
+    assert [(e.id, e.data) for e in numbered + rest] == [(e.id, e.data) for e in whole]
+    assert (
+        'redis_errors_total{kind="ConnectionError",operation="read"}'
+        in httpx.get(f"{b.url}/metrics", timeout=10).text
+    )
+
+
+def test_a_langgraph_join_on_the_other_process_ends_with_an_error_part(outage):
+    server, a, b = outage
+    thread = sync_client(a.url).threads.create(metadata={"user_id": new_user()})["thread_id"]
+    run = sync_client(a.url).runs.create(thread, ASSISTANT, input=ask("What is AI?"))
+    parts = []
+    try:
+        for part in sync_client(b.url).runs.join_stream(thread, run["run_id"]):
+            parts.append(part)
+            if len(parts) == 1:
+                server.kill()
+    finally:
+        server.start()
+    assert parts[-1].event == "error", parts[-1]
+    assert parts[-1].data["error"] == "redis_unavailable"
+    until(lambda: health(a)[0] == 200 and health(b)[0] == 200, what="both healthy again")
+    finished = sync_client(b.url).runs.join(thread, run["run_id"])
+    assert finished["messages"][-1]["type"] == "ai"
+
+
+async def test_a_redis_restarted_between_runs_gets_again_the_runs_that_just_ended(outage):
+    server, a, b = outage
+    events = await chat(a.url, body(new_session()))
+    run_id = events[0].data["runId"]
+    until(lambda: stream_top(server, run_id) == events[-1].id, what="the run in Redis")
+    server.kill()
+    server.start()  # back empty, while nothing was streaming: no write of A's failed
+    until(lambda: stream_top(server, run_id) == events[-1].id, what="A writing it again")
+    elsewhere = await join(b.url, run_id)
+    assert [(e.id, e.event, e.data) for e in elsewhere] == [(e.id, e.event, e.data) for e in events]
+    assert "written again" in a.log()
