@@ -19,6 +19,7 @@ from chat.models import USER_ID_PATTERN
 from edge.errors import RequestRejected
 from memory.seeding import Conversation
 from runs.engine import RunRequest
+from webhooks.policy import WebhookRefused, check_url, resolve_allowed
 
 TEXT_PARTS = frozenset({"text"})
 INSTRUCTION_ROLES = frozenset({"system", "developer"})
@@ -73,6 +74,22 @@ def within_prompt_limit(prompt: str, where: str, *, status: int = 413) -> str:
         message = f"{where}: the prompt is longer than {limit} characters"
         raise RequestRejected(status, message, param=where, code="string_above_max_length")
     return prompt
+
+
+async def checked_webhook(url: object, where: str) -> str:
+    """The run's webhook URL ("" for none), or 422 naming `where` and why it may not be called.
+
+    Absolute http(s), and a host that resolves to public addresses only (webhooks/policy.py).
+    """
+    if url is None or url == "":
+        return ""
+    try:
+        checked = check_url(url)
+        await resolve_allowed(checked)
+    except WebhookRefused as refused:
+        message = f"{where}: {refused}"
+        raise RequestRejected(422, message, param=where, code="invalid_webhook") from None
+    return checked
 
 
 def checked_prompt(prompt: str, where: str, *, status: int = 413) -> str:

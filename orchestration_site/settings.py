@@ -6,6 +6,9 @@ come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import ipaddress
 import re
 from pathlib import Path
@@ -219,6 +222,7 @@ INSTALLED_APPS = [
     "agents",  # the LangGraph pipeline and its DB tools
     "memory",  # context packing and summaries
     "telemetry",  # metrics, rollups, health, traces
+    "webhooks",  # a POST to another system when a run ends: outbox, signing, delivery
     "protocols.native",  # the chat stream, the JSON API and the playground
     "protocols.openai",  # the OpenAI API: chat completions, the Responses API
     "protocols.langgraph",  # LangGraph's Agent Server API: threads, runs, assistants
@@ -495,3 +499,30 @@ if AI_SDK_ON_DISCONNECT not in {"cancel", "continue"}:
 # Seconds a process reuses an API key it has looked up (0: look it up on every request). A key
 # revoked in this process stops working at once; one revoked elsewhere, within this bound.
 API_KEY_CACHE_SECONDS = _bounded_float("API_KEY_CACHE_SECONDS", 5.0, low=0.0, high=60.0)
+
+# --- Webhooks: a POST when a run ends (docs/webhooks.md) ---------------------------------------
+
+# The key every delivery is signed with (Standard Webhooks: `webhook-signature: v1,<HMAC-SHA256>`),
+# `whsec_` and base64, as receivers' libraries take it. Empty: derived from SECRET_KEY (stable
+# while it is); set it to share with receivers without sharing SECRET_KEY.
+WEBHOOK_SECRET = env.str("WEBHOOK_SECRET", default="").strip()
+if not WEBHOOK_SECRET:
+    _webhook_key = hmac.new(SECRET_KEY.encode(), b"webhooks", hashlib.sha256).digest()
+    WEBHOOK_SECRET = "whsec_" + base64.b64encode(_webhook_key).decode()
+elif not WEBHOOK_SECRET.startswith("whsec_"):
+    raise ImproperlyConfigured(
+        "WEBHOOK_SECRET must be whsec_ followed by base64 (docs/webhooks.md)"
+    )
+# Hosts (names or addresses) a webhook may name although they are loopback, private or
+# link-local (every other such address is refused, the cloud metadata ones included).
+WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env.list("WEBHOOK_ALLOWED_HOSTS", default=[])]
+# A delivery gives up on a receiver after these seconds (connect, then the whole exchange).
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = _bounded_float(
+    "WEBHOOK_CONNECT_TIMEOUT_SECONDS", 5.0, low=0.1, high=60.0
+)
+WEBHOOK_TIMEOUT_SECONDS = _bounded_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, low=0.5, high=120.0)
+# Failed deliveries are retried with exponential backoff (1 s doubling, at most 10 min apart)
+# for this long after the run ended, then recorded failed.
+WEBHOOK_RETRY_SECONDS = _bounded_int("WEBHOOK_RETRY_SECONDS", 86_400, low=1, high=7 * 86_400)
+# How often each process looks for due deliveries (a run ended here wakes it at once).
+WEBHOOK_POLL_SECONDS = _bounded_float("WEBHOOK_POLL_SECONDS", 1.0, low=0.05, high=60.0)

@@ -34,6 +34,7 @@ from runs.store import (
 )
 from runs.store import heartbeat as renew_lease
 from telemetry.rollups import flush_rollups
+from webhooks.delivery import DeliveryWorker
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -163,12 +164,17 @@ class RunRuntime:
         """Set when shutdown ends the live streams (each ends with `error` server_shutdown)."""
         self.heartbeat_task: asyncio.Task[None] | None = None
         self.rollup_task: asyncio.Task[None] | None = None
+        self.webhook_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Listen for signals, heartbeat, add ended runs to the rollups, recover dead owners'."""
+        """Listen for signals, heartbeat, add ended runs to the rollups, recover dead owners'.
+
+        Also deliver webhooks: every process takes its share of the outbox (webhooks/).
+        """
         await self.signals.start()
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
         self.rollup_task = asyncio.create_task(self.flush_rollups())
+        self.webhook_task = asyncio.create_task(DeliveryWorker().run())
         try:
             for run in await recover_stale_runs():
                 await self.end_recovered(run)
@@ -195,6 +201,7 @@ class RunRuntime:
             request.session_id,
             user_id=request.user_id,
             on_disconnect=request.on_disconnect,
+            webhook=request.webhook,
             prompt=request.prompt,
             check_connections=check_connections,
         )
@@ -296,6 +303,8 @@ class RunRuntime:
             if pending:
                 await asyncio.wait(pending, timeout=max(1.0, deadline - time.monotonic()))
         await self.signals.stop()
+        if self.webhook_task is not None:
+            self.webhook_task.cancel()  # a delivery cut here is taken again when its claim ends
         try:
             await sync_to_async(flush_rollups)()
         except Exception:

@@ -52,6 +52,12 @@ class Run(models.Model):
     last_event_id = models.PositiveIntegerField("last event id", default=0, db_column="lastEventId")
     owner = models.CharField(max_length=128, blank=True, default="")
     heartbeat_at = models.DateTimeField("heartbeat", default=timezone.now, db_column="heartbeatAt")
+    webhook = models.URLField(
+        max_length=2048,
+        blank=True,
+        default="",
+        help_text="Where a POST goes when the run ends (webhooks/); empty when nowhere.",
+    )
     cancel_requested = models.CharField(
         "cancel requested",
         max_length=16,

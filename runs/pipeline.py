@@ -46,7 +46,13 @@ class ChatRun:
         self.request = request
         self.provider = provider
         tools = ToolContext(user_id=request.user_id, session_id=request.session_id)
-        self.record = RunResults(session=session, tools=tools, outcomes=[], received_at=received_at)
+        self.record = RunResults(
+            session=session,
+            tools=tools,
+            outcomes=[],
+            received_at=received_at,
+            webhook=request.webhook,
+        )
         self.record.models = provider.models()
         self.answered = False
         self.packed: PackedContext | None = None

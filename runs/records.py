@@ -21,6 +21,7 @@ from runs.store import close_run
 from runs.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
 from telemetry.rollups import add_run
+from webhooks.outbox import Webhook
 
 TOOL_NAME_CHARS = ToolCall._meta.get_field("tool").max_length or 32
 SUMMARY_DOCUMENTS = 5
@@ -50,6 +51,8 @@ class RunResults:
     user_message_id: str | None = None
     events_sent: int = 0
     """How many events the run has streamed; its outcome is recorded just before the next."""
+    webhook: str = ""
+    """Where a POST goes when the run ends ("" for nowhere)."""
 
     def close_run(
         self, status: str, session_fields: dict[str, object] | None = None, **fields: object
@@ -60,7 +63,12 @@ class RunResults:
         """
         fields.update(user_message_id=self.user_message_id, last_event_id=self.events_sent + 1)
         close_run(
-            self.run_id, self.session.session_id, status, session_fields=session_fields, **fields
+            self.run_id,
+            self.session.session_id,
+            status,
+            session_fields=session_fields,
+            webhook=Webhook(self.webhook, self.tools.user_id),
+            **fields,
         )
 
     def store_tool_call(self, outcome: ToolOutcome) -> None:

@@ -20,3 +20,5 @@ class RunRequest:
     prompt: str
     on_disconnect: OnDisconnect = "cancel"
     multitask_strategy: MultitaskStrategy = "enqueue"
+    webhook: str = ""
+    """Where a POST goes when the run ends (checked by webhooks.policy first); "" for nowhere."""

@@ -22,6 +22,7 @@ from runs.models import ACTIVE_RUN_STATUSES, Run
 from runs.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
 from telemetry.rollups import add_run
+from webhooks.outbox import Webhook, owe_delivery
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{ObjectId()}"
 """This process, as recorded on the runs it executes."""
@@ -55,6 +56,7 @@ def admit_run(
     *,
     user_id: str,
     on_disconnect: str,
+    webhook: str = "",
     prompt: str | None = None,
     check_connections: bool = False,
 ) -> Admission:
@@ -70,7 +72,12 @@ def admit_run(
     """
     if check_connections:
         close_old_connections()
-    fields = {"user_id": user_id, "on_disconnect": on_disconnect, "owner": OWNER}
+    fields = {
+        "user_id": user_id,
+        "on_disconnect": on_disconnect,
+        "webhook": webhook,
+        "owner": OWNER,
+    }
     run_id = new_object_id()
     try:
         return admit_in_one_transaction(session_id, prompt, fields | {"id": run_id})
@@ -188,17 +195,21 @@ def close_run(
     *,
     error: str = "",
     session_fields: dict[str, object] | None = None,
+    webhook: Webhook | None = None,
     **fields: object,
 ) -> bool:
     """Record the run's outcome once and free its session (call inside a transaction).
 
     `session_fields` are written to the session in the same UPDATE that frees it (or in
-    their own when the run no longer holds it). Returns False when the run had already
-    ended (a second close changes nothing).
+    their own when the run no longer holds it). A run with a `webhook` owes it a delivery,
+    written to the outbox in the same transaction (webhooks/). Returns False when the run
+    had already ended (a second close changes nothing).
     """
     closed = Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
         status=status, error=error[:2000], finished_at=timezone.now(), **fields
     )
+    if closed and webhook is not None and webhook.url:
+        owe_delivery(run_id, webhook)
     session = Session.objects.filter(session_id=session_id)
     freed = session.filter(active_run_id=run_id).update(active_run_id=None, **session_fields or {})
     if session_fields and not freed:
@@ -255,6 +266,7 @@ def recover_if_stale(run: Run) -> bool:
             run.session_id,
             Run.Status.INTERRUPTED,
             error=LOST_OWNER,
+            webhook=Webhook(run.webhook, run.user_id),
             user_message_id=prompt.values_list("id", flat=True).first(),
         ):
             return False

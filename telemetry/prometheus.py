@@ -79,6 +79,11 @@ DATABASE_ERRORS = Counter(
 REDIS_DROPPED_RUNS = Counter(
     "redis_dropped_runs", "Runs whose events an outage of Redis outlasted the hold for."
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "webhook_attempts",
+    "Webhook delivery attempts by outcome: delivered, retry (failed, tried again) or failed.",
+    ["outcome"],
+)
 STREAMS_IN_FLIGHT = Gauge(
     "chat_streams_in_flight", "Chat streams running now.", multiprocess_mode="livesum"
 )

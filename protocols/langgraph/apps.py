@@ -11,3 +11,10 @@ class LangGraphProtocolConfig(AppConfig):
     name = "protocols.langgraph"
     label = "langgraph_api"
     verbose_name = "LangGraph API"
+
+    def ready(self) -> None:
+        """Give the webhooks of LangGraph runs LangGraph's payload."""
+        from protocols.langgraph.webhooks import langgraph_payload
+        from webhooks.payloads import register
+
+        register(langgraph_payload)

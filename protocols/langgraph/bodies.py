@@ -3,7 +3,7 @@
 Fields the SDKs send with neutral values (`stream_subgraphs: false`, `context`, `config`,
 `durability`, …) are accepted: they change nothing in a pipeline without subgraphs,
 checkpoints or interrupts. Fields that would ask for something the pipeline cannot do
-(`command`, `interrupt_before`, `webhook`, `after_seconds`, …) are refused with a 422 that
+(`command`, `interrupt_before`, `after_seconds`, …) are refused with a 422 that
 names them, as are unknown fields. A run's `checkpoint` (or `checkpoint_id`) may name the
 thread's latest checkpoint, as `useStream` with `fetchStateHistory` sends with every
 submit: the run starts there, as it would without it. An earlier one is a 422 (a fork).
@@ -29,7 +29,6 @@ NOT_SUPPORTED = {
     "command": "the pipeline never interrupts, so there is nothing to resume",
     "interrupt_before": "the pipeline has no interrupts",
     "interrupt_after": "the pipeline has no interrupts",
-    "webhook": "webhooks are not served",
     "feedback_keys": "feedback is not served",
     "after_seconds": "delayed runs are not served",
 }

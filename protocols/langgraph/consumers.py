@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from accounts.callers import Caller
 from edge.admission import AdmittingConsumer
-from edge.conversation import ClientTurn
+from edge.conversation import ClientTurn, checked_webhook
 from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
 from protocols.langgraph.assistant import is_assistant
@@ -66,6 +66,7 @@ class StartRunConsumer(AdmittingConsumer):
             raise RequestRejected(404, f"Assistant {request.assistant_id} not found")
         self.prompt = prompt_of(request)
         self.modes = request.modes()
+        webhook = await checked_webhook(request.webhook, "webhook")
         session_id, user_id = await self.thread(caller, request)
         strategy = request.multitask_strategy or "enqueue"
         self.rolled_back = await self.active_runs(session_id) if strategy == "rollback" else []
@@ -75,6 +76,7 @@ class StartRunConsumer(AdmittingConsumer):
             prompt=self.prompt,
             on_disconnect=request.on_disconnect or "continue",  # LangGraph's default
             multitask_strategy="interrupt" if strategy == "rollback" else strategy,
+            webhook=webhook,
         )
         return ClientTurn(run)
 

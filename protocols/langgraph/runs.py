@@ -58,7 +58,8 @@ def run_object(run: Run, record: RunRecord | None) -> dict[str, Any]:
         "status": STATUSES.get(run.status, "error"),
         "metadata": record.metadata if record else {},
         "multitask_strategy": record.multitask_strategy if record else "enqueue",
-        "kwargs": {"stream_mode": record.stream_modes if record else DEFAULT_MODES},
+        "kwargs": {"stream_mode": record.stream_modes if record else DEFAULT_MODES}
+        | ({"webhook": run.webhook} if run.webhook else {}),
     }
 
 

@@ -10,7 +10,7 @@ import logging
 from urllib.parse import parse_qs
 
 from edge.admission import AdmittingConsumer
-from edge.conversation import ClientTurn
+from edge.conversation import ClientTurn, checked_webhook
 from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
 from edge.wire import WireFormat
@@ -36,6 +36,7 @@ class ChatStreamConsumer(AdmittingConsumer):
         """Validate the body for the caller: the original's chat request (no history)."""
         assert self.edge is not None and self.edge.caller is not None
         chat = bind_to_caller(parse_chat_request(body), self.edge.caller)
+        await checked_webhook(chat.webhook, "webhook")
         return ClientTurn(chat.to_run_request())
 
     def wire_format(self, executor: RunExecutor) -> WireFormat:

@@ -11,14 +11,16 @@ so they do not appear as operations below; they take the same keys (the service 
 user key, as `Authorization: Bearer <key>` or `token: <key>`).
 
 ### `POST /v1/chat/stream`
-Body: `{"sessionId", "userId", "prompt", "onDisconnect"?, "multitaskStrategy"?}`; with a user
-key `userId` may be left out (it is the key's user) and must match when given.
+Body: `{"sessionId", "userId", "prompt", "onDisconnect"?, "multitaskStrategy"?, "webhook"?}`;
+with a user key `userId` may be left out (it is the key's user) and must match when given.
 - `onDisconnect`: `"cancel"` (default: the run stops when the client leaves) or `"continue"`
   (the run finishes and stores its answer; rejoin it with the stream below).
 - `multitaskStrategy`, when the session already has an active run: `"enqueue"` (default: the
   new run waits, with heartbeats, and starts when the active one ends), `"reject"` (409
   `{"detail", "activeRunId"}` before any event) or `"interrupt"` (the active run is cancelled
   and recorded `interrupted`, then the new one starts).
+- `webhook`: an absolute http(s) URL that gets a signed `POST` of the run when it ends
+  (docs/webhooks.md); a URL that may not be called is a 422 naming it.
 
 Errors before the stream, each a JSON `{"detail"}`: 400 (not JSON, too deep, a number too
 long, a header byte not UTF-8, a Host outside `ALLOWED_HOSTS`), 401, 403 (the service key names

@@ -32,6 +32,8 @@ class ChatRequest(BaseModel):
     """What the run does when the client leaves: stop, or finish and store its answer."""
     multitaskStrategy: Literal["enqueue", "reject", "interrupt"] = "enqueue"
     """What happens when the session already has an active run."""
+    webhook: str | None = None
+    """Where a POST of the run goes when it ends (docs/webhooks.md); checked on admission."""
 
     def to_run_request(self) -> RunRequest:
         """The engine's request for this body (after `bind_to_caller` filled `userId`)."""
@@ -42,6 +44,7 @@ class ChatRequest(BaseModel):
             prompt=self.prompt,
             on_disconnect=self.onDisconnect,
             multitask_strategy=self.multitaskStrategy,
+            webhook=self.webhook or "",
         )
 
     @field_validator("userId", mode="before")

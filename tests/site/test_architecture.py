@@ -15,6 +15,7 @@ RANKS = (
     ("memory",),
     ("agents",),
     ("telemetry",),
+    ("webhooks",),
     ("runs",),
     ("edge",),
     ("console",),

@@ -78,7 +78,7 @@ def assert_detail(response: RawResponse, status: int, *words: str) -> str:
         (json.dumps({**RUN, "stream_mode": ["events"]}).encode(), ["stream_mode", "events"]),
         (json.dumps({**RUN, "command": {"resume": 1}}).encode(), ["command", "not supported"]),
         (json.dumps({**RUN, "interrupt_before": ["worker"]}).encode(), ["interrupt_before"]),
-        (json.dumps({**RUN, "webhook": "http://127.0.0.1/"}).encode(), ["webhook"]),
+        (json.dumps({**RUN, "webhook": "http://127.0.0.1/"}).encode(), ["webhook", "loopback"]),
         (json.dumps({**RUN, "multitask_strategy": "maybe"}).encode(), ["multitask_strategy"]),
         (json.dumps({**RUN, "input": {"messages": []}}).encode(), ["input.messages"]),
         (json.dumps({**RUN, "input": ask(" ")}).encode(), ["no text"]),
