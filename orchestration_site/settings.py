@@ -223,6 +223,7 @@ INSTALLED_APPS = [
     "memory",  # context packing and summaries
     "telemetry",  # metrics, rollups, health, traces
     "webhooks",  # a POST to another system when a run ends: outbox, signing, delivery
+    "crons",  # runs started on a schedule: crons, their firings, the scheduler
     "protocols.native",  # the chat stream, the JSON API and the playground
     "protocols.openai",  # the OpenAI API: chat completions, the Responses API
     "protocols.langgraph",  # LangGraph's Agent Server API: threads, runs, assistants
@@ -526,3 +527,15 @@ WEBHOOK_TIMEOUT_SECONDS = _bounded_float("WEBHOOK_TIMEOUT_SECONDS", 10.0, low=0.
 WEBHOOK_RETRY_SECONDS = _bounded_int("WEBHOOK_RETRY_SECONDS", 86_400, low=1, high=7 * 86_400)
 # How often each process looks for due deliveries (a run ended here wakes it at once).
 WEBHOOK_POLL_SECONDS = _bounded_float("WEBHOOK_POLL_SECONDS", 1.0, low=0.05, high=60.0)
+
+# --- Crons: runs started on a schedule (docs/crons.md) ----------------------------------------
+
+# How often each server process looks for due crons.
+CRON_POLL_SECONDS = _bounded_float("CRON_POLL_SECONDS", 1.0, low=0.05, high=60.0)
+# A firing claimed this many seconds ago whose run never started (its process died) is
+# started by another process, under the same run id.
+CRON_CLAIM_SECONDS = _bounded_float("CRON_CLAIM_SECONDS", 60.0, low=0.5, high=3600.0)
+# The most crons one user may have (creating one more is a 409).
+CRON_MAX_PER_USER = _bounded_int("CRON_MAX_PER_USER", 100, low=1, high=100_000)
+# Tests only: read the schedulers' "now" from this file (an ISO time) instead of the clock.
+CRON_CLOCK_FILE = env.str("CRON_CLOCK_FILE", default="").strip()

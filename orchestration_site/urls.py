@@ -17,6 +17,7 @@ from protocols.ag_ui.docs import AG_UI_DOCS
 from protocols.ai_sdk.docs import AI_SDK_DOCS
 from protocols.langgraph.docs import LANGGRAPH_DOCS
 from protocols.native.api import router as sessions_router
+from protocols.native.crons import router as crons_router
 from protocols.native.docs import STREAM_DOCS
 from protocols.native.memories import router as memories_router
 from protocols.native.views import playground
@@ -70,6 +71,7 @@ for unreachable in DATABASE_UNREACHABLE:
 api.add_router("/v1", identity_router)
 api.add_router("/v1", sessions_router)
 api.add_router("/v1", memories_router)
+api.add_router("/v1", crons_router)
 api.add_router("/v1", metrics_router)
 api.add_router("/v1", runs_router)
 api.add_router("", health_router)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,6 @@ from runs.store import (
 )
 from runs.store import heartbeat as renew_lease
 from telemetry.rollups import flush_rollups
-from webhooks.delivery import DeliveryWorker
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -164,23 +164,28 @@ class RunRuntime:
         """Set when shutdown ends the live streams (each ends with `error` server_shutdown)."""
         self.heartbeat_task: asyncio.Task[None] | None = None
         self.rollup_task: asyncio.Task[None] | None = None
-        self.webhook_task: asyncio.Task[None] | None = None
+        self.workers: list[asyncio.Task[None]] = []
+        """The server's background work (`start_workers`): webhook deliveries, crons."""
 
     async def start(self) -> None:
-        """Listen for signals, heartbeat, add ended runs to the rollups, recover dead owners'.
-
-        Also deliver webhooks: every process takes its share of the outbox (webhooks/).
-        """
+        """Listen for signals, heartbeat, add ended runs to the rollups, recover dead owners'."""
         await self.signals.start()
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
         self.rollup_task = asyncio.create_task(self.flush_rollups())
-        self.webhook_task = asyncio.create_task(DeliveryWorker().run())
         try:
             for run in await recover_stale_runs():
                 await self.end_recovered(run)
         except Exception:
             # Sessions still recover their own runs when next used.
             logger.exception("the start-up sweep of interrupted runs failed")
+
+    def start_workers(self, *workers: Callable[[], Awaitable[None]]) -> None:
+        """Run a server's background work in this runtime's loop until shutdown.
+
+        Only servers start them (runs/shutdown.py): a command's short-lived runtime must not
+        take deliveries or firings it would leave half-done when it exits.
+        """
+        self.workers += [asyncio.create_task(work()) for work in workers]
 
     async def admit(
         self, request: RunRequest, chat: ChatRun, *, check_connections: bool = False
@@ -202,6 +207,7 @@ class RunRuntime:
             user_id=request.user_id,
             on_disconnect=request.on_disconnect,
             webhook=request.webhook,
+            run_id=request.run_id,
             prompt=request.prompt,
             check_connections=check_connections,
         )
@@ -303,8 +309,8 @@ class RunRuntime:
             if pending:
                 await asyncio.wait(pending, timeout=max(1.0, deadline - time.monotonic()))
         await self.signals.stop()
-        if self.webhook_task is not None:
-            self.webhook_task.cancel()  # a delivery cut here is taken again when its claim ends
+        for worker in self.workers:
+            worker.cancel()  # a delivery or firing cut here is taken again when its claim ends
         try:
             await sync_to_async(flush_rollups)()
         except Exception:

@@ -22,3 +22,5 @@ class RunRequest:
     multitask_strategy: MultitaskStrategy = "enqueue"
     webhook: str = ""
     """Where a POST goes when the run ends (checked by webhooks.policy first); "" for nowhere."""
+    run_id: str = ""
+    """The run's id when the caller chose it (a cron's firing); "" for a new one."""

@@ -20,7 +20,9 @@ from typing import Any
 
 from django.conf import settings
 
+from crons.scheduler import Scheduler
 from runs.executor import current_runtime, get_runtime
+from webhooks.delivery import DeliveryWorker
 
 DRAIN_SECONDS = 2.0
 """How long shutdown waits, at most, for the streams' last bytes to be written."""
@@ -41,8 +43,14 @@ def install_server_hooks() -> bool:
 
 
 def start_runs() -> None:
-    """Start this process's run runtime (lease sweep, heartbeats, signals) in the background."""
-    asyncio.ensure_future(get_runtime())
+    """Start this process's run runtime (lease sweep, heartbeats, signals) and its workers."""
+    asyncio.ensure_future(start_server_runtime())
+
+
+async def start_server_runtime() -> None:
+    """Start the runtime, then a server's background work: webhook deliveries, crons."""
+    runtime = await get_runtime()
+    runtime.start_workers(DeliveryWorker().run, Scheduler().run)
 
 
 def shutdown_runs() -> Any:

@@ -57,6 +57,7 @@ def admit_run(
     user_id: str,
     on_disconnect: str,
     webhook: str = "",
+    run_id: str = "",
     prompt: str | None = None,
     check_connections: bool = False,
 ) -> Admission:
@@ -66,9 +67,12 @@ def admit_run(
     the context is packed and the prompt stored (a queued run opens it when it starts).
     `check_connections` first replaces broken or expired database connections, as a
     request's first trip to the database should (see protocols.native.consumers).
+    `run_id` is the run's id when the caller chose it (a cron's firing, started again under
+    the same id after its process died): a run with that id is never admitted twice.
 
     Raises:
         SessionForbidden: the session belongs to another user (nothing is stored).
+        IntegrityError: a run with the chosen `run_id` exists already.
     """
     if check_connections:
         close_old_connections()
@@ -78,13 +82,16 @@ def admit_run(
         "webhook": webhook,
         "owner": OWNER,
     }
-    run_id = new_object_id()
+    chosen, run_id = bool(run_id), run_id or new_object_id()
     try:
         return admit_in_one_transaction(session_id, prompt, fields | {"id": run_id})
     except IntegrityError:  # another request created the session meanwhile: it exists now
+        if chosen and Run.objects.filter(pk=run_id).exists():
+            raise  # a run with the chosen id exists: never admit it twice
         # Rolled back on SQLite; MongoDB, without a transaction, kept the run inserted first.
         Run.objects.filter(pk=run_id).delete()
-        return admit_in_one_transaction(session_id, prompt, fields | {"id": new_object_id()})
+        retry_id = run_id if chosen else new_object_id()
+        return admit_in_one_transaction(session_id, prompt, fields | {"id": retry_id})
 
 
 def admit_in_one_transaction(

@@ -13,8 +13,10 @@ class LangGraphProtocolConfig(AppConfig):
     verbose_name = "LangGraph API"
 
     def ready(self) -> None:
-        """Give the webhooks of LangGraph runs LangGraph's payload."""
+        """Give LangGraph runs' webhooks LangGraph's payload; let LangGraph's crons fire."""
+        from protocols.langgraph.crons import register_crons
         from protocols.langgraph.webhooks import langgraph_payload
         from webhooks.payloads import register
 
         register(langgraph_payload)
+        register_crons()

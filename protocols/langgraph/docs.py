@@ -22,9 +22,13 @@ docs/langgraph.md has the details.
   `POST /langgraph/runs`, `POST /langgraph/runs/wait`: `input.messages` (the last human
   message is the prompt), `stream_mode` (`values`, `updates`, `messages`, `messages-tuple`,
   `custom`), `on_disconnect`, `multitask_strategy` (`enqueue`, `reject`, `interrupt`,
-  `rollback`), `if_not_exists`, `metadata`.
+  `rollback`), `if_not_exists`, `metadata`, `webhook` (a signed POST when the run ends,
+  docs/webhooks.md).
 - `GET /langgraph/threads/{id}/runs`, `GET|DELETE /langgraph/threads/{id}/runs/{run_id}`,
   `GET /langgraph/threads/{id}/runs/{run_id}/join`,
   `GET /langgraph/threads/{id}/runs/{run_id}/stream` (`Last-Event-ID`: the parts after it),
   `POST /langgraph/threads/{id}/runs/{run_id}/cancel` (`wait`, `action=interrupt|rollback`).
+- Crons (docs/crons.md): `POST /langgraph/threads/{id}/runs/crons`, `POST /langgraph/runs/crons`,
+  `POST /langgraph/runs/crons/search`, `POST /langgraph/runs/crons/count`,
+  `GET|PATCH|DELETE /langgraph/runs/crons/{cron_id}`.
 """

@@ -117,7 +117,7 @@ class InfoResource(Resource):
 
     async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
         """Version and features."""
-        flags = {"assistants": True, "crons": False, "langsmith": False, "store": True}
+        flags = {"assistants": True, "crons": True, "langsmith": False, "store": True}
         await self.send_json(
             200, {"version": VERSION, "langgraph_py_version": None, "flags": flags}
         )

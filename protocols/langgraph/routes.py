@@ -9,6 +9,7 @@ from django.urls.resolvers import URLPattern
 
 from edge.cors import ASGIApp
 from protocols.langgraph.consumers import JoinStreamConsumer, StartRunConsumer
+from protocols.langgraph.crons import CronResource, CronSearchResource, CronsResource
 from protocols.langgraph.resources import (
     AssistantsResource,
     InfoResource,
@@ -41,12 +42,17 @@ def langgraph_routes() -> list[URLPattern]:
         path(f"{THREAD}/state", StateResource.as_asgi()),
         path(f"{THREAD}/history", StateResource.as_asgi(history=True, methods=("GET", "POST"))),
         path(f"{THREAD}/runs", by_method(start(answer_mode="background"), runs_list)),
+        path(f"{THREAD}/runs/crons", CronsResource.as_asgi()),
         path(f"{THREAD}/runs/stream", start(answer_mode="stream")),
         path(f"{THREAD}/runs/wait", start(answer_mode="wait")),
         path(f"{RUN}", RunResource.as_asgi()),
         path(f"{RUN}/join", RunResource.as_asgi(action="join")),
         path(f"{RUN}/stream", JoinStreamConsumer.as_asgi()),
         path(f"{RUN}/cancel", RunResource.as_asgi(action="cancel", methods=("POST",))),
+        path(f"{MOUNT}/runs/crons", CronsResource.as_asgi()),
+        path(f"{MOUNT}/runs/crons/search", CronSearchResource.as_asgi()),
+        path(f"{MOUNT}/runs/crons/count", CronSearchResource.as_asgi(count=True)),
+        path(f"{MOUNT}/runs/crons/<str:cron_id>", CronResource.as_asgi()),
         path(f"{MOUNT}/runs", start(answer_mode="background")),
         path(f"{MOUNT}/runs/stream", start(answer_mode="stream")),
         path(f"{MOUNT}/runs/wait", start(answer_mode="wait")),

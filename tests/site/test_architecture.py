@@ -16,6 +16,7 @@ RANKS = (
     ("agents",),
     ("telemetry",),
     ("webhooks",),
+    ("crons",),
     ("runs",),
     ("edge",),
     ("console",),

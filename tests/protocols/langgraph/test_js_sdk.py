@@ -40,3 +40,20 @@ def test_the_js_sdks_store_puts_gets_searches_lists_and_deletes(server):
     assert seen["filtered"] == ["diet"]
     assert seen["namespaces"] == [["prefs"], ["prefs", "travel"]]
     assert seen["gone"] is None
+
+
+def test_the_js_sdks_crons_are_made_changed_found_counted_and_deleted(server):
+    key = create_key(server.sqlite_path, new_user())
+    seen = run_node(JS / "langgraph_crons.mjs", api_url(server.url), key)
+    on_thread, threadless = seen["onThread"], seen["threadless"]
+    assert on_thread["thread_id"] == seen["threadId"] and threadless["thread_id"] is None
+    assert on_thread["timezone"] == "America/New_York" and on_thread["enabled"] is True
+    assert on_thread["payload"]["input"]["messages"][0]["content"] == "Summarise my notes."
+    assert threadless["on_run_completed"] == "delete" and threadless["next_run_date"]
+    assert (seen["updated"]["enabled"], seen["updated"]["schedule"]) == (False, "0 10 * * 1")
+    assert [c["cron_id"] for c in seen["found"]] == [on_thread["cron_id"]]
+    assert [c["cron_id"] for c in seen["disabled"]] == [on_thread["cron_id"]]
+    assert seen["counted"] == 1
+    assert seen["refused"]["status"] == 422
+    assert "Invalid cron schedule" in seen["refused"]["message"]
+    assert [c["cron_id"] for c in seen["left"]] == [on_thread["cron_id"]]  # the caller's only
