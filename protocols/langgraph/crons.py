@@ -25,6 +25,7 @@ from django.utils import timezone
 from pydantic import Field
 
 from accounts.callers import Caller
+from accounts.limits import RateLimited, check_request_rate
 from chat.models import Session
 from crons import clock
 from crons.models import Cron, Firing
@@ -288,7 +289,15 @@ class CronResource(Resource):
 
 
 async def start_firing(cron: Cron, firing: Firing) -> None:
-    """Admit the firing's run: the cron's request, on its thread or a new one."""
+    """Admit the firing's run: the cron's request, on its thread or a new one.
+
+    A firing counts against its user's requests per window, as a request would: past the
+    limit it is refused (recorded on the cron's firing), not queued.
+    """
+    try:
+        await check_request_rate(Caller(kind="user", user_id=cron.user_id))
+    except RateLimited as limited:
+        raise FiringRefused(f"the user's rate limit: {limited.detail}") from None
     run = RunBody.model_validate(cron.payload)
     prompt = prompt_of(run)
     new_thread = None

@@ -8,9 +8,12 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from accounts.callers import Caller
+from accounts.limits import check_request_rate, reset_limits
 from crons.models import Cron, Firing
-from crons.scheduler import claim_due
+from crons.scheduler import FiringRefused, claim_due
 from crons.schedules import ScheduleRefused, check_schedule, check_timezone, next_after
+from protocols.langgraph.crons import start_firing
 
 T0 = datetime(2030, 3, 30, 23, 59, 30, tzinfo=UTC)
 
@@ -98,3 +101,17 @@ def test_the_admin_lists_crons_with_their_firings_and_pauses_them(admin_client, 
     )
     made.refresh_from_db()
     assert made.enabled is False
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_firing_counts_against_its_users_rate_limit(settings):
+    settings.RATE_LIMIT_PER_MINUTE = 1
+    reset_limits()
+    made = await Cron.objects.acreate(
+        user_id="busy-user", thread_id="t", assistant_id="a", schedule="* * * * *"
+    )
+    firing = Firing(cron=made, due_at=T0, run_id="0" * 24, thread_id="t", claimed_by="p")
+    await check_request_rate(Caller(kind="user", user_id="busy-user"))  # the window's one
+    with pytest.raises(FiringRefused, match="rate limit"):
+        await start_firing(made, firing)
+    reset_limits()
