@@ -63,16 +63,34 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class ReadOnlyHistoryMixin:
-    """History is written by the pipeline only: operators may view and delete, never edit.
+class WrittenByTheServiceMixin:
+    """Rows the service writes (runs, deliveries, crons): viewed, never added or edited by hand.
 
-    History rows belong to a session: `session_column` links to it (put it in list_display).
+    Lists fit a million rows: no exact count, no count per filter choice. What an operator
+    may change is an action of the admin's (retry, pause); deleting stays allowed unless a
+    subclass forbids it.
     """
 
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice would scan the table
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """Forbid adding rows by hand."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """Forbid editing rows (the change page still renders, read-only)."""
+        return False
+
+
+class ReadOnlyHistoryMixin(WrittenByTheServiceMixin):
+    """History is written by the pipeline only: operators may view and delete, never edit.
+
+    History rows belong to a session: `session_column` links to it (put it in list_display).
+    """
+
     list_select_related: tuple[str, ...] = ("session",)
     search_fields: tuple[str, ...] = ("session__session_id",)
 
@@ -89,14 +107,6 @@ class ReadOnlyHistoryMixin:
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         """Allow `?session__session_id__exact=`: a session's page links its rows so."""
         return lookup == SESSION_LOOKUP or super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        """Forbid adding history rows by hand."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        """Forbid editing history rows (the change page still renders, read-only)."""
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         """Forbid deleting history rows: a session goes whole (`DELETE /v1/sessions/{id}`).

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from console.toolkit import EstimatedCountPaginator, admin_link, short, table, user_link
+from console.toolkit import WrittenByTheServiceMixin, admin_link, short, table, user_link
 from crons import clock
 from crons.models import Cron
 from crons.schedules import next_after
@@ -22,7 +22,7 @@ def run_cell(run: Run | None) -> SafeString:
 
 
 @admin.register(Cron)
-class CronAdmin(admin.ModelAdmin):
+class CronAdmin(WrittenByTheServiceMixin, admin.ModelAdmin):
     """Every cron, newest first: its schedule, whether it fires, when next, its firings."""
 
     list_display = (
@@ -32,10 +32,6 @@ class CronAdmin(admin.ModelAdmin):
     list_filter = ("enabled", "protocol")
     search_fields = ("id", "user_id", "thread_id")
     ordering = ("-created_at",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    paginator = EstimatedCountPaginator
-    list_per_page = 50
     actions = ("pause", "resume")
     fields = (
         "id", "protocol", "user_column", "thread_column", "schedule", "timezone_column",
@@ -94,11 +90,3 @@ class CronAdmin(admin.ModelAdmin):
                 enabled=True, next_run_date=None if ended else following, updated_at=timezone.now()
             )
         self.message_user(request, f"{queryset.count()} cron(s) resumed.", messages.INFO)
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        """Crons are made through the API (docs/crons.md)."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        """Read-only here: pause, resume and delete are actions."""
-        return False

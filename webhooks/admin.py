@@ -10,25 +10,26 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from console.toolkit import EstimatedCountPaginator, admin_link, short, status_label, user_link
+from console.toolkit import (
+    WrittenByTheServiceMixin,
+    admin_link,
+    short,
+    status_label,
+    user_link,
+)
 from webhooks.models import Delivery
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(WrittenByTheServiceMixin, admin.ModelAdmin):
     """Every delivery, newest first: where it goes, how it went, and why it failed last."""
 
     list_display = (
-        "created_at", "status_column", "host", "run_column", "user_column", "attempts",
-        "next_attempt_at", "error_column",
+        "created_at", "status_column", "host", "run_column", "attempts", "error_column",
     )  # fmt: skip
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = ("id", "run__id", "user_id", "url")
     ordering = ("-created_at",)
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    paginator = EstimatedCountPaginator
-    list_per_page = 50
     actions = ("retry_now",)
     fields = (
         "id", "status_column", "url", "run_column", "user_column", "attempts", "created_at",
@@ -59,7 +60,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description="last error")
     def error_column(self, delivery: Delivery) -> SafeString:
         """The last failure's first words, all of it on hover."""
-        return short(delivery.last_error, 60)
+        return short(delivery.last_error, 40)
 
     @admin.action(description="Retry the selected deliveries now")
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
@@ -68,11 +69,3 @@ class DeliveryAdmin(admin.ModelAdmin):
             status=Delivery.Status.PENDING, next_attempt_at=timezone.now()
         )
         self.message_user(request, f"{retried} delivery(ies) will be retried now.", messages.INFO)
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        """Deliveries are owed by runs, never added by hand."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        """The log is read-only (retry is an action)."""
-        return False

@@ -107,18 +107,24 @@ class ThreadPatchBody(Body):
     ttl: Any = None
 
 
-class ThreadSearchBody(Body):
-    """`POST /threads/search`."""
+class SearchBody(Body):
+    """What every `…/search` body has: a metadata filter, a page, an order, the fields kept."""
 
     metadata: dict[str, Any] | None = None
-    ids: list[str] | None = Field(None, max_length=1000)
-    status: Literal["idle", "busy", "interrupted", "error"] | None = None
     limit: int = Field(10, ge=1, le=1000)
     offset: int = Field(0, ge=0)
-    sort_by: Literal["thread_id", "created_at", "updated_at"] | None = None
+    sort_by: str | None = None
     sort_order: Literal["asc", "desc"] | None = None
-    values: Any = None
     select: list[str] | None = None
+
+
+class ThreadSearchBody(SearchBody):
+    """`POST /threads/search`."""
+
+    ids: list[str] | None = Field(None, max_length=1000)
+    status: Literal["idle", "busy", "interrupted", "error"] | None = None
+    sort_by: Literal["thread_id", "created_at", "updated_at"] | None = None  # type: ignore[assignment]
+    values: Any = None
     extract: Any = None
 
 
@@ -132,17 +138,11 @@ class HistoryBody(Body):
     select: list[str] | None = None
 
 
-class AssistantSearchBody(Body):
+class AssistantSearchBody(SearchBody):
     """`POST /assistants/search`."""
 
     graph_id: str | None = None
     name: str | None = None
-    metadata: dict[str, Any] | None = None
-    limit: int = Field(10, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
-    sort_by: str | None = None
-    sort_order: Literal["asc", "desc"] | None = None
-    select: list[str] | None = None
 
 
 def stream_modes(raw: str | list[str] | None) -> list[str]:

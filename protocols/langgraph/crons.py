@@ -22,7 +22,6 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from pydantic import Field
 
 from accounts.callers import Caller
 from accounts.limits import RateLimited, check_request_rate
@@ -34,7 +33,7 @@ from crons.schedules import ScheduleRefused, check_schedule, check_timezone, nex
 from edge.conversation import checked_webhook
 from edge.errors import RequestRejected
 from protocols.langgraph.assistant import ASSISTANT_ID, is_assistant
-from protocols.langgraph.bodies import Body, RunBody, parse_body, prompt_of
+from protocols.langgraph.bodies import Body, RunBody, SearchBody, parse_body, prompt_of
 from protocols.langgraph.resources import Resource
 from protocols.langgraph.runs import store_record
 from protocols.langgraph.threads import iso, thread_or_404, thread_user
@@ -83,18 +82,12 @@ class CronPatchBody(Body):
     durability: Literal["sync", "async", "exit"] | None = None
 
 
-class CronSearchBody(Body):
+class CronSearchBody(SearchBody):
     """`POST /runs/crons/search` and `/count`."""
 
     assistant_id: str | None = None
     thread_id: str | None = None
     enabled: bool | None = None
-    metadata: dict[str, Any] | None = None
-    limit: int = Field(10, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
-    sort_by: str | None = None
-    sort_order: Literal["asc", "desc"] | None = None
-    select: list[str] | None = None
 
 
 def cron_object(cron: Cron) -> dict[str, Any]:

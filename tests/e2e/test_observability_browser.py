@@ -36,6 +36,27 @@ def manage(server: LiveServer, *args: str, **env: str) -> None:
     )
 
 
+A_CRON_AND_A_DELIVERY = """
+from datetime import timedelta
+from django.utils import timezone
+from crons.models import Cron, Firing
+from runs.models import Run
+from webhooks.models import Delivery
+run = Run.objects.filter(user_id="demo-alice").first()
+cron = Cron.objects.create(
+    user_id="demo-alice", thread_id=run.session_id, assistant_id="orchestrator",
+    schedule="0 8 * * 1-5", timezone="Europe/Paris", next_run_date=timezone.now(),
+    payload={"input": {"messages": [{"role": "user", "content": "Summarise my week."}]}},
+)
+Firing.objects.create(cron=cron, due_at=timezone.now() - timedelta(days=1), run_id=run.pk,
+    thread_id=run.session_id, claimed_by="demo:1", started=True)
+Delivery.objects.create(run=run, user_id="demo-alice", status="failed", attempts=9,
+    url="https://hooks.example.com/digest?token=a-long-secret-token-that-must-not-show",
+    last_error="HTTP 500: " + "the receiver answered with a very long error page " * 8)
+"""
+"""What the demo has none of, so that their console pages are opened too."""
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory, template_db) -> Iterator[LiveServer]:
     """A server holding the demo sessions, a week of history and an admin."""
@@ -44,6 +65,7 @@ def demo_server(tmp_path_factory, template_db) -> Iterator[LiveServer]:
         manage(server, "-m", "bench.common.metric_history", "--runs", "1500", "--days", "7")
         manage(server, "manage.py", "ensureadmin", ADMIN_PASSWORD=PASSWORD)
         manage(server, "manage.py", "createapikey", "demo-alice", "--name", "laptop")
+        manage(server, "manage.py", "shell", "-c", A_CRON_AND_A_DELIVERY)
         yield server
 
 
