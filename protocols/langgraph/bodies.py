@@ -206,8 +206,7 @@ def metadata_filter(metadata: dict[str, Any] | None) -> dict[str, Any]:
     """ORM filters for a metadata match (each key equal), on every database backend."""
     filters: dict[str, Any] = {}
     for key, value in (metadata or {}).items():
-        if not key.replace("_", "").replace("-", "").isalnum() or "__" in key:
-            raise RequestRejected(422, f"metadata key {key!r}: letters, digits, - and _ only")
+        metadata_key(key)
         if key == "user_id":  # every thread's owner, whether or not its metadata names it
             filters["user_id"] = json_scalar(key, value)
         elif key in GRAPH_TAGS:  # every thread's, implied: all or nothing matches
@@ -216,6 +215,13 @@ def metadata_filter(metadata: dict[str, Any] | None) -> dict[str, Any]:
         else:
             filters[f"langgraph_thread__metadata__{key}"] = json_scalar(key, value)
     return filters
+
+
+def metadata_key(key: str) -> str:
+    """A metadata key to match by: letters, digits, - and _ (never an ORM lookup); 422 else."""
+    if not key.replace("_", "").replace("-", "").isalnum() or "__" in key:
+        raise RequestRejected(422, f"metadata key {key!r}: letters, digits, - and _ only")
+    return key
 
 
 def json_scalar(key: str, value: Any) -> Any:

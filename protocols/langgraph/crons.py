@@ -33,7 +33,15 @@ from crons.schedules import ScheduleRefused, check_schedule, check_timezone, nex
 from edge.conversation import checked_webhook
 from edge.errors import RequestRejected
 from protocols.langgraph.assistant import ASSISTANT_ID, is_assistant
-from protocols.langgraph.bodies import Body, RunBody, SearchBody, parse_body, prompt_of
+from protocols.langgraph.bodies import (
+    Body,
+    RunBody,
+    SearchBody,
+    json_scalar,
+    metadata_key,
+    parse_body,
+    prompt_of,
+)
 from protocols.langgraph.resources import Resource
 from protocols.langgraph.runs import store_record
 from protocols.langgraph.threads import iso, thread_or_404, thread_user
@@ -216,7 +224,7 @@ def search_crons(caller: Caller, request: CronSearchBody, *, count: bool) -> Any
     if request.enabled is not None:
         crons = crons.filter(enabled=request.enabled)
     for key, value in (request.metadata or {}).items():
-        crons = crons.filter(**{f"metadata__{key}": value})
+        crons = crons.filter(**{f"metadata__{metadata_key(key)}": json_scalar(key, value)})
     if count:
         return crons.count()
     column = COLUMNS.get(request.sort_by or "created_at", request.sort_by or "created_at")

@@ -207,6 +207,8 @@ def test_update_search_count_and_delete_as_the_sdk_calls_them(pair, clock):
     assert [c["cron_id"] for c in client.crons.search(thread_id=thread, enabled=False)] == [
         cron["cron_id"]
     ]
+    with pytest.raises(UnprocessableEntityError, match="metadata key"):
+        client.crons.search(metadata={"purpose__regex": "(a+)+$"})  # never an ORM lookup
     client.crons.delete(cron["cron_id"])
     assert sync_client(b.url).crons.search(thread_id=thread) == []
 
