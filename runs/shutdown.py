@@ -8,7 +8,9 @@ first: each run of this process ends with `error` `server_shutdown` and is recor
 `interrupted`, each live stream gets that event and ends, within RUN_SHUTDOWN_GRACE_SECONDS.
 
 The same hook starts the run runtime as soon as the reactor runs, so the runs of a dead
-predecessor are recorded `interrupted` at start-up rather than at the first request.
+predecessor are recorded `interrupted` at start-up rather than at the first request, and a
+server's background work with it: the webhook deliveries and the cron scheduler (a command's
+runtime starts neither).
 """
 
 from __future__ import annotations
