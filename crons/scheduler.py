@@ -34,6 +34,7 @@ from crons import clock
 from crons.models import Cron, Firing
 from crons.schedules import next_after
 from runs.models import ACTIVE_RUN_STATUSES, Run
+from telemetry.outages import Repeating
 from webhooks.models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -68,12 +69,15 @@ class Scheduler:
     """Fire this process's share of the crons until cancelled."""
 
     async def run(self) -> None:
-        """Tick every CRON_POLL_SECONDS; a failing tick (the database away) is logged."""
+        """Tick every CRON_POLL_SECONDS; failing ticks (the database away) logged twice."""
+        attempts = Repeating(logger, "the cron scheduler")
         while True:
             try:
                 await self.tick(clock.now())
-            except Exception:
-                logger.exception("the cron scheduler's tick failed")
+            except Exception as exc:
+                await attempts.failed(exc)
+            else:
+                attempts.worked()
             await asyncio.sleep(settings.CRON_POLL_SECONDS)
 
     async def tick(self, now: datetime) -> None:

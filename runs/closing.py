@@ -13,7 +13,7 @@ import asyncio
 import logging
 
 from runs.records import RunResults, store_failure
-from telemetry.outages import DATABASE_UNREACHABLE
+from telemetry.outages import DATABASE_UNREACHABLE, drop_broken_connection
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ async def close(record: RunResults, status: str, error: str) -> None:
         await asyncio.sleep(wait)
         try:
             await store_failure(record, status, error)
-        except DATABASE_UNREACHABLE:
+        except DATABASE_UNREACHABLE as exc:
+            await drop_broken_connection(exc)
             wait = min(2 * wait, RETRY_SECONDS[1])
             continue
         except Exception:

@@ -34,6 +34,7 @@ from runs.store import (
     take_session,
 )
 from runs.store import heartbeat as renew_lease
+from telemetry.outages import Repeating
 from telemetry.rollups import flush_rollups
 
 if TYPE_CHECKING:
@@ -259,30 +260,29 @@ class RunRuntime:
         A failing heartbeat (the database away) is logged when it starts failing and when it
         works again, not at every beat.
         """
-        failing = False
+        attempts = Repeating(logger, "the run heartbeat")
         while True:
             await asyncio.sleep(settings.RUN_HEARTBEAT_SECONDS)
             try:
                 asked = await renew_lease(list(self.executors))
-            except Exception:
-                if not failing:
-                    logger.exception("run heartbeat failed; retrying at every beat")
-                failing = True
+            except Exception as exc:
+                await attempts.failed(exc)
                 continue
-            if failing:
-                logger.warning("run heartbeat works again")
-                failing = False
+            attempts.worked()
             for run_id, status in asked.items():
                 self.on_cancel(run_id, status)
 
     async def flush_rollups(self) -> None:
         """Add the runs this process ended to the rollups every ROLLUP_FLUSH_SECONDS."""
+        attempts = Repeating(logger, "adding runs to the rollups")
         while True:
             await asyncio.sleep(settings.ROLLUP_FLUSH_SECONDS)
             try:
                 await sync_to_async(flush_rollups)()
-            except Exception:  # the sums stay pending for the next flush
-                logger.exception("adding runs to the rollups failed")
+            except Exception as exc:  # the sums stay pending for the next flush
+                await attempts.failed(exc)
+            else:
+                attempts.worked()
 
     async def shutdown(self, grace: float) -> None:
         """Interrupt this process's runs and end its live streams, within `grace` seconds.

@@ -9,7 +9,7 @@ from django.conf import settings
 from runs.executor import RunRuntime
 from runs.models import Run
 from runs.store import get_run
-from telemetry.outages import DATABASE_UNREACHABLE, count_database_error
+from telemetry.outages import DATABASE_UNREACHABLE, count_database_error, drop_broken_connection
 
 
 class Liveness:
@@ -31,6 +31,7 @@ class Liveness:
             run = await get_run(self.run_id)
         except DATABASE_UNREACHABLE as exc:  # cannot tell: the stream goes on meanwhile
             count_database_error("liveness", exc)
+            await drop_broken_connection(exc)
             return False
         if run is not None and run.status == Run.Status.INTERRUPTED and self.ended_checks == 0:
             await self.runtime.end_recovered(run)

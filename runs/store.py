@@ -21,6 +21,7 @@ from chat.models import Message, Session, new_object_id
 from runs.models import ACTIVE_RUN_STATUSES, Run
 from runs.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
+from telemetry.outages import database_failed_within
 from telemetry.rollups import add_run
 from webhooks.outbox import Webhook, owe_delivery
 
@@ -259,7 +260,14 @@ def lease_cutoff() -> timezone.datetime:
 
 
 def recover_if_stale(run: Run) -> bool:
-    """Record `run` interrupted, with its metric, if its owner's lease ran out."""
+    """Record `run` interrupted, with its metric, if its owner's lease ran out.
+
+    Not while this process has met the database unreachable within a lease: nobody could
+    renew a lease then, and the owner, likely alive, gets a whole lease to renew it (or to
+    record the run's end itself).
+    """
+    if database_failed_within(settings.RUN_LEASE_SECONDS):
+        return False
     with transaction.atomic():
         lapsed = Run.objects.filter(
             pk=run.pk, status__in=ACTIVE_RUN_STATUSES, heartbeat_at__lt=lease_cutoff()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook as Signer
 
 from runs.models import Run
+from telemetry.outages import Repeating
 from telemetry.prometheus import WEBHOOK_ATTEMPTS
 from webhooks.models import Delivery
 from webhooks.outbox import listen
@@ -59,13 +60,16 @@ class DeliveryWorker:
     async def run(self) -> None:
         """Deliver what is due, then wait for a wake-up or the next poll; forever."""
         listen(asyncio.get_running_loop(), self.woken)
+        attempts = Repeating(logger, "the webhook worker")
         try:
             while True:
                 try:
                     while await self.deliver_due() == BATCH:
                         pass
-                except Exception:  # the database away, say: the next poll tries again
-                    logger.exception("the webhook worker could not read its outbox")
+                except Exception as exc:  # the database away, say: the next poll tries again
+                    await attempts.failed(exc)
+                else:
+                    attempts.worked()
                 self.woken.clear()
                 try:
                     await asyncio.wait_for(self.woken.wait(), settings.WEBHOOK_POLL_SECONDS)

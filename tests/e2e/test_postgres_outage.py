@@ -65,8 +65,11 @@ async def test_a_run_the_database_left_mid_stream_ends_with_an_error_and_is_reco
         postgres.start()
     run_id = events[0].data["runId"]
     until(lambda: run_status(server, run_id) not in (None, "running"), timeout=60)
-    assert run_status(server, run_id) == "error"
+    assert run_status(server, run_id) == "error"  # its own process recorded it, not the lease
     assert "recorded error once the database answered" in server.log()
+    for work in ("the cron scheduler", "the webhook worker"):  # once per outage, not per poll
+        assert server.log().count(f"{work} failed") == 1
+        until(lambda w=work: f"{w} works again" in server.log(), what=f"{work} again")
     metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
     assert re.search(r'database_errors_total\{kind="\w+Error",operation="run"\} 1', metrics)
     health = httpx.get(f"{server.url}/health", timeout=10)
