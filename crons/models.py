@@ -91,8 +91,10 @@ class Firing(models.Model):
     claimed_by = models.CharField("claimed by", max_length=128, db_column="claimedBy")
     started = models.BooleanField(default=False, help_text="Whether its run was admitted.")
     error = models.TextField(blank=True, default="")
-    cleaned = models.BooleanField(
-        default=False, help_text="Whether its thread was deleted after its run (delete)."
+    finished = models.BooleanField(
+        default=False,
+        help_text="Whether nothing is left to do after its run (a thread-less cron's thread "
+        "deleted, unless kept).",
     )
 
     class Meta:
@@ -102,7 +104,9 @@ class Firing(models.Model):
             models.UniqueConstraint(fields=["cron", "due_at"], name="cron_firings_once"),
         ]
         indexes = [
+            # What every scheduler polls: claims never started, and runs left to finish.
             models.Index(fields=["started", "claimed_at"], name="cron_firings_unstarted"),
+            models.Index(fields=["finished", "started"], name="cron_firings_unfinished"),
         ]
 
     def __str__(self) -> str:

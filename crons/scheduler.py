@@ -90,20 +90,21 @@ class Scheduler:
     async def start(self, firing: Firing) -> None:
         """Start the firing's run through its cron's protocol; record how it went."""
         cron = firing.cron
+        finished = cron.on_run_completed != "delete"  # else: once its run ended
         if await Run.objects.filter(pk=firing.run_id).aexists():
-            await mark(firing, started=True)  # admitted before its process died
+            await mark(firing, started=True, finished=finished)  # admitted before its owner died
             return
         try:
             await _protocols[cron.protocol].start(cron, firing)
         except FiringRefused as refused:
             logger.warning("cron %s: firing %s refused: %s", cron.pk, firing.due_at, refused)
-            await mark(firing, started=True, error=str(refused))
+            await mark(firing, started=True, finished=True, error=str(refused))
             return
         except Exception as exc:  # tried again when its claim lapses
             logger.exception("cron %s: firing %s could not start", cron.pk, firing.due_at)
             await mark(firing, error=f"{type(exc).__name__}: {exc}"[:500])
             return
-        await mark(firing, started=True)
+        await mark(firing, started=True, finished=finished)
         logger.info("cron %s fired for %s: run %s", cron.pk, firing.due_at, firing.run_id)
 
     async def finish(self, firing: Firing) -> None:
@@ -113,7 +114,7 @@ class Scheduler:
         except Exception:
             logger.exception("cron %s: finishing firing %s failed", firing.cron_id, firing.pk)
             return
-        await mark(firing, cleaned=True)
+        await mark(firing, finished=True)
 
 
 @sync_to_async
@@ -175,9 +176,7 @@ def take_over_stale() -> list[Firing]:
 @sync_to_async
 def ended_to_finish() -> list[Firing]:
     """The firings of `delete` crons whose run ended and whose webhook was dealt with."""
-    waiting = Firing.objects.filter(
-        started=True, cleaned=False, cron__on_run_completed="delete"
-    ).select_related("cron")
+    waiting = Firing.objects.filter(finished=False, started=True).select_related("cron")
     done = []
     for firing in waiting[:BATCH]:
         run = Run.objects.filter(pk=firing.run_id).only("status").first()
