@@ -308,12 +308,13 @@ async def start_firing(cron: Cron, firing: Firing) -> None:
             raise FiringRefused(f"thread {cron.thread_id} no longer exists")
     else:
         new_thread = {"cron_id": cron.pk}
+    strategy = run.multitask_strategy or "enqueue"
     request = RunRequest(
         session_id=firing.thread_id,
         user_id=cron.user_id,
         prompt=prompt,
         on_disconnect="continue",
-        multitask_strategy=run.multitask_strategy or "enqueue",
+        multitask_strategy="interrupt" if strategy == "rollback" else strategy,
         webhook=run.webhook or "",
         run_id=firing.run_id,
     )
