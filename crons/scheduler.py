@@ -176,7 +176,9 @@ def take_over_stale() -> list[Firing]:
 @sync_to_async
 def ended_to_finish() -> list[Firing]:
     """The firings of `delete` crons whose run ended and whose webhook was dealt with."""
-    waiting = Firing.objects.filter(finished=False, started=True).select_related("cron")
+    waiting = Firing.objects.filter(
+        finished=False, started=True, cron__on_run_completed="delete", cron__thread_id=""
+    ).select_related("cron")
     done = []
     for firing in waiting[:BATCH]:
         run = Run.objects.filter(pk=firing.run_id).only("status").first()

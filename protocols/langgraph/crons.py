@@ -336,7 +336,12 @@ async def start_firing(cron: Cron, firing: Firing) -> None:
 
 
 async def finish_firing(cron: Cron, firing: Firing) -> None:
-    """A thread-less cron's firing is over: delete its thread, unless `keep`."""
+    """A thread-less cron's firing is over: delete its thread, unless `keep`.
+
+    Never a thread the cron was made on (its own, the user's), whatever the firing says.
+    """
+    if cron.thread_id or cron.on_run_completed != "delete":
+        return
     session = await Session.objects.filter(session_id=firing.thread_id).afirst()
     if session is not None:
         await sync_to_async(engine.delete_session)(session)

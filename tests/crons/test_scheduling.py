@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.callers import Caller
 from accounts.limits import check_request_rate, reset_limits
 from crons.models import Cron, Firing
-from crons.scheduler import FiringRefused, claim_due
+from crons.scheduler import FiringRefused, claim_due, ended_to_finish
 from crons.schedules import ScheduleRefused, check_schedule, check_timezone, next_after
 from protocols.langgraph.crons import start_firing
 
@@ -115,3 +115,19 @@ async def test_a_firing_counts_against_its_users_rate_limit(settings):
     with pytest.raises(FiringRefused, match="rate limit"):
         await start_firing(made, firing)
     reset_limits()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_only_a_thread_less_delete_crons_firings_are_finished(alice_session):
+    on_thread = await Cron.objects.acreate(
+        user_id="alice", thread_id="alice-s1", assistant_id="a", schedule="* * * * *"
+    )
+    threadless = await Cron.objects.acreate(
+        user_id="alice", assistant_id="a", schedule="* * * * *", on_run_completed="delete"
+    )
+    for made in (on_thread, threadless):  # both left unfinished, their runs gone
+        await Firing.objects.acreate(
+            cron=made, due_at=T0, run_id=made.pk[:24].replace("-", "0"), thread_id="x",
+            claimed_by="p", started=True,
+        )  # fmt: skip
+    assert [f.cron_id for f in await ended_to_finish()] == [threadless.pk]

@@ -49,7 +49,7 @@ cron = Cron.objects.create(
     payload={"input": {"messages": [{"role": "user", "content": "Summarise my week."}]}},
 )
 Firing.objects.create(cron=cron, due_at=timezone.now() - timedelta(days=1), run_id=run.pk,
-    thread_id=run.session_id, claimed_by="demo:1", started=True)
+    thread_id=run.session_id, claimed_by="demo:1", started=True, finished=True)
 Delivery.objects.create(run=run, user_id="demo-alice", status="failed", attempts=9,
     url="https://hooks.example.com/digest?token=a-long-secret-token-that-must-not-show",
     last_error="HTTP 500: " + "the receiver answered with a very long error page " * 8)
