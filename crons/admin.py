@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from console.toolkit import WrittenByTheServiceMixin, admin_link, short, table, user_link
 from crons import clock
 from crons.models import Cron
-from crons.schedules import next_after
+from crons.schedules import next_firing
 from runs.models import Run
 
 
@@ -84,9 +84,7 @@ class CronAdmin(WrittenByTheServiceMixin, admin.ModelAdmin):
         """Fire them again, from their next due time after now (missed firings are not run)."""
         now = clock.now()
         for cron in queryset:
-            following = next_after(cron.schedule, now, cron.timezone)
-            ended = cron.end_time is not None and following > cron.end_time
             Cron.objects.filter(pk=cron.pk).update(
-                enabled=True, next_run_date=None if ended else following, updated_at=timezone.now()
+                enabled=True, next_run_date=next_firing(cron, now), updated_at=timezone.now()
             )
         self.message_user(request, f"{queryset.count()} cron(s) resumed.", messages.INFO)

@@ -32,7 +32,7 @@ from django.utils import timezone
 from chat.models import new_object_id
 from crons import clock
 from crons.models import Cron, Firing
-from crons.schedules import next_after
+from crons.schedules import next_firing
 from runs.models import ACTIVE_RUN_STATUSES, Run
 from telemetry.outages import Repeating
 from webhooks.models import Delivery
@@ -135,9 +135,7 @@ def claim(cron: Cron, now: datetime) -> Firing | None:
     """
     due = cron.next_run_date
     assert due is not None
-    following: datetime | None = next_after(cron.schedule, max(now, due), cron.timezone)
-    if cron.end_time is not None and following > cron.end_time:
-        following = None
+    following = next_firing(cron, max(now, due))
     try:
         with transaction.atomic():
             moved = Cron.objects.filter(pk=cron.pk, enabled=True, next_run_date=due).update(

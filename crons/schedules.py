@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
+
+
+class CronTimes(Protocol):
+    """What a firing's time depends on (a `Cron`, stored or not)."""
+
+    schedule: str
+    timezone: str
+    end_time: datetime | None
 
 
 class ScheduleRefused(ValueError):
@@ -46,3 +55,9 @@ def next_after(schedule: str, moment: datetime, timezone: str = "") -> datetime:
     """The first time after `moment` the schedule names, read in `timezone` (UTC if none)."""
     local = moment.astimezone(ZoneInfo(timezone) if timezone else UTC)
     return croniter(schedule, local).get_next(datetime).astimezone(UTC)
+
+
+def next_firing(cron: CronTimes, moment: datetime) -> datetime | None:
+    """The cron's first firing after `moment`; None when that is past its end time."""
+    following = next_after(cron.schedule, moment, cron.timezone)
+    return None if cron.end_time is not None and following > cron.end_time else following

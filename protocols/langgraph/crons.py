@@ -29,7 +29,7 @@ from chat.models import Session
 from crons import clock
 from crons.models import Cron, Firing
 from crons.scheduler import FiringRefused, Protocol, register
-from crons.schedules import ScheduleRefused, check_schedule, check_timezone, next_after
+from crons.schedules import ScheduleRefused, check_schedule, check_timezone, next_firing
 from edge.conversation import checked_webhook
 from edge.errors import RequestRejected
 from protocols.langgraph.assistant import ASSISTANT_ID, is_assistant
@@ -134,14 +134,6 @@ def checked_end(end_time: datetime | None, now: datetime) -> datetime | None:
     return end_time
 
 
-def first_date(
-    schedule: str, zone: str, end_time: datetime | None, now: datetime
-) -> datetime | None:
-    """The first firing after now (None if it would be past the end)."""
-    first = next_after(schedule, now, zone)
-    return None if end_time is not None and first > end_time else first
-
-
 class CronsResource(Resource):
     """`POST /runs/crons` (a new thread per firing) and `POST /threads/{id}/runs/crons`."""
 
@@ -180,8 +172,8 @@ class CronsResource(Resource):
             enabled=request.enabled,
             end_time=end_time,
             on_run_completed="" if thread_id else request.on_run_completed or "delete",
-            next_run_date=first_date(schedule, zone, end_time, now),
         )
+        cron.next_run_date = next_firing(cron, now)
         await store_cron(cron)
         await self.send_json(200, cron_object(cron))
 
@@ -275,7 +267,7 @@ class CronResource(Resource):
         if request.metadata is not None:
             cron.metadata = request.metadata
         await self.patch_payload(cron, request)
-        cron.next_run_date = first_date(cron.schedule, cron.timezone, cron.end_time, now)
+        cron.next_run_date = next_firing(cron, now)
         cron.updated_at = timezone.now()
         await cron.asave()
 

@@ -20,7 +20,7 @@ from accounts.ninja_auth import caller_of
 from accounts.schemas import ErrorOut
 from crons import clock
 from crons.models import Cron
-from crons.schedules import next_after
+from crons.schedules import next_firing
 
 router = Router(tags=["crons"])
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -98,9 +98,7 @@ async def patch_cron(request: HttpRequest, cron_id: CronId, body: CronPatch) -> 
     cron = await owned(request, cron_id)
     cron.enabled = body.enabled
     if body.enabled:
-        following = next_after(cron.schedule, clock.now(), cron.timezone)
-        ended = cron.end_time is not None and following > cron.end_time
-        cron.next_run_date = None if ended else following
+        cron.next_run_date = next_firing(cron, clock.now())
     cron.updated_at = timezone.now()
     await cron.asave(update_fields=["enabled", "next_run_date", "updated_at"])
     return cron
