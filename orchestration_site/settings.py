@@ -221,6 +221,7 @@ INSTALLED_APPS = [
     "runs",  # the run engine
     "agents",  # the LangGraph pipeline and its DB tools
     "memory",  # context packing and summaries
+    "checkpoints",  # the graph's state after every step (LangGraph's saver API, on the ORM)
     "telemetry",  # metrics, rollups, health, traces
     "webhooks",  # a POST to another system when a run ends: outbox, signing, delivery
     "crons",  # runs started on a schedule: crons, their firings, the scheduler

@@ -1,0 +1,327 @@
+"""LangGraph's checkpoint saver over the Django ORM: one saver for SQLite, PostgreSQL, MongoDB.
+
+It implements `BaseCheckpointSaver` as LangGraph's own savers do (checked by LangGraph's
+conformance suite, `langgraph-checkpoint-conformance`, in the tests), so that the graph
+checkpoints through the same database, connections, transactions and outage handling as every
+other row of the service. The serializer is LangGraph's `JsonPlusSerializer` in its strict
+mode: only the types the graph's state declares are revived from a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.db import IntegrityError, transaction
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    get_checkpoint_id,
+    get_checkpoint_metadata,
+)
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+from checkpoints import models
+
+LIST_CHUNK = 100
+"""Rows read at a time when listing (a metadata filter is applied as they are read)."""
+
+
+def serializer() -> JsonPlusSerializer:
+    """LangGraph's serializer, strict: a row revives only the classes the graph allows."""
+    return JsonPlusSerializer(allowed_msgpack_modules=None)
+
+
+class DjangoSaver(BaseCheckpointSaver[str]):
+    """Checkpoints and pending writes in the `checkpoints` and `checkpoint_writes` tables."""
+
+    def __init__(self) -> None:
+        """A saver with LangGraph's strict serializer."""
+        super().__init__(serde=serializer())
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The checkpoint `config` names, or the thread's latest in its namespace."""
+        configurable = config["configurable"]
+        rows = models.Checkpoint.objects.filter(
+            thread_id=configurable["thread_id"],
+            checkpoint_ns=configurable.get("checkpoint_ns", ""),
+        )
+        if checkpoint_id := get_checkpoint_id(config):
+            rows = rows.filter(checkpoint_id=checkpoint_id)
+        row = rows.order_by("-checkpoint_id").first()
+        return None if row is None else self.as_tuple(row)
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """Checkpoints newest first, matching the config, `before` and the metadata filter."""
+        rows = models.Checkpoint.objects.all()
+        if config is not None:
+            configurable = config["configurable"]
+            rows = rows.filter(thread_id=configurable["thread_id"])
+            if (namespace := configurable.get("checkpoint_ns")) is not None:
+                rows = rows.filter(checkpoint_ns=namespace)
+            if checkpoint_id := get_checkpoint_id(config):
+                rows = rows.filter(checkpoint_id=checkpoint_id)
+        if before is not None and (before_id := get_checkpoint_id(before)):
+            rows = rows.filter(checkpoint_id__lt=before_id)
+        rows = rows.order_by("thread_id", "checkpoint_ns", "-checkpoint_id")
+        left = limit
+        for row in chunked(rows):
+            if left is not None and left <= 0:
+                return
+            metadata = self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
+            if filter and any(metadata.get(key) != value for key, value in filter.items()):
+                continue
+            if left is not None:
+                left -= 1
+            yield self.as_tuple(row, metadata)
+
+    def as_tuple(
+        self, row: models.Checkpoint, metadata: CheckpointMetadata | None = None
+    ) -> CheckpointTuple:
+        """The row as LangGraph's `CheckpointTuple`, with its pending writes."""
+        where = {"thread_id": row.thread_id, "checkpoint_ns": row.checkpoint_ns}
+        writes = models.CheckpointWrite.objects.filter(**where, checkpoint_id=row.checkpoint_id)
+        ordered = sorted(writes, key=lambda w: (w.task_path, w.task_id, w.idx))
+        if metadata is None:
+            metadata = self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
+        return CheckpointTuple(
+            config={"configurable": {**where, "checkpoint_id": row.checkpoint_id}},
+            checkpoint=self.serde.loads_typed((row.kind, bytes(row.data))),
+            metadata=metadata,
+            parent_config=(
+                {"configurable": {**where, "checkpoint_id": row.parent_checkpoint_id}}
+                if row.parent_checkpoint_id
+                else None
+            ),
+            pending_writes=[
+                (w.task_id, w.channel, self.serde.loads_typed((w.kind, bytes(w.data))))
+                for w in ordered
+            ],
+        )
+
+    # --- writing -------------------------------------------------------------------------
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Store the checkpoint with the values of its channels (the ones it versions)."""
+        configurable = config["configurable"]
+        thread_id, namespace = configurable["thread_id"], configurable.get("checkpoint_ns", "")
+        versions = checkpoint["channel_versions"]
+        values = {k: v for k, v in checkpoint["channel_values"].items() if k in versions}
+        kind, data = self.serde.dumps_typed({**checkpoint, "channel_values": values})
+        metadata = get_checkpoint_metadata(config, metadata)
+        metadata_kind, metadata_data = self.serde.dumps_typed(metadata)
+        models.Checkpoint.objects.update_or_create(
+            thread_id=thread_id,
+            checkpoint_ns=namespace,
+            checkpoint_id=checkpoint["id"],
+            defaults={
+                "parent_checkpoint_id": configurable.get("checkpoint_id") or "",
+                "run_id": str(metadata.get("run_id") or ""),
+                "kind": kind,
+                "data": data,
+                "metadata_kind": metadata_kind,
+                "metadata": metadata_data,
+            },
+        )
+        return {
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": namespace,
+                "checkpoint_id": checkpoint["id"],
+            }
+        }
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Store a task's writes; a regular write is kept once, a special one replaced."""
+        configurable = config["configurable"]
+        where = {
+            "thread_id": configurable["thread_id"],
+            "checkpoint_ns": configurable.get("checkpoint_ns", ""),
+            "checkpoint_id": configurable["checkpoint_id"],
+            "task_id": task_id,
+        }
+        with transaction.atomic():
+            for index, (channel, value) in enumerate(writes):
+                idx = WRITES_IDX_MAP.get(channel, index)
+                kind, data = self.serde.dumps_typed(value)
+                fields = {"channel": channel, "kind": kind, "data": data, "task_path": task_path}
+                if idx < 0:
+                    models.CheckpointWrite.objects.update_or_create(
+                        **where, idx=idx, defaults=fields
+                    )
+                elif not models.CheckpointWrite.objects.filter(**where, idx=idx).exists():
+                    try:
+                        with transaction.atomic():
+                            models.CheckpointWrite.objects.create(**where, idx=idx, **fields)
+                    except IntegrityError:  # written meanwhile: the first one stays
+                        pass
+
+    # --- deleting and copying ------------------------------------------------------------
+
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete every checkpoint and write of the thread."""
+        models.Checkpoint.objects.filter(thread_id=thread_id).delete()
+        models.CheckpointWrite.objects.filter(thread_id=thread_id).delete()
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """Delete the checkpoints the runs wrote, and their writes."""
+        rows = models.Checkpoint.objects.filter(run_id__in=list(run_ids))
+        for key in rows.values("thread_id", "checkpoint_ns", "checkpoint_id"):
+            models.CheckpointWrite.objects.filter(**key).delete()
+        rows.delete()
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Copy every checkpoint and write of one thread to another."""
+        with transaction.atomic():
+            for row in models.Checkpoint.objects.filter(thread_id=source_thread_id):
+                metadata = self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
+                if metadata.get("thread_id"):
+                    metadata["thread_id"] = target_thread_id
+                models.Checkpoint.objects.update_or_create(
+                    thread_id=target_thread_id,
+                    checkpoint_ns=row.checkpoint_ns,
+                    checkpoint_id=row.checkpoint_id,
+                    defaults={
+                        "parent_checkpoint_id": row.parent_checkpoint_id,
+                        "run_id": row.run_id,
+                        "kind": row.kind,
+                        "data": bytes(row.data),
+                        "metadata_kind": row.metadata_kind,
+                        "metadata": self.serde.dumps_typed(metadata)[1],
+                    },
+                )
+            for write in models.CheckpointWrite.objects.filter(thread_id=source_thread_id):
+                models.CheckpointWrite.objects.update_or_create(
+                    thread_id=target_thread_id,
+                    checkpoint_ns=write.checkpoint_ns,
+                    checkpoint_id=write.checkpoint_id,
+                    task_id=write.task_id,
+                    idx=write.idx,
+                    defaults={
+                        "task_path": write.task_path,
+                        "channel": write.channel,
+                        "kind": write.kind,
+                        "data": bytes(write.data),
+                    },
+                )
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """Delete the threads' checkpoints, all but each namespace's latest with keep_latest."""
+        for thread_id in thread_ids:
+            if strategy != "keep_latest":
+                self.delete_thread(thread_id)
+                continue
+            rows = models.Checkpoint.objects.filter(thread_id=thread_id)
+            for namespace in set(rows.values_list("checkpoint_ns", flat=True)):
+                keep_latest(thread_id, namespace)
+
+    # --- async: the same on Django's thread for database work ------------------------------
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """`get_tuple` off the event loop."""
+        return await sync_to_async(self.get_tuple)(config)
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        """`list` off the event loop (read whole: a thread's history is short)."""
+        found = await sync_to_async(
+            lambda: list(self.list(config, filter=filter, before=before, limit=limit))
+        )()
+        for item in found:
+            yield item
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """`put` off the event loop."""
+        return await sync_to_async(self.put)(config, checkpoint, metadata, new_versions)
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """`put_writes` off the event loop."""
+        await sync_to_async(self.put_writes)(config, writes, task_id, task_path)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        """`delete_thread` off the event loop."""
+        await sync_to_async(self.delete_thread)(thread_id)
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """`delete_for_runs` off the event loop."""
+        await sync_to_async(self.delete_for_runs)(run_ids)
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """`copy_thread` off the event loop."""
+        await sync_to_async(self.copy_thread)(source_thread_id, target_thread_id)
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """`prune` off the event loop."""
+        await sync_to_async(self.prune)(thread_ids, strategy=strategy)
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        """Versions that sort as strings: a zero-padded counter (LangGraph's savers' shape)."""
+        number = 0 if current is None else int(str(current).split(".")[0])
+        return f"{number + 1:032}"
+
+
+def keep_latest(thread_id: str, namespace: str) -> None:
+    """Delete all but the latest checkpoint of one namespace of a thread, and their writes."""
+    rows = models.Checkpoint.objects.filter(thread_id=thread_id, checkpoint_ns=namespace)
+    latest = rows.order_by("-checkpoint_id").values_list("checkpoint_id", flat=True).first()
+    if latest is None:
+        return
+    where = {"thread_id": thread_id, "checkpoint_ns": namespace}
+    models.CheckpointWrite.objects.filter(**where).exclude(checkpoint_id=latest).delete()
+    rows.exclude(checkpoint_id=latest).delete()
+
+
+def chunked(rows: Any) -> Iterator[models.Checkpoint]:
+    """The queryset's rows, read LIST_CHUNK at a time (no cursor held open across yields)."""
+    offset = 0
+    while True:
+        page = list(rows[offset : offset + LIST_CHUNK])
+        yield from page
+        if len(page) < LIST_CHUNK:
+            return
+        offset += LIST_CHUNK
