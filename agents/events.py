@@ -39,6 +39,7 @@ class EventType(StrEnum):
     TOKEN = "token"  # a piece of the answer: {text}
     DONE = "done"  # the answer, stored: {fullText, suggestions, timings, usage, messageId, …}
     ERROR = "error"  # the run ended without an answer: {code, message}
+    INTERRUPTED = "interrupted"  # the run paused for a person: {next, interrupts, checkpoint}
 
 
 class EventSink:

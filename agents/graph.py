@@ -8,10 +8,15 @@ from langgraph.graph import END, START, StateGraph
 
 from agents.critic import after_critic, critic
 from agents.planner import planner
+from agents.schemas import Plan, Verdict
 from agents.state import InputState, RunContext, State
 from agents.streaming import EventStreamingGraph
 from agents.synthesizer import synthesizer
 from agents.worker import worker
+from checkpoints.saver import DjangoSaver
+
+AGENTS = ("planner", "worker", "critic", "synthesizer")
+"""The graph's nodes in their order: what a run may pause before or after."""
 
 
 def build_graph() -> StateGraph:
@@ -31,5 +36,12 @@ def build_graph() -> StateGraph:
 
 @cache
 def compiled_graph() -> EventStreamingGraph:
-    """Compile the graph on first use and reuse it for every run (events on the same loop)."""
-    return EventStreamingGraph(build_graph().compile(name="orchestration"))
+    """Compile the graph on first use and reuse it for every run (events on the same loop).
+
+    It checkpoints through the ORM (checkpoints.saver): a thread is a chat session, and the
+    state's pydantic models are the only classes a checkpoint revives.
+    """
+    compiled = build_graph().compile(
+        name="orchestration", checkpointer=DjangoSaver(allowed=(Plan, Verdict))
+    )
+    return EventStreamingGraph(compiled)

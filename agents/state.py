@@ -25,9 +25,13 @@ class Finding(TypedDict):
     """1 on the first pass, 2 when the critic sent the subtask back."""
 
 
-def merge_findings(old: dict[int, Finding], new: dict[int, Finding]) -> dict[int, Finding]:
-    """Keep every subtask's latest finding: a retry replaces only what it redid."""
-    return {**old, **new}
+def merge_findings(old: dict[int, Finding], new: dict[int, Finding] | None) -> dict[int, Finding]:
+    """Keep every subtask's latest finding: a retry replaces only what it redid.
+
+    `None` empties them: the planner starts every pass afresh (a thread's checkpointed state
+    outlives its runs, and the previous run's findings are not this one's).
+    """
+    return {} if new is None else {**old, **new}
 
 
 class InputState(TypedDict):

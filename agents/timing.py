@@ -14,8 +14,12 @@ def ms_since(started: float) -> float:
 
 
 def add_timings(old: Mapping[str, float], new: Mapping[str, float]) -> dict[str, float]:
-    """Sum each agent's milliseconds (the worker runs twice on a retry)."""
-    merged = dict(old)
+    """Sum each agent's milliseconds (the worker runs twice on a retry).
+
+    The planner's starts a new sum: every pass starts with it (a thread's checkpointed state
+    outlives its runs).
+    """
+    merged = {} if "planner" in new else dict(old)
     for agent, ms in new.items():
         merged[agent] = round(merged.get(agent, 0.0) + ms, DECIMALS)
     return merged

@@ -9,7 +9,7 @@ mode: only the types the graph's state declares are revived from a row.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -33,17 +33,17 @@ LIST_CHUNK = 100
 """Rows read at a time when listing (a metadata filter is applied as they are read)."""
 
 
-def serializer() -> JsonPlusSerializer:
-    """LangGraph's serializer, strict: a row revives only the classes the graph allows."""
-    return JsonPlusSerializer(allowed_msgpack_modules=None)
+def serializer(allowed: Iterable[type]) -> JsonPlusSerializer:
+    """LangGraph's serializer, strict: a row revives only LangGraph's own types and `allowed`."""
+    return JsonPlusSerializer(allowed_msgpack_modules=tuple(allowed) or None)
 
 
 class DjangoSaver(BaseCheckpointSaver[str]):
     """Checkpoints and pending writes in the `checkpoints` and `checkpoint_writes` tables."""
 
-    def __init__(self) -> None:
-        """A saver with LangGraph's strict serializer."""
-        super().__init__(serde=serializer())
+    def __init__(self, allowed: Iterable[type] = ()) -> None:
+        """A saver with LangGraph's strict serializer that also revives the `allowed` classes."""
+        super().__init__(serde=serializer(allowed))
 
     # --- reading -------------------------------------------------------------------------
 

@@ -486,6 +486,17 @@ RUN_SHUTDOWN_GRACE_SECONDS = _bounded_float("RUN_SHUTDOWN_GRACE_SECONDS", 5.0, l
 # The longest a run may take, queueing excluded: then it ends with `error` run_timeout.
 RUN_MAX_SECONDS = _bounded_float("RUN_MAX_SECONDS", 300.0, low=0.1, high=86_400.0)
 SSE_RETRY_MS = _bounded_int("SSE_RETRY_MS", 2000, low=0, high=600_000)
+# When a run's graph writes its checkpoints (LangGraph's durability modes): `exit` once when
+# the run ends or pauses, `async` after every agent while the next one runs, `sync` after every
+# agent before the next one starts. A run can pause and resume under each (docs/checkpoints.md).
+CHECKPOINT_DURABILITY = env.str("CHECKPOINT_DURABILITY", default="exit")
+if CHECKPOINT_DURABILITY not in {"exit", "async", "sync"}:
+    raise ImproperlyConfigured(
+        f"CHECKPOINT_DURABILITY must be exit, async or sync, got {CHECKPOINT_DURABILITY!r}"
+    )
+# Checkpoints of a thread older than its latest are deleted this many days after they were
+# written (0 keeps them all); a thread's latest checkpoint is kept while the thread exists.
+CHECKPOINT_RETENTION_DAYS = _bounded_float("CHECKPOINT_RETENTION_DAYS", 7.0, low=0.0, high=36_500.0)
 # The LangGraph API's thread state (`values`, get_state, history): the newest messages kept.
 LANGGRAPH_STATE_MESSAGES = _bounded_int("LANGGRAPH_STATE_MESSAGES", 50, low=2, high=10_000)
 # What an AI SDK chat's run does when its client stops reading (useChat's stop, a closed tab):

@@ -9,6 +9,8 @@
 - `until_ended(run_id)`: return once the run's terminal event is readable.
 - `collect(run_id)`: every event of the run, for the answers that are not streamed.
 - `events_lost(run_id)`: why a run's events are gone before their time (an outage), if so.
+- the graph's checkpoints of a session (runs/checkpointing.py): `state_at`, `states_of`,
+  `paused_at` (what a paused run waits for), `edit_state` (a new checkpoint with edited values).
 
 It is the only door into the engine for the HTTP edge and the wire protocols
 (tests/site/test_architecture.py): what they need besides the verbs is re-exported here, the
@@ -20,19 +22,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from agents.graph import AGENTS
 from runs.access import get_run_for
 from runs.buffer import IDLE_SECONDS
+from runs.checkpointing import Paused, edit_state, paused_at, state_at, states_of
 from runs.events import EventType, RunEvent, ToolCallIds
 from runs.executor import STOPS, RunConflict, RunExecutor, RunRuntime, ShuttingDown, get_runtime
 from runs.forget import delete_session
 from runs.liveness import Liveness
 from runs.models import Run
 from runs.pipeline import prepare_run
-from runs.requests import RunRequest
+from runs.requests import Resume, RunRequest
 from runs.store import SessionForbidden, get_run, is_run_id, session_holder
 
 __all__ = [
+    "AGENTS",
     "EventType",
+    "Paused",
+    "Resume",
+    "edit_state",
+    "paused_at",
+    "state_at",
+    "states_of",
     "IDLE_SECONDS",
     "STOPS",
     "Liveness",

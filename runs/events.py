@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from agents.events import EventType
 
-TERMINAL_EVENTS = frozenset({EventType.DONE, EventType.ERROR})
+TERMINAL_EVENTS = frozenset({EventType.DONE, EventType.ERROR, EventType.INTERRUPTED})
 
 
 class RunEvent(NamedTuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models, transaction
 
 from chat.models import Message, Session, Suggestion
+from checkpoints.models import Checkpoint, CheckpointWrite
 from runs.models import Run
 from telemetry.models import RequestMetric, ToolCall
 
@@ -25,6 +26,9 @@ def delete_session(session: Session) -> dict[str, int]:
     with transaction.atomic():
         for model in SESSION_RECORDS:
             count, _ = model.objects.filter(session_id=session.session_id).delete()
+            deleted[model._meta.db_table] = count
+        for model in (CheckpointWrite, Checkpoint):  # a thread of the graph is a session
+            count, _ = model.objects.filter(thread_id=session.session_id).delete()
             deleted[model._meta.db_table] = count
         session.delete()
     deleted[Session._meta.db_table] = 1

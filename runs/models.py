@@ -35,6 +35,8 @@ class Run(models.Model):
         ERROR = "error"
         CANCELLED = "cancelled"
         INTERRUPTED = "interrupted"
+        WAITING = "waiting"
+        """Paused at an agent boundary for a person: a run with `resume` continues it."""
 
     id = object_id_primary_key()
     session = session_key("runs")

@@ -21,8 +21,9 @@ from chat.models import Session
 from llm.base import LLMProvider, ProviderError
 from memory.context import PackedContext
 from memory.summarizer import nothing_outside_window, update_summary
+from runs.checkpointing import graph_config, graph_input, paused_at, stream_options
 from runs.closing import close_later
-from runs.records import RunResults, open_turn, store_answer, store_failure
+from runs.records import RunResults, open_turn, store_answer, store_failure, store_waiting
 from runs.requests import RunRequest
 from runs.turns import Turn
 from telemetry.observer import RunObserver
@@ -34,6 +35,7 @@ PipelineEvent = tuple[EventType, dict[str, Any]]
 """An event of the pipeline before the run numbers it: its type and its payload."""
 INTERNAL_ERROR = "The run failed unexpectedly; the server log has the details."
 DATABASE_UNAVAILABLE = "The database became unavailable; the run's answer could not be stored."
+NOTHING_TO_RESUME = "The session has no paused run to resume: its graph has nothing left to do."
 
 
 class ChatRun:
@@ -55,6 +57,8 @@ class ChatRun:
         )
         self.record.models = provider.models()
         self.answered = False
+        self.prompt = request.prompt
+        """The prompt the run answers (a resumed run's is its paused run's)."""
         self.packed: PackedContext | None = None
         self.answer = ""
         self.observer = RunObserver(
@@ -89,12 +93,21 @@ class ChatRun:
         """
         final: dict[str, Any] = {}
         try:
-            if self.packed is None:  # a queued run opens its turn when it starts
-                self.opened(await open_turn(self.record.session, self.request.prompt))
-            assert self.packed is not None
-            yield EventType.CONTEXT, self.packed.report()
-            async for event in self.graph_events(self.packed.history, final):
+            if self.request.resume is not None:
+                if not await self.resumable():
+                    yield EventType.ERROR, {"code": "not_paused", "message": NOTHING_TO_RESUME}
+                    return
+            else:
+                if self.packed is None:  # a queued run opens its turn when it starts
+                    self.opened(await open_turn(self.record.session, self.request.prompt))
+                assert self.packed is not None
+                yield EventType.CONTEXT, self.packed.report()
+            history = self.packed.history if self.packed is not None else []
+            async for event in self.graph_events(history, final):
                 yield event
+            if "answer" not in final:  # the graph stopped at an interrupt
+                yield EventType.INTERRUPTED, await self.pause()
+                return
             done = await self.conclude(final)
         except ProviderError as exc:
             await self.record_failure("error", str(exc))
@@ -115,6 +128,26 @@ class ChatRun:
             yield EventType.ERROR, {"code": "internal_error", "message": INTERNAL_ERROR}
             return
         yield EventType.DONE, done
+
+    async def resumable(self) -> bool:
+        """Take the paused run's prompt and stored message; False when nothing is paused."""
+        paused = await paused_at(self.request.session_id, self.request.checkpoint_id)
+        if paused is None:
+            await self.record_failure("error", NOTHING_TO_RESUME)
+            return False
+        self.prompt = paused.prompt
+        self.record.user_message_id = paused.prompt_message_id
+        return True
+
+    async def pause(self) -> dict[str, Any]:
+        """Record the run as waiting at its interrupt; the `interrupted` event's payload."""
+        paused = await paused_at(self.request.session_id)
+        if paused is None:  # the graph ended without an answer: a bug, reported as one
+            raise RuntimeError("the graph stopped with neither an answer nor work left")
+        self.record.observed = self.observer.metric_fields()
+        await store_waiting(self.record)
+        self.recorded = True
+        return paused.event()
 
     def opened(self, turn: Turn) -> None:
         """Take the run's opened turn: its packed context and its stored prompt's id."""
@@ -151,16 +184,23 @@ class ChatRun:
             self.record.outcomes,
             record_tool_call=self.record.store_tool_call,
         )
-        state = {"prompt": self.request.prompt, "history": history}
+        request = self.request
+        config = graph_config(request, self.record.run_id, self.record.user_message_id)
         async for mode, chunk in compiled_graph().astream(
-            state, context=context, stream_mode=["custom", "updates"]
+            graph_input(request, history),
+            config,
+            context=context,
+            stream_mode=["custom", "updates"],
+            **stream_options(request),
         ):
             if mode == "custom":
                 yield chunk["event"], chunk["data"]
                 if chunk["event"] == EventType.TOKEN and self.record.ttft_ms is None:
                     self.record.ttft_ms = self.record.elapsed_ms()
                 continue
-            for update in chunk.values():
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    continue
                 update = dict(update or {})
                 timings = update.pop("timings", {})
                 self.record.agent_timings = add_timings(self.record.agent_timings, timings)
@@ -189,7 +229,7 @@ class ChatRun:
         """What the prompt says about its user, to remember (none with memory off)."""
         if not settings.MEMORY_ENABLED:
             return []
-        return await facts_told(self.provider, self.request.prompt)
+        return await facts_told(self.provider, self.prompt)
 
     async def finish(self) -> None:
         """After the response: fold turns that left the window into the summary."""
@@ -206,7 +246,7 @@ class ChatRun:
         if packed is None or not packed.whole_session:
             return False
         new_turns = [
-            {"role": "user", "content": self.request.prompt},
+            {"role": "user", "content": self.prompt},
             {"role": "assistant", "content": self.answer},
         ]
         return nothing_outside_window(self.record.session, [*packed.window, *new_turns])

@@ -173,6 +173,17 @@ def remember(record: RunResults, facts: list[tuple[str, str]]) -> None:
 
 
 @sync_to_async
+def store_waiting(record: RunResults) -> None:
+    """Record a run paused for a person: its tool calls, and its status `waiting`.
+
+    Its metric is the resumed run's: the answer, when it comes, is counted once.
+    """
+    with transaction.atomic():
+        store_tool_calls(record)
+        record.close_run(Run.Status.WAITING)
+
+
+@sync_to_async
 def store_failure(record: RunResults, status: str, error: str) -> None:
     """Record a failed or cancelled run: its tool calls and metric, never a partial answer."""
     with transaction.atomic():

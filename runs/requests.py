@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 OnDisconnect = Literal["cancel", "continue"]
 """What a run does when the client that started it leaves: stop, or finish and store."""
 MultitaskStrategy = Literal["enqueue", "reject", "interrupt"]
 """What a new run does when its session already has an active run."""
+Durability = Literal["", "exit", "async", "sync"]
+"""When checkpoints are written (LangGraph's modes); "" for CHECKPOINT_DURABILITY."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """A run that continues its session's paused run from the latest (or a named) checkpoint."""
+
+    value: Any = None
+    """What the pause is answered with (LangGraph's `Command(resume=…)`); None for none."""
+    has_value: bool = False
+    """Whether `value` was given (a run with no input continues without answering)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,3 +36,16 @@ class RunRequest:
     """Where a POST goes when the run ends (checked by webhooks.policy first); "" for nowhere."""
     run_id: str = ""
     """The run's id when the caller chose it (a cron's firing); "" for a new one."""
+    interrupt_before: tuple[str, ...] = ()
+    """The agents to pause before (names from agents.graph.AGENTS, or "*" for all)."""
+    interrupt_after: tuple[str, ...] = ()
+    """The agents to pause after."""
+    resume: Resume | None = None
+    """Set for a run that continues the paused run (`prompt` is then "")."""
+    checkpoint_id: str = ""
+    """The checkpoint the run starts from (a fork, or a resume from an earlier one); "" for
+    the latest."""
+    durability: Durability = ""
+    """When the run's checkpoints are written."""
+    metadata: tuple[tuple[str, Any], ...] = ()
+    """What the protocol adds to the run's checkpoints' metadata (graph, assistant ids)."""

@@ -93,6 +93,8 @@ class RunObserver:
             self.on_tool_completed(data)
         elif event == EventType.DONE:
             self.status = "ok"
+        elif event == EventType.INTERRUPTED:
+            self.status = "waiting"
         elif event == EventType.ERROR:
             self.error_code = str(data.get("code", ""))
             self.status = STATUS_OF_ERROR.get(self.error_code, "error")

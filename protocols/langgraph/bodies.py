@@ -1,12 +1,12 @@
 """LangGraph's request bodies, validated: what the SDKs send, and a 422 naming what we refuse.
 
-Fields the SDKs send with neutral values (`stream_subgraphs: false`, `context`, `config`,
-`durability`, …) are accepted: they change nothing in a pipeline without subgraphs,
-checkpoints or interrupts. Fields that would ask for something the pipeline cannot do
-(`command`, `interrupt_before`, `after_seconds`, …) are refused with a 422 that
-names them, as are unknown fields. A run's `checkpoint` (or `checkpoint_id`) may name the
-thread's latest checkpoint, as `useStream` with `fetchStateHistory` sends with every
-submit: the run starts there, as it would without it. An earlier one is a 422 (a fork).
+Fields the SDKs send with neutral values (`stream_subgraphs: false`, `context`, `config`)
+are accepted: they change nothing in a pipeline without subgraphs. `interrupt_before` /
+`interrupt_after` name agents to pause at, `command: {resume}` (or no input) continues a
+paused run, `checkpoint` / `checkpoint_id` start from one of the thread's checkpoints (a
+fork), `durability` says when checkpoints are written. Fields that would ask for something
+the pipeline cannot do (`after_seconds`, a command's `goto`, …) are refused with a 422 that
+names them, as are unknown fields.
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ from edge.conversation import text_of, within_prompt_limit
 from edge.errors import RequestRejected
 from edge.validated import validated
 from protocols.langgraph.assistant import GRAPH_TAGS
+from runs.engine import AGENTS, Resume
 
 STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom")
 """The stream modes served (`events`, `debug`, `tasks` and `checkpoints` are not)."""
 DEFAULT_STREAM_MODES = ["values"]
 NOT_SUPPORTED = {
-    "command": "the pipeline never interrupts, so there is nothing to resume",
-    "interrupt_before": "the pipeline has no interrupts",
-    "interrupt_after": "the pipeline has no interrupts",
     "feedback_keys": "feedback is not served",
     "after_seconds": "delayed runs are not served",
 }
@@ -89,6 +87,37 @@ class RunBody(Body):
             raise RequestRejected(422, "checkpoint_id: must be a string")
         return named or ""
 
+    def pauses(self, name: str) -> tuple[str, ...]:
+        """The agents `interrupt_before` or `interrupt_after` names; 422 for an unknown one."""
+        raw = getattr(self, name)
+        if raw in (None, [], ""):
+            return ()
+        agents = [raw] if isinstance(raw, str) else raw
+        if not isinstance(agents, list) or not all(isinstance(a, str) for a in agents):
+            raise RequestRejected(422, f'{name}: "*" or a list of agent names')
+        unknown = [agent for agent in agents if agent != "*" and agent not in AGENTS]
+        if unknown:
+            known = ", ".join(AGENTS)
+            raise RequestRejected(422, f"{name}: no agent {unknown[0]!r} (the agents: {known})")
+        return tuple(dict.fromkeys(agents))
+
+    def resume(self) -> Resume | None:
+        """The resume this run asks for: `command.resume`, or no input at all; else None."""
+        if self.command is None:
+            return Resume() if not self.input else None
+        if not isinstance(self.command, dict):
+            raise RequestRejected(422, 'command: must be an object such as {"resume": …}')
+        others = sorted(set(self.command) - {"resume"})
+        if others:
+            raise RequestRejected(
+                422, f"command.{others[0]}: not supported (a command may only resume)"
+            )
+        if self.input:
+            raise RequestRejected(422, "command: a run resumes (command) or has input, not both")
+        if "resume" not in self.command:
+            return Resume()
+        return Resume(self.command["resume"], has_value=True)
+
 
 class ThreadCreateBody(Body):
     """`POST /threads`."""
@@ -137,6 +166,46 @@ class HistoryBody(Body):
     checkpoint: Any = None
     select: list[str] | None = None
 
+    def before_checkpoint(self) -> str:
+        """The checkpoint id `before` names: a string, a checkpoint, or a config; 422 else."""
+        return checkpoint_id_of(self.before, "before")
+
+
+class StateEditBody(Body):
+    """`POST /threads/{id}/state`: values written as if an agent wrote them."""
+
+    values: Any = None
+    as_node: str | None = None
+    checkpoint: Any = None
+    checkpoint_id: str | None = None
+
+    def start_checkpoint(self) -> str:
+        """The checkpoint the edit starts from ("" for the latest)."""
+        return checkpoint_id_of(self.checkpoint, "checkpoint") or self.checkpoint_id or ""
+
+
+class CheckpointBody(Body):
+    """`POST /threads/{id}/state/checkpoint`: which checkpoint's state to read."""
+
+    checkpoint: Any = None
+    subgraphs: bool | None = None
+
+
+def checkpoint_id_of(raw: Any, name: str) -> str:
+    """The checkpoint id in a string, `{checkpoint_id}` or `{configurable: {…}}`; 422 else."""
+    if raw is None or raw == "":
+        return ""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, dict):
+        inner = raw.get("configurable", raw)
+        if isinstance(inner, dict) and inner.get("checkpoint_ns") not in (None, ""):
+            raise RequestRejected(422, f"{name}.checkpoint_ns: the graph has no subgraphs")
+        named = inner.get("checkpoint_id") if isinstance(inner, dict) else None
+        if isinstance(named, str) or named is None:
+            return named or ""  # no id: the latest (RemoteGraph names only the thread)
+    raise RequestRejected(422, f"{name}: a checkpoint id, or an object with its checkpoint_id")
+
 
 class AssistantSearchBody(SearchBody):
     """`POST /assistants/search`."""
@@ -168,9 +237,11 @@ def parse_body(model: type[B], body: bytes, *, required: bool = True) -> B:
 
 def refuse_unsupported(parsed: Body) -> None:
     """422 for a field set to something this service cannot do (empty values pass)."""
-    for name in ("ttl", "supersteps", "values", "extract", "before", "checkpoint"):
+    if isinstance(parsed, StateEditBody | HistoryBody | CheckpointBody):
+        return  # their `values`, `before` and `checkpoint` are checked where they are read
+    for name in ("ttl", "supersteps", "values", "extract", "checkpoint"):
         if name == "checkpoint" and isinstance(parsed, RunBody):
-            continue  # a run may name the thread's head (StartRunConsumer checks which)
+            continue  # a run may start from one of the thread's (StartRunConsumer checks it)
         if getattr(parsed, name, None):
             raise RequestRejected(422, f"{name}: not supported by this service")
     if isinstance(parsed, RunBody):

@@ -18,7 +18,7 @@ from edge.admission import AdmittingConsumer
 from edge.conversation import ClientTurn, checked_webhook
 from edge.errors import RequestRejected, failure_of
 from edge.streams import RunEventsConsumer
-from protocols.langgraph.assistant import is_assistant
+from protocols.langgraph.assistant import ASSISTANT_ID, GRAPH_ID, is_assistant
 from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
 from protocols.langgraph.models import RunRecord
 from protocols.langgraph.runs import (
@@ -64,10 +64,14 @@ class StartRunConsumer(AdmittingConsumer):
         self.request = request = parse_body(RunBody, body)
         if not is_assistant(request.assistant_id):
             raise RequestRejected(404, f"Assistant {request.assistant_id} not found")
-        self.prompt = prompt_of(request)
+        resume = request.resume()
+        self.prompt = prompt_of(request) if resume is None else ""
         self.modes = request.modes()
+        pauses = request.pauses("interrupt_before"), request.pauses("interrupt_after")
         webhook = await checked_webhook(request.webhook, "webhook")
         session_id, user_id = await self.thread(caller, request)
+        if resume is not None:
+            await check_resumable(session_id, request.start_checkpoint(), self.new_thread)
         strategy = request.multitask_strategy or "enqueue"
         self.rolled_back = await self.active_runs(session_id) if strategy == "rollback" else []
         run = RunRequest(
@@ -77,6 +81,12 @@ class StartRunConsumer(AdmittingConsumer):
             on_disconnect=request.on_disconnect or "continue",  # LangGraph's default
             multitask_strategy="interrupt" if strategy == "rollback" else strategy,
             webhook=webhook,
+            interrupt_before=pauses[0],
+            interrupt_after=pauses[1],
+            resume=resume,
+            checkpoint_id=request.start_checkpoint(),
+            durability=request.durability or "",
+            metadata=(("graph_id", GRAPH_ID), ("assistant_id", ASSISTANT_ID)),
         )
         return ClientTurn(run)
 
@@ -159,6 +169,20 @@ class StartRunConsumer(AdmittingConsumer):
         await self.send_json(200, body, headers)
 
 
+async def check_resumable(
+    session_id: str, checkpoint_id: str, new_thread: dict[str, Any] | None
+) -> None:
+    """409 unless the thread's graph (at the named checkpoint) has work left to resume."""
+    paused = None if new_thread is not None else await engine.paused_at(session_id, checkpoint_id)
+    if paused is None:
+        where = f"checkpoint {checkpoint_id}" if checkpoint_id else "its latest checkpoint"
+        raise RequestRejected(
+            409,
+            f"Thread {session_id} has no interrupted run to resume at {where}: a run without "
+            "input (or with a command) continues a paused run; give input to start a new one",
+        )
+
+
 def thread_metadata(request: RunBody) -> dict[str, Any]:
     """The metadata of a thread a run creates (the run's, without the user it names)."""
     return {key: value for key, value in (request.metadata or {}).items() if key != "user_id"}
@@ -170,6 +194,10 @@ async def wait_for_state(run_id: str) -> dict[str, Any]:
     run = await engine.find_run(run_id)
     if run is None:
         return {"__error__": {"error": "not_found", "message": "The run was deleted."}}
+    if run.status == Run.Status.WAITING:  # the thread's values, and what the pause waits for
+        paused = await engine.paused_at(run.session_id)
+        interrupts = paused.interrupts if paused is not None else []
+        return {**await final_state(run), "__interrupt__": interrupts}
     if run.status != Run.Status.OK:
         message = run.error or f"The run ended {run.status}."
         return {"__error__": {"error": run.status, "message": message}}

@@ -18,10 +18,14 @@ from edge.streams import RunEventsConsumer
 from protocols.langgraph.assistant import GRAPH_ID, assistant_object, is_assistant
 from protocols.langgraph.bodies import (
     AssistantSearchBody,
+    CheckpointBody,
     HistoryBody,
+    StateEditBody,
     ThreadCreateBody,
     ThreadPatchBody,
     ThreadSearchBody,
+    checkpoint_id_of,
+    json_scalar,
     parse_body,
 )
 from protocols.langgraph.consumers import wait_for_state
@@ -32,15 +36,14 @@ from protocols.langgraph.runs import (
     thread_run,
     thread_runs,
 )
+from protocols.langgraph.states import edit_state, thread_history, thread_state
 from protocols.langgraph.threads import (
     create_thread,
     delete_thread,
     patch_thread,
     search_threads,
-    thread_history,
     thread_object,
     thread_or_404,
-    thread_state,
 )
 from runs import engine
 from runs.models import Run
@@ -182,21 +185,42 @@ class ThreadResource(Resource):
 
 
 class StateResource(Resource):
-    """`GET /threads/{id}/state`, `GET` and `POST /threads/{id}/history`."""
+    """A thread's states: read, edited, at a checkpoint, its history.
 
+    `GET` and `POST /threads/{id}/state`, `GET /threads/{id}/state/{checkpoint_id}`,
+    `POST /threads/{id}/state/checkpoint`, `GET` and `POST /threads/{id}/history`.
+    """
+
+    methods = ("GET", "POST")
     history = False
+    by_body = False
+    """`POST …/state/checkpoint`: the checkpoint is named in the body."""
 
     async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
-        """The thread's state, or its history (newest first)."""
+        """The thread's state (at a checkpoint), an edit of it, or its history."""
         session = await thread_or_404(caller, route["thread_id"])
-        if not self.history:
-            await self.send_json(200, await thread_state(session))
-            return
-        if self.scope["method"] == "POST":
-            limit = parse_body(HistoryBody, body, required=False).limit
+        if self.history:
+            await self.send_json(200, await self.states(session, body))
+        elif self.by_body:
+            named = parse_body(CheckpointBody, body).checkpoint
+            state = await thread_state(session, checkpoint_id_of(named, "checkpoint"))
+            await self.send_json(200, state)
+        elif self.scope["method"] == "POST":
+            await self.send_json(200, await edit_state(session, parse_body(StateEditBody, body)))
         else:
+            await self.send_json(200, await thread_state(session, route.get("checkpoint_id", "")))
+
+    async def states(self, session: Any, body: bytes) -> list[dict[str, Any]]:
+        """The history's page: `limit`, `before`, `metadata` (a POST's body, a GET's query)."""
+        if self.scope["method"] != "POST":
             limit = self.query_int("limit", 10, 1, 1000)
-        await self.send_json(200, await thread_history(session, limit))
+            before = self.query().get("before", "")
+            return await thread_history(session, limit=limit, before=before)
+        query = parse_body(HistoryBody, body, required=False)
+        filters = {key: json_scalar(key, value) for key, value in (query.metadata or {}).items()}
+        return await thread_history(
+            session, limit=query.limit, before=query.before_checkpoint(), metadata=filters
+        )
 
 
 class RunsResource(Resource):

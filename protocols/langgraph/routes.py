@@ -40,6 +40,8 @@ def langgraph_routes() -> list[URLPattern]:
         path(f"{MOUNT}/threads/search", ThreadsResource.as_asgi(search=True)),
         path(f"{THREAD}", ThreadResource.as_asgi()),
         path(f"{THREAD}/state", StateResource.as_asgi()),
+        path(f"{THREAD}/state/checkpoint", StateResource.as_asgi(by_body=True, methods=("POST",))),
+        path(f"{THREAD}/state/<str:checkpoint_id>", StateResource.as_asgi(methods=("GET",))),
         path(f"{THREAD}/history", StateResource.as_asgi(history=True, methods=("GET", "POST"))),
         path(f"{THREAD}/runs", by_method(start(answer_mode="background"), runs_list)),
         path(f"{THREAD}/runs/crons", CronsResource.as_asgi()),

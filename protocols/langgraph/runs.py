@@ -15,6 +15,7 @@ from asgiref.sync import sync_to_async
 from django.db import transaction
 
 from chat.models import Message, Session
+from checkpoints.saver import DjangoSaver
 from edge.errors import RequestRejected
 from protocols.langgraph.assistant import ASSISTANT_ID
 from protocols.langgraph.models import RunRecord, ThreadRecord
@@ -32,6 +33,7 @@ STATUSES = {
     Run.Status.ERROR: "error",
     Run.Status.CANCELLED: "interrupted",
     Run.Status.INTERRUPTED: "interrupted",
+    Run.Status.WAITING: "interrupted",
 }
 """Our run statuses as LangGraph's."""
 STATUS_FILTERS = {
@@ -39,7 +41,7 @@ STATUS_FILTERS = {
     "running": [Run.Status.RUNNING],
     "success": [Run.Status.OK],
     "error": [Run.Status.ERROR],
-    "interrupted": [Run.Status.CANCELLED, Run.Status.INTERRUPTED],
+    "interrupted": [Run.Status.CANCELLED, Run.Status.INTERRUPTED, Run.Status.WAITING],
     "timeout": [],
 }
 DEFAULT_MODES = ["values", "messages-tuple"]
@@ -184,11 +186,12 @@ async def roll_back(run_id: str) -> None:
 
 @sync_to_async
 def forget_run(run: Run) -> None:
-    """Delete the run and the messages it stored, in one transaction."""
+    """Delete the run, the messages and the checkpoints it stored, in one transaction."""
     with transaction.atomic():
         messages = [pk for pk in (run.user_message_id, run.answer_message_id) if pk]
         Run.objects.filter(pk=run.pk).delete()
         Message.objects.filter(pk__in=messages).delete()
+        DjangoSaver().delete_for_runs([run.pk])
 
 
 def log_failure(task: asyncio.Future[None]) -> None:

@@ -13,7 +13,9 @@ What each run event becomes:
 - `token` → `messages` (`[AIMessageChunk, metadata]`, for `messages-tuple`) and
   `messages/metadata` + `messages/partial` (for `messages`);
 - `done` → the Synthesizer's `updates` and the final `values`, `messages/complete`;
-  `error` → `error` `{error, message}`.
+  `error` → `error` `{error, message}`;
+- `interrupted` (the run paused for a person) → `updates` `{"__interrupt__": [...]}` and the
+  state with its `__interrupt__` (`values`), as LangGraph's server ends a paused run.
 """
 
 from __future__ import annotations
@@ -153,7 +155,20 @@ class PartStream(WireFormat):
         if event.event == EventType.ERROR:
             error = {"error": data.get("code", "error"), "message": data.get("message", "")}
             return [("error", error)]
+        if event.event == EventType.INTERRUPTED:
+            return self.interrupted(data)
         return []
+
+    def interrupted(self, data: dict[str, Any]) -> list[Part]:
+        """The run paused: `updates` `{"__interrupt__": …}` and the state with them (`values`)."""
+        interrupts = list(data.get("interrupts") or [])
+        parts = self.update("__interrupt__", interrupts)
+        if "values" in self.modes:
+            (name, values), *_ = self.values()
+            parts.append(
+                (name, Encoded(values[:-1] + ',"__interrupt__":' + encode_json(interrupts) + "}"))
+            )
+        return parts
 
     def values(self) -> list[Part]:
         """A `values` part (the thread's state as it stands in this run), if requested.
@@ -192,7 +207,7 @@ class PartStream(WireFormat):
         }
         return [*self.update("synthesizer", output), *self.values()]
 
-    def update(self, name: str, output: dict[str, Any]) -> list[Part]:
+    def update(self, name: str, output: Any) -> list[Part]:
         """An `updates` part, if requested."""
         return [("updates", {name: output})] if "updates" in self.modes else []
 

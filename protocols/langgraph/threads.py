@@ -1,8 +1,8 @@
 """Threads are sessions: their objects, state and history as LangGraph's API shows them.
 
-A thread's state is `{"messages": [...]}`, the newest LANGGRAPH_STATE_MESSAGES of its stored
-messages as LangChain message dicts. Its history is one state per stored message, newest
-first, each with a checkpoint named after the message that ends it.
+A thread's values are `{"messages": [...]}`, the newest LANGGRAPH_STATE_MESSAGES of its stored
+messages as LangChain message dicts. Its states and history are its graph's checkpoints
+(protocols/langgraph/states.py).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from accounts.callers import Caller
 from chat.models import Message, Session
 from edge.conversation import user_of
 from edge.errors import RequestRejected
-from protocols.langgraph.assistant import GRAPH_ID, GRAPH_TAGS
+from protocols.langgraph.assistant import GRAPH_TAGS
 from protocols.langgraph.bodies import ThreadCreateBody, ThreadSearchBody, metadata_filter
 from protocols.langgraph.models import ThreadRecord
-from runs.engine import delete_session
+from runs.engine import delete_session, state_at
+from runs.models import Run
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -65,24 +66,13 @@ def find_thread(caller: Caller, thread_id: str) -> Session | None:
     return owned_sessions(caller).filter(session_id=thread_id).first()
 
 
-@sync_to_async
-def head_checkpoint_id(session: Session) -> str:
-    """The id of the thread's latest checkpoint: its newest message's ("" when it has none)."""
-    newest = Message.objects.filter(session_id=session.session_id).order_by("-created_at", "-pk")
-    return newest.values_list("pk", flat=True).first() or ""
-
-
 async def check_start_checkpoint(session: Session | None, requested: str) -> None:
-    """422 unless a run's requested checkpoint is the thread's latest (forks are not served)."""
+    """422 unless a run's requested checkpoint is one of the thread's (a run forks from it)."""
     if not requested:
         return
-    head = await head_checkpoint_id(session) if session is not None else ""
-    if requested != head:
-        raise RequestRejected(
-            422,
-            f"checkpoint_id: {requested} is not the thread's latest checkpoint; a run starts "
-            "from the latest (starting from an earlier one, a fork, is not supported)",
-        )
+    found = session is not None and await state_at(session.session_id, requested) is not None
+    if not found:
+        raise RequestRejected(422, f"checkpoint_id: {requested} is not a checkpoint of the thread")
 
 
 async def thread_or_404(caller: Caller, thread_id: str) -> Session:
@@ -156,19 +146,52 @@ def thread_dict(
             "user_id": session.user_id,
             **GRAPH_TAGS,
         },
-        "status": "busy" if session.active_run_id else "idle",
+        "status": thread_status(session),
         "values": values,
         "interrupts": {},
     }
 
 
+def thread_status(session: Session) -> str:
+    """Busy while a run holds the thread; interrupted while its newest run waits; else idle."""
+    if session.active_run_id:
+        return "busy"
+    newest = Run.objects.filter(session_id=session.session_id).order_by("-created_at")
+    waiting = newest.values_list("status", flat=True).first() == Run.Status.WAITING
+    return "interrupted" if waiting else "idle"
+
+
+def waiting_sessions(sessions: Any) -> list[str]:
+    """The ids of the sessions among `sessions` whose newest run waits for a person."""
+    waiting = Run.objects.filter(session__in=sessions, status=Run.Status.WAITING)
+    candidates = set(waiting.values_list("session_id", flat=True))
+    return [
+        session_id
+        for session_id in candidates
+        if Run.objects.filter(session_id=session_id)
+        .order_by("-created_at")
+        .values_list("status", flat=True)
+        .first()
+        == Run.Status.WAITING
+    ]
+
+
 def state_messages(
-    session_id: str, *, exclude: tuple[str | None, ...] = (), until: datetime | None = None
+    session_id: str,
+    *,
+    exclude: tuple[str | None, ...] = (),
+    until: datetime | None = None,
+    through: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The newest LANGGRAPH_STATE_MESSAGES messages of the session, oldest first."""
+    """The newest LANGGRAPH_STATE_MESSAGES messages of the session, oldest first.
+
+    Only those written before `until`, or at `through` at the latest, when given.
+    """
     messages = Message.objects.filter(session_id=session_id)
     if until is not None:
         messages = messages.filter(created_at__lt=until)
+    if through is not None:
+        messages = messages.filter(created_at__lte=through)
     ids = [message_id for message_id in exclude if message_id]
     if ids:
         messages = messages.exclude(pk__in=ids)
@@ -182,10 +205,15 @@ def search_threads(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any
     sessions = owned_sessions(caller).filter(**metadata_filter(body.metadata))
     if body.ids:
         sessions = sessions.filter(session_id__in=body.ids)
-    if body.status in {"busy", "idle"}:
-        sessions = sessions.filter(active_run_id__isnull=body.status == "idle")
+    if body.status == "busy":
+        sessions = sessions.filter(active_run_id__isnull=False)
+    elif body.status == "idle":
+        idle = sessions.filter(active_run_id__isnull=True)
+        sessions = idle.exclude(session_id__in=waiting_sessions(idle))
+    elif body.status == "interrupted":
+        sessions = sessions.filter(session_id__in=waiting_sessions(sessions))
     elif body.status is not None:
-        sessions = sessions.none()  # threads are never interrupted or in error here
+        sessions = sessions.none()  # a thread's failed run leaves it idle here
     field = {"thread_id": "session_id", "created_at": "created_at"}.get(
         body.sort_by or "updated_at", "updated_at"
     )
@@ -200,47 +228,6 @@ def search_threads(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any
     ]
 
 
-@sync_to_async
-def thread_state(session: Session) -> dict[str, Any]:
-    """The thread's current state."""
-    messages = state_messages(session.session_id)
-    states = states_of(session, messages, limit=1)
-    return states[0] if states else empty_state(session)
-
-
-@sync_to_async
-def thread_history(session: Session, limit: int) -> list[dict[str, Any]]:
-    """The thread's states, newest first: one per stored message."""
-    return states_of(session, state_messages(session.session_id), limit=limit)
-
-
-def states_of(session: Session, messages: list[dict[str, Any]], limit: int) -> list[dict]:
-    """States ending at each of the newest `limit` messages, newest first."""
-    states = []
-    for end in range(len(messages), max(len(messages) - limit, 0), -1):
-        previous = messages[end - 2]["id"] if end >= 2 else None
-        newest = end == len(messages)
-        states.append(state_object(session, messages[:end], previous, newest=newest))
-    return states
-
-
-def state_object(
-    session: Session, messages: list[dict[str, Any]], parent: str | None, *, newest: bool
-) -> dict[str, Any]:
-    """One state of the thread (ending at its last message), as `get_state` returns it."""
-    busy = newest and bool(session.active_run_id)
-    return {
-        "values": {"messages": messages},
-        "next": ["planner"] if busy else [],
-        "checkpoint": checkpoint_of(session, messages[-1]["id"]),
-        "metadata": {"source": "loop", "step": len(messages), "graph_id": GRAPH_ID},
-        "created_at": iso(session.updated_at),
-        "parent_checkpoint": checkpoint_of(session, parent) if parent else None,
-        "tasks": [],
-        "interrupts": [],
-    }
-
-
 def checkpoint_of(session: Session, checkpoint_id: str) -> dict[str, Any]:
     """A checkpoint reference in the thread."""
     return {
@@ -248,18 +235,4 @@ def checkpoint_of(session: Session, checkpoint_id: str) -> dict[str, Any]:
         "checkpoint_ns": "",
         "checkpoint_id": checkpoint_id,
         "checkpoint_map": None,
-    }
-
-
-def empty_state(session: Session) -> dict[str, Any]:
-    """The state of a thread with no messages yet."""
-    return {
-        "values": {},
-        "next": [],
-        "checkpoint": checkpoint_of(session, ""),
-        "metadata": {"graph_id": GRAPH_ID},
-        "created_at": iso(session.created_at),
-        "parent_checkpoint": None,
-        "tasks": [],
-        "interrupts": [],
     }

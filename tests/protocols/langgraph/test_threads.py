@@ -92,10 +92,14 @@ def test_state_and_history_follow_the_conversation(sync):
     messages = state["values"]["messages"]
     assert [m["type"] for m in messages] == ["human", "ai", "human", "ai"]
     assert "Ada" in messages[-1]["content"]
-    assert state["next"] == [] and state["checkpoint"]["checkpoint_id"] == messages[-1]["id"]
-    history = sync.threads.get_history(thread_id, limit=3)
-    assert [len(h["values"]["messages"]) for h in history] == [4, 3, 2]
-    assert history[0]["parent_checkpoint"]["checkpoint_id"] == messages[-2]["id"]
+    assert state["next"] == [] and state["metadata"]["source"] == "loop"
+    assert state["values"]["prompt"] == "What is my name?" and state["values"]["plan"]["subtasks"]
+    history = sync.threads.get_history(thread_id, limit=10)  # one checkpoint per run (`exit`)
+    assert history[0]["checkpoint"] == state["checkpoint"]
+    assert [len(h["values"]["messages"]) for h in history][:2] == [4, 2]
+    assert history[0]["parent_checkpoint"]["checkpoint_id"] == (
+        history[1]["checkpoint"]["checkpoint_id"]
+    )
     assert sync.threads.get(thread_id)["values"]["messages"] == messages
 
 
@@ -153,12 +157,12 @@ def test_a_run_from_the_threads_latest_checkpoint_goes_on_as_useStream_sends_it(
     assert again["messages"][-1]["type"] == "ai"
 
 
-def test_a_run_from_an_earlier_checkpoint_is_refused_naming_it(sync):
+def test_a_run_from_a_checkpoint_the_thread_does_not_have_is_refused_naming_it(sync):
     thread_id = sync.threads.create(metadata={"user_id": new_user()})["thread_id"]
     sync.runs.wait(thread_id, ASSISTANT, input=ask("My name is Ada."))
-    earlier = sync.threads.get_history(thread_id, limit=2)[1]["checkpoint"]
+    unknown = {"checkpoint_id": "1f000000-0000-6000-8000-000000000000", "checkpoint_ns": ""}
     with pytest.raises(httpx.HTTPStatusError) as refused:  # runs.wait raises httpx's own
-        sync.runs.wait(thread_id, ASSISTANT, input=ask("What is my name?"), checkpoint=earlier)
+        sync.runs.wait(thread_id, ASSISTANT, input=ask("What is my name?"), checkpoint=unknown)
     assert refused.value.response.status_code == 422
-    assert "not the thread's latest checkpoint" in refused.value.response.text
+    assert "is not a checkpoint of the thread" in refused.value.response.text
     assert len(sync.threads.get_state(thread_id)["values"]["messages"]) == 2  # nothing stored

@@ -1,0 +1,136 @@
+"""How a run meets the graph's checkpoints: its config, its input, and what a pause waits for.
+
+A thread of the graph is a chat session. A run starts from the thread's latest checkpoint
+(or the one it names: a fork) with its prompt as input, or continues a paused run with no
+prompt (`RunRequest.resume`). A run that stops at an interrupt ends with an `interrupted`
+event saying which agents come next and what the interrupts ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from langgraph.types import Command, StateSnapshot
+
+from agents.graph import compiled_graph
+from runs.requests import RunRequest
+
+PROMPT_MESSAGE = "prompt_message_id"
+"""The metadata key of a checkpoint that names the stored prompt its run answers."""
+
+
+@dataclass(frozen=True)
+class Paused:
+    """Where a thread's graph stopped: its checkpoint, the agents next, the interrupts."""
+
+    checkpoint_id: str
+    next: tuple[str, ...]
+    interrupts: list[dict[str, Any]]
+    prompt: str
+    prompt_message_id: str | None
+
+    def event(self) -> dict[str, Any]:
+        """The payload of the `interrupted` event."""
+        return {
+            "next": list(self.next),
+            "interrupts": self.interrupts,
+            "checkpoint": {"checkpoint_id": self.checkpoint_id, "checkpoint_ns": ""},
+        }
+
+
+def graph_config(request: RunRequest, run_id: str, prompt_message_id: str | None) -> dict:
+    """The run's LangGraph config: its thread, the checkpoint to start from, its metadata."""
+    configurable: dict[str, Any] = {"thread_id": request.session_id}
+    if request.checkpoint_id:
+        configurable["checkpoint_id"] = request.checkpoint_id
+    metadata = {**dict(request.metadata), "run_id": run_id, "user_id": request.user_id}
+    if prompt_message_id:
+        metadata[PROMPT_MESSAGE] = prompt_message_id
+    return {"configurable": configurable, "metadata": metadata}
+
+
+def graph_input(request: RunRequest, history: list[dict[str, str]]) -> Any:
+    """The graph's input: the prompt and its context, or a resume (None: go on)."""
+    if request.resume is None:
+        return {"prompt": request.prompt, "history": history}
+    if request.resume.has_value:
+        return Command(resume=request.resume.value)
+    return None
+
+
+def stream_options(request: RunRequest) -> dict[str, Any]:
+    """`astream`'s options for the run's pauses and durability."""
+    options: dict[str, Any] = {
+        "durability": request.durability or settings.CHECKPOINT_DURABILITY,
+    }
+    for name in ("interrupt_before", "interrupt_after"):
+        agents = getattr(request, name)
+        if agents:
+            options[name] = "*" if "*" in agents else list(agents)
+    return options
+
+
+def thread_config(session_id: str, checkpoint_id: str = "") -> dict[str, Any]:
+    """The config naming a thread's checkpoint (its latest without `checkpoint_id`)."""
+    configurable = {"thread_id": session_id, "checkpoint_ns": ""}
+    if checkpoint_id:
+        configurable["checkpoint_id"] = checkpoint_id
+    return {"configurable": configurable}
+
+
+async def state_at(session_id: str, checkpoint_id: str = "") -> StateSnapshot | None:
+    """The thread's state at a checkpoint (its latest by default); None if there is none."""
+    snapshot = await compiled_graph().aget_state(thread_config(session_id, checkpoint_id))
+    return snapshot if snapshot.metadata is not None else None  # None: nothing saved
+
+
+async def states_of(
+    session_id: str,
+    *,
+    limit: int,
+    before: str = "",
+    metadata: dict[str, Any] | None = None,
+) -> list[StateSnapshot]:
+    """The thread's states newest first: at most `limit`, before a checkpoint, by metadata."""
+    history = compiled_graph().aget_state_history(
+        thread_config(session_id),
+        filter=metadata or None,
+        before=thread_config(session_id, before) if before else None,
+        limit=limit,
+    )
+    return [snapshot async for snapshot in history]
+
+
+async def edit_state(
+    session_id: str, values: dict[str, Any], *, as_node: str | None, checkpoint_id: str = ""
+) -> str:
+    """Write a new checkpoint with `values` as if `as_node` wrote them; its id.
+
+    Raises:
+        InvalidUpdateError: the values cannot be written (LangGraph's reason).
+    """
+    config = thread_config(session_id, checkpoint_id)
+    written = await compiled_graph().aupdate_state(config, values, as_node=as_node)
+    return str(written["configurable"]["checkpoint_id"])
+
+
+async def paused_at(session_id: str, checkpoint_id: str = "") -> Paused | None:
+    """Where the thread's graph stands, if it has work left (None when it ended or is new)."""
+    snapshot = await state_at(session_id, checkpoint_id)
+    return paused_from(snapshot) if snapshot is not None else None
+
+
+def paused_from(snapshot: StateSnapshot) -> Paused | None:
+    """The pause a snapshot shows, if any."""
+    if not snapshot.next or snapshot.config is None:
+        return None
+    metadata = snapshot.metadata or {}
+    return Paused(
+        checkpoint_id=snapshot.config["configurable"]["checkpoint_id"],
+        next=tuple(snapshot.next),
+        interrupts=[{"value": i.value, "id": i.id} for i in snapshot.interrupts],
+        prompt=str(snapshot.values.get("prompt", "")),
+        prompt_message_id=metadata.get(PROMPT_MESSAGE),
+    )
