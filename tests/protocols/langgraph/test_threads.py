@@ -97,8 +97,9 @@ def test_state_and_history_follow_the_conversation(sync):
     history = sync.threads.get_history(thread_id, limit=10)  # one checkpoint per run (`exit`)
     assert history[0]["checkpoint"] == state["checkpoint"]
     assert [len(h["values"]["messages"]) for h in history][:2] == [4, 2]
-    assert history[0]["parent_checkpoint"]["checkpoint_id"] == (
-        history[1]["checkpoint"]["checkpoint_id"]
+    assert (
+        history[0]["parent_checkpoint"]["checkpoint_id"]
+        == (history[1]["checkpoint"]["checkpoint_id"])
     )
     assert sync.threads.get(thread_id)["values"]["messages"] == messages
 
