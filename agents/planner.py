@@ -23,4 +23,4 @@ async def planner(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Plan the run."""
     plan = await runtime.context.provider.structured(planner_request(state), Plan)
     clamped("planner", plan.clamped)
-    return {"plan": plan, "retries": 0, "send_back": False, "findings": None}
+    return {"plan": plan, "retries": 0, "send_back": False, "findings": None, "reviews": None}

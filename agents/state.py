@@ -34,6 +34,11 @@ def merge_findings(old: dict[int, Finding], new: dict[int, Finding] | None) -> d
     return {} if new is None else {**old, **new}
 
 
+def merge_reviews(old: dict[str, dict], new: dict[str, dict] | None) -> dict[str, dict]:
+    """Keep every decision on a write; `None` (the planner's) empties them for a new pass."""
+    return {} if new is None else {**old, **new}
+
+
 class InputState(TypedDict):
     """What a run starts from."""
 
@@ -60,6 +65,8 @@ class State(InputState, total=False):
     """The synthesizer's final answer, as streamed."""
     suggestions: list[str]
     """Exactly three follow-up suggestions."""
+    reviews: Annotated[dict[str, dict], merge_reviews]
+    """A person's decision on each write (`<subtask>:<index>`), with approval of writes."""
     timings: Annotated[dict[str, float], add_timings]
     """Milliseconds spent in each agent."""
 
@@ -74,3 +81,5 @@ class RunContext:
     """Every tool call made so far, kept even when the run fails part-way."""
     record_tool_call: Callable[[ToolOutcome], None] | None = None
     """Stores a completed tool call before it is announced (in the call's thread hop)."""
+    approve_writes: bool = False
+    """Whether the Worker asks a person before each write (agents/approvals.py)."""

@@ -5,8 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from langgraph.runtime import Runtime
+from langgraph.types import interrupt
 
+from agents.approvals import (
+    DECISION,
+    Decision,
+    Edit,
+    Reject,
+    decisions_for,
+    rejected_because,
+    review_request,
+    writes_of,
+)
 from agents.events import EventType, agent_node, emit
 from agents.schemas import Subtask, ToolRequest
 from agents.state import Finding, RunContext, State
@@ -17,12 +29,22 @@ from llm.requests import WorkerRequest
 TOOL_RESULT_CHARS = 4000
 
 
-async def call_tool(request: ToolRequest, context: RunContext) -> ToolOutcome:
-    """Run one planned tool call, streaming its start and completion."""
+async def call_tool(
+    request: ToolRequest, context: RunContext, decision: Decision | None = None
+) -> ToolOutcome:
+    """Run one planned tool call as a person decided, streaming its start and completion."""
+    if isinstance(decision, Edit):
+        request = ToolRequest(tool=request.tool, args=decision.edited_action.args)
     emit(EventType.TOOL_CALL_STARTED, tool=request.tool, args=shorten(request.args))
-    outcome = await run_tool(
-        request.tool, request.args, context.tools, record=context.record_tool_call
-    )
+    if isinstance(decision, Reject):
+        outcome = ToolOutcome(request.tool, request.args, ok=False)
+        outcome.error = rejected_because(decision)
+        if context.record_tool_call is not None:
+            await sync_to_async(context.record_tool_call)(outcome)
+    else:
+        outcome = await run_tool(
+            request.tool, request.args, context.tools, record=context.record_tool_call
+        )
     context.outcomes.append(outcome)
     completed: dict[str, Any] = {"ok": outcome.ok, "latencyMs": outcome.latency_ms}
     if outcome.error:
@@ -71,9 +93,18 @@ def worker_request(
     )
 
 
-async def work_on(subtask: Subtask, state: State, context: RunContext, attempt: int) -> Finding:
-    """Execute one subtask's data plan and write its finding."""
-    outcomes = [await call_tool(request, context) for request in subtask.data_plan]
+async def work_on(
+    subtask: Subtask,
+    state: State,
+    context: RunContext,
+    attempt: int,
+    reviews: dict[str, Decision],
+) -> Finding:
+    """Execute one subtask's data plan (its writes as decided) and write its finding."""
+    outcomes = [
+        await call_tool(request, context, reviews.get(f"{subtask.id}:{index}"))
+        for index, request in enumerate(subtask.data_plan)
+    ]
     issues = state["verdict"].issues if attempt > 1 else []
     request = worker_request(subtask, outcomes, issues, state)
     text = await context.provider.complete(request)
@@ -99,8 +130,27 @@ def subtasks_to_do(state: State) -> list[Subtask]:
 async def worker(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Execute the plan, or redo what the critic sent back."""
     attempt = 1 + state.get("retries", 0)
+    subtasks = subtasks_to_do(state)
+    reviews = reviewed(subtasks, state, runtime.context)
     findings = {
-        subtask.id: await work_on(subtask, state, runtime.context, attempt)
-        for subtask in subtasks_to_do(state)
+        subtask.id: await work_on(subtask, state, runtime.context, attempt, reviews)
+        for subtask in subtasks
     }
-    return {"findings": findings}
+    return {"findings": findings, "reviews": {k: d.model_dump() for k, d in reviews.items()}}
+
+
+def reviewed(subtasks: list[Subtask], state: State, context: RunContext) -> dict[str, Decision]:
+    """The person's decision on each write of the pass (agents/approvals.py).
+
+    Asks (pausing the run) before any tool call runs, about the writes not decided before
+    (a retried subtask's were); none with approval of writes off.
+    """
+    if not context.approve_writes:
+        return {}
+    known = {key: DECISION.validate_python(d) for key, d in (state.get("reviews") or {}).items()}
+    writes = writes_of(subtasks)
+    asked = [(key, request) for key, request in writes if key not in known]
+    if asked:
+        answer = interrupt(review_request(asked))
+        known |= dict(zip([key for key, _ in asked], decisions_for(answer, asked), strict=True))
+    return known

@@ -494,6 +494,9 @@ if CHECKPOINT_DURABILITY not in {"exit", "async", "sync"}:
     raise ImproperlyConfigured(
         f"CHECKPOINT_DURABILITY must be exit, async or sync, got {CHECKPOINT_DURABILITY!r}"
     )
+# Whether every run's Worker pauses for a person before each write (db.insert), unless the
+# run says otherwise (`approveWrites`, LangGraph's `config.configurable.approve_writes`).
+APPROVE_WRITES = env.bool("APPROVE_WRITES", default=False)
 # Checkpoints of a thread older than its latest are deleted this many days after they were
 # written (0 keeps them all); a thread's latest checkpoint is kept while the thread exists.
 CHECKPOINT_RETENTION_DAYS = _bounded_float("CHECKPOINT_RETENTION_DAYS", 7.0, low=0.0, high=36_500.0)

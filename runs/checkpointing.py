@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from langgraph.types import Command, StateSnapshot
 
+from agents.approvals import check_answer
 from agents.graph import compiled_graph
 from runs.requests import RunRequest
 
@@ -134,3 +135,13 @@ def paused_from(snapshot: StateSnapshot) -> Paused | None:
         prompt=str(snapshot.values.get("prompt", "")),
         prompt_message_id=metadata.get(PROMPT_MESSAGE),
     )
+
+
+def check_resume(paused: Paused, value: Any) -> None:
+    """Check a resume value against what the paused run asks (a review wants decisions).
+
+    Raises:
+        BadDecisions: the value does not answer the review of writes the run waits on.
+    """
+    for waiting in paused.interrupts:
+        check_answer(waiting["value"], value)

@@ -22,10 +22,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from agents.approvals import BadDecisions
 from agents.graph import AGENTS
 from runs.access import get_run_for
 from runs.buffer import IDLE_SECONDS
-from runs.checkpointing import Paused, edit_state, paused_at, state_at, states_of
+from runs.checkpointing import (
+    Paused,
+    check_resume,
+    edit_state,
+    paused_at,
+    state_at,
+    states_of,
+)
 from runs.events import EventType, RunEvent, ToolCallIds
 from runs.executor import STOPS, RunConflict, RunExecutor, RunRuntime, ShuttingDown, get_runtime
 from runs.forget import delete_session
@@ -37,7 +45,9 @@ from runs.store import SessionForbidden, get_run, is_run_id, session_holder
 
 __all__ = [
     "AGENTS",
+    "BadDecisions",
     "EventType",
+    "check_resume",
     "Paused",
     "Resume",
     "edit_state",

@@ -183,6 +183,7 @@ class ChatRun:
             self.record.tools,
             self.record.outcomes,
             record_tool_call=self.record.store_tool_call,
+            approve_writes=approves_writes(self.request),
         )
         request = self.request
         config = graph_config(request, self.record.run_id, self.record.user_message_id)
@@ -250,6 +251,13 @@ class ChatRun:
             {"role": "assistant", "content": self.answer},
         ]
         return nothing_outside_window(self.record.session, [*packed.window, *new_turns])
+
+
+def approves_writes(request: RunRequest) -> bool:
+    """Whether the run's Worker asks before each write: the request's say, or the setting's."""
+    if request.approve_writes is None:
+        return settings.APPROVE_WRITES
+    return request.approve_writes
 
 
 def prepare_run(request: RunRequest, *, received_at: float) -> ChatRun:

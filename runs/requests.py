@@ -47,5 +47,7 @@ class RunRequest:
     the latest."""
     durability: Durability = ""
     """When the run's checkpoints are written."""
+    approve_writes: bool | None = None
+    """Whether the Worker asks a person before each write; None for APPROVE_WRITES."""
     metadata: tuple[tuple[str, Any], ...] = ()
     """What the protocol adds to the run's checkpoints' metadata (graph, assistant ids)."""

@@ -101,6 +101,14 @@ class RunBody(Body):
             raise RequestRejected(422, f"{name}: no agent {unknown[0]!r} (the agents: {known})")
         return tuple(dict.fromkeys(agents))
 
+    def approve_writes(self) -> bool | None:
+        """`config.configurable.approve_writes` (None when not said); 422 unless a boolean."""
+        configurable = (self.config or {}).get("configurable") or {}
+        value = configurable.get("approve_writes") if isinstance(configurable, dict) else None
+        if value is not None and not isinstance(value, bool):
+            raise RequestRejected(422, "config.configurable.approve_writes: must be a boolean")
+        return value
+
     def resume(self) -> Resume | None:
         """The resume this run asks for: `command.resume`, or no input at all; else None."""
         if self.command is None:

@@ -8,10 +8,11 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 from agents.critic import after_critic, critic
-from agents.graph import compiled_graph
+from agents.graph import build_graph
 from agents.planner import planner
 from agents.schemas import Plan, Verdict
 from agents.state import RunContext, State
+from agents.streaming import EventStreamingGraph
 from agents.synthesizer import synthesizer
 from agents.tools.base import ToolContext
 from agents.worker import worker
@@ -20,6 +21,11 @@ from telemetry.models import ToolCall
 from tests.agents.support import history
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def unsaved_graph() -> EventStreamingGraph:
+    """The pipeline's graph without a checkpointer: the agents alone, nothing stored."""
+    return EventStreamingGraph(build_graph().compile(name="orchestration"))
 
 
 class StrictCritic(BuiltinModel):
@@ -61,7 +67,7 @@ async def run(prompt: str, provider, *turns: tuple[str, str]) -> tuple[list[dict
     """Run the compiled graph; return its custom events and the final state."""
     context = RunContext(provider, ToolContext(user_id="alice", session_id="alice-s1"))
     events, state = [], {}
-    async for mode, chunk in compiled_graph().astream(
+    async for mode, chunk in unsaved_graph().astream(
         {"prompt": prompt, "history": history(*turns, session_id="alice-s1")},
         context=context,
         stream_mode=["custom", "values"],

@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from agents.graph import compiled_graph
+from agents.graph import build_graph
 from agents.state import RunContext
+from agents.streaming import EventStreamingGraph
 from agents.tools.base import ToolContext
 from llm.builtin.memory import summarise
 from llm.openai_provider import OpenAIProvider
@@ -23,6 +24,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 IDS = [
     f"{question} after {' / '.join(said) or 'nothing'}" for said, question, _ in ALL_RECALL_PAIRS
 ]
+
+
+def unsaved_graph() -> EventStreamingGraph:
+    """The pipeline's graph without a checkpointer: the agents alone, nothing stored."""
+    return EventStreamingGraph(build_graph().compile(name="orchestration"))
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +49,7 @@ async def provider(stand_in) -> AsyncIterator[OpenAIProvider]:
 async def answer(provider: OpenAIProvider, question: str, packed: list) -> str:
     """Run the four agents on `question` with the packed history; return the answer."""
     context = RunContext(provider, ToolContext(user_id="alice", session_id="alice-s1"))
-    state = await compiled_graph().ainvoke({"prompt": question, "history": packed}, context=context)
+    state = await unsaved_graph().ainvoke({"prompt": question, "history": packed}, context=context)
     return state["answer"]
 
 
