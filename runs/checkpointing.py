@@ -20,6 +20,8 @@ from runs.requests import RunRequest
 
 PROMPT_MESSAGE = "prompt_message_id"
 """The metadata key of a checkpoint that names the stored prompt its run answers."""
+APPROVE_WRITES = "approve_writes"
+"""The metadata key saying that the run asks before writes (its resumption asks too)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Paused:
     interrupts: list[dict[str, Any]]
     prompt: str
     prompt_message_id: str | None
+    approve_writes: bool = False
+    """Whether the paused run asked before writes (the run that resumes it does too)."""
 
     def event(self) -> dict[str, Any]:
         """The payload of the `interrupted` event."""
@@ -41,7 +45,9 @@ class Paused:
         }
 
 
-def graph_config(request: RunRequest, run_id: str, prompt_message_id: str | None) -> dict:
+def graph_config(
+    request: RunRequest, run_id: str, prompt_message_id: str | None, *, approve_writes: bool
+) -> dict:
     """The run's LangGraph config: its thread, the checkpoint to start from, its metadata."""
     configurable: dict[str, Any] = {"thread_id": request.session_id}
     if request.checkpoint_id:
@@ -49,6 +55,8 @@ def graph_config(request: RunRequest, run_id: str, prompt_message_id: str | None
     metadata = {**dict(request.metadata), "run_id": run_id, "user_id": request.user_id}
     if prompt_message_id:
         metadata[PROMPT_MESSAGE] = prompt_message_id
+    if approve_writes:
+        metadata[APPROVE_WRITES] = True
     return {"configurable": configurable, "metadata": metadata}
 
 
@@ -134,6 +142,7 @@ def paused_from(snapshot: StateSnapshot) -> Paused | None:
         interrupts=[{"value": i.value, "id": i.id} for i in snapshot.interrupts],
         prompt=str(snapshot.values.get("prompt", "")),
         prompt_message_id=metadata.get(PROMPT_MESSAGE),
+        approve_writes=bool(metadata.get(APPROVE_WRITES)),
     )
 
 

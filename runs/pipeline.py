@@ -59,6 +59,8 @@ class ChatRun:
         self.answered = False
         self.prompt = request.prompt
         """The prompt the run answers (a resumed run's is its paused run's)."""
+        self.approve_writes = approves_writes(request)
+        """Whether the Worker asks before writes (a resumed run as its paused run did)."""
         self.packed: PackedContext | None = None
         self.answer = ""
         self.observer = RunObserver(
@@ -137,6 +139,8 @@ class ChatRun:
             return False
         self.prompt = paused.prompt
         self.record.user_message_id = paused.prompt_message_id
+        if self.request.approve_writes is None:
+            self.approve_writes = paused.approve_writes
         return True
 
     async def pause(self) -> dict[str, Any]:
@@ -183,10 +187,15 @@ class ChatRun:
             self.record.tools,
             self.record.outcomes,
             record_tool_call=self.record.store_tool_call,
-            approve_writes=approves_writes(self.request),
+            approve_writes=self.approve_writes,
         )
         request = self.request
-        config = graph_config(request, self.record.run_id, self.record.user_message_id)
+        config = graph_config(
+            request,
+            self.record.run_id,
+            self.record.user_message_id,
+            approve_writes=self.approve_writes,
+        )
         async for mode, chunk in compiled_graph().astream(
             graph_input(request, history),
             config,

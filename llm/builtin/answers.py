@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from llm.builtin.knowledge import Intent, split_clauses
 from llm.builtin.memory import (
     NAMED_FACTS,
@@ -24,7 +26,7 @@ from llm.builtin.retrieval import (
     not_told,
     retrieve,
 )
-from llm.builtin.skills import classify, knowledge_answer, note_content
+from llm.builtin.skills import classify, knowledge_answer, note_content, snippet
 from llm.requests import HistoryReading
 
 
@@ -89,7 +91,7 @@ def clause_sentence(
     if intent is Intent.SUMMARY:
         return summary_sentence(facts, conversation.summary, conversation.user_turns)
     if intent is Intent.SAVE_NOTE:
-        return f'I\'ll remember that: "{note_content(clause)}".'
+        return note_sentence(clause, finding)
     if intent in (Intent.LIST_NOTES, Intent.STATS):
         return finding or "I could not read your stored data."
     if intent is Intent.GREETING:
@@ -100,6 +102,18 @@ def clause_sentence(
     if asks_about_user(clause):
         return retrieved_sentence(clause, said)
     return acknowledged(clause) or knowledge_answer(clause)
+
+
+def note_sentence(clause: str, finding: str) -> str:
+    """Say what became of a note: saved (as the worker wrote it, edited or not), or not."""
+    failed = re.search(r"The db\.insert call failed \((.*)\)", finding)
+    if failed:
+        return f"I did not save that note: {failed.group(1)}."
+    saved = re.search(r'Saved the note "(.*)"\.', finding)
+    content = note_content(clause)
+    if saved and saved.group(1) != snippet(content):
+        return f'I\'ll remember that: "{saved.group(1)}".'  # written as a person edited it
+    return f'I\'ll remember that: "{content}".'
 
 
 def compose_answer(question: str, findings: list[str], conversation: HistoryReading) -> str:

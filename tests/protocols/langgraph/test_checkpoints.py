@@ -170,3 +170,75 @@ def test_another_users_thread_state_cannot_be_read_or_edited(server, user_keys, 
             call()
         assert refused.value.response.status_code == 404
     assert owner.threads.get_state(thread_id)["next"] == ["worker"]
+
+
+APPROVE = {"configurable": {"approve_writes": True}}
+
+
+def pause_for_a_write(sync, text: str = "Remember that I like green tea") -> tuple[str, dict]:
+    thread_id = new_thread(sync)
+    paused = sync.runs.wait(thread_id, ASSISTANT, input=ask(text), config=APPROVE)
+    (waiting,) = paused["__interrupt__"]
+    return thread_id, waiting
+
+
+def notes_answer(sync, thread_id: str) -> str:
+    return sync.threads.get_state(thread_id)["values"]["messages"][-1]["content"]
+
+
+def test_a_write_waits_for_approval_in_the_human_in_the_loop_schema_then_runs(sync):
+    thread_id, waiting = pause_for_a_write(sync)
+    (action,) = waiting["value"]["action_requests"]
+    assert action["name"] == "db.insert" and action["args"]["collection"] == "notes"
+    assert "green tea" in action["args"]["document"]["content"]
+    assert waiting["value"]["review_configs"] == [
+        {"action_name": "db.insert", "allowed_decisions": ["approve", "edit", "reject"]}
+    ]
+    state = sync.threads.get_state(thread_id)
+    assert state["next"] == ["worker"] and state["tasks"][0]["interrupts"] == [waiting]
+    sync.runs.wait(thread_id, ASSISTANT, command={"resume": {"decisions": [{"type": "approve"}]}})
+    assert notes_answer(sync, thread_id) == 'I\'ll remember that: "I like green tea".'
+    listed = sync.runs.wait(thread_id, ASSISTANT, input=ask("List my notes"))
+    assert "I like green tea" in listed["messages"][-1]["content"]
+
+
+def test_an_edited_write_writes_the_edit_and_a_rejected_one_nothing(sync):
+    thread_id, waiting = pause_for_a_write(sync, "Remember that I like black coffee")
+    (action,) = waiting["value"]["action_requests"]
+    edited = {**action["args"], "document": {"content": "I like oolong", "tags": ["edited"]}}
+    decision = {"type": "edit", "edited_action": {"name": "db.insert", "args": edited}}
+    sync.runs.wait(thread_id, ASSISTANT, command={"resume": {"decisions": [decision]}})
+    assert "I like oolong" in notes_answer(sync, thread_id)
+
+    thread_id, _ = pause_for_a_write(sync, "Remember that I dislike rain")
+    rejection = {"type": "reject", "message": "not now"}
+    sync.runs.wait(thread_id, ASSISTANT, command={"resume": {"decisions": [rejection]}})
+    answer = notes_answer(sync, thread_id)
+    assert "rejected by the person reviewing it: not now" in answer
+    listed = sync.runs.wait(thread_id, ASSISTANT, input=ask("List my notes"))
+    assert "dislike rain" not in listed["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("resume", "words"),
+    [
+        ({"decisions": []}, ["1 write(s) wait", "0 given"]),
+        ({"decisions": [{"type": "maybe"}]}, ["resume.decisions.0"]),
+        ("yes", ["resume"]),
+        (
+            {"decisions": [{"type": "edit", "edited_action": {"name": "db.find", "args": {}}}]},
+            ["edited_action.name", "must stay db.insert"],
+        ),
+    ],
+    ids=["too-few", "unknown-type", "not-an-object", "other-tool"],
+)
+def test_decisions_that_do_not_answer_the_review_are_422s_and_the_run_still_waits(
+    sync, resume, words
+):
+    thread_id, _ = pause_for_a_write(sync)
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        sync.runs.wait(thread_id, ASSISTANT, command={"resume": resume})
+    assert refused.value.response.status_code == 422
+    detail = refused.value.response.json()["detail"]
+    assert all(word in detail for word in words), detail
+    assert sync.threads.get(thread_id)["status"] == "interrupted"
