@@ -20,6 +20,7 @@ from protocols.native.api import router as sessions_router
 from protocols.native.crons import router as crons_router
 from protocols.native.docs import STREAM_DOCS
 from protocols.native.memories import router as memories_router
+from protocols.native.states import router as states_router
 from protocols.native.views import playground
 from protocols.openai.docs import OPENAI_DOCS
 from runs.api import router as runs_router
@@ -71,6 +72,7 @@ for unreachable in DATABASE_UNREACHABLE:
 api.add_router("/v1", identity_router)
 api.add_router("/v1", sessions_router)
 api.add_router("/v1", memories_router)
+api.add_router("/v1", states_router)
 api.add_router("/v1", crons_router)
 api.add_router("/v1", metrics_router)
 api.add_router("/v1", runs_router)

@@ -27,10 +27,12 @@ from agents.graph import AGENTS
 from runs.access import get_run_for
 from runs.buffer import IDLE_SECONDS
 from runs.checkpointing import (
+    BadEdit,
     Paused,
     check_resume,
     edit_state,
     paused_at,
+    shown_values,
     state_at,
     states_of,
 )
@@ -46,12 +48,14 @@ from runs.store import SessionForbidden, get_run, is_run_id, session_holder
 __all__ = [
     "AGENTS",
     "BadDecisions",
+    "BadEdit",
     "EventType",
     "check_resume",
     "Paused",
     "Resume",
     "edit_state",
     "paused_at",
+    "shown_values",
     "state_at",
     "states_of",
     "IDLE_SECONDS",

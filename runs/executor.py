@@ -209,7 +209,7 @@ class RunRuntime:
             on_disconnect=request.on_disconnect,
             webhook=request.webhook,
             run_id=request.run_id,
-            prompt=request.prompt,
+            prompt=None if request.resume is not None else request.prompt,  # a resume has none
             check_connections=check_connections,
         )
         run, holder = admission.run, admission.holder

@@ -17,6 +17,7 @@ from accounts.callers import Caller
 from edge.admission import AdmittingConsumer
 from edge.conversation import ClientTurn, checked_webhook
 from edge.errors import RequestRejected, failure_of
+from edge.resumes import checked_resume
 from edge.streams import RunEventsConsumer
 from protocols.langgraph.assistant import ASSISTANT_ID, GRAPH_ID, is_assistant
 from protocols.langgraph.bodies import RunBody, parse_body, prompt_of, stream_modes
@@ -39,7 +40,7 @@ from protocols.langgraph.threads import (
     thread_user,
 )
 from runs import engine
-from runs.engine import Resume, RunExecutor, RunRequest, session_holder
+from runs.engine import RunExecutor, RunRequest, session_holder
 from runs.models import Run
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,10 @@ class StartRunConsumer(AdmittingConsumer):
         webhook = await checked_webhook(request.webhook, "webhook")
         session_id, user_id = await self.thread(caller, request)
         if resume is not None:
-            await check_resumable(session_id, request.start_checkpoint(), self.new_thread, resume)
+            if self.new_thread is not None:
+                raise RequestRejected(409, f"Thread {session_id} has no run to resume")
+            start = request.start_checkpoint()
+            await checked_resume(session_id, resume, checkpoint_id=start, field="command.resume")
         strategy = request.multitask_strategy or "enqueue"
         self.rolled_back = await self.active_runs(session_id) if strategy == "rollback" else []
         run = RunRequest(
@@ -168,29 +172,6 @@ class StartRunConsumer(AdmittingConsumer):
         if suffix:
             headers.append((b"location", f"{path}{suffix}".encode()))
         await self.send_json(200, body, headers)
-
-
-async def check_resumable(
-    session_id: str, checkpoint_id: str, new_thread: dict[str, Any] | None, resume: Resume
-) -> None:
-    """409 unless the thread's graph (at the named checkpoint) has work left to resume.
-
-    A resume value that does not answer what the run waits for (a review's decisions) is a
-    422 naming what is wrong.
-    """
-    paused = None if new_thread is not None else await engine.paused_at(session_id, checkpoint_id)
-    if paused is None:
-        where = f"checkpoint {checkpoint_id}" if checkpoint_id else "its latest checkpoint"
-        raise RequestRejected(
-            409,
-            f"Thread {session_id} has no interrupted run to resume at {where}: a run without "
-            "input (or with a command) continues a paused run; give input to start a new one",
-        )
-    if resume.has_value:
-        try:
-            engine.check_resume(paused, resume.value)
-        except engine.BadDecisions as exc:
-            raise RequestRejected(422, f"command.{exc}") from None
 
 
 def thread_metadata(request: RunBody) -> dict[str, Any]:

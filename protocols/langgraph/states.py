@@ -12,11 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from langgraph.errors import InvalidUpdateError
 from langgraph.types import StateSnapshot
-from pydantic import BaseModel, ValidationError
 
-from agents import schemas
 from chat.models import Message, Session
 from edge.errors import RequestRejected
 from protocols.langgraph.assistant import GRAPH_ID
@@ -24,11 +21,6 @@ from protocols.langgraph.bodies import StateEditBody
 from protocols.langgraph.threads import as_message, checkpoint_of, iso, state_messages
 from runs import engine
 from runs.models import Run
-
-CHANNELS = ("prompt", "plan", "findings", "verdict", "retries", "answer", "suggestions")
-"""The graph's channels a state shows (the packed `history` is the messages, shown as such)."""
-EDITABLE = {"plan": "Plan", "verdict": "Verdict", "prompt": None, "answer": None}
-"""What a state edit may write: its pydantic model's name, or None for text."""
 
 
 async def thread_state(session: Session, checkpoint_id: str = "") -> dict[str, Any]:
@@ -55,46 +47,17 @@ async def edit_state(session: Session, body: StateEditBody) -> dict[str, Any]:
     """Write the edited values as a new checkpoint; `{"checkpoint": …}` as LangGraph answers."""
     if session.active_run_id:
         raise RequestRejected(409, "The thread has an active run: its state cannot be edited")
-    values = checked_values(body.values)
-    as_node = body.as_node
-    if as_node is not None and as_node not in engine.AGENTS:
-        known = ", ".join(engine.AGENTS)
-        raise RequestRejected(422, f"as_node: no agent {as_node!r} (the agents: {known})")
     start = body.start_checkpoint()
     if await engine.state_at(session.session_id, start) is None:
         what = f"checkpoint {start}" if start else "a checkpoint yet: run it first"
         raise RequestRejected(404 if start else 409, f"The thread has no {what}")
     try:
         written = await engine.edit_state(
-            session.session_id, values, as_node=as_node, checkpoint_id=start
+            session.session_id, body.values, as_node=body.as_node, checkpoint_id=start
         )
-    except InvalidUpdateError as exc:
-        raise RequestRejected(422, f"values: {exc}") from None
+    except engine.BadEdit as exc:
+        raise RequestRejected(422, str(exc)) from None
     return {"checkpoint": checkpoint_of(session, written)}
-
-
-def checked_values(values: Any) -> dict[str, Any]:
-    """The edit's values, each checked against the state's schema; 422 naming the first bad."""
-    if not isinstance(values, dict) or not values:
-        raise RequestRejected(422, "values: an object of the state's fields to write")
-    checked: dict[str, Any] = {}
-    for name, value in values.items():
-        if name not in EDITABLE:
-            editable = ", ".join(EDITABLE)
-            raise RequestRejected(422, f"values.{name}: not a field an edit may write ({editable})")
-        model = EDITABLE[name]
-        if model is None:
-            if not isinstance(value, str):
-                raise RequestRejected(422, f"values.{name}: must be a string")
-            checked[name] = value
-            continue
-        try:
-            checked[name] = getattr(schemas, model).model_validate(value)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise RequestRejected(422, f"values.{name}.{where}: {first['msg']}") from None
-    return checked
 
 
 @sync_to_async
@@ -114,7 +77,10 @@ def state_dict(session: Session, snapshot: StateSnapshot, run: Run | None) -> di
     parent = snapshot.parent_config
     interrupts = [{"value": i.value, "id": i.id} for i in snapshot.interrupts]
     return {
-        "values": {"messages": messages_at(session, snapshot, run), **channels(snapshot)},
+        "values": {
+            "messages": messages_at(session, snapshot, run),
+            **engine.shown_values(snapshot),
+        },
         "next": list(snapshot.next),
         "tasks": [
             {
@@ -149,26 +115,6 @@ def messages_at(session: Session, snapshot: StateSnapshot, run: Run | None) -> l
     if not snapshot.next and isinstance(answer, Message):
         messages.append(as_message(answer))
     return messages
-
-
-def channels(snapshot: StateSnapshot) -> dict[str, Any]:
-    """The graph's channels the state shows, as JSON."""
-    shown = {}
-    for name in CHANNELS:
-        if name in snapshot.values:
-            shown[name] = jsonable(snapshot.values[name])
-    return shown
-
-
-def jsonable(value: Any) -> Any:
-    """A channel's value as JSON (pydantic models dumped)."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    return value
 
 
 def empty_state(session: Session) -> dict[str, Any]:

@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qs
 
+from accounts.lookups import SessionNotFound, get_session_or_404
 from edge.admission import AdmittingConsumer
 from edge.conversation import ClientTurn, checked_webhook
 from edge.errors import RequestRejected, failure_of
+from edge.resumes import checked_resume
 from edge.streams import RunEventsConsumer
 from edge.wire import WireFormat
 from protocols.native.requests import bind_to_caller, parse_chat_request
 from protocols.native.wire import ChatEvents
 from runs import engine
-from runs.engine import RunExecutor, get_run_for, is_run_id
+from runs.engine import RunExecutor, RunRequest, get_run_for, is_run_id
 from runs.models import Run
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,21 @@ class ChatStreamConsumer(AdmittingConsumer):
         assert self.edge is not None and self.edge.caller is not None
         chat = bind_to_caller(parse_chat_request(body), self.edge.caller)
         await checked_webhook(chat.webhook, "webhook")
-        return ClientTurn(chat.to_run_request())
+        request = chat.to_run_request()
+        if request.resume is not None:
+            await self.check_resume(request)
+        return ClientTurn(request)
+
+    async def check_resume(self, request: RunRequest) -> None:
+        """404 unless the caller's session exists; 409/422 unless the resume is one it waits for."""
+        assert self.edge is not None and self.edge.caller is not None and request.resume
+        try:
+            await get_session_or_404(request.session_id, self.edge.caller)
+        except SessionNotFound as missing:
+            raise RequestRejected(404, str(missing)) from None
+        await checked_resume(
+            request.session_id, request.resume, checkpoint_id=request.checkpoint_id
+        )
 
     def wire_format(self, executor: RunExecutor) -> WireFormat:
         """The chat stream's SSE."""

@@ -62,7 +62,7 @@ def test_a_resume_of_a_thread_that_is_not_paused_is_a_409_and_stores_nothing(syn
     with pytest.raises(httpx.HTTPStatusError) as refused:
         sync.runs.wait(thread_id, ASSISTANT, command={"resume": "yes"})
     assert refused.value.response.status_code == 409
-    assert "no interrupted run to resume" in refused.value.response.text
+    assert "no paused run to resume" in refused.value.response.text
     assert len(sync.runs.list(thread_id)) == 1
 
 
