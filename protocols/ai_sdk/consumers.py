@@ -17,6 +17,7 @@ from django.conf import settings
 from edge.admission import AdmittingConsumer
 from edge.conversation import ClientTurn, user_of
 from edge.errors import RequestRejected, failure_of
+from edge.resumes import checked_resume
 from edge.streams import RunEventsConsumer
 from edge.wire import WireFormat
 from memory.seeding import find_session
@@ -35,14 +36,30 @@ class ChatConsumer(AdmittingConsumer):
         """The run of the last user message; a new session stores the client's history."""
         assert self.edge is not None and self.edge.caller is not None
         chat = parse_chat(body)
-        conversation = conversation_of(chat)
+        resume = chat.resumed()
+        conversation = conversation_of(chat) if resume is None else None
         run = RunRequest(
             session_id=chat.id,
             user_id=user_of(self.edge.caller, chat.userId, "userId"),
-            prompt=conversation.prompt,
+            prompt=conversation.prompt if conversation is not None else "",
             on_disconnect=chat.onDisconnect or settings.AI_SDK_ON_DISCONNECT,
+            interrupt_before=chat.pauses("interruptBefore"),
+            interrupt_after=chat.pauses("interruptAfter"),
+            approve_writes=chat.approveWrites,
+            resume=resume,
         )
+        if resume is not None:
+            await self.check_resume(run)
+            return ClientTurn(run)
         return ClientTurn(run, history=conversation, source=SOURCE)
+
+    async def check_resume(self, run: RunRequest) -> None:
+        """404 unless the chat is the caller's; 409/422 unless its paused run waits for this."""
+        assert self.edge is not None and self.edge.caller is not None and run.resume
+        session = await find_session(run.session_id)
+        if session is None or not self.edge.caller.can_see(session.user_id):
+            raise RequestRejected(404, f"Chat {run.session_id!r} not found")
+        await checked_resume(run.session_id, run.resume, field="messages.approval")
 
     def wire_format(self, executor: RunExecutor) -> WireFormat:
         """The UI message stream, from the run's first event."""

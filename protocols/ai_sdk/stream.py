@@ -11,7 +11,11 @@ event becomes:
   server ran them;
 - `token` → `text-start` (the first), `text-delta`;
 - `done` → `data-suggestions`, `message-metadata` (usage, timings), `finish`, `[DONE]`;
-- `error` → `error` (`errorText`), `[DONE]`.
+- `error` → `error` (`errorText`), `[DONE]`;
+- `interrupted` (the run paused for a person) → for each write it asks about, a dynamic tool
+  part (`tool-input-available`) and `tool-approval-request` (its state `approval-requested`;
+  `addToolApprovalResponse` answers it and the next request resumes the run), then a
+  `data-interrupt` part (what it waits for) and `finish`, `[DONE]`.
 """
 
 from __future__ import annotations
@@ -94,7 +98,41 @@ class UIMessageStream(WireFormat):
             return self.done(data)
         if event.event == EventType.ERROR:
             return [*self.close_text(), {"type": "error", "errorText": error_text(data)}]
+        if event.event == EventType.INTERRUPTED:
+            return self.interrupted(data)
         return []
+
+    def interrupted(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """The run paused: what it asks about, a `data-interrupt` part, and the end.
+
+        Each write it asks about is a tool part awaiting approval (which
+        `addToolApprovalResponse` answers).
+        """
+        parts = self.close_text()
+        asked = False
+        for waiting in data.get("interrupts") or []:
+            value = waiting.get("value")
+            if not (isinstance(value, dict) and "action_requests" in value):
+                continue
+            for index, action in enumerate(value["action_requests"]):
+                call_id = f"call-{waiting['id']}-{index}"
+                parts.append(
+                    {
+                        "type": "tool-input-available",
+                        "toolCallId": call_id,
+                        "toolName": action["name"],
+                        "input": action["args"],
+                        "dynamic": True,
+                    }
+                )
+                approval = f"write-{waiting['id']}-{index}"
+                parts.append(
+                    {"type": "tool-approval-request", "approvalId": approval, "toolCallId": call_id}
+                )
+                asked = True
+        parts.append({"type": "data-interrupt", "id": f"interrupt-{self.run_id}", "data": data})
+        parts.append({"type": "finish", "finishReason": "tool-calls" if asked else "other"})
+        return parts
 
     def agent(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         """A step per agent run, with a `data-agent` part that the completion updates."""

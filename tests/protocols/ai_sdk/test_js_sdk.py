@@ -31,3 +31,30 @@ def test_the_transport_streams_two_turns_into_ui_messages(server):
     second_text = "".join(p["text"] for p in seen["second"]["parts"] if p["type"] == "text")
     assert "Juniper" in second_text
     assert seen["resumedIsNull"] is True
+
+
+APPROVAL = JS / "ai_sdk_approval.mjs"
+
+
+def test_a_write_asks_for_approval_and_add_tool_approval_response_resumes_the_run(server):
+    chat_id, user = f"ai-{uuid.uuid4().hex[:10]}", f"ai-{uuid.uuid4().hex[:8]}"
+    seen = run_node(APPROVAL, server.url, "devkey", user, chat_id, "yes")
+    (asked,) = [p for p in seen["asked"]["parts"] if p.get("state") == "approval-requested"]
+    assert asked["type"] == "dynamic-tool" and asked["toolName"] == "db.insert"
+    assert "green tea" in asked["input"]["document"]["content"]
+    assert seen["status"] == "ready" and not seen["error"]
+    answer = seen["messages"][-1]
+    tools = [p for p in answer["parts"] if p.get("toolName") == "db.insert"]
+    assert [t["state"] for t in tools] == ["approval-responded", "output-available"]
+    text = "".join(p["text"] for p in answer["parts"] if p["type"] == "text")
+    assert text == 'I\'ll remember that: "I like green tea".'
+
+
+def test_a_denied_write_is_not_written_and_the_answer_says_why(server):
+    chat_id, user = f"ai-{uuid.uuid4().hex[:10]}", f"ai-{uuid.uuid4().hex[:8]}"
+    seen = run_node(APPROVAL, server.url, "devkey", user, chat_id, "no")
+    answer = seen["messages"][-1]
+    text = "".join(p["text"] for p in answer["parts"] if p["type"] == "text")
+    assert "rejected by the person reviewing it: not today" in text
+    errors = [p for p in answer["parts"] if p.get("state") == "output-error"]
+    assert errors and errors[0]["toolName"] == "db.insert"
