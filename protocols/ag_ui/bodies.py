@@ -9,14 +9,17 @@ names the user.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chat.models import SESSION_ID_PATTERN
 from edge.conversation import split_conversation, text_of
+from edge.errors import RequestRejected
 from edge.validated import validated
 from memory.seeding import Conversation
+from runs.engine import AGENTS, Resume
 
 READ_ROLES = frozenset({"system", "developer", "user", "assistant"})
 
@@ -31,6 +34,28 @@ class InputMessage(BaseModel):
     content: Any = None
 
 
+class ResumeEntry(BaseModel):
+    """An answer to one interrupt (AG-UI 1.0's `RunAgentInput.resume`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    interruptId: str = Field(min_length=1, max_length=200)  # noqa: N815
+    status: Literal["resolved", "cancelled"]
+    payload: Any = None
+
+
+CANCELLED = {"decisions": "cancelled"}
+"""The resume value of a cancelled interrupt: the consumer turns it into rejections."""
+
+
+def parsed_json(text: str) -> Any:
+    """A string that holds JSON, parsed (kept as the string when it is not JSON)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 class RunAgentInput(BaseModel):
     """`POST /ag-ui`."""
 
@@ -43,6 +68,52 @@ class RunAgentInput(BaseModel):
     context: list[dict[str, Any]] = Field(default_factory=list)
     state: Any = None
     forwardedProps: dict[str, Any] | None = None  # noqa: N815
+    resume: list[ResumeEntry] | None = None
+    """Answers to the interrupts the thread's last run ended with (AG-UI 1.0)."""
+
+    def prop(self, name: str) -> Any:
+        """A `forwardedProps` field (None when absent)."""
+        return (self.forwardedProps or {}).get(name)
+
+    def pauses(self, name: str) -> tuple[str, ...]:
+        """`forwardedProps.interruptBefore` / `interruptAfter`; 400 naming an unknown agent."""
+        raw = self.prop(name)
+        agents = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+        if raw is not None and not agents:
+            raise RequestRejected(400, f'forwardedProps.{name}: "*" or a list of agent names')
+        unknown = [a for a in agents if a != "*" and a not in AGENTS]
+        if unknown:
+            known = ", ".join(AGENTS)
+            raise RequestRejected(
+                400, f"forwardedProps.{name}: no agent {unknown[0]!r} (the agents: {known})"
+            )
+        return tuple(dict.fromkeys(agents))
+
+    def approve_writes(self) -> bool | None:
+        """`forwardedProps.approveWrites`; 400 unless a boolean."""
+        value = self.prop("approveWrites")
+        if value is not None and not isinstance(value, bool):
+            raise RequestRejected(400, "forwardedProps.approveWrites: must be a boolean")
+        return value
+
+    def resumed(self) -> Resume | None:
+        """The resume this input asks for (None: a new message).
+
+        Its `resume` entries, or LangGraph's `forwardedProps.command.resume` (what CopilotKit's
+        LangGraph integration sends).
+        """
+        if self.resume:
+            entry = self.resume[0]  # the pipeline pauses for one thing at a time
+            if entry.status == "cancelled":
+                return Resume(CANCELLED, has_value=True)
+            return Resume(entry.payload, has_value=entry.payload is not None)
+        command = self.prop("command")
+        if isinstance(command, dict) and "resume" in command:
+            value = command["resume"]
+            if isinstance(value, str):  # CopilotKit's resolve() sends a string
+                value = parsed_json(value)
+            return Resume(value, has_value=value is not None)
+        return None
 
 
 def parse_input(body: bytes) -> RunAgentInput:

@@ -8,7 +8,11 @@ Each is one SSE `data: {json}` line. What each run event becomes:
   `TOOL_CALL_END`; `tool_call_completed` → `TOOL_CALL_RESULT` (`{ok, latencyMs}` as JSON);
 - `token` → `TEXT_MESSAGE_START` (the first), `TEXT_MESSAGE_CONTENT`;
 - `done` → `TEXT_MESSAGE_END`, `CUSTOM` `suggestions`, `RUN_FINISHED` (usage, our ids);
-- `error` → `RUN_ERROR` (`message`, `code`).
+- `error` → `RUN_ERROR` (`message`, `code`);
+- `interrupted` (the run paused for a person) → `CUSTOM` `on_interrupt` per interrupt (its
+  value as JSON text, as CopilotKit's LangGraph integration reads it), then `RUN_FINISHED`
+  with the interrupt outcome (AG-UI 1.0: `{type: "interrupt", interrupts: [...]}`); a run
+  with `resume` entries (or `forwardedProps.command.resume`) continues it.
 """
 
 from __future__ import annotations
@@ -79,7 +83,30 @@ class AgUiEvents(WireFormat):
         if event.event == EventType.ERROR:
             error = {"type": "RUN_ERROR", "message": str(data.get("message") or "The run failed.")}
             return [*self.close(), error | {"code": str(data.get("code", "error"))}]
+        if event.event == EventType.INTERRUPTED:
+            return self.interrupted(data)
         return []
+
+    def interrupted(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """The run paused: `on_interrupt` per interrupt, then the interrupt outcome.
+
+        CopilotKit's LangGraph integration listens to `on_interrupt`; `RUN_FINISHED` carries
+        AG-UI 1.0's interrupt outcome.
+        """
+        waiting = list(data.get("interrupts") or [])
+        customs = [
+            {"type": "CUSTOM", "name": "on_interrupt", "value": json.dumps(w["value"])}
+            for w in waiting
+        ]
+        interrupts = [agui_interrupt(w, data) for w in waiting] or [breakpoint_of(data)]
+        finished = {
+            "type": "RUN_FINISHED",
+            "threadId": self.thread_id,
+            "runId": self.client_run_id,
+            "result": {"runId": self.run_id, "sessionId": self.thread_id, "next": data["next"]},
+            "outcome": {"type": "interrupt", "interrupts": interrupts},
+        }
+        return [*self.close(), *customs, finished]
 
     def step(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         """A step per agent; the critic's verdict as a custom event."""
@@ -178,3 +205,31 @@ class AgUiEvents(WireFormat):
                 "usage": [tokens],
             },
         ]
+
+
+def agui_interrupt(waiting: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A LangGraph interrupt as AG-UI's: a review of writes, or whatever the value asks."""
+    value = waiting["value"]
+    review = isinstance(value, dict) and "action_requests" in value
+    return {
+        "id": str(waiting["id"]),
+        "reason": "tool_approval" if review else "input_required",
+        "message": (
+            "Approve, edit or reject the writes the worker asks to make."
+            if review
+            else "The run waits for an answer."
+        ),
+        "metadata": {"value": value, "next": data.get("next", [])},
+    }
+
+
+def breakpoint_of(data: dict[str, Any]) -> dict[str, Any]:
+    """A pause before or after an agent as AG-UI's interrupt (resolved with no payload)."""
+    checkpoint = (data.get("checkpoint") or {}).get("checkpoint_id", "")
+    nexts = ", ".join(data.get("next", []))
+    return {
+        "id": f"pause-{checkpoint}",
+        "reason": "breakpoint",
+        "message": f"The run paused before {nexts}.",
+        "metadata": {"next": data.get("next", []), "checkpoint": data.get("checkpoint")},
+    }
