@@ -500,6 +500,8 @@ APPROVE_WRITES = env.bool("APPROVE_WRITES", default=False)
 # Checkpoints of a thread older than its latest are deleted this many days after they were
 # written (0 keeps them all); a thread's latest checkpoint is kept while the thread exists.
 CHECKPOINT_RETENTION_DAYS = _bounded_float("CHECKPOINT_RETENTION_DAYS", 7.0, low=0.0, high=36_500.0)
+# How often each server process deletes a batch of expired checkpoints.
+CHECKPOINT_PRUNE_SECONDS = _bounded_float("CHECKPOINT_PRUNE_SECONDS", 600.0, low=0.1, high=86_400.0)
 # The LangGraph API's thread state (`values`, get_state, history): the newest messages kept.
 LANGGRAPH_STATE_MESSAGES = _bounded_int("LANGGRAPH_STATE_MESSAGES", 50, low=2, high=10_000)
 # What an AI SDK chat's run does when its client stops reading (useChat's stop, a closed tab):

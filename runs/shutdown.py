@@ -24,6 +24,7 @@ from django.conf import settings
 
 from crons.scheduler import Scheduler
 from runs.executor import current_runtime, get_runtime
+from runs.pruning import CheckpointPruner
 from webhooks.delivery import DeliveryWorker
 
 DRAIN_SECONDS = 2.0
@@ -50,9 +51,9 @@ def start_runs() -> None:
 
 
 async def start_server_runtime() -> None:
-    """Start the runtime, then a server's background work: webhook deliveries, crons."""
+    """Start the runtime, then a server's background work: webhooks, crons, old checkpoints."""
     runtime = await get_runtime()
-    runtime.start_workers(DeliveryWorker().run, Scheduler().run)
+    runtime.start_workers(DeliveryWorker().run, Scheduler().run, CheckpointPruner().run)
 
 
 def shutdown_runs() -> Any:

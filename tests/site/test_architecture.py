@@ -13,6 +13,7 @@ RANKS = (
     ("chat",),
     ("accounts",),
     ("memory",),
+    ("checkpoints",),
     ("agents",),
     ("telemetry",),
     ("webhooks",),
