@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from agents.schemas import Subtask, ToolRequest
 
@@ -44,11 +44,16 @@ class Approve(BaseModel):
 
 
 class Edit(BaseModel):
-    """Run the write with the person's arguments."""
+    """Run the write with the person's arguments.
+
+    LangGraph's JS SDK sends `editedAction` beside `edited_action` (both casings): either is
+    read.
+    """
 
     model_config = ConfigDict(extra="forbid")
     type: Literal["edit"]
-    edited_action: Action
+    edited_action: Action = Field(validation_alias=AliasChoices("edited_action", "editedAction"))
+    editedAction: Action | None = Field(None, exclude=True)  # noqa: N815 (the same, camelCase)
 
 
 class Reject(BaseModel):

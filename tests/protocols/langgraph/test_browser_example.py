@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +147,33 @@ def test_a_local_page_on_another_port_holds_a_conversation_with_its_history(
     expect(page.get_by_test_id("error")).to_have_count(0)
     assert refused == []
     context.close()
+
+
+def test_a_plan_paused_for_review_is_edited_then_run(page: Page, api: LiveServer):
+    page.get_by_test_id("review-plan").check()
+    send(page, "How many sessions do I have?")
+    expect(page.locator("main")).to_have_attribute("data-state", "waiting", timeout=20_000)
+    step = page.get_by_test_id("plan-step-1")
+    expect(step).to_have_value(re.compile("How many sessions do I have"))
+    step.fill("Count my sessions, carefully")
+    page.get_by_test_id("run-plan").click()
+    expect(page.locator("main")).to_have_attribute("data-state", "idle", timeout=20_000)
+    expect(page.get_by_test_id("plan-review")).to_have_count(0)
+    state = sync_client(api.url).threads.get_state(thread_of(page))
+    assert state["values"]["findings"]["1"]["description"] == "Count my sessions, carefully"
+    assert answer(page).inner_text() == stored_answer(api, thread_of(page))
+    expect(page.get_by_test_id("error")).to_have_count(0)
+
+
+def test_a_write_waits_for_approval_and_is_written_as_edited(page: Page, api: LiveServer):
+    page.get_by_test_id("approve-writes-setting").check()
+    send(page, "Remember that I like green tea")
+    expect(page.locator("main")).to_have_attribute("data-state", "waiting", timeout=20_000)
+    write = page.get_by_test_id("write-0")
+    expect(write).to_have_value("I like green tea")
+    write.fill("I like oolong tea")
+    page.get_by_test_id("approve-writes").click()
+    expect(page.locator("main")).to_have_attribute("data-state", "idle", timeout=20_000)
+    expect(answer(page)).to_have_text('I\'ll remember that: "I like oolong tea".')
+    expect(page.get_by_test_id("writes-review")).to_have_count(0)
+    expect(page.get_by_test_id("error")).to_have_count(0)
