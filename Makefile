@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # `examples` builds the example apps.
-.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs bench-console migrations-check mongo-migrations system-packages clean
+.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs bench-console bench-checkpoints migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,10 @@ bench-profile: $(VENV)/.dev-installed
 # What runs cost (CPU per chat without runs, in memory, with Redis) and resume latency.
 bench-runs: $(VENV)/.dev-installed system-packages
 	$(BIN)/python -m bench.studies.run_bench
+
+# Issue #31's resume target: a paused run's resume to its first new event, per durability mode.
+bench-checkpoints: $(VENV)/.dev-installed
+	$(BIN)/python -m bench.studies.checkpoint_bench $(BENCH_ARGS)
 
 # Offline checks that the migrations of both backends match the models (no server needed).
 migrations-check: $(VENV)/.dev-installed

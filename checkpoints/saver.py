@@ -9,11 +9,13 @@ mode: only the types the graph's state declares are revived from a row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Model as DjangoModel
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     WRITES_IDX_MAP,
@@ -29,8 +31,18 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from checkpoints import models
 
+Model = TypeVar("Model", bound=DjangoModel)
+NEW_THREAD = "__new_thread__"
+"""A config key saying that the thread was just created: it has no checkpoint to read."""
+SQL_VENDORS = frozenset({"sqlite", "postgresql"})
+"""The databases whose reads go through `Model.objects.raw` (see `select`)."""
+
 LIST_CHUNK = 100
 """Rows read at a time when listing (a metadata filter is applied as they are read)."""
+CHECKPOINT_KEY = ["thread_id", "checkpoint_ns", "checkpoint_id"]
+CHECKPOINT_FIELDS = ["parent_checkpoint_id", "run_id", "kind", "data", "metadata_kind", "metadata"]
+WRITE_KEY = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"]
+WRITE_FIELDS = ["channel", "kind", "data", "task_path"]
 
 
 def serializer(allowed: Iterable[type]) -> JsonPlusSerializer:
@@ -50,14 +62,16 @@ class DjangoSaver(BaseCheckpointSaver[str]):
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint `config` names, or the thread's latest in its namespace."""
         configurable = config["configurable"]
-        rows = models.Checkpoint.objects.filter(
-            thread_id=configurable["thread_id"],
-            checkpoint_ns=configurable.get("checkpoint_ns", ""),
-        )
+        if configurable.get(NEW_THREAD) and not get_checkpoint_id(config):
+            return None
+        where = {
+            "thread_id": configurable["thread_id"],
+            "checkpoint_ns": configurable.get("checkpoint_ns", ""),
+        }
         if checkpoint_id := get_checkpoint_id(config):
-            rows = rows.filter(checkpoint_id=checkpoint_id)
-        row = rows.order_by("-checkpoint_id").first()
-        return None if row is None else self.as_tuple(row)
+            where["checkpoint_id"] = checkpoint_id
+        found = select(models.Checkpoint, where, order="-checkpoint_id", limit=1)
+        return self.as_tuple(found[0]) if found else None
 
     def list(
         self,
@@ -95,7 +109,7 @@ class DjangoSaver(BaseCheckpointSaver[str]):
     ) -> CheckpointTuple:
         """The row as LangGraph's `CheckpointTuple`, with its pending writes."""
         where = {"thread_id": row.thread_id, "checkpoint_ns": row.checkpoint_ns}
-        writes = models.CheckpointWrite.objects.filter(**where, checkpoint_id=row.checkpoint_id)
+        writes = select(models.CheckpointWrite, {**where, "checkpoint_id": row.checkpoint_id})
         ordered = sorted(writes, key=lambda w: (w.task_path, w.task_id, w.idx))
         if metadata is None:
             metadata = self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
@@ -131,19 +145,18 @@ class DjangoSaver(BaseCheckpointSaver[str]):
         kind, data = self.serde.dumps_typed({**checkpoint, "channel_values": values})
         metadata = get_checkpoint_metadata(config, metadata)
         metadata_kind, metadata_data = self.serde.dumps_typed(metadata)
-        models.Checkpoint.objects.update_or_create(
+        row = models.Checkpoint(
             thread_id=thread_id,
             checkpoint_ns=namespace,
             checkpoint_id=checkpoint["id"],
-            defaults={
-                "parent_checkpoint_id": configurable.get("checkpoint_id") or "",
-                "run_id": str(metadata.get("run_id") or ""),
-                "kind": kind,
-                "data": data,
-                "metadata_kind": metadata_kind,
-                "metadata": metadata_data,
-            },
+            parent_checkpoint_id=configurable.get("checkpoint_id") or "",
+            run_id=str(metadata.get("run_id") or ""),
+            kind=kind,
+            data=data,
+            metadata_kind=metadata_kind,
+            metadata=metadata_data,
         )
+        upsert(models.Checkpoint, [row], CHECKPOINT_KEY, CHECKPOINT_FIELDS)
         return {
             "configurable": {
                 "thread_id": thread_id,
@@ -161,27 +174,30 @@ class DjangoSaver(BaseCheckpointSaver[str]):
     ) -> None:
         """Store a task's writes; a regular write is kept once, a special one replaced."""
         configurable = config["configurable"]
+        if configurable.get(NEW_THREAD) and not get_checkpoint_id(config):
+            return None
         where = {
             "thread_id": configurable["thread_id"],
             "checkpoint_ns": configurable.get("checkpoint_ns", ""),
             "checkpoint_id": configurable["checkpoint_id"],
             "task_id": task_id,
         }
-        with transaction.atomic():
-            for index, (channel, value) in enumerate(writes):
-                idx = WRITES_IDX_MAP.get(channel, index)
-                kind, data = self.serde.dumps_typed(value)
-                fields = {"channel": channel, "kind": kind, "data": data, "task_path": task_path}
-                if idx < 0:
-                    models.CheckpointWrite.objects.update_or_create(
-                        **where, idx=idx, defaults=fields
-                    )
-                elif not models.CheckpointWrite.objects.filter(**where, idx=idx).exists():
-                    try:
-                        with transaction.atomic():
-                            models.CheckpointWrite.objects.create(**where, idx=idx, **fields)
-                    except IntegrityError:  # written meanwhile: the first one stays
-                        pass
+        rows = []
+        for index, (channel, value) in enumerate(writes):
+            kind, data = self.serde.dumps_typed(value)
+            idx = WRITES_IDX_MAP.get(channel, index)
+            rows.append(
+                models.CheckpointWrite(
+                    **where, idx=idx, channel=channel, kind=kind, data=data, task_path=task_path
+                )
+            )
+        # An error, an interrupt: the latest of each kind (one row per key and statement).
+        special = list({row.idx: row for row in rows if row.idx < 0}.values())
+        regular = [row for row in rows if row.idx >= 0]  # a task's write: the first is kept
+        if special:
+            upsert(models.CheckpointWrite, special, WRITE_KEY, WRITE_FIELDS)
+        if regular:
+            insert_new(models.CheckpointWrite, regular, WRITE_KEY)
 
     # --- deleting and copying ------------------------------------------------------------
 
@@ -303,6 +319,75 @@ class DjangoSaver(BaseCheckpointSaver[str]):
         """Versions that sort as strings: a zero-padded counter (LangGraph's savers' shape)."""
         number = 0 if current is None else int(str(current).split(".")[0])
         return f"{number + 1:032}"
+
+
+def select(
+    model: type[Model], where: dict[str, str], *, order: str = "", limit: int = 0
+) -> list[Model]:
+    """The rows matching `where` (each field equal), ordered and limited.
+
+    On SQL databases through `Model.objects.raw` with the statement built once per shape:
+    the read before every run (the thread's latest checkpoint and its writes) costs a fifth of
+    a queryset's compilation. Elsewhere (MongoDB) a queryset.
+    """
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor not in SQL_VENDORS:
+        rows = model.objects.filter(**where).order_by(*([order] if order else []))
+        return list(rows[:limit] if limit else rows)
+    sql = select_sql(model, connection.alias, tuple(where), order, limit)
+    return list(model.objects.using(connection.alias).raw(sql, list(where.values())))
+
+
+@functools.cache
+def select_sql(
+    model: type[DjangoModel], alias: str, fields: tuple[str, ...], order: str, limit: int
+) -> str:
+    """The SELECT of `select`, quoted for the connection's database."""
+    quote = connections[alias].ops.quote_name
+    meta = model._meta
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    sql = f"SELECT {columns} FROM {quote(meta.db_table)}"
+    sql += " WHERE " + " AND ".join(f"{quote(meta.get_field(f).column)} = %s" for f in fields)
+    if order:
+        column = quote(meta.get_field(order.lstrip("-")).column)
+        sql += f" ORDER BY {column} {'DESC' if order.startswith('-') else 'ASC'}"
+    return sql + (f" LIMIT {int(limit)}" if limit else "")
+
+
+def upsert(model: type[Model], rows: list[Model], key: list[str], fields: list[str]) -> None:
+    """Insert the rows, replacing `fields` of any with the same `key`.
+
+    One statement where the database can (INSERT … ON CONFLICT DO UPDATE), a lookup per row
+    elsewhere (MongoDB).
+    """
+    if features_of(model).supports_update_conflicts_with_target:
+        model.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=key, update_fields=fields
+        )
+        return
+    for row in rows:
+        lookup = {name: getattr(row, name) for name in key}
+        model.objects.update_or_create(**lookup, defaults={f: getattr(row, f) for f in fields})
+
+
+def insert_new(model: type[Model], rows: list[Model], key: list[str]) -> None:
+    """Insert the rows whose `key` is not stored yet (the stored ones are kept)."""
+    if features_of(model).supports_ignore_conflicts:
+        model.objects.bulk_create(rows, ignore_conflicts=True)
+        return
+    for row in rows:
+        lookup = {name: getattr(row, name) for name in key}
+        if not model.objects.filter(**lookup).exists():
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:  # written meanwhile: the first one stays
+                pass
+
+
+def features_of(model: type[DjangoModel]) -> Any:
+    """The features of the database the model's rows are written to."""
+    return connections[router.db_for_write(model)].features
 
 
 def keep_latest(thread_id: str, namespace: str) -> None:

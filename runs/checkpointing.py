@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from agents.approvals import check_answer
 from agents.graph import AGENTS, compiled_graph
 from agents.schemas import Plan, Verdict
+from checkpoints.saver import NEW_THREAD
 from runs.requests import RunRequest
 
 PROMPT_MESSAGE = "prompt_message_id"
@@ -58,10 +59,21 @@ class Paused:
 
 
 def graph_config(
-    request: RunRequest, run_id: str, prompt_message_id: str | None, *, approve_writes: bool
+    request: RunRequest,
+    run_id: str,
+    prompt_message_id: str | None,
+    *,
+    approve_writes: bool,
+    new_thread: bool = False,
 ) -> dict:
-    """The run's LangGraph config: its thread, the checkpoint to start from, its metadata."""
+    """The run's LangGraph config: its thread, the checkpoint to start from, its metadata.
+
+    `new_thread`: the session was created with this run, so the saver need not look for a
+    checkpoint before the first step.
+    """
     configurable: dict[str, Any] = {"thread_id": request.session_id}
+    if new_thread and not request.checkpoint_id:
+        configurable[NEW_THREAD] = True
     if request.checkpoint_id:
         configurable["checkpoint_id"] = request.checkpoint_id
     metadata = {**dict(request.metadata), "run_id": run_id, "user_id": request.user_id}

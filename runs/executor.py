@@ -214,6 +214,7 @@ class RunRuntime:
         )
         run, holder = admission.run, admission.holder
         chat.record.session = admission.session
+        chat.new_thread = admission.new_session
         if admission.turn is not None:
             chat.opened(admission.turn)
         executor = RunExecutor(self, run, chat)

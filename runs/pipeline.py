@@ -59,6 +59,8 @@ class ChatRun:
         self.answered = False
         self.prompt = request.prompt
         """The prompt the run answers (a resumed run's is its paused run's)."""
+        self.new_thread = False
+        """Whether the session is new: its graph has no checkpoint to read (one query fewer)."""
         self.approve_writes = approves_writes(request)
         """Whether the Worker asks before writes (a resumed run as its paused run did)."""
         self.packed: PackedContext | None = None
@@ -195,6 +197,7 @@ class ChatRun:
             self.record.run_id,
             self.record.user_message_id,
             approve_writes=self.approve_writes,
+            new_thread=self.new_thread,
         )
         async for mode, chunk in compiled_graph().astream(
             graph_input(request, history),

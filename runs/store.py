@@ -49,6 +49,8 @@ class Admission:
     """The run that holds the session when this one queued (None if it ended meanwhile)."""
     turn: Turn | None = None
     """The opened turn (context and stored prompt) of a run that started at once."""
+    new_session: bool = False
+    """Whether this admission created the session (its graph has no checkpoint yet)."""
 
 
 @sync_to_async
@@ -135,9 +137,9 @@ def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, 
     )
     run.session = session
     if prompt is None:
-        return Admission(session, run)
+        return Admission(session, run, new_session=True)
     turn = open_turn_now(session, prompt, new_session=True, message_id=message_id)
-    return Admission(session, run, turn=turn)
+    return Admission(session, run, turn=turn, new_session=True)
 
 
 @sync_to_async

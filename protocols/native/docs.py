@@ -21,6 +21,11 @@ with a user key `userId` may be left out (it is the key's user) and must match w
   and recorded `interrupted`, then the new one starts).
 - `webhook`: an absolute http(s) URL that gets a signed `POST` of the run when it ends
   (docs/webhooks.md); a URL that may not be called is a 422 naming it.
+- `interruptBefore`, `interruptAfter` (agent names, or `"*"`), `approveWrites`: pause for a
+  person (docs/checkpoints.md); `checkpointId`: start from one of the session's checkpoints.
+- `resume` instead of `prompt`: continue the session's paused run (`null`, or
+  `{"decisions": [...]}` for writes to review); 409 when nothing waits, 422 for decisions that
+  do not fit.
 
 Errors before the stream, each a JSON `{"detail"}`: 400 (not JSON, too deep, a number too
 long, a header byte not UTF-8, a Host outside `ALLOWED_HOSTS`), 401, 403 (the service key names
@@ -52,6 +57,8 @@ Each is `id: <n>` (1, 2, 3, … within the run), `event: <type>`, `data: <JSON>`
 - `token` `{"text"}`: the answer's tokens, in order.
 - `done` `{"fullText", "suggestions", "timings", "usage", "messageId", "sessionId"}`: the last
   event.
+- `interrupted` `{"next", "interrupts", "checkpoint"}`: the last event of a run that paused
+  for a person (recorded `waiting`); a body with `resume` continues it.
 - `error` `{"code", "message"}`: the last event; codes `provider_error`, `internal_error`,
   `cancelled`, `interrupted`, `server_shutdown` (sent without an id when a joined stream's
   server stops while the run goes on elsewhere: resume it).

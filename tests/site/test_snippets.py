@@ -79,6 +79,8 @@ EXPECTED: dict[str, list[str]] = {
     "docs/ag-ui.md#1": ["intelligence"],
     "docs/ai-sdk.md#1": ["intelligence"],
     "docs/api.md#1": ["event: done", "Your favorite color is blue."],
+    "docs/checkpoints.md#1": ["asks to db.insert I like green tea", "I'll remember that"],
+    "docs/checkpoints.md#2": ["interrupted", "next: ['worker']", "done", "Count my sessions"],
     "docs/keys.md#1": ["event: done", '"sessionId": "a1"'],
     "docs/memory.md#1": ["Your favorite color is teal.", "My favourite colour is teal."],
     "docs/langgraph.md#1": [],  # makes a client, prints nothing

@@ -242,3 +242,22 @@ def test_decisions_that_do_not_answer_the_review_are_422s_and_the_run_still_wait
     detail = refused.value.response.json()["detail"]
     assert all(word in detail for word in words), detail
     assert sync.threads.get(thread_id)["status"] == "interrupted"
+
+
+def test_a_state_edit_while_a_run_is_active_is_a_409_and_changes_nothing(slow, slow_server):
+    from tests.protocols.langgraph.test_runs import start, until_running
+
+    thread_id = new_thread(slow)
+    run = start(slow, thread_id)
+    until_running(slow, thread_id, run["run_id"])
+    with pytest.raises(Exception) as refused:
+        slow.threads.update_state(thread_id, {"prompt": "something else"}, as_node="planner")
+    assert refused.value.response.status_code == 409
+    native = httpx.patch(
+        f"{slow_server.url}/v1/sessions/{thread_id}/state",
+        json={"values": {"prompt": "something else"}},
+        headers={"Authorization": f"Bearer {SERVICE_KEY}"},
+    )
+    assert native.status_code == 409 and "active run" in native.json()["detail"]
+    slow.runs.join(thread_id, run["run_id"])
+    assert slow.threads.get_state(thread_id)["values"]["prompt"] == "What is AI?"
