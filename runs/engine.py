@@ -26,16 +26,7 @@ from agents.approvals import BadDecisions
 from agents.graph import AGENTS
 from runs.access import get_run_for
 from runs.buffer import IDLE_SECONDS
-from runs.checkpointing import (
-    BadEdit,
-    Paused,
-    check_resume,
-    edit_state,
-    paused_at,
-    shown_values,
-    state_at,
-    states_of,
-)
+from runs.checkpointing import Paused, check_resume, paused_at
 from runs.events import EventType, RunEvent, ToolCallIds
 from runs.executor import STOPS, RunConflict, RunExecutor, RunRuntime, ShuttingDown, get_runtime
 from runs.forget import delete_session
@@ -43,6 +34,7 @@ from runs.liveness import Liveness
 from runs.models import Run
 from runs.pipeline import prepare_run
 from runs.requests import Resume, RunRequest
+from runs.states import BadEdit, edit_state, shown_values, state_at, states_of
 from runs.store import SessionForbidden, get_run, is_run_id, session_holder
 
 __all__ = [
