@@ -8,7 +8,7 @@ event saying which agents come next and what the interrupts ask.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +36,8 @@ class Paused:
     prompt_message_id: str | None
     approve_writes: bool = False
     """Whether the paused run asked before writes (the run that resumes it does too)."""
+    by_task: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """The interrupts of each task that raised some, by task id (LangGraph's thread shape)."""
 
     def event(self) -> dict[str, Any]:
         """The payload of the `interrupted` event."""
@@ -111,6 +113,11 @@ def paused_from(snapshot: StateSnapshot) -> Paused | None:
         prompt=str(snapshot.values.get("prompt", "")),
         prompt_message_id=metadata.get(PROMPT_MESSAGE),
         approve_writes=bool(metadata.get(APPROVE_WRITES)),
+        by_task={
+            task.id: [{"id": i.id, "value": i.value} for i in task.interrupts]
+            for task in snapshot.tasks
+            if task.interrupts
+        },
     )
 
 

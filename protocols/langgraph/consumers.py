@@ -188,7 +188,8 @@ async def wait_for_state(run_id: str) -> dict[str, Any]:
     if run.status == Run.Status.WAITING:  # the thread's values, and what the pause waits for
         paused = await engine.paused_at(run.session_id)
         interrupts = paused.interrupts if paused is not None else []
-        return {**await final_state(run), "__interrupt__": interrupts}
+        waiting = [{**i, "response_schema": None} for i in interrupts]
+        return {**await final_state(run), "__interrupt__": waiting}
     if run.status != Run.Status.OK:
         message = run.error or f"The run ended {run.status}."
         return {"__error__": {"error": run.status, "message": message}}

@@ -33,15 +33,16 @@ STATUSES = {
     Run.Status.ERROR: "error",
     Run.Status.CANCELLED: "interrupted",
     Run.Status.INTERRUPTED: "interrupted",
-    Run.Status.WAITING: "interrupted",
+    Run.Status.WAITING: "success",
 }
-"""Our run statuses as LangGraph's."""
+"""Our run statuses as LangGraph's (a run that paused for a person ended well: LangGraph's
+server says `success`, and its thread `interrupted`)."""
 STATUS_FILTERS = {
     "pending": [Run.Status.QUEUED],
     "running": [Run.Status.RUNNING],
-    "success": [Run.Status.OK],
+    "success": [Run.Status.OK, Run.Status.WAITING],
     "error": [Run.Status.ERROR],
-    "interrupted": [Run.Status.CANCELLED, Run.Status.INTERRUPTED, Run.Status.WAITING],
+    "interrupted": [Run.Status.CANCELLED, Run.Status.INTERRUPTED],
     "timeout": [],
 }
 DEFAULT_MODES = ["values", "messages-tuple"]

@@ -57,7 +57,8 @@ async def edit_state(session: Session, body: StateEditBody) -> dict[str, Any]:
         )
     except engine.BadEdit as exc:
         raise RequestRejected(422, str(exc)) from None
-    return {"checkpoint": checkpoint_of(session, written)}
+    checkpoint = checkpoint_of(session, written)
+    return {"checkpoint": checkpoint, "configurable": checkpoint, "checkpoint_id": written}
 
 
 @sync_to_async
@@ -75,7 +76,10 @@ def state_dict(session: Session, snapshot: StateSnapshot, run: Run | None) -> di
     """One checkpoint as a LangGraph state."""
     assert snapshot.config is not None
     parent = snapshot.parent_config
-    interrupts = [{"value": i.value, "id": i.id} for i in snapshot.interrupts]
+    checkpoint_id = snapshot.config["configurable"]["checkpoint_id"]
+    parent_id = parent["configurable"]["checkpoint_id"] if parent else None
+    interrupts = [{"id": i.id, "value": i.value} for i in snapshot.interrupts]
+    metadata = snapshot.metadata or {}
     return {
         "values": {
             "messages": messages_at(session, snapshot, run),
@@ -88,19 +92,24 @@ def state_dict(session: Session, snapshot: StateSnapshot, run: Run | None) -> di
                 "name": task.name,
                 "path": list(task.path),
                 "error": task.error if isinstance(task.error, str | None) else str(task.error),
-                "interrupts": [{"value": i.value, "id": i.id} for i in task.interrupts],
+                "interrupts": [{"id": i.id, "value": i.value} for i in task.interrupts],
                 "checkpoint": None,
                 "state": None,
                 "result": task.result,
             }
             for task in snapshot.tasks
         ],
-        "checkpoint": checkpoint_of(session, snapshot.config["configurable"]["checkpoint_id"]),
-        "metadata": {**(snapshot.metadata or {}), "graph_id": GRAPH_ID},
+        "checkpoint": checkpoint_of(session, checkpoint_id),
+        "checkpoint_id": checkpoint_id,
+        "metadata": {
+            **metadata,
+            "graph_id": GRAPH_ID,
+            "thread_id": session.session_id,
+            "run_attempt": 1,
+        },
         "created_at": snapshot.created_at,
-        "parent_checkpoint": (
-            checkpoint_of(session, parent["configurable"]["checkpoint_id"]) if parent else None
-        ),
+        "parent_checkpoint": checkpoint_of(session, parent_id) if parent_id else None,
+        "parent_checkpoint_id": parent_id,
         "interrupts": interrupts,
     }
 
@@ -125,8 +134,10 @@ def empty_state(session: Session) -> dict[str, Any]:
         "next": [],
         "tasks": [],
         "checkpoint": checkpoint_of(session, ""),
+        "checkpoint_id": "",
         "metadata": {"graph_id": GRAPH_ID},
         "created_at": iso(session.created_at),
         "parent_checkpoint": None,
+        "parent_checkpoint_id": None,
         "interrupts": [],
     }

@@ -160,10 +160,13 @@ class PartStream(WireFormat):
         return []
 
     def interrupted(self, data: dict[str, Any]) -> list[Part]:
-        """The run paused: `updates` `{"__interrupt__": …}` and the state with them (`values`)."""
-        interrupts = list(data.get("interrupts") or [])
+        """The run paused: `updates` `{"__interrupt__": …}`, as LangGraph's server ends it.
+
+        For an interrupt (not a pause at an agent) the state with them follows (`values`).
+        """
+        interrupts = [{**i, "response_schema": None} for i in data.get("interrupts") or []]
         parts = self.update("__interrupt__", interrupts)
-        if "values" in self.modes:
+        if interrupts and "values" in self.modes:
             (name, values), *_ = self.values()
             parts.append(
                 (name, Encoded(values[:-1] + ',"__interrupt__":' + encode_json(interrupts) + "}"))

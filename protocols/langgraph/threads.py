@@ -23,7 +23,7 @@ from edge.errors import RequestRejected
 from protocols.langgraph.assistant import GRAPH_TAGS
 from protocols.langgraph.bodies import ThreadCreateBody, ThreadSearchBody, metadata_filter
 from protocols.langgraph.models import ThreadRecord
-from runs.engine import delete_session, state_at
+from runs.engine import delete_session, paused_at, state_at
 from runs.models import Run
 
 
@@ -124,11 +124,20 @@ def delete_thread(session: Session) -> None:
     delete_session(session)
 
 
-@sync_to_async
-def thread_object(session: Session, *, with_values: bool = True) -> dict[str, Any]:
+async def thread_object(session: Session, *, with_values: bool = True) -> dict[str, Any]:
     """The thread as LangGraph returns it."""
-    record = ThreadRecord.objects.filter(session=session).first()
-    return thread_dict(session, record, with_values=with_values)
+    record = await ThreadRecord.objects.filter(session=session).afirst()
+    thread = await sync_to_async(thread_dict)(session, record, with_values=with_values)
+    return (await with_interrupts([thread]))[0]
+
+
+async def with_interrupts(threads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The interrupted threads given what they wait for: `{task id: [interrupt, …]}`."""
+    for thread in threads:
+        if thread["status"] == "interrupted":
+            paused = await paused_at(thread["thread_id"])
+            thread["interrupts"] = paused.by_task if paused is not None else {}
+    return threads
 
 
 def thread_dict(
@@ -199,9 +208,13 @@ def state_messages(
     return [as_message(message) for message in reversed(list(newest))]
 
 
-@sync_to_async
-def search_threads(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any]]:
+async def search_threads(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any]]:
     """A page of the caller's threads matching the search."""
+    return await with_interrupts(await sync_to_async(threads_found)(caller, body))
+
+
+def threads_found(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any]]:
+    """A page of the caller's threads matching the search (sync)."""
     sessions = owned_sessions(caller).filter(**metadata_filter(body.metadata))
     if body.ids:
         sessions = sessions.filter(session_id__in=body.ids)
@@ -230,9 +243,4 @@ def search_threads(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any
 
 def checkpoint_of(session: Session, checkpoint_id: str) -> dict[str, Any]:
     """A checkpoint reference in the thread."""
-    return {
-        "thread_id": session.session_id,
-        "checkpoint_ns": "",
-        "checkpoint_id": checkpoint_id,
-        "checkpoint_map": None,
-    }
+    return {"thread_id": session.session_id, "checkpoint_ns": "", "checkpoint_id": checkpoint_id}
