@@ -50,6 +50,7 @@ class OpenAIAdmitting(OpenAIConsumer, AdmittingConsumer):
             session_id=session_id,
             user_id=user_of(self.edge.caller, user, "user"),
             prompt=conversation.prompt,
+            approve_writes=False,  # OpenAI's API cannot say that a run waits for a person
             **run,
         )
         self.session_id = session_id

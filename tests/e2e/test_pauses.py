@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.live_server import live_servers
+from harness.live_server import live_server, live_servers
 from operations.client import StreamRejected
 from tests.support.runs import api, body, chat, new_session, roles
 
@@ -148,3 +148,29 @@ async def test_a_run_paused_on_one_process_resumes_on_the_other(pair):
     assert answered[-1].data["fullText"] == 'I\'ll remember that: "I like green tea".'
     notes = await chat(a.url, body(session, "List my notes"))
     assert "green tea" in notes[-1].data["fullText"]
+
+
+@pytest.fixture(scope="module")
+def approving(tmp_path_factory, template_db):
+    """A server whose runs ask before every write unless they say otherwise (APPROVE_WRITES)."""
+    workdir = tmp_path_factory.mktemp("approving")
+    with live_server(workdir, template_db=template_db, APPROVE_WRITES="true") as server:
+        yield server
+
+
+async def test_approve_writes_on_makes_every_run_ask_but_an_openai_one_and_a_run_that_opts_out(
+    approving,
+):
+    paused = await chat(approving.url, body(new_session(), NOTE))
+    assert paused[-1].event == "interrupted"
+    opted_out = await chat(approving.url, body(new_session(), NOTE, approveWrites=False))
+    assert opted_out[-1].event == "done"
+    completion = api(
+        "POST",
+        approving.url,
+        "/openai/v1/chat/completions",
+        json={"model": "orchestrator", "messages": [{"role": "user", "content": NOTE}]},
+    )
+    assert completion.status_code == 200, completion.text
+    answer = completion.json()["choices"][0]["message"]["content"]
+    assert answer == 'I\'ll remember that: "I like green tea".'
