@@ -1,4 +1,4 @@
-"""The rules every protocol checks a resume by, before anything is stored.
+"""The rules every protocol checks pauses and resumes by, before anything is stored.
 
 A run that continues a paused one (`RunRequest.resume`) is admitted only if the session's
 graph has work left at the checkpoint it names (409 otherwise), and a resume value must
@@ -8,9 +8,28 @@ naming what is wrong otherwise). Nothing is stored when either check fails.
 
 from __future__ import annotations
 
+from typing import Any
+
 from edge.errors import RequestRejected
 from runs import engine
-from runs.engine import Resume
+from runs.engine import AGENTS, Resume
+
+
+def agent_pauses(raw: Any, name: str, *, status: int) -> tuple[str, ...]:
+    """The agents a run pauses at (`interrupt_before`, `interruptAfter`, …), without repeats.
+
+    `"*"` or a list of agent names; `status` naming the field otherwise.
+    """
+    if raw in (None, [], ""):
+        return ()
+    agents = [raw] if isinstance(raw, str) else raw
+    if not isinstance(agents, list) or not all(isinstance(a, str) for a in agents):
+        raise RequestRejected(status, f'{name}: "*" or a list of agent names')
+    unknown = [agent for agent in agents if agent != "*" and agent not in AGENTS]
+    if unknown:
+        known = ", ".join(AGENTS)
+        raise RequestRejected(status, f"{name}: no agent {unknown[0]!r} (the agents: {known})")
+    return tuple(dict.fromkeys(agents))
 
 
 async def checked_resume(

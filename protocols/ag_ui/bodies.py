@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from chat.models import SESSION_ID_PATTERN
 from edge.conversation import split_conversation, text_of
 from edge.errors import RequestRejected
+from edge.resumes import agent_pauses
 from edge.validated import validated
 from memory.seeding import Conversation
-from runs.engine import AGENTS, Resume
+from runs.engine import Resume
 
 READ_ROLES = frozenset({"system", "developer", "user", "assistant"})
 
@@ -77,17 +78,7 @@ class RunAgentInput(BaseModel):
 
     def pauses(self, name: str) -> tuple[str, ...]:
         """`forwardedProps.interruptBefore` / `interruptAfter`; 400 naming an unknown agent."""
-        raw = self.prop(name)
-        agents = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-        if raw is not None and not agents:
-            raise RequestRejected(400, f'forwardedProps.{name}: "*" or a list of agent names')
-        unknown = [a for a in agents if a != "*" and a not in AGENTS]
-        if unknown:
-            known = ", ".join(AGENTS)
-            raise RequestRejected(
-                400, f"forwardedProps.{name}: no agent {unknown[0]!r} (the agents: {known})"
-            )
-        return tuple(dict.fromkeys(agents))
+        return agent_pauses(self.prop(name), f"forwardedProps.{name}", status=400)
 
     def approve_writes(self) -> bool | None:
         """`forwardedProps.approveWrites`; 400 unless a boolean."""

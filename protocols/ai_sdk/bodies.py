@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chat.models import SESSION_ID_PATTERN
 from edge.conversation import split_conversation, text_of
-from edge.errors import RequestRejected
+from edge.resumes import agent_pauses
 from edge.validated import validated
 from memory.seeding import Conversation
-from runs.engine import AGENTS, Resume
+from runs.engine import Resume
 
 
 class UIPart(BaseModel):
@@ -62,13 +62,7 @@ class ChatBody(BaseModel):
 
     def pauses(self, name: str) -> tuple[str, ...]:
         """The agents `interruptBefore` / `interruptAfter` names; 400 naming an unknown one."""
-        raw = getattr(self, name)
-        agents = [raw] if isinstance(raw, str) else list(raw or [])
-        unknown = [agent for agent in agents if agent != "*" and agent not in AGENTS]
-        if unknown:
-            known = ", ".join(AGENTS)
-            raise RequestRejected(400, f"{name}: no agent {unknown[0]!r} (the agents: {known})")
-        return tuple(dict.fromkeys(agents))
+        return agent_pauses(getattr(self, name), name, status=400)
 
     def resumed(self) -> Resume | None:
         """The resume this body asks for; None for a new user message.

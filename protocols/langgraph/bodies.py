@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from chat.models import SESSION_ID_PATTERN
 from edge.conversation import text_of, within_prompt_limit
 from edge.errors import RequestRejected
+from edge.resumes import agent_pauses
 from edge.validated import validated
 from protocols.langgraph.assistant import GRAPH_TAGS
-from runs.engine import AGENTS, Resume
+from runs.engine import Resume
 
 STREAM_MODES = ("values", "updates", "messages", "messages-tuple", "custom")
 """The stream modes served (`events`, `debug`, `tasks` and `checkpoints` are not)."""
@@ -89,17 +90,7 @@ class RunBody(Body):
 
     def pauses(self, name: str) -> tuple[str, ...]:
         """The agents `interrupt_before` or `interrupt_after` names; 422 for an unknown one."""
-        raw = getattr(self, name)
-        if raw in (None, [], ""):
-            return ()
-        agents = [raw] if isinstance(raw, str) else raw
-        if not isinstance(agents, list) or not all(isinstance(a, str) for a in agents):
-            raise RequestRejected(422, f'{name}: "*" or a list of agent names')
-        unknown = [agent for agent in agents if agent != "*" and agent not in AGENTS]
-        if unknown:
-            known = ", ".join(AGENTS)
-            raise RequestRejected(422, f"{name}: no agent {unknown[0]!r} (the agents: {known})")
-        return tuple(dict.fromkeys(agents))
+        return agent_pauses(getattr(self, name), name, status=422)
 
     def approve_writes(self) -> bool | None:
         """`config.configurable.approve_writes` (None when not said); 422 unless a boolean."""
