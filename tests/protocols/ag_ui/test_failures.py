@@ -75,6 +75,36 @@ def raw_post(server: LiveServer, payload: bytes) -> tuple[int, dict]:
             400,
             "image",
         ),
+        (
+            json.dumps(
+                run_input(new_thread(), forwardedProps={"userId": "u", "interruptBefore": ["x"]})
+            ).encode(),
+            400,
+            "forwardedProps.interruptBefore: no agent 'x'",
+        ),
+        (
+            json.dumps(
+                run_input(new_thread(), forwardedProps={"userId": "u", "approveWrites": "yes"})
+            ).encode(),
+            400,
+            "approveWrites",
+        ),
+        (
+            json.dumps(
+                run_input(new_thread(), forwardedProps={"userId": "u"})
+                | {"resume": [{"interruptId": "i", "status": "resolved"}]}
+            ).encode(),
+            404,
+            "not found",
+        ),
+        (
+            json.dumps(
+                run_input(new_thread(), forwardedProps={"userId": "u"})
+                | {"resume": [{"interruptId": "i", "status": "maybe"}]}
+            ).encode(),
+            400,
+            "resume",
+        ),
     ],
     ids=[
         "truncated",
@@ -84,6 +114,10 @@ def raw_post(server: LiveServer, payload: bytes) -> tuple[int, dict]:
         "long",
         "last-not-user",
         "image",
+        "unknown-agent",
+        "approve-not-boolean",
+        "resume-unknown-thread",
+        "resume-bad-status",
     ],
 )
 def test_bad_inputs_get_a_clear_error_before_any_event(server, payload, status, words):
@@ -149,3 +183,15 @@ def test_a_client_that_aborts_cancels_the_run(slow_server):
         return runs["runs"][0]["status"] == "cancelled"
 
     until(cancelled, what="the aborted run recorded cancelled")
+
+
+def test_a_resume_of_a_thread_that_waits_for_nothing_is_a_409_before_any_event(server):
+    thread = new_thread()
+    started = run_input(thread, forwardedProps={"userId": "u"})
+    assert httpx.post(f"{server.url}/ag-ui", json=started, headers=SERVICE).status_code == 200
+    resume = started | {"resume": [{"interruptId": "i", "status": "resolved"}]}
+    got_status, got = raw_post(server, json.dumps(resume).encode())
+    assert got_status == 409 and "no paused run" in got["detail"], got
+    cancel = started | {"resume": [{"interruptId": "i", "status": "cancelled"}]}
+    got_status, got = raw_post(server, json.dumps(cancel).encode())
+    assert got_status == 409 and "Nothing to cancel" in got["detail"], got

@@ -175,6 +175,12 @@ def raw_post(server: LiveServer, payload: bytes, *, headers: bytes = b"") -> tup
             "last message",
         ),
         (json.dumps({**body(new_chat(), userId="u"), "trigger": "guess"}).encode(), 400, "trigger"),
+        (
+            json.dumps({**body(new_chat(), userId="u"), "interruptAfter": ["judge"]}).encode(),
+            400,
+            "interruptAfter: no agent 'judge'",
+        ),
+        (json.dumps({**body(new_chat(), userId="u"), "resume": None}).encode(), 404, "not found"),
     ],
     ids=[
         "truncated",
@@ -186,6 +192,8 @@ def raw_post(server: LiveServer, payload: bytes, *, headers: bytes = b"") -> tup
         "file-part",
         "last-not-user",
         "bad-trigger",
+        "unknown-agent",
+        "resume-unknown-chat",
     ],
 )
 def test_bad_bodies_get_a_clear_error(server, payload, status, words):
