@@ -7,6 +7,7 @@ another), and every refusal.
 from __future__ import annotations
 
 import pytest
+from langgraph_sdk import get_sync_client
 
 from harness.live_server import live_server, live_servers
 from operations.client import StreamRejected
@@ -174,3 +175,17 @@ async def test_approve_writes_on_makes_every_run_ask_but_an_openai_one_and_a_run
     assert completion.status_code == 200, completion.text
     answer = completion.json()["choices"][0]["message"]["content"]
     assert answer == 'I\'ll remember that: "I like green tea".'
+
+
+def test_a_langgraph_run_paused_on_one_process_is_edited_and_resumed_on_the_other(pair):
+    a, b = (get_sync_client(url=f"{s.url}/langgraph", api_key="devkey") for s in pair)
+    thread = a.threads.create(metadata={"user_id": "alice"})["thread_id"]
+    ask = {"messages": [{"role": "user", "content": "How many sessions do I have?"}]}
+    a.runs.wait(thread, "orchestrator", input=ask, interrupt_before=["worker"])
+    plan = b.threads.get_state(thread)["values"]["plan"]
+    plan["subtasks"][0]["description"] = "Count the sessions, on B"
+    b.threads.update_state(thread, {"plan": plan}, as_node="planner")
+    answered = b.runs.wait(thread, "orchestrator", command={"resume": None})
+    assert answered["messages"][-1]["type"] == "ai"
+    findings = a.threads.get_state(thread)["values"]["findings"]
+    assert findings["1"]["description"] == "Count the sessions, on B"

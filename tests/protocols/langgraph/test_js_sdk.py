@@ -57,3 +57,25 @@ def test_the_js_sdks_crons_are_made_changed_found_counted_and_deleted(server):
     assert seen["refused"]["status"] == 422
     assert "Invalid cron schedule" in seen["refused"]["message"]
     assert [c["cron_id"] for c in seen["left"]] == [on_thread["cron_id"]]  # the caller's only
+
+
+def test_the_js_sdk_approves_a_write_edits_a_plan_and_resumes(server):
+    seen = run_node(JS / "langgraph_checkpoints.mjs", api_url(server.url), SERVICE_KEY, new_user())
+    (asked,) = seen["paused"]["__interrupt__"]
+    assert asked["value"]["action_requests"][0]["name"] == "db.insert"
+    assert seen["waiting"]["next"] == ["worker"]
+    assert seen["waiting"]["tasks"][0]["interrupts"] == [
+        {"id": asked["id"], "value": asked["value"]}
+    ]
+    assert seen["threadStatus"] == "interrupted" and list(seen["threadInterrupts"].values())
+    assert seen["approved"]["messages"][-1]["content"] == 'I\'ll remember that: "I like green tea".'
+    assert seen["parts"][-1] == {"event": "updates", "data": {"__interrupt__": []}}
+    assert seen["before"]["next"] == ["worker"]
+    assert seen["update"]["checkpoint"]["checkpoint_id"] == seen["update"]["checkpoint_id"]
+    assert (
+        seen["after"]["next"] == []
+        and seen["after"]["values"]["findings"]["1"]["description"] == "Count my sessions"
+    )
+    assert seen["goneOn"]["messages"][-1]["type"] == "ai"
+    sources = [state["metadata"]["source"] for state in seen["history"]]
+    assert "update" in sources and sources[0] == "loop"
