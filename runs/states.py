@@ -47,10 +47,14 @@ async def states_of(
     limit: int,
     before: str = "",
     metadata: dict[str, Any] | None = None,
+    checkpoint_id: str = "",
 ) -> list[StateSnapshot]:
-    """The thread's states newest first: at most `limit`, before a checkpoint, by metadata."""
+    """The thread's states newest first: at most `limit`, before a checkpoint, by metadata.
+
+    With `checkpoint_id`, only the state it names (as LangGraph's savers list).
+    """
     history = compiled_graph().aget_state_history(
-        thread_config(session_id),
+        thread_config(session_id, checkpoint_id),
         filter=metadata or None,
         before=thread_config(session_id, before) if before else None,
         limit=limit,

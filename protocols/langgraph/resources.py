@@ -219,7 +219,11 @@ class StateResource(Resource):
         query = parse_body(HistoryBody, body, required=False)
         filters = {key: json_scalar(key, value) for key, value in (query.metadata or {}).items()}
         return await thread_history(
-            session, limit=query.limit, before=query.before_checkpoint(), metadata=filters
+            session,
+            limit=query.limit,
+            before=query.before_checkpoint(),
+            metadata=filters,
+            checkpoint_id=checkpoint_id_of(query.checkpoint, "checkpoint"),
         )
 
 

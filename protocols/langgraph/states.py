@@ -34,11 +34,20 @@ async def thread_state(session: Session, checkpoint_id: str = "") -> dict[str, A
 
 
 async def thread_history(
-    session: Session, *, limit: int, before: str = "", metadata: dict[str, Any] | None = None
+    session: Session,
+    *,
+    limit: int,
+    before: str = "",
+    metadata: dict[str, Any] | None = None,
+    checkpoint_id: str = "",
 ) -> list[dict[str, Any]]:
-    """The thread's states, newest first."""
+    """The thread's states, newest first (the one `checkpoint_id` names, when given)."""
     snapshots = await engine.states_of(
-        session.session_id, limit=limit, before=before, metadata=metadata
+        session.session_id,
+        limit=limit,
+        before=before,
+        metadata=metadata,
+        checkpoint_id=checkpoint_id,
     )
     return await rendered(session, snapshots)
 

@@ -132,6 +132,10 @@ def test_history_lists_every_step_newest_first_and_a_run_forks_from_an_earlier_o
     assert one["checkpoint"] == before_worker["checkpoint"]
     page = sync.threads.get_history(thread_id, limit=2, before=history[1]["checkpoint"])
     assert [h["checkpoint"] for h in page] == [h["checkpoint"] for h in history[2:4]]
+    (named,) = sync.threads.get_history(thread_id, checkpoint=history[2]["checkpoint"])
+    assert named["checkpoint"] == history[2]["checkpoint"]
+    (looped,) = sync.threads.get_history(thread_id, limit=1, metadata={"source": "input"})
+    assert looped["checkpoint"] == history[-1]["checkpoint"]
 
     forked = sync.runs.wait(
         thread_id, ASSISTANT, input=None, checkpoint=before_worker["checkpoint"]
