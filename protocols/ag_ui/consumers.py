@@ -82,9 +82,13 @@ async def rejections(session_id: str) -> Resume:
     409 for a pause at an agent, which a new message starts over instead.
     """
     paused = await engine.paused_at(session_id)
+    if paused is None:
+        raise RequestRejected(
+            409, f"Thread {session_id} has no paused run to cancel", code="not_paused"
+        )
     asked = [
         waiting["value"]["action_requests"]
-        for waiting in (paused.interrupts if paused is not None else [])
+        for waiting in paused.interrupts
         if isinstance(waiting["value"], dict) and "action_requests" in waiting["value"]
     ]
     if not asked:

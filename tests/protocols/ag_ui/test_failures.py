@@ -194,4 +194,4 @@ def test_a_resume_of_a_thread_that_waits_for_nothing_is_a_409_before_any_event(s
     assert got_status == 409 and "no paused run" in got["detail"], got
     cancel = started | {"resume": [{"interruptId": "i", "status": "cancelled"}]}
     got_status, got = raw_post(server, json.dumps(cancel).encode())
-    assert got_status == 409 and "Nothing to cancel" in got["detail"], got
+    assert got_status == 409 and "no paused run to cancel" in got["detail"], got
