@@ -60,3 +60,19 @@ def test_retention_deletes_old_checkpoints_but_each_threads_latest():
     assert (
         saver.get_tuple({"configurable": {"thread_id": "old-thread"}}).checkpoint["id"] == old[-1]
     )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_servers_pruner_deletes_expired_checkpoints_a_batch_at_a_time(settings):
+    from asgiref.sync import sync_to_async
+
+    from runs.pruning import CheckpointPruner
+
+    settings.CHECKPOINT_RETENTION_DAYS = 7
+    saver = DjangoSaver()
+    old = await sync_to_async(saved)(saver, "pruned-thread", 4, days_ago=30)
+    pruner = CheckpointPruner()
+    assert await pruner.tick() == 3
+    assert await pruner.tick() == 0  # the latest is kept, pass after pass
+    kept = [c async for c in Checkpoint.objects.values_list("checkpoint_id", flat=True)]
+    assert kept == [old[-1]]
