@@ -67,9 +67,9 @@ class SSEParser:
         )
 
 
-def chat_body(session_id: str, user_id: str, prompt: str) -> dict[str, str]:
-    """The JSON body of a chat request."""
-    return {"sessionId": session_id, "userId": user_id, "prompt": prompt}
+def chat_body(session_id: str, user_id: str, prompt: str, **options: Any) -> dict[str, Any]:
+    """The JSON body of a chat request (`options`: more fields, e.g. `approveWrites`)."""
+    return {"sessionId": session_id, "userId": user_id, "prompt": prompt, **options}
 
 
 async def stream_chat_http(
@@ -153,6 +153,7 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
 
     from accounts.callers import SERVICE
     from edge.errors import RequestRejected
+    from edge.resumes import checked_resume
     from protocols.native.requests import bind_to_caller, parse_chat_request
     from runs import engine
     from telemetry.rollups import flush_rollups
@@ -160,6 +161,8 @@ async def stream_chat_in_process(body: dict[str, Any]) -> AsyncIterator[StreamEv
     try:
         chat = parse_chat_request(json.dumps(body).encode())
         request = bind_to_caller(chat, SERVICE).to_run_request()
+        if request.resume is not None:
+            await checked_resume(request.session_id, request.resume)
         run = await engine.admit(request, received_at=time.perf_counter())
     except RequestRejected as rejected:
         raise StreamRejected(rejected.status, rejected.detail) from None

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from asgiref.sync import async_to_sync
 
 from operations.client import StreamRejected, chat_body
 from operations.console import Console
 from operations.render import TurnPrinter, numbered
-from operations.transport import ChatTarget, ServerUnreachable, run_turn
+from operations.transport import ChatTarget, ServerUnreachable, TurnOutcome, run_turn
 
 QUIT = "/quit"
 PROMPT = "you> "
@@ -29,9 +29,13 @@ class ChatLoop:
     console: Console
     echo: bool = False
     suggestions: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    """More fields of every chat request (`approveWrites`, `interruptAfter`)."""
+    stdin: TextIO | None = None
 
     def run(self, stdin: TextIO) -> None:
         """Serve prompts from `stdin` until `/quit` or end of input."""
+        self.stdin = stdin
         self.console.line(
             f"Chat session {self.session_id} as {self.user_id} ({self.target.describe()}). "
             f"Type a prompt, a suggestion's number, or {QUIT}."
@@ -69,17 +73,65 @@ class ChatLoop:
         return prompt
 
     def send(self, prompt: str) -> None:
-        """Stream one turn; print its suggestions, or why it failed."""
-        body = chat_body(self.session_id, self.user_id, prompt)
-        printer = TurnPrinter(self.console, trace=True)
-        try:
-            outcome = async_to_sync(run_turn)(self.target, body, printer)
-        except StreamRejected as rejected:
-            self.console.line(f"rejected: {rejected}")
-            return
-        except ServerUnreachable as unreachable:
-            self.console.line(f"unreachable: {unreachable}")
-            return
+        """Stream one turn (answering any pause it makes); its suggestions, or why it failed."""
+        body: dict[str, Any] | None = chat_body(
+            self.session_id, self.user_id, prompt, **self.options
+        )
+        while body is not None:
+            outcome = self.turn(body)
+            if outcome is None:
+                return
+            paused = outcome.of("interrupted")
+            body = self.answer(paused[-1].data) if paused else None
         if outcome.done is not None:
             self.suggestions = list(outcome.done["suggestions"])
             self.console.line(numbered(self.suggestions))
+
+    def turn(self, body: dict[str, Any]) -> TurnOutcome | None:
+        """Stream one request; None (and why, printed) when it could not run."""
+        printer = TurnPrinter(self.console, trace=True)
+        try:
+            return async_to_sync(run_turn)(self.target, body, printer)
+        except StreamRejected as rejected:
+            self.console.line(f"rejected: {rejected}")
+        except ServerUnreachable as unreachable:
+            self.console.line(f"unreachable: {unreachable}")
+        return None
+
+    def answer(self, paused: dict[str, Any]) -> dict[str, Any] | None:
+        """Ask the person what a paused run waits for; the resume's body (None: leave it)."""
+        requests = [
+            action
+            for waiting in paused.get("interrupts") or []
+            if isinstance(waiting.get("value"), dict)
+            for action in waiting["value"].get("action_requests", [])
+        ]
+        if not requests:
+            upcoming = ", ".join(paused.get("next") or [])
+            value = None if self.confirm(f"paused before {upcoming}: go on?") else False
+        else:
+            value = {"decisions": [self.decide(action) for action in requests]}
+        if value is False:
+            self.console.line("left paused: a resume (docs/checkpoints.md) goes on later")
+            return None
+        body = {"sessionId": self.session_id, "userId": self.user_id, "resume": value}
+        return body | {k: v for k, v in self.options.items() if k != "approveWrites"}
+
+    def decide(self, action: dict[str, Any]) -> dict[str, Any]:
+        """One write's decision: approve, or reject."""
+        args = action.get("args") or {}
+        what = (args.get("document") or {}).get("content", args)
+        if self.confirm(
+            f"the worker asks to run {action['name']} on {args.get('collection')}: "
+            f"{what!r}. Approve?"
+        ):
+            return {"type": "approve"}
+        return {"type": "reject", "message": "rejected in the terminal"}
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question (anything but y or yes is no; end of input is no)."""
+        self.console.write(f"{question} [y/n] ")
+        raw = self.stdin.readline() if self.stdin is not None else ""
+        if self.echo:
+            self.console.write(raw if raw.endswith("\n") else f"{raw}\n")
+        return raw.strip().lower() in {"y", "yes"}

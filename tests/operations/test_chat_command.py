@@ -135,3 +135,28 @@ def test_in_a_real_terminal_no_log_line_lands_between_the_users_lines(tmp_path, 
         os.close(leader)
     assert b"run_summary" not in screen and b'"level"' not in screen
     assert '"run_summary"' in log.read_text()
+
+
+@pipeline_db
+def test_with_approve_writes_it_asks_before_a_write_and_does_as_told():
+    output = chat(
+        "Remember that I like green tea\ny\nRemember that I dislike rain\nn\n", "--approve-writes"
+    )
+
+    assert "the worker asks to run db.insert on notes: 'I like green tea'. Approve? [y/n] y" in (
+        output
+    )
+    assert 'I\'ll remember that: "I like green tea".' in output
+    assert "I did not save that note: rejected by the person reviewing it" in output
+    runs = Run.objects.order_by("created_at").values_list("status", flat=True)
+    assert list(runs) == ["waiting", "ok", "waiting", "ok"]
+
+
+@pipeline_db
+def test_paused_after_the_planner_it_goes_on_when_told_or_leaves_the_run_paused():
+    output = chat("How many sessions?\ny\nWhat is AI?\nn\n", "--pause-after", "planner")
+
+    assert "paused before worker: go on? [y/n] y" in output
+    assert "left paused: a resume (docs/checkpoints.md) goes on later" in output
+    runs = Run.objects.order_by("created_at").values_list("status", flat=True)
+    assert list(runs) == ["waiting", "ok", "waiting"]

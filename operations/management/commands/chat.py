@@ -34,6 +34,18 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="", help="Base URL of a live server (HTTP mode).")
         parser.add_argument("--token", help="Bearer token (default: DEV_AUTH_TOKEN).")
         parser.add_argument(
+            "--approve-writes",
+            action="store_true",
+            help="Ask before each write the worker makes (docs/checkpoints.md).",
+        )
+        parser.add_argument(
+            "--pause-after",
+            action="append",
+            default=[],
+            metavar="AGENT",
+            help="Pause after this agent (planner, worker, critic, synthesizer); repeatable.",
+        )
+        parser.add_argument(
             "--log-file",
             default="var/chat.log",
             help="Where logs go while you chat, never between your lines (default: %(default)s).",
@@ -50,9 +62,20 @@ class Command(BaseCommand):
             user_id=options["user"],
             console=Console(self.stdout),
             echo=not stdin.isatty(),
+            options=run_options(options),
         )
         with logs_to_file(Path(options["log_file"])):
             try:
                 loop.run(stdin)
             except KeyboardInterrupt:
                 self.stdout.write("")
+
+
+def run_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The chat request's fields for the command's pause options."""
+    fields: dict[str, Any] = {}
+    if options["approve_writes"]:
+        fields["approveWrites"] = True
+    if options["pause_after"]:
+        fields["interruptAfter"] = options["pause_after"]
+    return fields
