@@ -141,9 +141,13 @@ async def with_interrupts(threads: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def thread_dict(
-    session: Session, record: ThreadRecord | None, *, with_values: bool
+    session: Session, record: ThreadRecord | None, *, with_values: bool, waiting: bool | None = None
 ) -> dict[str, Any]:
-    """The thread as LangGraph returns it (sync), from its session and its metadata's row."""
+    """The thread as LangGraph returns it (sync), from its session and its metadata's row.
+
+    `waiting`: whether its newest run waits for a person, when the caller knows already (a
+    search finds that out for a whole page at once).
+    """
     updated = max(session.updated_at, record.updated_at) if record else session.updated_at
     values = {"messages": state_messages(session.session_id)} if with_values else {}
     return {
@@ -155,34 +159,32 @@ def thread_dict(
             "user_id": session.user_id,
             **GRAPH_TAGS,
         },
-        "status": thread_status(session),
+        "status": thread_status(session, waiting),
         "values": values,
         "interrupts": {},
     }
 
 
-def thread_status(session: Session) -> str:
+def thread_status(session: Session, waiting: bool | None = None) -> str:
     """Busy while a run holds the thread; interrupted while its newest run waits; else idle."""
     if session.active_run_id:
         return "busy"
-    newest = Run.objects.filter(session_id=session.session_id).order_by("-created_at")
-    waiting = newest.values_list("status", flat=True).first() == Run.Status.WAITING
+    if waiting is None:
+        waiting = newest_run_waits(session.session_id)
     return "interrupted" if waiting else "idle"
+
+
+def newest_run_waits(session_id: str) -> bool:
+    """Whether the session's newest run waits for a person."""
+    newest = Run.objects.filter(session_id=session_id).order_by("-created_at")
+    return newest.values_list("status", flat=True).first() == Run.Status.WAITING
 
 
 def waiting_sessions(sessions: Any) -> list[str]:
     """The ids of the sessions among `sessions` whose newest run waits for a person."""
     waiting = Run.objects.filter(session__in=sessions, status=Run.Status.WAITING)
     candidates = set(waiting.values_list("session_id", flat=True))
-    return [
-        session_id
-        for session_id in candidates
-        if Run.objects.filter(session_id=session_id)
-        .order_by("-created_at")
-        .values_list("status", flat=True)
-        .first()
-        == Run.Status.WAITING
-    ]
+    return [session_id for session_id in candidates if newest_run_waits(session_id)]
 
 
 def state_messages(
@@ -235,8 +237,15 @@ def threads_found(caller: Caller, body: ThreadSearchBody) -> list[dict[str, Any]
     ids = [session.session_id for session in page]
     records = {r.session_id: r for r in ThreadRecord.objects.filter(session_id__in=ids)}
     with_values = body.select is None or "values" in body.select
+    # One query for the page (and one per thread that has a waiting run), not one per thread.
+    waiting = set(waiting_sessions(Session.objects.filter(session_id__in=ids)))
     return [
-        thread_dict(session, records.get(session.session_id), with_values=with_values)
+        thread_dict(
+            session,
+            records.get(session.session_id),
+            with_values=with_values,
+            waiting=session.session_id in waiting,
+        )
         for session in page
     ]
 
