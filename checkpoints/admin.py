@@ -18,11 +18,6 @@ SAVER = DjangoSaver()
 """Reads rows back (strict: classes the graph's state does not allow stay plain data)."""
 
 
-def metadata_of(row: Checkpoint) -> dict[str, Any]:
-    """The checkpoint's metadata, decoded."""
-    return SAVER.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
-
-
 @admin.register(Checkpoint)
 class CheckpointAdmin(WrittenByTheServiceMixin, admin.ModelAdmin):
     """Every checkpoint, newest first; a thread's are its session's graph states."""
@@ -58,18 +53,17 @@ class CheckpointAdmin(WrittenByTheServiceMixin, admin.ModelAdmin):
     @admin.display(description="source")
     def source(self, row: Checkpoint) -> str:
         """What wrote it: input, loop, update or fork."""
-        return str(metadata_of(row).get("source", ""))
+        return str(SAVER.metadata_of(row).get("source", ""))
 
     @admin.display(description="step")
     def step(self, row: Checkpoint) -> str:
         """The graph's step."""
-        return str(metadata_of(row).get("step", ""))
+        return str(SAVER.metadata_of(row).get("step", ""))
 
     @admin.display(description="values")
     def values(self, row: Checkpoint) -> SafeString:
         """The graph's channels as JSON (the packed history left out: it is the session's)."""
-        checkpoint = SAVER.serde.loads_typed((row.kind, bytes(row.data)))
-        channels = checkpoint.get("channel_values", {})
+        channels = SAVER.checkpoint_of(row).get("channel_values", {})
         shown = {
             k: v for k, v in channels.items() if k != "history" and not k.startswith("branch:")
         }

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from checkpoints.models import Checkpoint, CheckpointWrite
+from checkpoints.models import Checkpoint
+from checkpoints.saver import keep_latest
 
 BATCH = 200
 """Threads visited per pass."""
@@ -31,10 +32,5 @@ def prune_expired(older_than: datetime, *, after: str = "", batch: int = BATCH) 
 def prune_thread(thread_id: str, older_than: datetime) -> int:
     """Delete one thread's checkpoints older than `older_than` but its latest, and their writes."""
     rows = Checkpoint.objects.filter(thread_id=thread_id)
-    latest = rows.order_by("-checkpoint_id").values_list("checkpoint_id", flat=True).first()
-    expired = rows.filter(created_at__lt=older_than).exclude(checkpoint_id=latest)
-    ids = list(expired.values_list("checkpoint_id", flat=True))
-    if not ids:
-        return 0
-    CheckpointWrite.objects.filter(thread_id=thread_id, checkpoint_id__in=ids).delete()
-    return expired.delete()[0]
+    namespaces = set(rows.values_list("checkpoint_ns", flat=True))
+    return sum(keep_latest(thread_id, ns, older_than=older_than) for ns in namespaces)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -29,6 +30,7 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
+from chat.models import new_object_id
 from checkpoints import models
 
 Model = TypeVar("Model", bound=DjangoModel)
@@ -58,6 +60,14 @@ class DjangoSaver(BaseCheckpointSaver[str]):
         super().__init__(serde=serializer(allowed))
 
     # --- reading -------------------------------------------------------------------------
+
+    def metadata_of(self, row: models.Checkpoint) -> CheckpointMetadata:
+        """A row's metadata, decoded."""
+        return self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
+
+    def checkpoint_of(self, row: models.Checkpoint) -> Checkpoint:
+        """A row's checkpoint, its channel values included, decoded."""
+        return self.serde.loads_typed((row.kind, bytes(row.data)))
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint `config` names, or the thread's latest in its namespace."""
@@ -97,7 +107,7 @@ class DjangoSaver(BaseCheckpointSaver[str]):
         for row in chunked(rows):
             if left is not None and left <= 0:
                 return
-            metadata = self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
+            metadata = self.metadata_of(row)
             if filter and any(metadata.get(key) != value for key, value in filter.items()):
                 continue
             if left is not None:
@@ -111,12 +121,10 @@ class DjangoSaver(BaseCheckpointSaver[str]):
         where = {"thread_id": row.thread_id, "checkpoint_ns": row.checkpoint_ns}
         writes = select(models.CheckpointWrite, {**where, "checkpoint_id": row.checkpoint_id})
         ordered = sorted(writes, key=lambda w: (w.task_path, w.task_id, w.idx))
-        if metadata is None:
-            metadata = self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
         return CheckpointTuple(
             config={"configurable": {**where, "checkpoint_id": row.checkpoint_id}},
-            checkpoint=self.serde.loads_typed((row.kind, bytes(row.data))),
-            metadata=metadata,
+            checkpoint=self.checkpoint_of(row),
+            metadata=self.metadata_of(row) if metadata is None else metadata,
             parent_config=(
                 {"configurable": {**where, "checkpoint_id": row.parent_checkpoint_id}}
                 if row.parent_checkpoint_id
@@ -174,8 +182,6 @@ class DjangoSaver(BaseCheckpointSaver[str]):
     ) -> None:
         """Store a task's writes; a regular write is kept once, a special one replaced."""
         configurable = config["configurable"]
-        if configurable.get(NEW_THREAD) and not get_checkpoint_id(config):
-            return None
         where = {
             "thread_id": configurable["thread_id"],
             "checkpoint_ns": configurable.get("checkpoint_ns", ""),
@@ -215,38 +221,23 @@ class DjangoSaver(BaseCheckpointSaver[str]):
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """Copy every checkpoint and write of one thread to another."""
+        checkpoints = []
+        for row in models.Checkpoint.objects.filter(thread_id=source_thread_id):
+            metadata = self.metadata_of(row)
+            if metadata.get("thread_id"):
+                metadata["thread_id"] = target_thread_id
+            row.pk, row.thread_id = new_object_id(), target_thread_id
+            row.metadata_kind, row.metadata = self.serde.dumps_typed(metadata)
+            checkpoints.append(row)
+        writes = []
+        for write in models.CheckpointWrite.objects.filter(thread_id=source_thread_id):
+            write.pk, write.thread_id = new_object_id(), target_thread_id
+            writes.append(write)
         with transaction.atomic():
-            for row in models.Checkpoint.objects.filter(thread_id=source_thread_id):
-                metadata = self.serde.loads_typed((row.metadata_kind, bytes(row.metadata)))
-                if metadata.get("thread_id"):
-                    metadata["thread_id"] = target_thread_id
-                models.Checkpoint.objects.update_or_create(
-                    thread_id=target_thread_id,
-                    checkpoint_ns=row.checkpoint_ns,
-                    checkpoint_id=row.checkpoint_id,
-                    defaults={
-                        "parent_checkpoint_id": row.parent_checkpoint_id,
-                        "run_id": row.run_id,
-                        "kind": row.kind,
-                        "data": bytes(row.data),
-                        "metadata_kind": row.metadata_kind,
-                        "metadata": self.serde.dumps_typed(metadata)[1],
-                    },
-                )
-            for write in models.CheckpointWrite.objects.filter(thread_id=source_thread_id):
-                models.CheckpointWrite.objects.update_or_create(
-                    thread_id=target_thread_id,
-                    checkpoint_ns=write.checkpoint_ns,
-                    checkpoint_id=write.checkpoint_id,
-                    task_id=write.task_id,
-                    idx=write.idx,
-                    defaults={
-                        "task_path": write.task_path,
-                        "channel": write.channel,
-                        "kind": write.kind,
-                        "data": bytes(write.data),
-                    },
-                )
+            if checkpoints:
+                upsert(models.Checkpoint, checkpoints, CHECKPOINT_KEY, CHECKPOINT_FIELDS)
+            if writes:
+                upsert(models.CheckpointWrite, writes, WRITE_KEY, WRITE_FIELDS)
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Delete the threads' checkpoints, all but each namespace's latest with keep_latest."""
@@ -390,15 +381,26 @@ def features_of(model: type[DjangoModel]) -> Any:
     return connections[router.db_for_write(model)].features
 
 
-def keep_latest(thread_id: str, namespace: str) -> None:
-    """Delete all but the latest checkpoint of one namespace of a thread, and their writes."""
+def keep_latest(thread_id: str, namespace: str, *, older_than: datetime | None = None) -> int:
+    """Delete all but the latest checkpoint of one namespace of a thread, and their writes.
+
+    With `older_than`, only those written before it (retention); the number deleted.
+    """
     rows = models.Checkpoint.objects.filter(thread_id=thread_id, checkpoint_ns=namespace)
     latest = rows.order_by("-checkpoint_id").values_list("checkpoint_id", flat=True).first()
     if latest is None:
-        return
-    where = {"thread_id": thread_id, "checkpoint_ns": namespace}
-    models.CheckpointWrite.objects.filter(**where).exclude(checkpoint_id=latest).delete()
-    rows.exclude(checkpoint_id=latest).delete()
+        return 0
+    expired = rows.exclude(checkpoint_id=latest)
+    writes = models.CheckpointWrite.objects.filter(thread_id=thread_id, checkpoint_ns=namespace)
+    writes = writes.exclude(checkpoint_id=latest)
+    if older_than is not None:
+        expired = expired.filter(created_at__lt=older_than)
+        ids = list(expired.values_list("checkpoint_id", flat=True))
+        if not ids:
+            return 0
+        writes = writes.filter(checkpoint_id__in=ids)
+    writes.delete()
+    return expired.delete()[0]
 
 
 def chunked(rows: Any) -> Iterator[models.Checkpoint]:

@@ -86,6 +86,14 @@ def state_out(snapshot: StateSnapshot) -> dict[str, Any]:
     }
 
 
+async def state_or_404(session_id: str, checkpoint_id: str) -> StateSnapshot:
+    """The session's state at the checkpoint (its latest for ""); 404 when there is none."""
+    snapshot = await engine.state_at(session_id, checkpoint_id)
+    if snapshot is None:
+        raise HttpError(404, "No such checkpoint: the session's graph has not run there")
+    return snapshot
+
+
 @router.get(
     "/sessions/{session_id}/state",
     response={200: StateOut, **ERRORS},
@@ -96,10 +104,7 @@ async def get_state(
 ) -> dict[str, Any]:
     """The latest checkpoint of the session's graph, or the one named."""
     session = await get_session_or_404(session_id, caller_of(request))
-    snapshot = await engine.state_at(session.session_id, query.checkpointId or "")
-    if snapshot is None:
-        raise HttpError(404, "No such checkpoint: the session's graph has not run there")
-    return state_out(snapshot)
+    return state_out(await state_or_404(session.session_id, query.checkpointId or ""))
 
 
 @router.get(
@@ -129,14 +134,11 @@ async def edit_state(request: HttpRequest, session_id: str, edit: StateEdit) -> 
     if session.active_run_id:
         raise HttpError(409, "The session has an active run: its state cannot be edited")
     start = edit.checkpointId or ""
-    if await engine.state_at(session.session_id, start) is None:
-        raise HttpError(404, "No such checkpoint: the session's graph has not run there")
+    await state_or_404(session.session_id, start)
     try:
         written = await engine.edit_state(
             session.session_id, edit.values, as_node=edit.asAgent, checkpoint_id=start
         )
     except engine.BadEdit as exc:
         raise HttpError(422, str(exc).replace("as_node", "asAgent")) from None
-    snapshot = await engine.state_at(session.session_id, written)
-    assert snapshot is not None
-    return state_out(snapshot)
+    return state_out(await state_or_404(session.session_id, written))
