@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from pydantic_core import to_jsonable_python
 
 from checkpoints.models import Checkpoint
 from checkpoints.saver import DjangoSaver
@@ -67,11 +67,5 @@ class CheckpointAdmin(WrittenByTheServiceMixin, admin.ModelAdmin):
         shown = {
             k: v for k, v in channels.items() if k != "history" and not k.startswith("branch:")
         }
-        text = json.dumps(shown, indent=2, default=plain, ensure_ascii=False)
+        text = json.dumps(to_jsonable_python(shown, fallback=str), indent=2, ensure_ascii=False)
         return format_html('<pre class="console-json">{}</pre>', text)
-
-
-def plain(value: Any) -> Any:
-    """A value JSON cannot write (a pydantic model read back strict is a dict already)."""
-    dump = getattr(value, "model_dump", None)
-    return dump(mode="json") if callable(dump) else str(value)

@@ -12,6 +12,7 @@ from typing import Any
 from langgraph.errors import InvalidUpdateError
 from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_jsonable_python
 
 from agents.graph import AGENTS, compiled_graph
 from agents.schemas import Plan, Verdict
@@ -110,15 +111,5 @@ def checked_values(values: Any) -> dict[str, Any]:
 
 def shown_values(snapshot: StateSnapshot) -> dict[str, Any]:
     """The graph's channels a state shows, as JSON."""
-    return {name: jsonable(snapshot.values[name]) for name in SHOWN if name in snapshot.values}
-
-
-def jsonable(value: Any) -> Any:
-    """A channel's value as JSON (pydantic models dumped)."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
-    return value
+    shown = {name: snapshot.values[name] for name in SHOWN if name in snapshot.values}
+    return to_jsonable_python(shown)
