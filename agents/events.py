@@ -40,6 +40,7 @@ class EventType(StrEnum):
     DONE = "done"  # the answer, stored: {fullText, suggestions, timings, usage, messageId, …}
     ERROR = "error"  # the run ended without an answer: {code, message}
     INTERRUPTED = "interrupted"  # the run paused for a person: {next, interrupts, checkpoint}
+    RESUMED = "resumed"  # another attempt took the run over: {attempt, reason, supersedes, …}
 
 
 class EventSink:
@@ -114,7 +115,7 @@ def agent_node(name: str) -> Callable[[Node], Node]:
                 outputTokens=tokens["output_tokens"],
                 **({"output": decided} if decided else {}),
             )
-            return {**update, "timings": {name: elapsed_ms}}
+            return {**update, "timings": {name: elapsed_ms}, "passes": [name]}
 
         return timed
 

@@ -48,6 +48,11 @@ class InputState(TypedDict):
     """The packed context before the prompt: system meta, summary, the last K turns."""
 
 
+def add_pass(old: list[str], new: list[str]) -> list[str]:
+    """Add the agents that completed; the planner's completion starts a new run's list."""
+    return list(new) if "planner" in new else [*(old or []), *new]
+
+
 class State(InputState, total=False):
     """Everything the agents read and write during one run."""
 
@@ -69,6 +74,9 @@ class State(InputState, total=False):
     """A person's decision on each write (`<subtask>:<index>`), with approval of writes."""
     timings: Annotated[dict[str, float], add_timings]
     """Milliseconds spent in each agent."""
+    passes: Annotated[list[str], add_pass]
+    """The agents that completed in this run, in order (a run taken over after a checkpoint
+    knows from it which of the events already streamed it does not redo)."""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -36,6 +37,9 @@ from checkpoints import models
 Model = TypeVar("Model", bound=DjangoModel)
 NEW_THREAD = "__new_thread__"
 """A config key saying that the thread was just created: it has no checkpoint to read."""
+FENCE = "__fence__"
+"""A config key holding a check that the writer still holds the run (raises if not); each
+write runs it in the write's own transaction, so a writer that lost it writes nothing."""
 SQL_VENDORS = frozenset({"sqlite", "postgresql"})
 """The databases whose reads go through `Model.objects.raw` (see `select`)."""
 
@@ -45,6 +49,18 @@ CHECKPOINT_KEY = ["thread_id", "checkpoint_ns", "checkpoint_id"]
 CHECKPOINT_FIELDS = ["parent_checkpoint_id", "run_id", "kind", "data", "metadata_kind", "metadata"]
 WRITE_KEY = ["thread_id", "checkpoint_ns", "checkpoint_id", "task_id", "idx"]
 WRITE_FIELDS = ["channel", "kind", "data", "task_path"]
+
+
+@contextmanager
+def fenced(config: RunnableConfig) -> Iterator[None]:
+    """Run the config's fence (`FENCE`), if any, in one transaction with the write inside."""
+    fence = config["configurable"].get(FENCE)
+    if fence is None:
+        yield
+        return
+    with transaction.atomic():
+        fence()
+        yield
 
 
 def serializer(allowed: Iterable[type]) -> JsonPlusSerializer:
@@ -164,7 +180,8 @@ class DjangoSaver(BaseCheckpointSaver[str]):
             metadata_kind=metadata_kind,
             metadata=metadata_data,
         )
-        upsert(models.Checkpoint, [row], CHECKPOINT_KEY, CHECKPOINT_FIELDS)
+        with fenced(config):
+            upsert(models.Checkpoint, [row], CHECKPOINT_KEY, CHECKPOINT_FIELDS)
         return {
             "configurable": {
                 "thread_id": thread_id,
@@ -200,10 +217,11 @@ class DjangoSaver(BaseCheckpointSaver[str]):
         # An error, an interrupt: the latest of each kind (one row per key and statement).
         special = list({row.idx: row for row in rows if row.idx < 0}.values())
         regular = [row for row in rows if row.idx >= 0]  # a task's write: the first is kept
-        if special:
-            upsert(models.CheckpointWrite, special, WRITE_KEY, WRITE_FIELDS)
-        if regular:
-            insert_new(models.CheckpointWrite, regular, WRITE_KEY)
+        with fenced(config):
+            if special:
+                upsert(models.CheckpointWrite, special, WRITE_KEY, WRITE_FIELDS)
+            if regular:
+                insert_new(models.CheckpointWrite, regular, WRITE_KEY)
 
     # --- deleting and copying ------------------------------------------------------------
 

@@ -483,6 +483,10 @@ if RUN_LEASE_SECONDS < 2 * RUN_HEARTBEAT_SECONDS:
         f"{RUN_LEASE_SECONDS} and {RUN_HEARTBEAT_SECONDS}"
     )
 RUN_SHUTDOWN_GRACE_SECONDS = _bounded_float("RUN_SHUTDOWN_GRACE_SECONDS", 5.0, low=0.0, high=60.0)
+# How often a server looks for runs to take over (a dead owner's lease ran out, or a stopping
+# server handed them over), and how many attempts a run gets before it is recorded failed.
+RUN_RECOVERY_POLL_SECONDS = _bounded_float("RUN_RECOVERY_POLL_SECONDS", 1.0, low=0.05, high=60.0)
+RUN_MAX_ATTEMPTS = _bounded_int("RUN_MAX_ATTEMPTS", 3, low=1, high=100)
 # The longest a run may take, queueing excluded: then it ends with `error` run_timeout.
 RUN_MAX_SECONDS = _bounded_float("RUN_MAX_SECONDS", 300.0, low=0.1, high=86_400.0)
 SSE_RETRY_MS = _bounded_int("SSE_RETRY_MS", 2000, low=0, high=600_000)

@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 
 from accounts.callers import Caller
 from runs.models import Run
-from runs.store import recover_if_stale
 
 
 def visible_runs(caller: Caller) -> QuerySet[Run]:
@@ -22,11 +21,8 @@ def visible_runs(caller: Caller) -> QuerySet[Run]:
 
 @sync_to_async
 def get_run_for(caller: Caller, run_id: str) -> Run | None:
-    """Return the caller's run, recording it interrupted first if its owner's lease ran out."""
-    run = visible_runs(caller).filter(pk=run_id).first()
-    if run is not None and not run.finished and recover_if_stale(run):
-        run.refresh_from_db()
-    return run
+    """Return the caller's run (None when it does not exist or is another user's)."""
+    return visible_runs(caller).filter(pk=run_id).first()
 
 
 @sync_to_async

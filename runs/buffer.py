@@ -10,6 +10,7 @@ set, so that a single server never loads the Redis client).
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import time
 from collections import deque
@@ -65,9 +66,14 @@ class EventBuffer(Protocol):
     async def lost(self, run_id: str) -> str | None:
         """Why the run's events are gone before their time (an outage), or None."""
 
+    async def adopt(self, run_id: str) -> list[RunEvent]:
+        """Take over the events of a run whose executor moves here; return those stored."""
+
 
 @dataclass
-class _Log:
+class RunLog:
+    """One run's events in memory and the readers waiting for the next."""
+
     events: list[RunEvent] = field(default_factory=list)
     waiters: list[asyncio.Future[bool]] = field(default_factory=list)
     """The futures of readers waiting for the next event (made only when one waits)."""
@@ -126,7 +132,7 @@ class MemoryEventBuffer(EventByEvent):
     def __init__(self, *, retain_seconds: float) -> None:
         """Keep a finished run's events for `retain_seconds`."""
         self.retain_seconds = retain_seconds
-        self.logs: dict[str, _Log] = {}
+        self.logs: dict[str, RunLog] = {}
         self.expiries: deque[tuple[float, str]] = deque()
         """(expiry, run id) in the order runs ended: the retention is fixed, so also by expiry."""
 
@@ -135,7 +141,7 @@ class MemoryEventBuffer(EventByEvent):
         log = self.logs.get(run_id)
         if log is None:
             self.prune()
-            log = self.logs[run_id] = _Log()
+            log = self.logs[run_id] = RunLog()
         log.events.append(event)
         if event.event in TERMINAL_EVENTS:
             log.expires_at = time.monotonic() + self.retain_seconds
@@ -146,8 +152,17 @@ class MemoryEventBuffer(EventByEvent):
     async def read_batches(
         self, run_id: str, after: int, *, idle: float = IDLE_SECONDS
     ) -> AsyncIterator[list[RunEvent] | None]:
-        """Yield every stored event not yet read as one list, then each new burst as it comes."""
-        cursor = max(after, 0)
+        """Yield every stored event not yet read as one list, then each new burst as it comes.
+
+        The cursor is an index in the run's list: past the events with ids up to `after`
+        (a run taken over here starts at an id past its earlier attempts'). A run with no
+        events here yet (its server restarted and has not taken it over yet) is waited for,
+        with None on idle ticks, as a run with nothing new.
+        """
+        while (log := self.logs.get(run_id)) is None:
+            await asyncio.sleep(idle)
+            yield None
+        cursor = bisect.bisect_right(log.events, after, key=event_id)
         while True:
             log = self.logs.get(run_id)
             if log is None:
@@ -170,6 +185,11 @@ class MemoryEventBuffer(EventByEvent):
 
     async def flush(self, run_id: str) -> None:
         """Nothing to do: an appended event is readable at once."""
+
+    async def adopt(self, run_id: str) -> list[RunEvent]:
+        """Take over a run's events (its executor moves here); return those already stored."""
+        log = self.logs.get(run_id)
+        return list(log.events) if log else []
 
     async def lost(self, run_id: str) -> str | None:
         """None: this process's own memory has no outages."""
@@ -197,6 +217,11 @@ class MemoryEventBuffer(EventByEvent):
             log = self.logs.get(run_id)
             if log is not None and log.expires_at is not None and log.expires_at < now:
                 del self.logs[run_id]
+
+
+def event_id(event: RunEvent) -> int:
+    """An event's id (the buffers' sort key)."""
+    return event.id
 
 
 def until_terminal(events: list[RunEvent]) -> list[RunEvent]:

@@ -8,6 +8,7 @@ event saying which agents come next and what the interrupts ask.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from langgraph.types import Command, StateSnapshot
 
 from agents.approvals import check_answer
-from checkpoints.saver import NEW_THREAD
+from checkpoints.saver import FENCE, NEW_THREAD
 from runs.requests import RunRequest
 from runs.states import state_at
 
@@ -23,6 +24,9 @@ PROMPT_MESSAGE = "prompt_message_id"
 """The metadata key of a checkpoint that names the stored prompt its run answers."""
 APPROVE_WRITES = "approve_writes"
 """The metadata key saying that the run asks before writes (its resumption asks too)."""
+PASSES_BEFORE = "passes_before"
+"""The metadata key saying how many agent passes of the state came before the run (a run that
+continues a paused one inherits them): the rest are the run's own."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,12 @@ class Paused:
     prompt_message_id: str | None
     approve_writes: bool = False
     """Whether the paused run asked before writes (the run that resumes it does too)."""
+    passes: int = 0
+    """How many agent passes the state holds (`State.passes`)."""
+    passes_before: int = 0
+    """How many of them came before the run that wrote the checkpoint."""
+    run_id: str = ""
+    """The run that wrote the checkpoint."""
     by_task: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """The interrupts of each task that raised some, by task id (LangGraph's thread shape)."""
 
@@ -55,13 +65,18 @@ def graph_config(
     *,
     approve_writes: bool,
     new_thread: bool = False,
+    fence: Callable[[], None] | None = None,
+    passes_before: int = 0,
 ) -> dict:
     """The run's LangGraph config: its thread, the checkpoint to start from, its metadata.
 
     `new_thread`: the session was created with this run, so the saver need not look for a
-    checkpoint before the first step.
+    checkpoint before the first step. `fence` checks, with each checkpoint written, that the
+    run's attempt still holds it (runs/leases.py).
     """
     configurable: dict[str, Any] = {"thread_id": request.session_id}
+    if fence is not None:
+        configurable[FENCE] = fence
     if new_thread and not request.checkpoint_id:
         configurable[NEW_THREAD] = True
     if request.checkpoint_id:
@@ -71,6 +86,8 @@ def graph_config(
         metadata[PROMPT_MESSAGE] = prompt_message_id
     if approve_writes:
         metadata[APPROVE_WRITES] = True
+    if passes_before:
+        metadata[PASSES_BEFORE] = passes_before
     return {"configurable": configurable, "metadata": metadata}
 
 
@@ -113,6 +130,9 @@ def paused_from(snapshot: StateSnapshot) -> Paused | None:
         prompt=str(snapshot.values.get("prompt", "")),
         prompt_message_id=metadata.get(PROMPT_MESSAGE),
         approve_writes=bool(metadata.get(APPROVE_WRITES)),
+        passes=len(snapshot.values.get("passes") or ()),
+        passes_before=int(metadata.get(PASSES_BEFORE) or 0),
+        run_id=str(metadata.get("run_id") or ""),
         by_task={
             task.id: [{"id": i.id, "value": i.value} for i in task.interrupts]
             for task in snapshot.tasks

@@ -20,20 +20,13 @@ from django.conf import settings
 
 from runs.buffer import AppendRefused, EventBuffer, MemoryEventBuffer
 from runs.events import EventType, RunEvent
-from runs.models import Run
+from runs.leases import Fenced, Lease, hand_over, reserve_event_ids
+from runs.leases import renew as renew_leases
+from runs.models import EVENT_ID_BLOCK, Run
 from runs.pipeline import ChatRun
-from runs.requests import RunRequest
+from runs.requests import RunRequest, request_json
 from runs.signals import LocalSignals
-from runs.store import (
-    LOST_OWNER,
-    admit_run,
-    delete_run,
-    recover_stale_runs,
-    request_cancel,
-    session_holder,
-    take_session,
-)
-from runs.store import heartbeat as renew_lease
+from runs.store import admit_run, delete_run, request_cancel, session_holder, take_session
 from telemetry.outages import Repeating
 from telemetry.rollups import flush_rollups
 
@@ -58,7 +51,10 @@ STOPS = {
     "disconnected": Stop("cancelled", "cancelled", "the client disconnected"),
     "shutdown": Stop("interrupted", "server_shutdown", "The server is shutting down."),
     "timeout": Stop("error", "run_timeout", "The run took longer than RUN_MAX_SECONDS."),
+    "handover": Stop("", "server_shutdown", "The server is stopping: another one goes on."),
+    "fenced": Stop("", "", "Another process took the run over."),
 }
+"""Why a run stops. The last two leave it to another attempt: nothing is recorded or sent."""
 
 
 class RunConflict(Exception):
@@ -77,13 +73,22 @@ class ShuttingDown(Exception):
 class RunExecutor:
     """One run in this process: waits for its session, runs the pipeline, buffers events."""
 
-    def __init__(self, runtime: RunRuntime, run: Run, chat: ChatRun) -> None:
-        """Execute `run` with `chat` (the request's pipeline)."""
+    def __init__(
+        self, runtime: RunRuntime, run: Run, chat: ChatRun, *, lease: Lease, first_event_id: int = 1
+    ) -> None:
+        """Execute `run` with `chat` (the request's pipeline) under `lease` (its attempt).
+
+        The attempt's events take ids from `first_event_id` (a later attempt's start past
+        every id an earlier one may have used).
+        """
         self.runtime = runtime
         self.run = run
         self.chat = chat
+        self.lease = chat.record.lease = lease
         chat.record.run_id = chat.observer.run_id = run.pk
-        self.last_id = 0
+        self.last_id = first_event_id - 1
+        self.reserved = run.event_ids_to
+        """The last event id this attempt may use before it reserves more."""
         self.holds_session = False
         self.stopping: Stop | None = None
         self.ended = False
@@ -91,7 +96,19 @@ class RunExecutor:
         self.task: asyncio.Task[None] | None = None
 
     async def emit(self, event: EventType, data: dict[str, Any]) -> None:
-        """Append the run's next event (ids 1, 2, 3, …) to the replay buffer."""
+        """Append the run's next event (ids 1, 2, 3, …) to the replay buffer.
+
+        Ids are reserved in the run's row a block at a time (one write per EVENT_ID_BLOCK
+        events). Nothing is appended once the attempt lost its lease.
+
+        Raises:
+            Fenced: another process took the run over.
+        """
+        if self.lease.lost:
+            raise Fenced(self.run.pk)
+        if self.last_id >= self.reserved:
+            await reserve_event_ids(self.lease, self.last_id + EVENT_ID_BLOCK)
+            self.reserved = self.last_id + EVENT_ID_BLOCK
         self.last_id += 1
         self.chat.record.events_sent = self.last_id
         buffered = RunEvent(self.last_id, event, data)
@@ -99,10 +116,15 @@ class RunExecutor:
         await self.runtime.buffer.append(self.run.pk, buffered)
 
     def stop(self, stop: Stop) -> None:
-        """Cancel the run's task, to be recorded as `stop` says (the first stop wins)."""
+        """Cancel the run's task, to be recorded as `stop` says (the first stop wins).
+
+        A hand-over or a lost lease records nothing: the run goes on in another attempt.
+        """
         if self.stopping is not None or self.ended or self.task is None or self.task.done():
             return
         self.stopping = stop
+        if not stop.status:
+            self.chat.recorded = True
         self.chat.stop_status, self.chat.stop_reason = stop.status, stop.message
         self.task.cancel()
 
@@ -120,8 +142,11 @@ class RunExecutor:
                 limit.cancel()
         except asyncio.CancelledError:
             stop = self.stopping or STOPS["cancelled"]
-            await self.chat.record_failure(stop.status, stop.message)
-            await self.emit(EventType.ERROR, {"code": stop.code, "message": stop.message})
+            if stop.status:  # not handed over, not taken over: this attempt ends the run
+                await self.chat.record_failure(stop.status, stop.message)
+                await self.emit(EventType.ERROR, {"code": stop.code, "message": stop.message})
+        except Fenced:
+            self.chat.recorded = True  # another attempt records the run
         finally:
             await self.conclude()
 
@@ -169,16 +194,14 @@ class RunRuntime:
         """The server's background work (`start_workers`): webhook deliveries, crons."""
 
     async def start(self) -> None:
-        """Listen for signals, heartbeat, add ended runs to the rollups, recover dead owners'."""
+        """Listen for signals, heartbeat, add ended runs to the rollups.
+
+        Only a server takes over the runs of dead or stopped processes (runs/recovery.py,
+        started with its workers).
+        """
         await self.signals.start()
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
         self.rollup_task = asyncio.create_task(self.flush_rollups())
-        try:
-            for run in await recover_stale_runs():
-                await self.end_recovered(run)
-        except Exception:
-            # Sessions still recover their own runs when next used.
-            logger.exception("the start-up sweep of interrupted runs failed")
 
     def start_workers(self, *workers: Callable[[], Awaitable[None]]) -> None:
         """Run a server's background work in this runtime's loop until shutdown.
@@ -210,6 +233,7 @@ class RunRuntime:
             webhook=request.webhook,
             run_id=request.run_id,
             prompt=None if request.resume is not None else request.prompt,  # a resume has none
+            request=request_json(request),
             check_connections=check_connections,
         )
         run, holder = admission.run, admission.holder
@@ -217,7 +241,7 @@ class RunRuntime:
         chat.new_thread = admission.new_session
         if admission.turn is not None:
             chat.opened(admission.turn)
-        executor = RunExecutor(self, run, chat)
+        executor = RunExecutor(self, run, chat, lease=Lease(run.pk, run.attempt))
         executor.holds_session = run.status == Run.Status.RUNNING
         if holder is not None and request.multitask_strategy == "reject":
             await delete_run(run.pk)
@@ -231,13 +255,17 @@ class RunRuntime:
         executor.task = asyncio.create_task(executor.main())
         return executor
 
+    async def take_over(self, executor: RunExecutor, resumed: dict[str, Any]) -> None:
+        """Execute a run taken over from another attempt: `resumed` first, then the rest."""
+        self.executors[executor.run.pk] = executor
+        await executor.emit(EventType.RESUMED, resumed)
+        executor.task = asyncio.create_task(executor.main())
+
     async def cancel(self, run_id: str, status: str) -> Run | None:
         """Flag the run in the database and wake its owner, wherever it runs."""
         run = await request_cancel(run_id, status)
         if run is not None and not run.finished:
             await self.signals.cancel(run_id, status)
-        elif run is not None and run.status == Run.Status.INTERRUPTED:
-            await self.end_recovered(run)
         return run
 
     def on_cancel(self, run_id: str, status: str) -> None:
@@ -246,13 +274,13 @@ class RunRuntime:
         if executor is not None:
             executor.stop(STOPS.get(status, STOPS["cancelled"]))
 
-    async def end_recovered(self, run: Run) -> None:
-        """End a dead owner's buffered stream with `error`, so its readers stop too."""
+    async def end_abandoned(self, run: Run, code: str, message: str) -> None:
+        """End the buffered stream of a run recorded ended here with `error`, for its readers."""
         last = await self.buffer.last_id(run.pk)
         if last is None:
             return
-        event = RunEvent(last + 1, EventType.ERROR, {"code": "interrupted", "message": LOST_OWNER})
-        with contextlib.suppress(AppendRefused):  # the owner ended it after all
+        event = RunEvent(last + 1, EventType.ERROR, {"code": code, "message": message})
+        with contextlib.suppress(AppendRefused):  # its owner ended it after all
             await self.buffer.append(run.pk, event)
 
     async def heartbeat(self) -> None:
@@ -265,13 +293,40 @@ class RunRuntime:
         while True:
             await asyncio.sleep(settings.RUN_HEARTBEAT_SECONDS)
             try:
-                asked = await renew_lease(list(self.executors))
+                asked, lost = await renew_leases(list(self.executors))
             except Exception as exc:
                 await attempts.failed(exc)
                 continue
             attempts.worked()
             for run_id, status in asked.items():
                 self.on_cancel(run_id, status)
+            for run_id in lost:
+                self.lose(run_id)
+
+    def lose(self, run_id: str) -> None:
+        """Stop a run another process took over: this attempt writes nothing more of it."""
+        executor = self.executors.get(run_id)
+        if executor is None:
+            return
+        with contextlib.suppress(Fenced):
+            executor.lease.fence()
+        executor.stop(STOPS["fenced"])
+
+    async def hand_over(self, executors: list[RunExecutor]) -> None:
+        """Release the leases of the runs this process stops executing, for another to resume."""
+        if not executors:
+            return
+        try:
+            handed = await hand_over([(e.lease, e.last_id) for e in executors])
+        except Exception:  # their leases run out instead: they are taken over all the same
+            logger.exception("handing %d run(s) over failed", len(executors))
+            return
+        for run_id in handed:
+            logger.warning(
+                "run %s handed over: this server is stopping; another resumes it from its "
+                "last checkpoint",
+                run_id,
+            )
 
     async def flush_rollups(self) -> None:
         """Add the runs this process ended to the rollups every ROLLUP_FLUSH_SECONDS."""
@@ -286,21 +341,25 @@ class RunRuntime:
                 attempts.worked()
 
     async def shutdown(self, grace: float) -> None:
-        """Interrupt this process's runs and end its live streams, within `grace` seconds.
+        """Hand this process's runs over and end its live streams, within `grace` seconds.
 
-        Streams get up to a second to end with their run; the rest are cancelled, which ends
-        each with `error` server_shutdown, and are waited for until the grace runs out (at
-        least a second more: on a loaded machine their last writes take time, and a stream
-        cut before them loses its terminal event).
+        Each run stops where it is: LangGraph writes its last checkpoint as its task ends,
+        then its lease is released, and another live process (or this server when it starts
+        again) resumes it from there. Streams get up to a second to end with their run; the
+        rest are cancelled, which ends each with `error` server_shutdown without an id (a
+        client resumes elsewhere), and are waited for until the grace runs out (at least a
+        second more: on a loaded machine their last writes take time, and a stream cut
+        before them loses its terminal event).
         """
         deadline = time.monotonic() + grace
         self.shutting_down = True
         executors = list(self.executors.values())
         for executor in executors:
-            executor.stop(STOPS["shutdown"])
+            executor.stop(STOPS["handover"])
         tasks = [e.task for e in executors if e.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=grace)
+        await self.hand_over([e for e in executors if not e.ended])
         streams = list(self.streams)
         if streams:
             _, pending = await asyncio.wait(streams, timeout=min(grace, 1.0))

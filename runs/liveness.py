@@ -7,7 +7,6 @@ import time
 from django.conf import settings
 
 from runs.executor import RunRuntime
-from runs.models import Run
 from runs.store import get_run
 from telemetry.outages import DATABASE_UNREACHABLE, count_database_error, drop_broken_connection
 
@@ -33,7 +32,5 @@ class Liveness:
             count_database_error("liveness", exc)
             await drop_broken_connection(exc)
             return False
-        if run is not None and run.status == Run.Status.INTERRUPTED and self.ended_checks == 0:
-            await self.runtime.end_recovered(run)
         self.ended_checks = self.ended_checks + 1 if run is None or run.finished else 0
         return self.ended_checks >= 2

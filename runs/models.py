@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from chat.models import message_key, object_id_primary_key, session_key
 
+EVENT_ID_BLOCK = 1000
+"""How many event ids an attempt reserves at a time (one database write per block)."""
+
 
 def run_key(related_name: str) -> models.ForeignKey:
     """Build the optional foreign key from a record to the run that made it, as `runId`."""
@@ -25,7 +28,8 @@ class Run(models.Model):
     """One accepted chat request, stored from its first byte to its outcome.
 
     `owner` is the process that executes it and `heartbeat_at` its lease: a run whose owner
-    stopped heartbeating is recorded `interrupted` (see runs/store.py).
+    stopped heartbeating, or handed it over as it stopped, is taken over by another process
+    (`attempt` + 1) and resumed from its last checkpoint (runs/recovery.py).
     """
 
     class Status(models.TextChoices):
@@ -60,6 +64,24 @@ class Run(models.Model):
         default="",
         help_text="Where a POST goes when the run ends (webhooks/); empty when nowhere.",
     )
+    attempt = models.PositiveIntegerField(
+        default=1,
+        help_text="Which attempt executes the run: its fencing token (a process that lost the "
+        "lease writes nothing more of the run).",
+    )
+    request = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What was asked (the engine's RunRequest): another server resumes the run "
+        "from it.",
+    )
+    event_ids_to = models.PositiveIntegerField(
+        "event ids reserved to",
+        default=EVENT_ID_BLOCK,
+        db_column="eventIdsTo",
+        help_text="The attempt's events take ids up to this one; a later attempt's start "
+        "after it, so no id is ever given twice.",
+    )
     cancel_requested = models.CharField(
         "cancel requested",
         max_length=16,
@@ -91,3 +113,45 @@ class Run(models.Model):
 
 
 ACTIVE_RUN_STATUSES = (Run.Status.QUEUED, Run.Status.RUNNING)
+
+
+class RunAttempt(models.Model):
+    """An attempt that ended without ending its run: the run was taken over from it."""
+
+    class Ending(models.TextChoices):
+        HANDED_OVER = "handed_over", "handed over (its server stopped)"
+        LEASE_EXPIRED = "lease_expired", "lease expired (its server died or stalled)"
+
+    id = object_id_primary_key()
+    run = models.ForeignKey(
+        Run, db_column="runId", on_delete=models.CASCADE, related_name="attempts"
+    )
+    number = models.PositiveIntegerField()
+    owner = models.CharField(max_length=128, help_text="The process that executed it.")
+    started_at = models.DateTimeField("started", db_column="startedAt")
+    ended_at = models.DateTimeField("ended", default=timezone.now, db_column="endedAt")
+    ending = models.CharField(max_length=16, choices=Ending.choices)
+    last_event_id = models.PositiveIntegerField(
+        "last event id",
+        null=True,
+        blank=True,
+        db_column="lastEventId",
+        help_text="Its last event, when it handed the run over (unknown after a crash).",
+    )
+    resumed_by = models.CharField(
+        "resumed by", max_length=128, blank=True, default="", db_column="resumedBy"
+    )
+    resumed_at = models.DateTimeField("resumed", null=True, blank=True, db_column="resumedAt")
+    checkpoint_id = models.CharField(
+        "resumed from", max_length=64, blank=True, default="", db_column="checkpointId"
+    )
+
+    class Meta:
+        db_table = "run_attempts"
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="run_attempts_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} attempt {self.number} ({self.ending})"

@@ -63,6 +63,10 @@ class ChatRun:
         """Whether the session is new: its graph has no checkpoint to read (one query fewer)."""
         self.approve_writes = approves_writes(request)
         """Whether the Worker asks before writes (a resumed run as its paused run did)."""
+        self.taken_over = False
+        """Whether this is a later attempt of the run, going on from its own checkpoint."""
+        self.passes_before = 0
+        """The agent passes of the state that came before this run (it continues a pause)."""
         self.packed: PackedContext | None = None
         self.answer = ""
         self.observer = RunObserver(
@@ -141,6 +145,7 @@ class ChatRun:
             return False
         self.prompt = paused.prompt
         self.record.user_message_id = paused.prompt_message_id
+        self.passes_before = paused.passes_before if self.taken_over else paused.passes
         if self.request.approve_writes is None:
             self.approve_writes = paused.approve_writes
         return True
@@ -198,6 +203,8 @@ class ChatRun:
             self.record.user_message_id,
             approve_writes=self.approve_writes,
             new_thread=self.new_thread,
+            fence=None if self.record.lease is None else self.record.lease.check,
+            passes_before=self.passes_before,
         )
         async for mode, chunk in compiled_graph().astream(
             graph_input(request, history),
@@ -216,6 +223,7 @@ class ChatRun:
                     continue
                 update = dict(update or {})
                 timings = update.pop("timings", {})
+                update.pop("passes", None)
                 self.record.agent_timings = add_timings(self.record.agent_timings, timings)
                 final.update(update)
 

@@ -16,6 +16,7 @@ from agents.tools.runner import shorten
 from chat.models import Message, Session, Suggestion
 from llm.embeddings import EmbeddingError
 from memory.learning import learn, lessons_from
+from runs.leases import Lease
 from runs.models import Run
 from runs.store import close_run
 from runs.turns import Turn, open_turn_now
@@ -53,6 +54,8 @@ class RunResults:
     """How many events the run has streamed; its outcome is recorded just before the next."""
     webhook: str = ""
     """Where a POST goes when the run ends ("" for nowhere)."""
+    lease: Lease | None = None
+    """The attempt that executes the run: each write checks that it still holds it."""
 
     def close_run(
         self, status: str, session_fields: dict[str, object] | None = None, **fields: object
@@ -60,23 +63,32 @@ class RunResults:
         """Record the run's outcome, its message ids and last event id (inside a transaction).
 
         `session_fields` are written to the session too (in the same statement that frees it).
+
+        Raises:
+            Fenced: another attempt executes the run now (the transaction is rolled back).
         """
         fields.update(user_message_id=self.user_message_id, last_event_id=self.events_sent + 1)
-        close_run(
+        closed = close_run(
             self.run_id,
             self.session.session_id,
             status,
             session_fields=session_fields,
             webhook=Webhook(self.webhook, self.tools.user_id),
+            attempt=None if self.lease is None else self.lease.attempt,
             **fields,
         )
+        if not closed and self.lease is not None:
+            self.lease.fence()
 
     def store_tool_call(self, outcome: ToolOutcome) -> None:
         """Store one completed tool call of a stored run now (synchronous, autocommit).
 
-        The Worker calls it in the tool's own thread hop, so a call is stored before it is
-        announced and a crash loses none.
+        The Worker calls it in the tool's own thread hop and transaction, so a call is stored
+        before it is announced and a crash loses none; an attempt that lost its lease stores
+        neither the call nor what the tool wrote (`Fenced` rolls both back).
         """
+        if self.lease is not None:
+            self.lease.check()
         tool_call_record(outcome, self.tools, run_id=self.run_id).save(force_insert=True)
         self.stored_outcomes.append(outcome)
 

@@ -12,7 +12,14 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from runs.buffer import IDLE_SECONDS, AppendRefused, EventByEvent, MemoryEventBuffer, until_terminal
+from runs.buffer import (
+    IDLE_SECONDS,
+    AppendRefused,
+    EventByEvent,
+    MemoryEventBuffer,
+    RunLog,
+    until_terminal,
+)
 from runs.events import RunEvent
 from telemetry.outages import count_redis_error, redis_unreachable
 from telemetry.prometheus import REDIS_DROPPED_RUNS
@@ -82,6 +89,8 @@ class RedisEventBuffer(EventByEvent):
         self.writer: asyncio.Task[None] | None = None
         self.outage: Outage | None = None
         """Set while Redis cannot be written: since when, and what was dropped."""
+        self.adopted: set[str] = set()
+        """Runs taken over here (their memory copy may start past id 1: trimmed, or lost)."""
 
     @staticmethod
     def key(run_id: str) -> str:
@@ -95,7 +104,7 @@ class RedisEventBuffer(EventByEvent):
             AppendRefused: Redis refused the event of a run not started here (XADD with an
                 id not after the stream's last: its owner wrote that far after all).
         """
-        if event.id != 1 and not self.mirror.has_whole(run_id):
+        if event.id != 1 and not self.holds(run_id):
             try:
                 await self.write({run_id: [event]})
             except redis.ResponseError as refused:
@@ -268,6 +277,28 @@ class RedisEventBuffer(EventByEvent):
                 pipe.expire(self.key(run_id), self.retain_seconds)
             await pipe.execute()
 
+    def holds(self, run_id: str) -> bool:
+        """Whether this process keeps the run's events in memory (it executes, or executed, it)."""
+        if run_id not in self.adopted:
+            return self.mirror.has_whole(run_id)
+        if run_id in self.mirror.logs:
+            return True
+        self.adopted.discard(run_id)  # its copy expired
+        return False
+
+    async def adopt(self, run_id: str) -> list[RunEvent]:
+        """Copy a run taken over here from Redis into memory; return its events so far.
+
+        From then on its events are appended and read here as for a run started here. An
+        event its earlier attempt writes after this (it stalled, and lost the run) lands
+        before this attempt's first at most: Redis refuses ids not past the stream's last.
+        """
+        entries = await self.client.xrange(self.key(run_id), count=self.max_events)
+        earlier = [_decode(_text(entry_id), fields) for entry_id, fields in entries]
+        self.mirror.logs[run_id] = RunLog(events=earlier)
+        self.adopted.add(run_id)
+        return earlier
+
     async def flush(self, run_id: str) -> None:
         """Wait until the run's queued events are in Redis, or held through an outage."""
         while self.writer is not None and (run_id in self.pending or run_id in self.in_flight):
@@ -282,7 +313,7 @@ class RedisEventBuffer(EventByEvent):
 
         A run executing here is read from the memory copy, through the same kind of cursor.
         """
-        if self.mirror.has_whole(run_id):
+        if self.holds(run_id):
             async for batch in self.mirror.read_batches(run_id, after, idle=idle):
                 yield batch
             return
@@ -304,7 +335,7 @@ class RedisEventBuffer(EventByEvent):
 
     async def last_id(self, run_id: str) -> int | None:
         """Return the last entry's event id, None when the stream expired or never existed."""
-        if self.mirror.has_whole(run_id):
+        if self.holds(run_id):
             return await self.mirror.last_id(run_id)
         last = await self.client.xrevrange(self.key(run_id), count=1)
         return int(_text(last[0][0]).split("-")[0]) if last else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 OnDisconnect = Literal["cancel", "continue"]
@@ -51,3 +51,29 @@ class RunRequest:
     """Whether the Worker asks a person before each write; None for APPROVE_WRITES."""
     metadata: tuple[tuple[str, Any], ...] = ()
     """What the protocol adds to the run's checkpoints' metadata (graph, assistant ids)."""
+
+
+def request_json(request: RunRequest) -> dict[str, Any]:
+    """The request as stored with its run (JSON), for another process to resume it."""
+    stored = asdict(request)
+    stored["metadata"] = [list(pair) for pair in request.metadata]
+    return stored
+
+
+def request_from_json(stored: dict[str, Any]) -> RunRequest:
+    """The request a run stored (`request_json`).
+
+    Raises:
+        TypeError, ValueError: what is stored is not a request (a run from before it was).
+    """
+    fields = dict(stored)
+    resume = fields.pop("resume", None)
+    return RunRequest(
+        **fields
+        | {
+            "interrupt_before": tuple(fields.get("interrupt_before") or ()),
+            "interrupt_after": tuple(fields.get("interrupt_after") or ()),
+            "metadata": tuple((str(k), v) for k, v in fields.get("metadata") or ()),
+            "resume": None if resume is None else Resume(**resume),
+        }
+    )

@@ -4,13 +4,15 @@ daphne runs Twisted's reactor, whose signal handlers turn SIGTERM into `reactor.
 Stopping fires the reactor's "before shutdown" triggers and waits for the Deferreds they
 return; daphne's own trigger (registered when its server starts) cancels every application
 instance. Ours is registered earlier, when the ASGI application is imported, so it runs
-first: each run of this process ends with `error` `server_shutdown` and is recorded
-`interrupted`, each live stream gets that event and ends, within RUN_SHUTDOWN_GRACE_SECONDS.
+first: each run of this process stops at its last checkpoint and is handed over (another
+process, or this server when it starts again, resumes it), each live stream ends with
+`error` `server_shutdown` without an id (its client resumes elsewhere), within
+RUN_SHUTDOWN_GRACE_SECONDS.
 
-The same hook starts the run runtime as soon as the reactor runs, so the runs of a dead
-predecessor are recorded `interrupted` at start-up rather than at the first request, and a
-server's background work with it: the webhook deliveries and the cron scheduler (a command's
-runtime starts neither).
+The same hook starts the run runtime as soon as the reactor runs, and a server's background
+work with it: taking over the runs of stopped or dead processes (at once: a restarted single
+server resumes its own), the webhook deliveries and the cron scheduler (a command's runtime
+starts none of them).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.conf import settings
 from crons.scheduler import Scheduler
 from runs.executor import current_runtime, get_runtime
 from runs.pruning import CheckpointPruner
+from runs.recovery import Recovery
 from webhooks.delivery import DeliveryWorker
 
 DRAIN_SECONDS = 2.0
@@ -51,9 +54,15 @@ def start_runs() -> None:
 
 
 async def start_server_runtime() -> None:
-    """Start the runtime, then a server's background work: webhooks, crons, old checkpoints."""
+    """Start the runtime, then a server's background work.
+
+    Taking over the runs of stopped or dead processes, webhook deliveries, crons, and the
+    pruning of old checkpoints.
+    """
     runtime = await get_runtime()
-    runtime.start_workers(DeliveryWorker().run, Scheduler().run, CheckpointPruner().run)
+    runtime.start_workers(
+        Recovery().run, DeliveryWorker().run, Scheduler().run, CheckpointPruner().run
+    )
 
 
 def shutdown_runs() -> Any:

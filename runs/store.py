@@ -10,6 +10,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from bson import ObjectId
@@ -21,13 +22,11 @@ from chat.models import Message, Session, new_object_id
 from runs.models import ACTIVE_RUN_STATUSES, Run
 from runs.turns import Turn, open_turn_now
 from telemetry.models import RequestMetric, ToolCall
-from telemetry.outages import database_failed_within
 from telemetry.rollups import add_run
 from webhooks.outbox import Webhook, owe_delivery
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{ObjectId()}"
 """This process, as recorded on the runs it executes."""
-LOST_OWNER = "the server executing the run stopped (no heartbeat within the lease)"
 
 
 def is_run_id(value: str) -> bool:
@@ -62,6 +61,7 @@ def admit_run(
     webhook: str = "",
     run_id: str = "",
     prompt: str | None = None,
+    request: dict[str, Any] | None = None,
     check_connections: bool = False,
 ) -> Admission:
     """Open or create the session and store a new run that tries to start (one trip).
@@ -72,6 +72,7 @@ def admit_run(
     request's first trip to the database should (see protocols.native.consumers).
     `run_id` is the run's id when the caller chose it (a cron's firing, started again under
     the same id after its process died): a run with that id is never admitted twice.
+    `request` is what was asked, stored with the run so that another process can resume it.
 
     Raises:
         SessionForbidden: the session belongs to another user (nothing is stored).
@@ -84,6 +85,7 @@ def admit_run(
         "on_disconnect": on_disconnect,
         "webhook": webhook,
         "owner": OWNER,
+        "request": request or {},
     }
     chosen, run_id = bool(run_id), run_id or new_object_id()
     try:
@@ -98,7 +100,7 @@ def admit_run(
 
 
 def admit_in_one_transaction(
-    session_id: str, prompt: str | None, fields: dict[str, str]
+    session_id: str, prompt: str | None, fields: dict[str, Any]
 ) -> Admission:
     """Admit the run (`fields`, its id included) with one commit; a new session is held by it."""
     user_id = fields["user_id"]
@@ -118,7 +120,7 @@ def admit_in_one_transaction(
         return Admission(session, run, turn=turn)
 
 
-def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, str]) -> Admission:
+def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, Any]) -> Admission:
     """Create the session already held by a new running run (and its first turn).
 
     The run is inserted before the session that names it, so that no reader ever finds the
@@ -179,8 +181,8 @@ async def session_holder(session_id: str) -> Run | None:
 def holder_of(session_id: str) -> Run | None:
     """Return the session's active run, freeing the session first if that run is over.
 
-    A holder whose owner stopped heartbeating is recorded `interrupted` here: this is how a
-    crash is noticed when the session is used again.
+    A holder whose owner died still holds it: another process takes the run over
+    (runs/recovery.py) and finishes it.
     """
     holder_id = Session.objects.filter(session_id=session_id).values_list(
         "active_run_id", flat=True
@@ -190,8 +192,7 @@ def holder_of(session_id: str) -> Run | None:
         return None
     run = Run.objects.filter(pk=holder_id).first()
     if run is not None and run.status in ACTIVE_RUN_STATUSES:
-        if not recover_if_stale(run):
-            return run
+        return run
     Session.objects.filter(session_id=session_id, active_run_id=holder_id).update(
         active_run_id=None
     )
@@ -206,18 +207,23 @@ def close_run(
     error: str = "",
     session_fields: dict[str, object] | None = None,
     webhook: Webhook | None = None,
+    attempt: int | None = None,
     **fields: object,
 ) -> bool:
     """Record the run's outcome once and free its session (call inside a transaction).
 
     `session_fields` are written to the session in the same UPDATE that frees it (or in
     their own when the run no longer holds it). A run with a `webhook` owes it a delivery,
-    written to the outbox in the same transaction (webhooks/). Returns False when the run
-    had already ended (a second close changes nothing).
+    written to the outbox in the same transaction (webhooks/). With `attempt`, only that
+    attempt may close it (its fencing token). Returns False when the run had already ended
+    or another attempt executes it (a second close changes nothing).
     """
-    closed = Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
-        status=status, error=error[:2000], finished_at=timezone.now(), **fields
-    )
+    active = Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES)
+    if attempt is not None:
+        active = active.filter(attempt=attempt)
+    closed = active.update(status=status, error=error[:2000], finished_at=timezone.now(), **fields)
+    if not closed and attempt is not None:
+        return False  # fenced: the session is the attempt's that holds the run now
     if closed and webhook is not None and webhook.url:
         owe_delivery(run_id, webhook)
     session = Session.objects.filter(session_id=session_id)
@@ -234,26 +240,15 @@ def delete_run(run_id: str) -> None:
 
 
 @sync_to_async
-def heartbeat(run_ids: list[str]) -> dict[str, str]:
-    """Renew this process's lease on its runs; return the cancels asked of them by id."""
-    if not run_ids:
-        return {}
-    runs = Run.objects.filter(pk__in=run_ids, status__in=ACTIVE_RUN_STATUSES)
-    runs.update(heartbeat_at=timezone.now())
-    asked = runs.exclude(cancel_requested="").values_list("id", "cancel_requested")
-    return dict(asked)
-
-
-@sync_to_async
 def request_cancel(run_id: str, status: str) -> Run | None:
-    """Flag an active run to stop with `status`; return the run as it stands now."""
+    """Flag an active run to stop with `status`; return the run as it stands now.
+
+    A run whose owner died is stopped by the process that takes it over (runs/leases.py).
+    """
     Run.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES, cancel_requested="").update(
         cancel_requested=status
     )
-    run = Run.objects.filter(pk=run_id).first()
-    if run is not None and run.status in ACTIVE_RUN_STATUSES and recover_if_stale(run):
-        run.refresh_from_db()
-    return run
+    return Run.objects.filter(pk=run_id).first()
 
 
 def lease_cutoff() -> timezone.datetime:
@@ -261,29 +256,24 @@ def lease_cutoff() -> timezone.datetime:
     return timezone.now() - timedelta(seconds=settings.RUN_LEASE_SECONDS)
 
 
-def recover_if_stale(run: Run) -> bool:
-    """Record `run` interrupted, with its metric, if its owner's lease ran out.
+def abandon(run: Run, status: str, error: str) -> bool:
+    """Record a run no process executes any more as `status`, with its metric (once).
 
-    Not while this process has met the database unreachable within a lease: nobody could
-    renew a lease then, and the owner, likely alive, gets a whole lease to renew it (or to
-    record the run's end itself).
+    For a run that cannot be resumed: cancelled while its owner was gone, out of attempts,
+    or stored before runs could be resumed. Returns False if it had ended meanwhile.
     """
-    if database_failed_within(settings.RUN_LEASE_SECONDS):
-        return False
     with transaction.atomic():
-        lapsed = Run.objects.filter(
-            pk=run.pk, status__in=ACTIVE_RUN_STATUSES, heartbeat_at__lt=lease_cutoff()
-        )
         # One run at a time per session: the first prompt stored after it started is its own.
         prompt = Message.objects.filter(
             session_id=run.session_id, role=Message.Role.USER, created_at__gte=run.created_at
         ).order_by("created_at", "id")
-        if not lapsed.exists() or not close_run(
+        if not close_run(
             run.pk,
             run.session_id,
-            Run.Status.INTERRUPTED,
-            error=LOST_OWNER,
+            status,
+            error=error,
             webhook=Webhook(run.webhook, run.user_id),
+            attempt=run.attempt,
             user_message_id=prompt.values_list("id", flat=True).first(),
         ):
             return False
@@ -293,24 +283,14 @@ def recover_if_stale(run: Run) -> bool:
             user_id=run.user_id,
             total_time_ms=(timezone.now() - run.created_at).total_seconds() * 1000,
             tool_call_count=ToolCall.objects.filter(run_id=run.pk).count(),
-            status=RequestMetric.Status.INTERRUPTED,
-            error=LOST_OWNER,
+            status=status,
+            error=error[:2000],
         )
         add_run(metric)
     return True
 
 
 @sync_to_async
-def recover_stale_runs() -> list[Run]:
-    """Record every run whose owner's lease ran out as interrupted (run at start-up)."""
-    stale = Run.objects.filter(status__in=ACTIVE_RUN_STATUSES, heartbeat_at__lt=lease_cutoff())
-    return [run for run in stale if recover_if_stale(run)]
-
-
-@sync_to_async
 def get_run(run_id: str) -> Run | None:
-    """Return the run, first recording it interrupted if its owner's lease ran out."""
-    run = Run.objects.filter(pk=run_id).first()
-    if run is not None and run.status in ACTIVE_RUN_STATUSES and recover_if_stale(run):
-        run.refresh_from_db()
-    return run
+    """Return the stored run."""
+    return Run.objects.filter(pk=run_id).first()

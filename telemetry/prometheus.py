@@ -79,6 +79,16 @@ DATABASE_ERRORS = Counter(
 REDIS_DROPPED_RUNS = Counter(
     "redis_dropped_runs", "Runs whose events an outage of Redis outlasted the hold for."
 )
+RUN_RESUMPTIONS = Counter(
+    "chat_run_resumptions",
+    "Runs taken over by this process, by why: handed_over (their server stopped), "
+    "lease_expired (it died or stalled) or given_up (out of attempts, recorded error).",
+    ["reason"],
+)
+RUN_LEASES_LOST = Counter(
+    "chat_run_leases_lost",
+    "Runs this process was executing when another took them over (their writes refused).",
+)
 WEBHOOK_ATTEMPTS = Counter(
     "webhook_attempts",
     "Webhook delivery attempts by outcome: delivered, retry (failed, tried again) or failed.",

@@ -9,7 +9,7 @@ from itertools import islice
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from opentelemetry import trace
 
 from agents.timing import ms_since
@@ -62,9 +62,14 @@ async def run_tool(
 def run_and_record(
     name: str, args: dict[str, Any], ctx: ToolContext, record: Recorder | None
 ) -> ToolOutcome:
-    """Run the tool, then let `record` store the outcome (both synchronous, one thread)."""
-    outcome = run_tool_now(name, args, ctx)
-    if record is not None:
+    """Run the tool, then let `record` store the outcome (one thread, one transaction).
+
+    A `record` that raises rolls back what the tool wrote too (a run that lost its lease).
+    """
+    if record is None:
+        return run_tool_now(name, args, ctx)
+    with transaction.atomic():
+        outcome = run_tool_now(name, args, ctx)
         record(outcome)
     return outcome
 

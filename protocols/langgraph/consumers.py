@@ -239,7 +239,9 @@ class JoinStreamConsumer(RunEventsConsumer):
     async def client_left(self) -> None:
         """Cancel the run if the join asked for it (`cancel_on_disconnect`)."""
         if self.cancel_on_disconnect and self.run is not None and not self.response_done:
-            await engine.cancel(self.run.pk)
+            runtime = await engine.get_runtime()
+            if not runtime.shutting_down:  # cut by the shutdown: the run is handed over
+                await engine.cancel(self.run.pk)
 
 
 def truthy(value: str) -> bool:

@@ -16,15 +16,10 @@ from runs.store import (
     SessionForbidden,
     admit_run,
     close_run,
-    get_run,
-    heartbeat,
     is_run_id,
-    recover_stale_runs,
     request_cancel,
-    session_holder,
     take_session,
 )
-from telemetry.models import RequestMetric, ToolCall
 
 pytestmark = pytest.mark.django_db
 
@@ -101,40 +96,6 @@ def test_closing_frees_the_session_once_and_only_for_its_holder(alice_session):
     assert Run.objects.get(pk=second.pk).status == "running"
 
 
-def test_a_holder_whose_lease_ran_out_is_interrupted_with_its_metric(alice_session, settings):
-    settings.RUN_LEASE_SECONDS = 2
-    run, _ = admit(alice_session)
-    ToolCall.objects.create(session=alice_session, run=run, user_id="alice", tool="db.find")
-    assert async_to_sync(session_holder)(alice_session.session_id).pk == run.pk
-    age(run, 3)
-    assert async_to_sync(session_holder)(alice_session.session_id) is None
-    run.refresh_from_db()
-    assert run.status == "interrupted" and run.finished_at is not None
-    assert run.user_message_id is None, "its prompt was stored before the run: not its own"
-    metric = RequestMetric.objects.get(run=run)
-    assert (metric.status, metric.tool_call_count) == ("interrupted", 1)
-    assert metric.user_id == "alice", "a crash-recovered run's metric keeps its user"
-
-
-def test_the_start_up_sweep_interrupts_only_runs_past_their_lease(alice_session, settings):
-    settings.RUN_LEASE_SECONDS = 2
-    lost, _ = admit(alice_session)
-    alive, _ = admit(Session.objects.create(session_id="other", user_id="alice"))
-    age(lost, 3)
-    assert [run.pk for run in async_to_sync(recover_stale_runs)()] == [lost.pk]
-    assert async_to_sync(get_run)(alive.pk).status == "running"
-    assert async_to_sync(recover_stale_runs)() == [], "a run is recovered once"
-
-
-def test_a_heartbeat_renews_the_lease_and_returns_the_cancels_asked(alice_session):
-    run, _ = admit(alice_session)
-    age(run, 100)
-    assert async_to_sync(heartbeat)([run.pk]) == {}
-    assert Run.objects.get(pk=run.pk).heartbeat_at > timezone.now() - timedelta(seconds=5)
-    async_to_sync(request_cancel)(run.pk, "cancelled")
-    assert async_to_sync(heartbeat)([run.pk]) == {run.pk: "cancelled"}
-
-
 def test_a_cancel_of_a_finished_run_changes_nothing(alice_session):
     run, _ = admit(alice_session)
     close_run(run.pk, "alice-s1", "ok")
@@ -147,16 +108,6 @@ def test_a_cancel_of_a_finished_run_changes_nothing(alice_session):
 )
 def test_run_ids_are_24_lower_case_hex_digits(value, valid):
     assert is_run_id(value) is valid
-
-
-def test_an_interrupted_run_keeps_the_prompt_it_stored(alice_session, settings):
-    settings.RUN_LEASE_SECONDS = 2
-    run, _ = admit(alice_session)
-    prompt = Message.objects.create(
-        session=alice_session, user_id="alice", role="user", content="cut off"
-    )
-    age(run, 3)
-    assert async_to_sync(get_run)(run.pk).user_message_id == prompt.pk
 
 
 def test_a_run_that_starts_at_once_opens_its_turn_in_the_admission(alice_session):

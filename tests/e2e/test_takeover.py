@@ -1,0 +1,134 @@
+"""A run outlives its process: two daphne processes on one database, sharing a real Redis.
+
+The process executing a run is stopped (SIGTERM), killed (SIGKILL) or stalled past its lease
+(SIGSTOP, then SIGCONT); the other takes the run over from its last checkpoint and finishes
+it, and a client that resumes there with `Last-Event-ID` reads one coherent answer.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import pytest
+
+from harness.live_server import LiveServer, live_servers
+from operations.client import StreamEvent, stream_chat_http
+from tests.support.runs import TOKEN, api, body, join, new_session, roles, wait_for_run
+from tests.support.waiting import eventually, until
+
+LEASE = {"RUN_HEARTBEAT_SECONDS": "0.3", "RUN_LEASE_SECONDS": "1.5"}
+SLOW = {"BUILTIN_TOKEN_DELAY_MS": "60", "RUN_RECOVERY_POLL_SECONDS": "0.2", **LEASE}
+
+
+@pytest.fixture
+def pair(tmp_path, template_db, redis_url):
+    """Processes A and B: one database, one Redis, runs slow enough to act on mid-answer."""
+    with live_servers(tmp_path, 2, template_db=template_db, REDIS_URL=redis_url, **SLOW) as ab:
+        yield ab
+
+
+def answer_seen(events: list[StreamEvent]) -> str:
+    """The answer a client shows: tokens, minus those each `resumed` event supersedes."""
+    kept: list[StreamEvent] = []
+    for event in events:
+        if event.event == "resumed":
+            kept = [e for e in kept if e.id is not None and e.id <= event.data["supersedes"]]
+        kept.append(event)
+    return "".join(e.data["text"] for e in kept if e.event == "token")
+
+
+async def cut_mid_run(server: LiveServer, session: str, act: Callable[[], None], when: str):
+    """Stream a chat on `server` until its first `when` event, then `act` (and stop reading)."""
+    events = []
+    async for event in stream_chat_http(server.url, TOKEN, body(session, onDisconnect="continue")):
+        events.append(event)
+        if event.event == when:
+            act()
+            break
+    return events
+
+
+def ids_unique_and_rising(events: list[StreamEvent]) -> bool:
+    ids = [e.id for e in events if e.id is not None]
+    return ids == sorted(set(ids))
+
+
+async def test_sigterm_mid_answer_hands_the_run_over_and_the_client_reads_one_answer(pair):
+    a, b = pair
+    session = new_session()
+    first = []
+    async for event in stream_chat_http(a.url, TOKEN, body(session)):  # onDisconnect: cancel
+        first.append(event)
+        if sum(e.event == "token" for e in first) == 3:
+            a.process.send_signal(signal.SIGTERM)
+    assert (first[-1].event, first[-1].data["code"], first[-1].id) == (
+        "error",
+        "server_shutdown",
+        None,
+    ), "no id: a resume elsewhere goes on from the last one"
+    assert a.process.wait(timeout=15) == 0
+    run_id = first[0].data["runId"]
+    last = [e for e in first if e.id is not None][-1].id
+    rest = await join(b.url, run_id, last_event_id=last)
+    resumed = next(e for e in rest if e.event == "resumed")
+    assert resumed.data["attempt"] == 2 and resumed.data["reason"] == "handed_over"
+    assert resumed.id == last + 1, "a handed-over run's ids go on right after its last"
+    assert rest[-1].event == "done"
+    seen = [*first[:-1], *rest]
+    assert ids_unique_and_rising(seen)
+    assert answer_seen(seen) == rest[-1].data["fullText"]
+    assert "handed over" in a.log()
+    run = api("GET", b.url, f"/v1/runs/{run_id}").json()
+    assert (run["status"], run["attempt"]) == ("ok", 2)
+    assert roles(b.url, session) == ["user", "assistant"]
+
+
+async def test_kill_9_mid_tool_call_another_process_finishes_the_run_within_the_lease(pair):
+    a, b = pair
+    session = new_session()
+    first = await cut_mid_run(a, session, a.process.kill, "tool_call_started")
+    a.process.wait(timeout=10)
+    killed_at = time.monotonic()
+    run_id = first[0].data["runId"]
+    rest = await join(b.url, run_id, last_event_id=first[-1].id)
+    resumed = next(e for e in rest if e.event == "resumed")
+    lease = float(LEASE["RUN_LEASE_SECONDS"]) + float(LEASE["RUN_HEARTBEAT_SECONDS"])
+    assert resumed.data["reason"] == "lease_expired" and resumed.data["attempt"] == 2
+    assert resumed.id > 1000, "past every id the dead attempt could have used"
+    assert rest[-1].event == "done"
+    assert time.monotonic() - killed_at < lease + 15, "taken over soon after the lease"
+    seen = [*first, *rest]
+    assert ids_unique_and_rising(seen)
+    assert answer_seen(seen) == rest[-1].data["fullText"]
+    assert roles(b.url, session) == ["user", "assistant"], "the prompt is stored once"
+    metrics = api("GET", b.url, f"/v1/metrics/{session}").json()
+    assert metrics["totalRequests"] == 1
+
+
+async def test_a_process_stalled_past_its_lease_writes_nothing_once_it_wakes(pair):
+    a, b = pair
+    session = new_session()
+    first = await cut_mid_run(a, session, lambda: os.kill(a.process.pid, signal.SIGSTOP), "token")
+    run_id = first[0].data["runId"]
+    try:
+        rest = await join(b.url, run_id, last_event_id=first[-1].id)
+        assert rest[-1].event == "done"
+    finally:
+        os.kill(a.process.pid, signal.SIGCONT)
+    until(lambda: "lost its lease" in a.log(), what="A noticed that it lost the run", timeout=20)
+    whole = await join(b.url, run_id)
+    assert sum(e.event in {"done", "error"} for e in whole) == 1, "finished once"
+    assert ids_unique_and_rising(whole)
+    assert answer_seen(whole) == whole[-1].data["fullText"]
+    run = await wait_for_run(b.url, run_id)
+    assert (run["status"], run["attempt"]) == ("ok", 2)
+    assert roles(b.url, session) == ["user", "assistant"], "A's late answer was refused"
+    assert api("GET", b.url, f"/v1/metrics/{session}").json()["totalRequests"] == 1
+
+    async def a_serves() -> bool:
+        return api("GET", a.url, "/health").status_code == 200
+
+    assert await eventually(a_serves, what="A serves again")
