@@ -26,7 +26,14 @@ from edge.checks import admit_caller, decoded_headers
 from edge.errors import RequestRejected
 from edge.sse import json_body
 from edge.wire import EVENTS_UNREADABLE, SHUTDOWN_EVENT, WireFormat
-from runs.engine import IDLE_SECONDS, Liveness, RunEvent, RunRuntime, get_runtime
+from runs.engine import (
+    IDLE_SECONDS,
+    Liveness,
+    RunEvent,
+    RunRuntime,
+    get_runtime,
+    without_superseded,
+)
 from telemetry.outages import count_redis_error, redis_unreachable
 
 logger = logging.getLogger(__name__)
@@ -191,7 +198,7 @@ class RunEventsConsumer(AsyncHttpConsumer):
                 # returns its result. Seen here, it ends the stream the same way.
                 raise asyncio.CancelledError
             if batch is not None:
-                await self.write(batch)
+                await self.write(without_superseded(batch))
                 continue
             if self.preamble:
                 await self.send_chunk(b"")  # nothing was ready after all: send it now

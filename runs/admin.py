@@ -17,7 +17,7 @@ from console.toolkit import (
     status_label,
     table,
 )
-from runs.models import Run
+from runs.models import Run, RunAttempt
 from telemetry.models import RequestMetric, ToolCall
 
 
@@ -46,6 +46,7 @@ class RunAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         ("Conversation", {"fields": ("prompt", "answer")}),
         ("Timings", {"fields": ("created_at", "started_at", "finished_at", "metric", "timeline")}),
         ("Tool calls", {"fields": ("tool_calls",)}),
+        ("Attempts", {"fields": ("attempts",)}),
         (
             "Execution",
             {
@@ -56,6 +57,8 @@ class RunAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
                     "last_event_id",
                     "owner",
                     "heartbeat_at",
+                    "attempt",
+                    "event_ids_to",
                 ),
                 "classes": ("collapse",),
             },
@@ -121,3 +124,26 @@ class RunAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         if not rows:
             return format_html("{}", "None.")
         return table(("tool", "outcome", "latency", "arguments"), rows)
+
+    @admin.display(description="attempts")
+    def attempts(self, run: Run) -> SafeString:
+        """Each attempt that executed the run: which process, when, why the next took over."""
+        ended = list(RunAttempt.objects.filter(run=run).order_by("number"))
+        rows = [
+            (
+                str(attempt.number),
+                attempt.owner or DASH,
+                f"{attempt.started_at:%Y-%m-%d %H:%M:%S} – {attempt.ended_at:%H:%M:%S}",
+                attempt.get_ending_display(),
+                DASH if attempt.last_event_id is None else str(attempt.last_event_id),
+                attempt.checkpoint_id or "its start",
+            )
+            for attempt in ended
+        ]
+        since = ended[-1].resumed_at if ended else (run.started_at or run.created_at)
+        ongoing = "finished" if run.finished else "executing"
+        rows.append(
+            (str(run.attempt), run.owner or DASH, f"{since:%Y-%m-%d %H:%M:%S} –", ongoing, DASH, "")
+        )
+        headers = ("attempt", "process", "from – to", "how it ended", "last event", "next attempt from")
+        return table(headers, rows)

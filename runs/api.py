@@ -34,9 +34,7 @@ class RunOut(Schema):
     runId: str = Field(alias="pk")
     sessionId: str = Field(alias="session_id")
     userId: str = Field(alias="user_id")
-    status: str = Field(
-        description="queued, running, ok, error, cancelled, interrupted or waiting"
-    )
+    status: str = Field(description="queued, running, ok, error, cancelled, interrupted or waiting")
     onDisconnect: str = Field(alias="on_disconnect")
     userMessageId: str | None = Field(alias="user_message_id")
     answerMessageId: str | None = Field(alias="answer_message_id")
@@ -47,7 +45,7 @@ class RunOut(Schema):
     cancelRequested: str = Field(alias="cancel_requested")
     attempt: int = Field(
         description="Which attempt executes (or executed) the run: 2 and more when another "
-        "server took it over (docs/runs.md, \"When a server stops or dies\")."
+        'server took it over (docs/runs.md, "When a server stops or dies").'
     )
     createdAt: datetime = Field(alias="created_at")
     startedAt: datetime | None = Field(alias="started_at")

@@ -27,7 +27,7 @@ from agents.graph import AGENTS
 from runs.access import get_run_for
 from runs.buffer import IDLE_SECONDS
 from runs.checkpointing import Paused, check_resume, paused_at
-from runs.events import EventType, RunEvent, ToolCallIds
+from runs.events import EventType, RunEvent, ToolCallIds, without_superseded
 from runs.executor import STOPS, RunConflict, RunExecutor, RunRuntime, ShuttingDown, get_runtime
 from runs.forget import delete_session
 from runs.liveness import Liveness
@@ -74,6 +74,7 @@ __all__ = [
     "read_events",
     "session_holder",
     "until_ended",
+    "without_superseded",
 ]
 
 

@@ -53,3 +53,20 @@ class ToolCallIds:
         """The id of the call of `tool` that completes now."""
         pending = self.pending[tool]
         return pending.popleft() if pending else f"call-{self.run_id}-{tool}"
+
+
+def without_superseded(batch: list[RunEvent]) -> list[RunEvent]:
+    """The batch without the events a `resumed` in it supersedes.
+
+    A client reading a run that was taken over, from before the take-over, gets the run as
+    one attempt: what the earlier attempt streamed and the later one redid is left out. A
+    client that read those events live gets the `resumed` event, which says they are void.
+    """
+    if len(batch) < 2 or all(event.event != EventType.RESUMED for event in batch):
+        return batch
+    kept: list[RunEvent] = []
+    for event in batch:
+        if event.event == EventType.RESUMED:
+            kept = [k for k in kept if k.id <= event.data["supersedes"]]
+        kept.append(event)
+    return kept

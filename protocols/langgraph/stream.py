@@ -15,7 +15,11 @@ What each run event becomes:
 - `done` → the Synthesizer's `updates` and the final `values`, `messages/complete`;
   `error` → `error` `{error, message}`;
 - `interrupted` (the run paused for a person) → `updates` `{"__interrupt__": [...]}` and the
-  state with its `__interrupt__` (`values`), as LangGraph's server ends a paused run.
+  state with its `__interrupt__` (`values`), as LangGraph's server ends a paused run;
+- `resumed` (another server took the run over) → `metadata` `{run_id, attempt: n}`, as
+  LangGraph's server starts each attempt of a run, and `values` without the answer so far:
+  the answer starts over under a message id of its own (`run-<id>-<n>`), so a client never
+  joins the text of two attempts (useStream replaces its state on `values`).
 """
 
 from __future__ import annotations
@@ -108,11 +112,14 @@ class PartStream(WireFormat):
     """The JSON of the state's messages before the answer, without the closing `]}`."""
     chunk_template: tuple[str, str] | None = None
     """The JSON of a `messages` (tuple) part around its text, built at the first token."""
+    attempt: int = 1
+    """Which attempt of the run the parts come from (2 and more: taken over)."""
 
     @property
     def message_id(self) -> str:
-        """The answer's message id, shared by its chunks and the final state."""
-        return f"run-{self.run.run_id}"
+        """The answer's message id, shared by its chunks and the final state (per attempt)."""
+        run = f"run-{self.run.run_id}"
+        return run if self.attempt == 1 else f"{run}-{self.attempt}"
 
     def headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
         """SSE headers, with where the run is and where to rejoin its stream."""
@@ -157,7 +164,18 @@ class PartStream(WireFormat):
             return [("error", error)]
         if event.event == EventType.INTERRUPTED:
             return self.interrupted(data)
+        if event.event == EventType.RESUMED:
+            return self.resumed(data)
         return []
+
+    def resumed(self, data: dict[str, Any]) -> list[Part]:
+        """Another attempt goes on with the run: its `metadata`, and the state without the answer.
+
+        The answer starts over, under its own message id.
+        """
+        self.attempt = int(data.get("attempt", self.attempt + 1))
+        self.answer, self.chunk_template, self.tool_calls = [], None, []
+        return [("metadata", {"run_id": self.run.run_id, "attempt": self.attempt}), *self.values()]
 
     def interrupted(self, data: dict[str, Any]) -> list[Part]:
         """The run paused: `updates` `{"__interrupt__": …}`, as LangGraph's server ends it.

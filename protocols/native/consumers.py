@@ -71,7 +71,7 @@ class RunStreamConsumer(RunEventsConsumer):
             run = await get_run_for(caller, run_id)
             if run is None:
                 raise RequestRejected(404, f"Run {run_id!r} not found")
-            if run.finished and await engine.last_event_id(run_id) is None:
+            if await engine.last_event_id(run_id) is None and run.finished:
                 lost = await engine.events_lost(run_id)
                 raise RequestRejected(
                     410, self.expired_detail(run, lost), code="events_lost" if lost else None

@@ -123,7 +123,7 @@ class ResponseConsumer(OpenAIResource):
             message = "starting_after must be an integer sequence number (-1 for all)"
             raise OpenAIError(message, param="starting_after")
         run_id = record.run.pk
-        if record.run.finished and await engine.last_event_id(run_id) is None:
+        if await engine.last_event_id(run_id) is None and record.run.finished:
             retrieve = "retrieve it without stream."
             if lost := await engine.events_lost(run_id):
                 message = f"The response's events cannot be replayed: {lost}; {retrieve}"

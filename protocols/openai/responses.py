@@ -139,6 +139,11 @@ class ResponseEvents:
     output: list[dict[str, Any]] = field(default_factory=list)
     answering: bool = False
     """Whether the answer has begun: later progress (the Synthesizer's end) is not shown."""
+    attempt: int = 1
+    """Which attempt of the run the events come from (2 and more: taken over)."""
+    voided: int = 0
+    """Items the stream opened and a later attempt voided: they keep their output index in the
+    stream, and are left out of the response's `output`."""
 
     def render(self, event: RunEvent) -> list[dict[str, Any]]:
         """The stream events for one run event, each with its `sequence_number`."""
@@ -156,12 +161,44 @@ class ResponseEvents:
             events += self.complete(event.data)
         elif event.event == EventType.ERROR:
             events += self.stop(event.data)
+        elif event.event == EventType.RESUMED:
+            events += self.void_answer()
+            self.attempt = int(event.data.get("attempt", self.attempt + 1))
         elif (line := progress_line(event)) is not None and not self.answering:
             events += self.in_progress() + self.open_reasoning()
             assert self.reasoning is not None
             self.reasoning.append(line)
             events.append(self.reasoning_event("response.reasoning_summary_text.delta", delta=line))
         return [self.numbered(item) for item in events]
+
+    def void_answer(self) -> list[dict[str, Any]]:
+        """Close the answer so far as `incomplete`, out of the output: another attempt redoes it.
+
+        Its text is not part of the response: the redone answer comes as a new message item
+        (`msg_<id>_<attempt>`), so a client never joins the text of two attempts.
+        """
+        if self.answer is None:
+            return []
+        text, self.answer, self.answering = "".join(self.answer), None, False
+        item = message_item(self.message_id, text, "incomplete")
+        events = [
+            self.text_event("response.output_text.done", text=text, logprobs=[]),
+            self.text_event("response.content_part.done", part=item["content"][0]),
+            {"type": "response.output_item.done", "output_index": self.index, "item": item},
+        ]
+        self.voided += 1
+        return events
+
+    @property
+    def index(self) -> int:
+        """The output index of the item open now (voided items keep theirs)."""
+        return len(self.output) + self.voided
+
+    @property
+    def message_id(self) -> str:
+        """The answer item's id (one per attempt that streams it)."""
+        first = message_id(self.shape)
+        return first if self.attempt == 1 else f"{first}_{self.attempt}"
 
     def numbered(self, event: dict[str, Any]) -> dict[str, Any]:
         """Give the event the next sequence number."""
@@ -188,7 +225,7 @@ class ResponseEvents:
         item = {"id": self.reasoning_id, "type": "reasoning", "summary": []}
         part = {"type": "summary_text", "text": ""}
         return [
-            {"type": "response.output_item.added", "output_index": len(self.output), "item": item},
+            {"type": "response.output_item.added", "output_index": self.index, "item": item},
             self.reasoning_event("response.reasoning_summary_part.added", part=part),
         ]
 
@@ -202,7 +239,7 @@ class ResponseEvents:
         events = [
             self.reasoning_event("response.reasoning_summary_text.done", text=text),
             self.reasoning_event("response.reasoning_summary_part.done", part=part),
-            {"type": "response.output_item.done", "output_index": len(self.output), "item": item},
+            {"type": "response.output_item.done", "output_index": self.index, "item": item},
         ]
         self.output.append(item)
         return events
@@ -213,11 +250,11 @@ class ResponseEvents:
             return []
         events = self.in_progress() + self.close_reasoning()
         self.answer, self.answering = [], True
-        item = message_item(message_id(self.shape), "", "in_progress")
+        item = message_item(self.message_id, "", "in_progress")
         part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
         return [
             *events,
-            {"type": "response.output_item.added", "output_index": len(self.output), "item": item},
+            {"type": "response.output_item.added", "output_index": self.index, "item": item},
             self.text_event("response.content_part.added", part=part),
         ]
 
@@ -225,11 +262,11 @@ class ResponseEvents:
         """Close the answer with the stored text, then `response.completed` with usage."""
         events = self.open_answer()
         text = done["fullText"]
-        item = message_item(message_id(self.shape), text, "completed")
+        item = message_item(self.message_id, text, "completed")
         events += [
             self.text_event("response.output_text.done", text=text, logprobs=[]),
             self.text_event("response.content_part.done", part=item["content"][0]),
-            {"type": "response.output_item.done", "output_index": len(self.output), "item": item},
+            {"type": "response.output_item.done", "output_index": self.index, "item": item},
         ]
         self.output.append(item)
         self.answer = None
@@ -260,7 +297,7 @@ class ResponseEvents:
         return {
             "type": kind,
             "item_id": self.reasoning_id,
-            "output_index": len(self.output),
+            "output_index": self.index,
             "summary_index": 0,
             **fields,
         }
@@ -270,8 +307,8 @@ class ResponseEvents:
         extra = {"logprobs": []} if kind == "response.output_text.delta" else {}
         return {
             "type": kind,
-            "item_id": message_id(self.shape),
-            "output_index": len(self.output),
+            "item_id": self.message_id,
+            "output_index": self.index,
             "content_index": 0,
             **extra,
             **fields,

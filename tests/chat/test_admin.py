@@ -229,3 +229,27 @@ def test_the_user_page_lists_their_memories_and_links_to_edit_them(admin_client,
     page = admin_client.get(reverse("admin:telemetry_user", args=["alice"])).content.decode()
     assert "I like tea." in page
     assert admin_url(MemoryItem, "change", MemoryItem.objects.get().pk) in page
+
+
+def test_a_run_taken_over_shows_each_attempt_and_why_it_ended(admin_client, history):
+    from django.utils import timezone
+
+    from runs.models import RunAttempt
+
+    run = Run.objects.get()
+    Run.objects.filter(pk=run.pk).update(attempt=2, owner="host-b:202:b")
+    RunAttempt.objects.create(
+        run=run,
+        number=1,
+        owner="host-a:101:a",
+        started_at=timezone.now(),
+        ending=RunAttempt.Ending.HANDED_OVER,
+        last_event_id=57,
+        resumed_by="host-b:202:b",
+        resumed_at=timezone.now(),
+        checkpoint_id="1f0c-checkpoint",
+    )
+    body = admin_client.get(admin_url(Run, "change", run.pk)).content.decode()
+    assert "host-a:101:a" in body and "handed over (its server stopped)" in body
+    assert "57" in body and "1f0c-checkpoint" in body
+    assert "host-b:202:b" in body and "finished" in body

@@ -13,6 +13,7 @@ from harness.live_server import live_server
 from operations.client import StreamRejected, stream_chat_http
 from tests.support.runs import (
     SLOW_RUNS,
+    answer_seen,
     api,
     body,
     chat,
@@ -22,7 +23,7 @@ from tests.support.runs import (
     start_and_leave,
     wait_for_run,
 )
-from tests.support.waiting import eventually, until
+from tests.support.waiting import eventually
 
 
 def join_stream(url: str, session: str):
@@ -198,7 +199,7 @@ async def test_a_run_past_its_retention_answers_410_and_keeps_its_answer(
         assert f"its answer is in /v1/sessions/{session}/messages" in joined.json()["detail"]
 
 
-async def test_sigterm_ends_the_stream_with_server_shutdown_and_records_it_interrupted(
+async def test_sigterm_hands_the_run_over_and_the_restarted_server_finishes_it(
     tmp_path_factory, template_db
 ):
     workdir = tmp_path_factory.mktemp("sigterm")
@@ -209,21 +210,25 @@ async def test_sigterm_ends_the_stream_with_server_shutdown_and_records_it_inter
             if event.event == "token":
                 server.process.send_signal(signal.SIGTERM)
         assert (events[-1].event, events[-1].data["code"]) == ("error", "server_shutdown")
+        assert events[-1].id is None, "no id: the client resumes from its last event"
         assert server.process.wait(timeout=10) == 0
+        assert "handed over" in server.log()
         db = server.sqlite_path
-    with live_server(workdir / "b", sqlite_path=db) as after:
-        run = api("GET", after.url, f"/v1/runs/{events[0].data['runId']}").json()
-        assert run["status"] == "interrupted"
-        joined = api("GET", after.url, f"/v1/runs/{run['runId']}/stream")
-        assert joined.status_code == 410
-        detail = joined.json()["detail"]
-        assert "interrupted before it answered" in detail and "no answer" in detail
-        assert "/messages" not in detail, "an interrupted run's answer is nowhere"
+    run_id, last = events[0].data["runId"], events[-2].id
+    with live_server(workdir / "b", sqlite_path=db, **SLOW_RUNS) as after:
+        rest = await join(after.url, run_id, last_event_id=last)
+        resumed = rest[0]
+        assert (resumed.event, resumed.id) == ("resumed", last + 1)
+        assert (resumed.data["attempt"], resumed.data["reason"]) == (2, "handed_over")
+        assert rest[-1].event == "done"
+        assert answer_seen([*events[:-1], *rest]) == rest[-1].data["fullText"]
+        run = api("GET", after.url, f"/v1/runs/{run_id}").json()
+        assert (run["status"], run["attempt"]) == ("ok", 2)
         assert api("GET", after.url, f"/v1/metrics/{session}").json()["totalRequests"] == 1
-        assert (await chat(after.url, body(session)))[-1].event == "done"
+        assert roles(after.url, session) == ["user", "assistant"]
 
 
-async def test_after_kill_9_the_restarted_server_records_the_run_interrupted_at_start_up(
+async def test_after_kill_9_the_restarted_server_resumes_the_run_from_its_start(
     tmp_path_factory, template_db
 ):
     workdir = tmp_path_factory.mktemp("restart")
@@ -235,19 +240,20 @@ async def test_after_kill_9_the_restarted_server_records_the_run_interrupted_at_
                 server.process.kill()
                 break
         server.process.wait(timeout=10)
-        killed_at = time.monotonic()
         db = server.sqlite_path
-    lease = float(SLOW_RUNS["RUN_LEASE_SECONDS"])
-    until(lambda: time.monotonic() > killed_at + lease + 0.2, what="the lease ran out")
+    run_id = events[0].data["runId"]
     with live_server(workdir / "b", sqlite_path=db, **SLOW_RUNS) as restarted:
-        # The session's run list reads without recovering: only the start-up sweep can do it.
-        def swept() -> bool:
-            listed = api("GET", restarted.url, f"/v1/sessions/{session}/runs").json()["runs"]
-            return listed[0]["status"] == "interrupted"
-
-        until(swept, what="the start-up sweep recorded the run interrupted")
+        # Joined before the restarted server took it over: the join waits for its events.
+        rest = await join(restarted.url, run_id, last_event_id=events[-1].id)
+        resumed = rest[0]
+        assert (resumed.event, resumed.data["reason"]) == ("resumed", "lease_expired")
+        assert resumed.data["supersedes"] == 1, "from its start: all but the `run` event"
+        assert resumed.id > 1000, "past every id the killed attempt could have used"
+        assert rest[-1].event == "done"
+        assert answer_seen([*events, *rest]) == rest[-1].data["fullText"]
+        assert roles(restarted.url, session) == ["user", "assistant"], "its prompt stored once"
         metrics = api("GET", restarted.url, f"/v1/metrics/{session}").json()
-        assert (metrics["totalRequests"], metrics["totalToolCalls"]) == (1, 1)
+        assert metrics["totalRequests"] == 1
         assert (await chat(restarted.url, body(session)))[-1].event == "done"
 
 

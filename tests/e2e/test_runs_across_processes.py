@@ -99,33 +99,6 @@ async def test_eight_prompts_enqueued_across_a_and_b_all_answer_with_alternating
     assert roles(pair[0].url, session) == ["user", "assistant"] * 8
 
 
-async def test_kill_9_of_the_owner_leaves_an_interrupted_run_with_its_records(
-    tmp_path_factory, template_db, redis_url
-):
-    workdir = tmp_path_factory.mktemp("kill")
-    with live_servers(workdir, 2, template_db=template_db, REDIS_URL=redis_url, **SLOW_RUNS) as ab:
-        a, b = ab
-        session = new_session()
-        events = []
-        async for event in stream_chat_http(a.url, TOKEN, body(session, onDisconnect="continue")):
-            events.append(event)
-            if event.event == "token":
-                a.process.kill()
-                break
-        run_id = events[0].data["runId"]
-        run = await wait_for_run(b.url, run_id, timeout=10)
-        assert run["status"] == "interrupted"
-        metrics = api("GET", b.url, f"/v1/metrics/{session}").json()
-        tool_calls = sum(e.event == "tool_call_completed" for e in events)
-        assert (metrics["totalRequests"], metrics["totalToolCalls"]) == (1, tool_calls)
-        assert tool_calls >= 1
-        rejoined = await join(b.url, run_id)
-        assert (rejoined[-1].event, rejoined[-1].data["code"]) == ("error", "interrupted")
-        answer = await chat(b.url, body(session, "What is my name?"))
-        assert answer[-1].event == "done"
-        assert roles(b.url, session) == ["user", "user", "assistant"]
-
-
 async def test_sigterm_of_b_ends_its_join_with_server_shutdown_while_a_finishes_the_run(
     tmp_path_factory, template_db, redis_url
 ):

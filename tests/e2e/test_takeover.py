@@ -16,7 +16,16 @@ import pytest
 
 from harness.live_server import LiveServer, live_servers
 from operations.client import StreamEvent, stream_chat_http
-from tests.support.runs import TOKEN, api, body, join, new_session, roles, wait_for_run
+from tests.support.runs import (
+    TOKEN,
+    answer_seen,
+    api,
+    body,
+    join,
+    new_session,
+    roles,
+    wait_for_run,
+)
 from tests.support.waiting import eventually, until
 
 LEASE = {"RUN_HEARTBEAT_SECONDS": "0.3", "RUN_LEASE_SECONDS": "1.5"}
@@ -28,16 +37,6 @@ def pair(tmp_path, template_db, redis_url):
     """Processes A and B: one database, one Redis, runs slow enough to act on mid-answer."""
     with live_servers(tmp_path, 2, template_db=template_db, REDIS_URL=redis_url, **SLOW) as ab:
         yield ab
-
-
-def answer_seen(events: list[StreamEvent]) -> str:
-    """The answer a client shows: tokens, minus those each `resumed` event supersedes."""
-    kept: list[StreamEvent] = []
-    for event in events:
-        if event.event == "resumed":
-            kept = [e for e in kept if e.id is not None and e.id <= event.data["supersedes"]]
-        kept.append(event)
-    return "".join(e.data["text"] for e in kept if e.event == "token")
 
 
 async def cut_mid_run(server: LiveServer, session: str, act: Callable[[], None], when: str):

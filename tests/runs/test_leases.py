@@ -210,3 +210,30 @@ def test_what_an_attempt_supersedes_is_what_it_redoes():
     ]
     assert superseded_after(again, 1, started=True) == 4
     assert superseded_after(again, 2, started=True) == 1003
+
+
+def test_prometheus_counts_resumptions_by_why_and_leases_lost(alice_session, settings):
+    from prometheus_client import REGISTRY
+
+    def count(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    settings.RUN_LEASE_SECONDS = 2
+    before = (
+        count("chat_run_resumptions_total", reason="lease_expired"),
+        count("chat_run_resumptions_total", reason="handed_over"),
+        count("chat_run_leases_lost_total"),
+    )
+    crashed = admit(alice_session)
+    handed = admit(Session.objects.create(session_id="other", user_id="alice"))
+    age(crashed, 3)
+    async_to_sync(hand_over)([(Lease(handed.pk, 1), 3)])
+    assert len(claim().claims) == 2
+    with pytest.raises(Fenced):
+        Lease(crashed.pk, 1).check()
+    after = (
+        count("chat_run_resumptions_total", reason="lease_expired"),
+        count("chat_run_resumptions_total", reason="handed_over"),
+        count("chat_run_leases_lost_total"),
+    )
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1]

@@ -79,3 +79,13 @@ def roles(url: str, session: str) -> list[str]:
 def owner_of(url: str, session_id: str) -> str:
     """The user a stored session belongs to (read with the service key)."""
     return api("GET", url, f"/v1/sessions/{session_id}").json()["userId"]
+
+
+def answer_seen(events: list[StreamEvent]) -> str:
+    """The answer a client shows: its tokens, minus those each `resumed` event supersedes."""
+    kept: list[StreamEvent] = []
+    for event in events:
+        if event.event == "resumed":
+            kept = [e for e in kept if e.id is not None and e.id <= event.data["supersedes"]]
+        kept.append(event)
+    return "".join(e.data["text"] for e in kept if e.event == "token")
