@@ -140,8 +140,10 @@ def superseded_after(earlier: list[RunEvent], done: int, *, started: bool) -> in
     `earlier` are the events stored so far (none when they died with their process), seen
     as a client that applied each `resumed` has them; `done` is how many of the run's agent
     passes the checkpoint it goes on from holds. Going on from there, every event from the
-    next agent's start is redone; going again from the start, every event after `run`. A
-    run that had not started (queued) redoes nothing.
+    next agent's start is redone; going again from the start, every event after `run` (id
+    1, always). When the earlier events are not all known (lost with their process, or to
+    an outage of Redis), every event after `run` is void too. A run that had not started
+    (queued) redoes nothing.
     """
     kept: list[RunEvent] = []
     for event in earlier:
@@ -149,12 +151,10 @@ def superseded_after(earlier: list[RunEvent], done: int, *, started: bool) -> in
             kept = [e for e in kept if e.id <= event.data["supersedes"]]
             continue
         kept.append(event)
-    if not kept:
-        return 1
     if not started:
-        return kept[-1].id
-    if done == 0:
-        return kept[0].id
+        return kept[-1].id if kept else 1
+    if done == 0 or not kept or kept[0].id != 1:
+        return 1  # again from the start, or what came before is not all known: void it all
     starts = [n for n, e in enumerate(kept) if e.event == EventType.AGENT and is_start(e)]
     if len(starts) <= done:
         return kept[-1].id

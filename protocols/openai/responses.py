@@ -179,7 +179,7 @@ class ResponseEvents:
         """
         if self.answer is None:
             return []
-        text, self.answer, self.answering = "".join(self.answer), None, False
+        text, self.answer = "".join(self.answer), None
         item = message_item(self.message_id, text, "incomplete")
         events = [
             self.text_event("response.output_text.done", text=text, logprobs=[]),

@@ -131,3 +131,59 @@ async def test_a_process_stalled_past_its_lease_writes_nothing_once_it_wakes(pai
         return api("GET", a.url, "/health").status_code == 200
 
     assert await eventually(a_serves, what="A serves again")
+
+
+async def test_langgraph_and_openai_clients_read_a_taken_over_run_as_one_answer(pair):
+    from openai import OpenAI
+
+    from tests.protocols.langgraph.conftest import ASSISTANT, ask, sync_client
+
+    a, b = pair
+    on_a = sync_client(a.url)
+    thread = on_a.threads.create()["thread_id"]
+    run = on_a.runs.create(thread, ASSISTANT, input=ask("What is AI?"))
+    seen = []
+    for part in on_a.runs.join_stream(thread, run["run_id"], stream_mode="messages-tuple"):
+        seen.append(part)
+        if sum(p.event == "messages" for p in seen) == 2:
+            a.process.send_signal(signal.SIGTERM)
+            break
+    assert a.process.wait(timeout=15) == 0
+    on_b = sync_client(b.url)
+    modes = ["values", "messages-tuple"]
+    parts = list(on_b.runs.join_stream(thread, run["run_id"], stream_mode=modes))
+    attempts = [p.data["attempt"] for p in parts if p.event == "metadata"]
+    assert attempts == [1, 2]
+    answer = parts[-1].data["messages"][-1]
+    chunks = [p.data[0] for p in parts if p.event == "messages"]
+    assert "".join(c["content"] for c in chunks if c["id"] == answer["id"]) == answer["content"]
+    assert on_b.runs.get(thread, run["run_id"])["status"] == "success"
+
+    responses = OpenAI(base_url=f"{b.url}/openai/v1", api_key=TOKEN, max_retries=0)
+    with responses.responses.stream(response_id=f"resp_{run['run_id']}") as stream:
+        final = stream.get_final_response()
+    assert final.output_text == answer["content"]
+    assert [item.type for item in final.output].count("message") == 1
+
+
+async def test_redis_restarted_mid_run_then_its_process_killed_the_run_still_ends_once(
+    tmp_path, template_db
+):
+    from harness.redis_server import redis_server
+
+    with redis_server(tmp_path / "redis") as redis:
+        env = {**SLOW, "REDIS_URL": redis.url}
+        with live_servers(tmp_path, 2, template_db=template_db, **env) as (a, b):
+            session = new_session()
+            first = await cut_mid_run(a, session, redis.kill, "token")  # comes back empty
+            redis.start()
+            a.process.kill()  # before it could write back all it held
+            a.process.wait(timeout=10)
+            run_id = first[0].data["runId"]
+            rest = await join(b.url, run_id, last_event_id=first[-1].id)
+            assert rest[-1].event == "done"
+            assert answer_seen([*first, *rest]) == rest[-1].data["fullText"]
+            assert ids_unique_and_rising([*first, *rest])
+            run = api("GET", b.url, f"/v1/runs/{run_id}").json()
+            assert (run["status"], run["attempt"]) == ("ok", 2)
+            assert roles(b.url, session) == ["user", "assistant"]

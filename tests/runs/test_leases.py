@@ -202,6 +202,7 @@ def test_what_an_attempt_supersedes_is_what_it_redoes():
     assert superseded_after(run, 2, started=True) == 6, "nothing streamed past the checkpoint"
     assert superseded_after([], 1, started=True) == 1, "events gone with their process"
     assert superseded_after(run[:1], 0, started=False) == 1, "a queued run redoes nothing"
+    assert superseded_after(run[3:], 1, started=True) == 1, "the start unknown: all of it"
     # A second take-over counts what the first one left standing, not what it voided.
     again = [
         *run,

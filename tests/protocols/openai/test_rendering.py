@@ -186,3 +186,43 @@ def test_a_stored_response_follows_its_runs_status(run_status, status):
     assert body.status == status
     assert body.output_text == answer
     assert (body.usage is None) == (run_status in {"queued", "running"})
+
+
+def taken_over_events() -> list[RunEvent]:
+    """A run whose answer was cut after one token, then redone by a second attempt."""
+    first = run_events()[:8]  # … synthesizer started, "Hello "
+    resumed = {"attempt": 2, "reason": "lease_expired", "supersedes": 6, "checkpoint": None}
+    redo = [
+        ("resumed", resumed),
+        ("agent", {"name": "synthesizer", "status": "started"}),
+        ("token", {"text": "Hello "}),
+        ("token", {"text": "again."}),
+        ("agent", {"name": "synthesizer", "status": "completed", "durationMs": 3.0}),
+        ("done", {**DONE, "fullText": "Hello again."}),
+    ]
+    return [*first, *(RunEvent(1001 + n, kind, data) for n, (kind, data) in enumerate(redo))]
+
+
+def test_a_taken_over_answer_is_voided_and_redone_as_a_new_item_the_sdk_reads_once():
+    from openai.lib.streaming.responses._responses import ResponseStreamState
+    from openai.types.responses.response_stream_event import ResponseStreamEvent as Event
+
+    events = rendered(taken_over_events())
+    state = ResponseStreamState(input_tools=[], text_format=openai_omit())
+    for event in events:
+        state.handle_event(TypeAdapter(Event).validate_python(event))
+    voided = [e for e in events if e["type"] == "response.output_item.done"][1]
+    assert voided["item"]["status"] == "incomplete"
+    assert voided["item"]["content"][0]["text"] == "Hello "
+    completed = state._completed_response
+    assert completed is not None and completed.output_text == "Hello again."
+    messages = [item for item in completed.output if item.type == "message"]
+    assert [m.id for m in messages] == ["msg_" + "0" * 24 + "_2"]
+    indices = [e["output_index"] for e in events if e["type"] == "response.output_item.added"]
+    assert indices == [0, 1, 2], "the voided item keeps its index in the stream"
+
+
+def openai_omit():
+    from openai import omit
+
+    return omit
