@@ -145,5 +145,5 @@ class RunAdmin(ReadOnlyHistoryMixin, admin.ModelAdmin):
         rows.append(
             (str(run.attempt), run.owner or DASH, f"{since:%Y-%m-%d %H:%M:%S} –", ongoing, DASH, "")
         )
-        headers = ("attempt", "process", "from – to", "how it ended", "last event", "next attempt from")
+        headers = ("attempt", "process", "from – to", "how it ended", "last event", "next from")
         return table(headers, rows)

@@ -18,6 +18,7 @@ starts none of them).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sys
 import time
 from typing import Any
@@ -81,7 +82,11 @@ def shutdown_runs() -> Any:
         await runtime.shutdown(settings.RUN_SHUTDOWN_GRACE_SECONDS)
         await drained(reactor, DRAIN_SECONDS)
 
-    return Deferred.fromFuture(asyncio.ensure_future(shutdown()))
+    # In a context of its own: the trigger runs inside whatever callback the reactor was in,
+    # and a context copied from one inside `sync_to_async` makes every later call of it
+    # refuse ("would deadlock"): the hand-over and the last rollups would be lost.
+    task = asyncio.get_event_loop().create_task(shutdown(), context=contextvars.Context())
+    return Deferred.fromFuture(task)
 
 
 async def drained(reactor: Any, timeout: float) -> bool:
