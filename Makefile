@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # `examples` builds the example apps.
-.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs bench-console bench-checkpoints migrations-check mongo-migrations system-packages clean
+.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs bench-console bench-checkpoints bench-takeover migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,10 @@ bench-runs: $(VENV)/.dev-installed system-packages
 # Issue #31's resume target: a paused run's resume to its first new event, per durability mode.
 bench-checkpoints: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.studies.checkpoint_bench $(BENCH_ARGS)
+
+# Issue #32's targets: what leases and fencing add to a chat's CPU; a crashed run's take-over.
+bench-takeover: $(VENV)/.dev-installed system-packages
+	$(BIN)/python -m bench.studies.takeover_bench $(BENCH_ARGS)
 
 # Offline checks that the migrations of both backends match the models (no server needed).
 migrations-check: $(VENV)/.dev-installed
