@@ -15,7 +15,11 @@ event becomes:
 - `interrupted` (the run paused for a person) → for each write it asks about, a dynamic tool
   part (`tool-input-available`) and `tool-approval-request` (its state `approval-requested`;
   `addToolApprovalResponse` answers it and the next request resumes the run), then a
-  `data-interrupt` part (what it waits for) and `finish`, `[DONE]`.
+  `data-interrupt` part (what it waits for) and `finish`, `[DONE]`;
+- `resumed` (another server took the run over) → the answer's `text-end`, if open, and a
+  `data-resumed` part (`{attempt, reason, supersedes}`); the redone answer is a text part of
+  its own (`text-<run>-<attempt>`): the stream cannot retract a part, so a client drops the
+  earlier one (a replay after the take-over leaves it out).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class UIMessageStream(WireFormat):
     session_id: str
     text_open: bool = False
     text_started: bool = False
+    attempt: int = 1
+    """Which attempt of the run the chunks come from (2 and more: taken over)."""
     agents: dict[str, int] = field(default_factory=dict)
     """How many times each agent started (the worker and critic twice on a retry)."""
     call_ids: ToolCallIds = field(init=False)
@@ -64,8 +70,9 @@ class UIMessageStream(WireFormat):
 
     @property
     def text_id(self) -> str:
-        """The answer's text part id."""
-        return f"text-{self.run_id}"
+        """The answer's text part id (one per attempt that streams it)."""
+        text = f"text-{self.run_id}"
+        return text if self.attempt == 1 else f"{text}-{self.attempt}"
 
     def headers(self, run_id: str) -> list[tuple[bytes, bytes]]:
         """SSE headers, the protocol's marker, and where the run is."""
@@ -100,7 +107,16 @@ class UIMessageStream(WireFormat):
             return [*self.close_text(), {"type": "error", "errorText": error_text(data)}]
         if event.event == EventType.INTERRUPTED:
             return self.interrupted(data)
+        if event.event == EventType.RESUMED:
+            return self.resumed(data)
         return []
+
+    def resumed(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """Another attempt goes on with the run: the text so far ends, a part says so."""
+        parts = self.close_text()
+        self.attempt, self.text_started = int(data.get("attempt", self.attempt + 1)), False
+        resumed = {"type": "data-resumed", "id": f"resumed-{self.run_id}", "data": dict(data)}
+        return [*parts, resumed]
 
     def interrupted(self, data: dict[str, Any]) -> list[dict[str, Any]]:
         """The run paused: what it asks about, a `data-interrupt` part, and the end.
