@@ -142,7 +142,8 @@ async def until_ended(run_id: str) -> None:
 async def collect(run_id: str) -> list[RunEvent]:
     """Every event of the run, to its terminal one (for the answers that are not streamed).
 
-    Stops early, without a terminal event, if the run ended unseen (its owner died).
+    Stops early, without a terminal event, if the run ended unseen. A run taken over by
+    another attempt comes as one attempt (what the later one redid is left out).
     """
     checks = Liveness(await get_runtime(), run_id)
     events: list[RunEvent] = []
@@ -151,4 +152,4 @@ async def collect(run_id: str) -> list[RunEvent]:
             events += batch
         elif await checks.run_is_gone():
             break
-    return events
+    return without_superseded(events)

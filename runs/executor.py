@@ -49,7 +49,6 @@ STOPS = {
     "cancelled": Stop("cancelled", "cancelled", "The run was cancelled."),
     "interrupted": Stop("interrupted", "interrupted", "A newer run of the session interrupted it."),
     "disconnected": Stop("cancelled", "cancelled", "the client disconnected"),
-    "shutdown": Stop("interrupted", "server_shutdown", "The server is shutting down."),
     "timeout": Stop("error", "run_timeout", "The run took longer than RUN_MAX_SECONDS."),
     "handover": Stop("", "server_shutdown", "The server is stopping: another one goes on."),
     "fenced": Stop("", "", "Another process took the run over."),

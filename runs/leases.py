@@ -236,14 +236,10 @@ def take_over(run: Run, ending: str) -> Claim | None:
     first_event_id = run.event_ids_to + 1
     if ended is not None and ended.last_event_id is not None:
         first_event_id = ended.last_event_id + 1  # handed over: its last id is known exactly
+    reserved = first_event_id + EVENT_ID_BLOCK - 1
     taken = Run.objects.filter(
         pk=run.pk, attempt=run.attempt, status=run.status, heartbeat_at__lt=lease_cutoff()
-    ).update(
-        attempt=run.attempt + 1,
-        owner=OWNER,
-        heartbeat_at=now,
-        event_ids_to=first_event_id + EVENT_ID_BLOCK - 1,
-    )
+    ).update(attempt=run.attempt + 1, owner=OWNER, heartbeat_at=now, event_ids_to=reserved)
     if not taken:
         return None
     if ended is None:
@@ -258,7 +254,12 @@ def take_over(run: Run, ending: str) -> Claim | None:
     ended.resumed_by, ended.resumed_at = OWNER, now
     RunAttempt.objects.filter(pk=ended.pk).update(resumed_by=OWNER, resumed_at=now)
     previous_owner = ended.owner
-    run.attempt, run.owner, run.heartbeat_at = run.attempt + 1, OWNER, now
+    run.attempt, run.owner, run.heartbeat_at, run.event_ids_to = (
+        run.attempt + 1,
+        OWNER,
+        now,
+        reserved,
+    )
     logger.warning(
         "run %s taken over (attempt %d): %s by %s; resuming it here from its last checkpoint",
         run.pk,

@@ -75,6 +75,12 @@ async def test_sigterm_mid_answer_hands_the_run_over_and_the_client_reads_one_an
     resumed = next(e for e in rest if e.event == "resumed")
     assert resumed.data["attempt"] == 2 and resumed.data["reason"] == "handed_over"
     assert resumed.id == last + 1, "a handed-over run's ids go on right after its last"
+    assert resumed.data["checkpoint"] is not None, "from the checkpoint written as it stopped"
+    synthesizer = next(
+        e.id for e in first if e.event == "agent" and e.data["name"] == "synthesizer"
+    )
+    assert resumed.data["supersedes"] == synthesizer - 1, "only the Synthesizer is redone"
+    assert [e.data["name"] for e in rest if e.event == "agent"] == ["synthesizer"] * 2
     assert rest[-1].event == "done"
     seen = [*first[:-1], *rest]
     assert ids_unique_and_rising(seen)
