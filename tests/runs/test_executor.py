@@ -101,3 +101,43 @@ async def test_a_run_past_run_max_seconds_ends_with_run_timeout_and_is_recorded(
     assert "RUN_MAX_SECONDS" in run.error
     assert (await RequestMetric.objects.aget(run_id=run.pk)).status == "error"
     assert (await Session.objects.aget(session_id="x-timeout")).active_run_id is None
+
+
+async def test_a_run_past_its_reserved_event_ids_reserves_the_next_block(monkeypatch):
+    monkeypatch.setattr("runs.executor.EVENT_ID_BLOCK", 4)
+    runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
+    executor = await start(runtime, "x-ids")
+    executor.reserved = 2  # as if the admission had reserved two ids
+    await executor.task
+    events = await events_of(runtime, executor.run.pk)
+    run = await Run.objects.aget(pk=executor.run.pk)
+    assert [e.id for e in events] == list(range(1, len(events) + 1)), "ids go on, no gap"
+    assert run.status == "ok" and run.event_ids_to >= events[-1].id
+    assert run.event_ids_to - events[-1].id < 4, "reserved a block at a time"
+
+
+async def test_a_run_taken_over_meanwhile_stops_without_a_word_or_a_record():
+    runtime = RunRuntime(MemoryEventBuffer(retain_seconds=60))
+    executor = await start(runtime, "x-lost", delay_ms=20)
+    async for event in runtime.buffer.read(executor.run.pk, 0, idle=0.05):
+        if event is not None and event.event == "token":
+            break
+    await Run.objects.filter(pk=executor.run.pk).aupdate(attempt=2, owner="elsewhere:1:x")
+    runtime.lose(executor.run.pk)  # what the heartbeat does when it finds the run gone
+    await asyncio.wait_for(executor.task, 2)
+    events = await events_of_so_far(runtime, executor.run.pk)
+    assert all(e.event not in {"done", "error"} for e in events), "no terminal event of its own"
+    run = await Run.objects.aget(pk=executor.run.pk)
+    assert (run.status, run.attempt) == ("running", 2), "its outcome is the new attempt's"
+    assert not await RequestMetric.objects.filter(run_id=run.pk).aexists()
+    assert executor.lease.lost and executor.run.pk not in runtime.executors
+
+
+async def events_of_so_far(runtime: RunRuntime, run_id: str) -> list:
+    """The buffered events of a run that has no terminal event (read until idle)."""
+    found = []
+    async for event in runtime.buffer.read(run_id, 0, idle=0.05):
+        if event is None:
+            return found
+        found.append(event)
+    return found
