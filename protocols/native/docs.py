@@ -59,8 +59,11 @@ Each is `id: <n>` (1, 2, 3, … within the run), `event: <type>`, `data: <JSON>`
   event.
 - `interrupted` `{"next", "interrupts", "checkpoint"}`: the last event of a run that paused
   for a person (recorded `waiting`); a body with `resume` continues it.
+- `resumed` `{"attempt", "reason", "supersedes", "checkpoint"}`: another server took the run
+  over (its server stopped or died) and goes on from its last checkpoint; every earlier event
+  with an id above `supersedes` is void (its agent is redone).
 - `error` `{"code", "message"}`: the last event; codes `provider_error`, `internal_error`,
-  `cancelled`, `interrupted`, `server_shutdown` (sent without an id when a joined stream's
-  server stops while the run goes on elsewhere: resume it).
+  `cancelled`, `interrupted`, `resumption_failed`, `server_shutdown` (sent without an id when
+  the stream's server stops while the run goes on elsewhere: resume it there).
 Comments (`: heartbeat`) fill silences of `SSE_HEARTBEAT_SECONDS`.
 """
