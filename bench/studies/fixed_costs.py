@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
+from bench.common.inprocess import django_on_a_temporary_database
 from bench.gate.stream_bench import DEFAULT_PROMPT
-from harness.live_server import migrate, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,16 +145,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Set Django up on a temporary database, measure both, print them."""
     args = parse_args(argv)
-    if not args.no_pin and len(os.sched_getaffinity(0)) > 1:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
-    with tempfile.TemporaryDirectory(prefix="fixed-costs-") as workdir:
-        database = Path(workdir) / "db.sqlite3"
-        migrate(database)
-        os.environ.update(server_env(database))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orchestration_site.settings")
-        import django
-
-        django.setup()
+    with django_on_a_temporary_database("fixed-costs-", pin=not args.no_pin):
         graph_us = asyncio.run(graph_cpu_us(args.graph_runs))
         records_ms, statements = records_cpu_ms(args.chats, args.prompt)
     print(f"LangGraph's loop, 4 nodes doing nothing: {graph_us / 1000:.2f} ms CPU per run")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import statistics
 import tempfile
@@ -28,10 +27,11 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.common.inprocess import django_on_a_temporary_database
 from bench.common.load import fresh_bodies, run_level, shared_client
 from bench.common.procstat import measure_process
 from bench.common.report import summarise
-from harness.live_server import live_server, migrate, server_env
+from harness.live_server import live_server, migrate
 from harness.redis_server import redis_server
 from operations.client import stream_chat_http, stream_run_http
 
@@ -101,17 +101,8 @@ def fencing_ms(chats: int, rounds: int) -> tuple[list[float], list[float]]:
 
 
 def in_process(args: argparse.Namespace) -> tuple[list[float], list[float]]:
-    """Set Django up on a temporary database pinned to one core; measure both kinds."""
-    if len(os.sched_getaffinity(0)) > 1:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
-    with tempfile.TemporaryDirectory(prefix="takeover-") as workdir:
-        database = Path(workdir) / "db.sqlite3"
-        migrate(database)
-        os.environ.update(server_env(database))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orchestration_site.settings")
-        import django
-
-        django.setup()
+    """Measure both kinds pinned to one core, Django on a temporary database."""
+    with django_on_a_temporary_database("takeover-"):
         return fencing_ms(args.chats, args.rounds)
 
 
