@@ -23,6 +23,7 @@ from memory.context import PackedContext
 from memory.summarizer import nothing_outside_window, update_summary
 from runs.checkpointing import graph_config, graph_input, paused_at, stream_options
 from runs.closing import close_later
+from runs.leases import Fenced
 from runs.records import RunResults, open_turn, store_answer, store_failure, store_waiting
 from runs.requests import RunRequest
 from runs.turns import Turn
@@ -123,6 +124,9 @@ class ChatRun:
             return
         except asyncio.CancelledError:
             await self.record_failure(self.stop_status, self.stop_reason)
+            raise
+        except Fenced:  # another process took the run over: it records and streams the rest
+            self.recorded = True
             raise
         except DATABASE_UNREACHABLE as exc:
             count_database_error("run", exc)
