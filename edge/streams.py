@@ -144,13 +144,20 @@ class RunEventsConsumer(AsyncHttpConsumer):
         self.response_done = True
 
     async def stream_run(
-        self, run_id: str, after: int, wire: WireFormat, *, first_ready: bool = False
+        self,
+        run_id: str,
+        after: int,
+        wire: WireFormat,
+        *,
+        first_ready: bool = False,
+        expired: bool = False,
     ) -> None:
         """Send the run's events after id `after` in `wire`'s format until its terminal event.
 
         `first_ready`: events after `after` are already readable (a run just admitted here),
         so the preamble goes in the same body as them instead of in a body of its own.
-        The terminal event's body ends the response. Same bytes, fewer sends.
+        The terminal event's body ends the response. Same bytes, fewer sends. `expired`: the
+        run ended and its events are gone, so the stream ends at once.
         """
         runtime = await get_runtime()
         self.wire = wire
@@ -163,7 +170,8 @@ class RunEventsConsumer(AsyncHttpConsumer):
         assert stream is not None
         runtime.streams.add(stream)
         try:
-            await self.copy_events(runtime, run_id, after)
+            if not expired:
+                await self.copy_events(runtime, run_id, after)
         except asyncio.CancelledError:
             if not runtime.shutting_down or self.body_ended:
                 raise

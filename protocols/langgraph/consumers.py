@@ -226,7 +226,8 @@ class JoinStreamConsumer(RunEventsConsumer):
             record.stream_modes if record is not None else DEFAULT_MODES
         )
         context = await run_context(run, record, with_state="values" in modes)
-        await self.stream_run(run.pk, 0, PartStream(modes, context, after=after))
+        expired = run.finished and await engine.last_event_id(run.pk) is None
+        await self.stream_run(run.pk, 0, PartStream(modes, context, after=after), expired=expired)
 
     def position(self, query: dict[str, list[str]]) -> tuple[int, int]:
         """Where the client is: `Last-Event-ID` (header, or the query's `last_event_id`)."""
