@@ -60,6 +60,7 @@ async def sweep(runtime: RunRuntime) -> int:
     found = await claim_runs(exclude=list(runtime.executors))
     for run, code, message in found.abandoned:
         await runtime.end_abandoned(run, code, message)
+        await runtime.signals.session_freed(run.session_id)  # a run queued behind it goes on
     resumed = 0
     for claim in found.claims:
         if runtime.shutting_down:

@@ -193,3 +193,17 @@ async def test_redis_restarted_mid_run_then_its_process_killed_the_run_still_end
             run = api("GET", b.url, f"/v1/runs/{run_id}").json()
             assert (run["status"], run["attempt"]) == ("ok", 2)
             assert roles(b.url, session) == ["user", "assistant"]
+
+
+async def test_interrupting_a_run_whose_server_died_ends_it_and_the_new_run_answers(pair):
+    from tests.support.runs import chat
+
+    a, b = pair
+    session = new_session()
+    first = await cut_mid_run(a, session, a.process.kill, "token")
+    a.process.wait(timeout=10)
+    answer = await chat(b.url, body(session, "Hi", multitaskStrategy="interrupt"))
+    assert answer[-1].event == "done"
+    dead = await wait_for_run(b.url, first[0].data["runId"])
+    assert dead["status"] == "interrupted", "stopped as asked, not resumed"
+    assert roles(b.url, session) == ["user", "user", "assistant"]
