@@ -207,3 +207,35 @@ async def test_interrupting_a_run_whose_server_died_ends_it_and_the_new_run_answ
     dead = await wait_for_run(b.url, first[0].data["runId"])
     assert dead["status"] == "interrupted", "stopped as asked, not resumed"
     assert roles(b.url, session) == ["user", "user", "assistant"]
+
+
+async def test_a_taken_over_runs_webhook_is_posted_once_with_its_answer(
+    tmp_path, template_db, redis_url
+):
+    from standardwebhooks import Webhook
+
+    from tests.e2e.test_webhooks import ENV as WEBHOOKS
+    from tests.e2e.test_webhooks import SECRET
+    from tests.support.webhook_receiver import WebhookReceiver
+
+    env = {**SLOW, **WEBHOOKS, "REDIS_URL": redis_url}
+    with (
+        WebhookReceiver() as receiver,
+        live_servers(tmp_path, 2, template_db=template_db, **env) as (a, b),
+    ):
+        session = new_session()
+        first = []
+        request = body(session, onDisconnect="continue", webhook=receiver.url)
+        async for event in stream_chat_http(a.url, TOKEN, request):
+            first.append(event)
+            if event.event == "token":
+                a.process.send_signal(signal.SIGTERM)
+                break
+        run_id = first[0].data["runId"]
+        rest = await join(b.url, run_id, last_event_id=first[-1].id)
+        assert rest[-1].event == "done"
+        (received,) = until(lambda: receiver.for_run(run_id), what="the run's webhook")
+        payload = Webhook(SECRET).verify(received.body, received.headers)
+        assert (payload["status"], payload["answer"]) == ("ok", rest[-1].data["fullText"])
+        await wait_for_run(b.url, run_id)
+        assert len(receiver.for_run(run_id)) == 1, "once, by the attempt that finished it"
