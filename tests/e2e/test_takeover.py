@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable
 
 import pytest
@@ -55,6 +54,17 @@ def ids_unique_and_rising(events: list[StreamEvent]) -> bool:
     return ids == sorted(set(ids))
 
 
+def finished_once_by_attempt_2(server: LiveServer, session: str, seen: list[StreamEvent]) -> None:
+    """What a client saw reads as one answer; the run ended ok by its second attempt, once."""
+    assert seen[-1].event == "done"
+    assert ids_unique_and_rising(seen)
+    assert answer_seen(seen) == seen[-1].data["fullText"]
+    run = api("GET", server.url, f"/v1/runs/{seen[0].data['runId']}").json()
+    assert (run["status"], run["attempt"]) == ("ok", 2)
+    assert roles(server.url, session) == ["user", "assistant"], "prompt and answer stored once"
+    assert api("GET", server.url, f"/v1/metrics/{session}").json()["totalRequests"] == 1
+
+
 async def test_sigterm_mid_answer_hands_the_run_over_and_the_client_reads_one_answer(pair):
     a, b = pair
     session = new_session()
@@ -81,36 +91,21 @@ async def test_sigterm_mid_answer_hands_the_run_over_and_the_client_reads_one_an
     )
     assert resumed.data["supersedes"] == synthesizer - 1, "only the Synthesizer is redone"
     assert [e.data["name"] for e in rest if e.event == "agent"] == ["synthesizer"] * 2
-    assert rest[-1].event == "done"
-    seen = [*first[:-1], *rest]
-    assert ids_unique_and_rising(seen)
-    assert answer_seen(seen) == rest[-1].data["fullText"]
     assert "handed over" in a.log()
-    run = api("GET", b.url, f"/v1/runs/{run_id}").json()
-    assert (run["status"], run["attempt"]) == ("ok", 2)
-    assert roles(b.url, session) == ["user", "assistant"]
+    finished_once_by_attempt_2(b, session, [*first[:-1], *rest])
 
 
-async def test_kill_9_mid_tool_call_another_process_finishes_the_run_within_the_lease(pair):
+async def test_kill_9_mid_tool_call_another_process_takes_the_run_over_and_finishes_it(pair):
+    # How soon (within the lease and a poll) is `make bench-takeover`'s figure, not a test's.
     a, b = pair
     session = new_session()
     first = await cut_mid_run(a, session, a.process.kill, "tool_call_started")
     a.process.wait(timeout=10)
-    killed_at = time.monotonic()
-    run_id = first[0].data["runId"]
-    rest = await join(b.url, run_id, last_event_id=first[-1].id)
+    rest = await join(b.url, first[0].data["runId"], last_event_id=first[-1].id)
     resumed = next(e for e in rest if e.event == "resumed")
-    lease = float(LEASE["RUN_LEASE_SECONDS"]) + float(LEASE["RUN_HEARTBEAT_SECONDS"])
     assert resumed.data["reason"] == "lease_expired" and resumed.data["attempt"] == 2
     assert resumed.id > 1000, "past every id the dead attempt could have used"
-    assert rest[-1].event == "done"
-    assert time.monotonic() - killed_at < lease + 15, "taken over soon after the lease"
-    seen = [*first, *rest]
-    assert ids_unique_and_rising(seen)
-    assert answer_seen(seen) == rest[-1].data["fullText"]
-    assert roles(b.url, session) == ["user", "assistant"], "the prompt is stored once"
-    metrics = api("GET", b.url, f"/v1/metrics/{session}").json()
-    assert metrics["totalRequests"] == 1
+    finished_once_by_attempt_2(b, session, [*first, *rest])
 
 
 async def test_a_process_stalled_past_its_lease_writes_nothing_once_it_wakes(pair):
@@ -126,12 +121,8 @@ async def test_a_process_stalled_past_its_lease_writes_nothing_once_it_wakes(pai
     until(lambda: "lost its lease" in a.log(), what="A noticed that it lost the run", timeout=20)
     whole = await join(b.url, run_id)
     assert sum(e.event in {"done", "error"} for e in whole) == 1, "finished once"
-    assert ids_unique_and_rising(whole)
-    assert answer_seen(whole) == whole[-1].data["fullText"]
-    run = await wait_for_run(b.url, run_id)
-    assert (run["status"], run["attempt"]) == ("ok", 2)
-    assert roles(b.url, session) == ["user", "assistant"], "A's late answer was refused"
-    assert api("GET", b.url, f"/v1/metrics/{session}").json()["totalRequests"] == 1
+    await wait_for_run(b.url, run_id)
+    finished_once_by_attempt_2(b, session, whole)  # A's late answer and metric were refused
 
     async def a_serves() -> bool:
         return api("GET", a.url, "/health").status_code == 200
@@ -185,14 +176,8 @@ async def test_redis_restarted_mid_run_then_its_process_killed_the_run_still_end
             redis.start()
             a.process.kill()  # before it could write back all it held
             a.process.wait(timeout=10)
-            run_id = first[0].data["runId"]
-            rest = await join(b.url, run_id, last_event_id=first[-1].id)
-            assert rest[-1].event == "done"
-            assert answer_seen([*first, *rest]) == rest[-1].data["fullText"]
-            assert ids_unique_and_rising([*first, *rest])
-            run = api("GET", b.url, f"/v1/runs/{run_id}").json()
-            assert (run["status"], run["attempt"]) == ("ok", 2)
-            assert roles(b.url, session) == ["user", "assistant"]
+            rest = await join(b.url, first[0].data["runId"], last_event_id=first[-1].id)
+            finished_once_by_attempt_2(b, session, [*first, *rest])
 
 
 async def test_interrupting_a_run_whose_server_died_ends_it_and_the_new_run_answers(pair):
