@@ -120,7 +120,9 @@ def renew(run_ids: Collection[str]) -> tuple[dict[str, str], list[str]]:
         run_id: (owner, asked)
         for run_id, owner, asked in active.values_list("id", "owner", "cancel_requested")
     }
-    asked = {run_id: cancel for run_id, (owner, cancel) in owners.items() if cancel}
+    asked = {
+        run_id: cancel for run_id, (owner, cancel) in owners.items() if cancel and owner == OWNER
+    }
     lost = [run_id for run_id, (owner, _) in owners.items() if owner != OWNER]
     return asked, lost
 
