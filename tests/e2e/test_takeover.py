@@ -224,3 +224,32 @@ async def test_a_taken_over_runs_webhook_is_posted_once_with_its_answer(
         assert (payload["status"], payload["answer"]) == ("ok", rest[-1].data["fullText"])
         await wait_for_run(b.url, run_id)
         assert len(receiver.for_run(run_id)) == 1, "once, by the attempt that finished it"
+
+
+async def test_the_ai_sdk_resuming_a_taken_over_run_assembles_one_answer(
+    tmp_path, template_db, redis_url
+):
+    from operations.client import stream_run_http
+    from tests.support.node import JS, run_node
+
+    slower = {**SLOW, "BUILTIN_TOKEN_DELAY_MS": "200", "REDIS_URL": redis_url}
+    with live_servers(tmp_path, 2, template_db=template_db, **slower) as (a, b):
+        session = new_session()  # the service key's own user: the AI SDK names none
+        request = {"sessionId": session, "prompt": "What is AI?", "onDisconnect": "continue"}
+        async for event in stream_chat_http(a.url, TOKEN, request):
+            run_id = event.data["runId"]
+            break
+        async for event in stream_run_http(b.url, TOKEN, run_id):
+            if event.event == "token":
+                a.process.send_signal(signal.SIGTERM)
+            if event.event == "resumed":
+                break  # taken over: what the AI SDK replays now holds both attempts
+        message = run_node(JS / "ai_sdk_reconnect.mjs", b.url, TOKEN, session)
+        assert message["metadata"]["runId"] == run_id
+        assert (await wait_for_run(b.url, run_id, timeout=60))["attempt"] == 2
+        stored = api("GET", b.url, f"/v1/sessions/{session}/messages").json()["messages"][-1]
+        texts = [p["text"] for p in message["parts"] if p["type"] == "text"]
+        assert texts == [stored["content"]], "one answer: the redone one, whole"
+        assert [p["data"]["attempt"] for p in message["parts"] if p["type"] == "data-resumed"] == [
+            2
+        ]
