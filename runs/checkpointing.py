@@ -49,12 +49,17 @@ class Paused:
     by_task: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """The interrupts of each task that raised some, by task id (LangGraph's thread shape)."""
 
+    @property
+    def checkpoint(self) -> dict[str, str]:
+        """The checkpoint it stopped at, as events name one."""
+        return {"checkpoint_id": self.checkpoint_id, "checkpoint_ns": ""}
+
     def event(self) -> dict[str, Any]:
         """The payload of the `interrupted` event."""
         return {
             "next": list(self.next),
             "interrupts": self.interrupts,
-            "checkpoint": {"checkpoint_id": self.checkpoint_id, "checkpoint_ns": ""},
+            "checkpoint": self.checkpoint,
         }
 
 

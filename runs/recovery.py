@@ -23,7 +23,7 @@ from dataclasses import replace
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from chat.models import Message, Session
+from chat.models import Session
 from memory.context import pack
 from runs.checkpointing import Paused, paused_at
 from runs.events import EventType, RunEvent
@@ -32,6 +32,7 @@ from runs.leases import Claim, claim_runs, resumed_from
 from runs.models import Run
 from runs.pipeline import ChatRun, prepare_run
 from runs.requests import Resume, RunRequest, request_from_json
+from runs.store import own_prompt_id
 from runs.turns import Turn
 from telemetry.outages import Repeating
 
@@ -90,7 +91,7 @@ async def resume(runtime: RunRuntime, claim: Claim) -> None:
     executor.holds_session = run.status == Run.Status.RUNNING
     checkpoint = None
     if own is not None:
-        checkpoint = {"checkpoint_id": own.checkpoint_id, "checkpoint_ns": ""}
+        checkpoint = own.checkpoint
         await resumed_from(claim.ended, own.checkpoint_id)
     done = 0 if own is None else own.passes - own.passes_before
     resumed = {
@@ -124,12 +125,8 @@ def reopened_turn(session: Session, run: Run, prompt: str) -> Turn | None:
     None when its prompt is not stored yet (it was queued): the run opens its turn as it
     starts. The context is packed again: the prompt has no answer, so it is left out.
     """
-    message_id = run.user_message_id
-    if message_id is None:  # a queued run that started records its prompt when it ends
-        prompts = Message.objects.filter(
-            session_id=run.session_id, role=Message.Role.USER, created_at__gte=run.created_at
-        ).order_by("created_at", "id")
-        message_id = prompts.values_list("id", flat=True).first()
+    # A queued run that started records its prompt's id only when it ends.
+    message_id = run.user_message_id or own_prompt_id(run)
     if message_id is None:
         return None
     return Turn(pack(session, prompt), message_id)

@@ -263,10 +263,6 @@ def abandon(run: Run, status: str, error: str) -> bool:
     or stored before runs could be resumed. Returns False if it had ended meanwhile.
     """
     with transaction.atomic():
-        # One run at a time per session: the first prompt stored after it started is its own.
-        prompt = Message.objects.filter(
-            session_id=run.session_id, role=Message.Role.USER, created_at__gte=run.created_at
-        ).order_by("created_at", "id")
         if not close_run(
             run.pk,
             run.session_id,
@@ -274,7 +270,7 @@ def abandon(run: Run, status: str, error: str) -> bool:
             error=error,
             webhook=Webhook(run.webhook, run.user_id),
             attempt=run.attempt,
-            user_message_id=prompt.values_list("id", flat=True).first(),
+            user_message_id=own_prompt_id(run),
         ):
             return False
         metric = RequestMetric.objects.create(
@@ -288,6 +284,17 @@ def abandon(run: Run, status: str, error: str) -> bool:
         )
         add_run(metric)
     return True
+
+
+def own_prompt_id(run: Run) -> str | None:
+    """The id of the prompt the run stored (None if it stored none yet).
+
+    One run at a time per session: the first prompt stored after it was created is its own.
+    """
+    prompts = Message.objects.filter(
+        session_id=run.session_id, role=Message.Role.USER, created_at__gte=run.created_at
+    ).order_by("created_at", "id")
+    return prompts.values_list("id", flat=True).first()
 
 
 @sync_to_async
