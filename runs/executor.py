@@ -237,7 +237,7 @@ class RunRuntime:
         )
         run, holder = admission.run, admission.holder
         chat.record.session = admission.session
-        chat.new_thread = admission.new_session
+        chat.new_thread = admission.fresh_session
         if admission.turn is not None:
             chat.opened(admission.turn)
         executor = RunExecutor(self, run, chat, lease=Lease(run.pk, run.attempt))

@@ -61,7 +61,8 @@ class ChatRun:
         self.prompt = request.prompt
         """The prompt the run answers (a resumed run's is its paused run's)."""
         self.new_thread = False
-        """Whether the session is new: its graph has no checkpoint to read (one query fewer)."""
+        """Whether the session had nothing before the run (new, or never used): its graph has
+        no checkpoint to read (one query fewer)."""
         self.approve_writes = approves_writes(request)
         """Whether the Worker asks before writes (a resumed run as its paused run did)."""
         self.taken_over = False

@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from bson import ObjectId
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from chat.models import Message, Session, new_object_id
@@ -48,8 +48,10 @@ class Admission:
     """The run that holds the session when this one queued (None if it ended meanwhile)."""
     turn: Turn | None = None
     """The opened turn (context and stored prompt) of a run that started at once."""
-    new_session: bool = False
-    """Whether this admission created the session (its graph has no checkpoint yet)."""
+    fresh_session: bool = False
+    """Whether the session had nothing before this run: created by this admission, or never
+    used (no message, no checkpoint: a thread just created through `POST /threads`). Its
+    context needs no window and its graph no checkpoint lookup."""
 
 
 @sync_to_async
@@ -102,22 +104,70 @@ def admit_run(
 def admit_in_one_transaction(
     session_id: str, prompt: str | None, fields: dict[str, Any]
 ) -> Admission:
-    """Admit the run (`fields`, its id included) with one commit; a new session is held by it."""
+    """Admit the run (`fields`, its id included) with one commit; a new session is held by it.
+
+    A run that finds the session free is inserted running (with its prompt's message id), so
+    that taking the session is the one update; if another run took it meanwhile, it queues.
+    """
     user_id = fields["user_id"]
     with transaction.atomic():
-        # Unordered: the sessions' default ordering costs query building here for nothing.
-        session = next(iter(Session.objects.filter(session_id=session_id).order_by()[:1]), None)
-        if session is None:
+        found = session_and_use(session_id)
+        if found is None:
             return admit_to_new_session(session_id, prompt, fields)
+        session, used = found
         if session.user_id != user_id:
             raise SessionForbidden(f"Session {session_id!r} belongs to another user")
-        run = Run.objects.create(session=session, **fields)
+        message_id = None if prompt is None else new_object_id()
+        free = session.active_run_id is None
+        run = Run.objects.create(session=session, **fields, **(started(message_id) if free else {}))
         if not take_if_free(session_id, run):
+            if free:  # another run took the session between the read and the update
+                queue_again(run)
             return Admission(session, run, holder_of(session_id))
         session.active_run_id = run.pk
-        turn = None if prompt is None else open_turn_now(session, prompt)
-        mark_running(run, user_message_id=turn.user_message_id if turn else None)
-        return Admission(session, run, turn=turn)
+        if not free:  # the holder ended between the read and the update
+            mark_running(run, user_message_id=message_id)
+        if prompt is None:
+            return Admission(session, run, fresh_session=not used)
+        turn = open_turn_now(session, prompt, fresh_session=not used, message_id=message_id)
+        return Admission(session, run, turn=turn, fresh_session=not used)
+
+
+SESSION_AND_USE_SQL = (
+    'SELECT s.*, (EXISTS (SELECT 1 FROM messages m WHERE m."sessionId" = s."sessionId") OR '
+    'EXISTS (SELECT 1 FROM checkpoints c WHERE c."threadId" = s."sessionId")) AS used '
+    'FROM sessions s WHERE s."sessionId" = %s'
+)
+"""The session and whether it was ever used, in one statement on SQL databases."""
+
+
+def session_and_use(session_id: str) -> tuple[Session, bool] | None:
+    """The session, and whether it has any message or checkpoint (None: no such session).
+
+    MongoDB, without the SQL, counts every session as used (the reads it saves are made).
+    """
+    if connection.vendor not in {"sqlite", "postgresql"}:
+        # Unordered: the sessions' default ordering costs query building here for nothing.
+        session = next(iter(Session.objects.filter(session_id=session_id).order_by()[:1]), None)
+        return None if session is None else (session, True)
+    session = next(iter(Session.objects.raw(SESSION_AND_USE_SQL, [session_id])), None)
+    return None if session is None else (session, bool(session.used))
+
+
+def started(message_id: str | None) -> dict[str, Any]:
+    """The fields of a run inserted running (with its prompt's message, when it has one)."""
+    return {
+        "status": Run.Status.RUNNING,
+        "started_at": timezone.now(),
+        "user_message_id": message_id,
+    }
+
+
+def queue_again(run: Run) -> None:
+    """Record that a run inserted running waits after all (the session was taken meanwhile)."""
+    run.status, run.started_at, run.user_message_id = Run.Status.QUEUED, None, None
+    fields = {"status": run.status, "started_at": None, "user_message_id": None}
+    Run.objects.filter(pk=run.pk).update(**fields)
 
 
 def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, Any]) -> Admission:
@@ -126,22 +176,16 @@ def admit_to_new_session(session_id: str, prompt: str | None, fields: dict[str, 
     The run is inserted before the session that names it, so that no reader ever finds the
     session held by a run that does not exist (MongoDB has no transaction to hide that).
     """
-    run_id, message_id = fields["id"], new_object_id()
-    run = Run.objects.create(
-        session_id=session_id,
-        status=Run.Status.RUNNING,
-        started_at=timezone.now(),
-        user_message_id=None if prompt is None else message_id,
-        **fields,
-    )
+    run_id, message_id = fields["id"], None if prompt is None else new_object_id()
+    run = Run.objects.create(session_id=session_id, **started(message_id), **fields)
     session = Session.objects.create(
         session_id=session_id, user_id=fields["user_id"], active_run_id=run_id
     )
     run.session = session
     if prompt is None:
-        return Admission(session, run, new_session=True)
-    turn = open_turn_now(session, prompt, new_session=True, message_id=message_id)
-    return Admission(session, run, turn=turn, new_session=True)
+        return Admission(session, run, fresh_session=True)
+    turn = open_turn_now(session, prompt, fresh_session=True, message_id=message_id)
+    return Admission(session, run, turn=turn, fresh_session=True)
 
 
 @sync_to_async

@@ -21,13 +21,14 @@ class Turn:
 
 
 def open_turn_now(
-    session: Session, prompt: str, *, new_session: bool = False, message_id: str | None = None
+    session: Session, prompt: str, *, fresh_session: bool = False, message_id: str | None = None
 ) -> Turn:
     """Pack the context for `prompt` in `session`, then store the prompt as a user message.
 
-    A session created in this same transaction has no messages yet: packing does not ask.
+    A fresh session (created in this same transaction, or known to have no message yet) has
+    no window: packing does not ask.
     """
-    packed = pack(session, prompt, window=[] if new_session else None)
+    packed = pack(session, prompt, window=[] if fresh_session else None)
     message = Message.objects.create(
         id=message_id or new_object_id(),
         session=session,

@@ -26,17 +26,16 @@ from protocols.langgraph.runs import (
     DEFAULT_MODES,
     admitted_context,
     final_state,
+    owned_run,
     roll_back_later,
     run_context,
     run_object,
     store_record,
-    thread_run,
 )
 from protocols.langgraph.stream import PartContext, PartStream, parse_event_id, run_path
 from protocols.langgraph.threads import (
     check_start_checkpoint,
     find_thread,
-    thread_or_404,
     thread_user,
 )
 from runs import engine
@@ -125,7 +124,8 @@ class StartRunConsumer(AdmittingConsumer):
         record = await asyncio.shield(self.store(run)) if self.needs_record(run) else None
         roll_back_later(self.rolled_back)
         if self.answer_mode == "stream":
-            parts = PartStream(self.modes, await self.context(run, record))
+            fresh = self.new_thread is not None or executor.chat.new_thread
+            parts = PartStream(self.modes, await self.context(run, record, fresh_thread=fresh))
             await self.stream_run(run.pk, 0, parts, first_ready=True)
         elif self.answer_mode == "background":
             await self.answer_json(run_object(run, record), run)
@@ -159,11 +159,13 @@ class StartRunConsumer(AdmittingConsumer):
             prompt=self.prompt,
         )
 
-    async def context(self, run: Run, record: RunRecord | None) -> PartContext:
-        """The thread's state for `values` (a new thread's is empty: no query)."""
+    async def context(
+        self, run: Run, record: RunRecord | None, *, fresh_thread: bool
+    ) -> PartContext:
+        """The thread's state for `values` (empty, with no query, for a fresh thread's run)."""
         if "values" not in self.modes:
             return await run_context(run, record, with_state=False)
-        return await admitted_context(run, self.prompt, new_thread=self.new_thread is not None)
+        return await admitted_context(run, self.prompt, fresh_thread=fresh_thread)
 
     async def answer_json(self, body: Any, run: Run, suffix: str = "") -> None:
         """A JSON answer with where the run is (and, for `/wait`, where to rejoin it)."""
@@ -207,8 +209,7 @@ class JoinStreamConsumer(RunEventsConsumer):
         try:
             caller = await self.authenticate()
             route = self.scope["url_route"]["kwargs"]
-            session = await thread_or_404(caller, route["thread_id"])
-            run, record = await thread_run(session, route["run_id"])
+            run, record = await owned_run(caller, route["thread_id"], route["run_id"])
             query = self.query_lists()
             after = self.position(query)
             if lost := await engine.events_lost(run.pk):

@@ -31,9 +31,9 @@ from protocols.langgraph.bodies import (
 from protocols.langgraph.consumers import wait_for_state
 from protocols.langgraph.runs import (
     delete_run,
+    owned_run,
     roll_back_later,
     run_object,
-    thread_run,
     thread_runs,
 )
 from protocols.langgraph.states import edit_state, thread_history, thread_state
@@ -159,8 +159,10 @@ class ThreadsResource(Resource):
             found = await search_threads(caller, parse_body(ThreadSearchBody, body, required=False))
             await self.send_json(200, found)
             return
-        session, _ = await create_thread(caller, parse_body(ThreadCreateBody, body, required=False))
-        await self.send_json(200, await thread_object(session))
+        session, thread = await create_thread(
+            caller, parse_body(ThreadCreateBody, body, required=False)
+        )
+        await self.send_json(200, thread or await thread_object(session))
 
 
 class ThreadResource(Resource):
@@ -248,8 +250,7 @@ class RunResource(Resource):
 
     async def handle(self, caller: Caller, route: dict[str, str], body: bytes) -> None:
         """Read, delete, join or cancel the thread's run."""
-        session = await thread_or_404(caller, route["thread_id"])
-        run, record = await thread_run(session, route["run_id"])
+        run, record = await owned_run(caller, route["thread_id"], route["run_id"])
         if self.action == "join":
             await self.send_json(200, await wait_for_state(run.pk))
         elif self.action == "cancel":

@@ -12,8 +12,9 @@ import logging
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import transaction
+from django.db import connection, transaction
 
+from accounts.callers import Caller
 from chat.models import Message, Session
 from checkpoints.saver import DjangoSaver
 from edge.errors import RequestRejected
@@ -80,12 +81,41 @@ def store_record(run: Run, new_thread: dict[str, Any] | None, **fields: Any) -> 
 
 
 @sync_to_async
-def thread_run(session: Session, run_id: str) -> tuple[Run, RunRecord | None]:
-    """The thread's run and its record, or LangGraph's 404."""
-    run = Run.objects.filter(pk=run_id, session=session).first() if is_run_id(run_id) else None
-    if run is None:
-        raise RequestRejected(404, f"Run with ID {run_id} not found")
-    return run, RunRecord.objects.filter(run=run).first()
+def owned_run(caller: Caller, thread_id: str, run_id: str) -> tuple[Run, RunRecord | None]:
+    """The caller's run of the thread and its record, or LangGraph's 404.
+
+    What `langgraph-sdk` asks after every streamed run (`GET /threads/{id}/runs/{rid}`): the
+    run, the thread's ownership and whether the run has a record are one statement.
+    """
+    run = find_owned_run(caller, thread_id, run_id) if is_run_id(run_id) else None
+    if run is not None:
+        return run, RunRecord.objects.filter(run=run).first() if run.has_record else None
+    if not Session.objects.filter(session_id=thread_id, **caller.owner_filter()).exists():
+        raise RequestRejected(404, f"Thread with ID {thread_id} not found")
+    raise RequestRejected(404, f"Run with ID {run_id} not found")
+
+
+OWNED_RUN_SQL = (
+    'SELECT r.*, EXISTS (SELECT 1 FROM langgraph_runs x WHERE x."runId" = r."_id") AS has_record '
+    'FROM runs r JOIN sessions s ON s."sessionId" = r."sessionId" '
+    'WHERE r."_id" = %s AND r."sessionId" = %s'
+)
+"""The run, its thread's owner and its record's existence: a queryset with the join cost
+four times the statement."""
+
+
+def find_owned_run(caller: Caller, thread_id: str, run_id: str) -> Run | None:
+    """The run of the thread, if the caller may see the thread; `has_record` set on it."""
+    if connection.vendor not in {"sqlite", "postgresql"}:
+        owned = caller.owner_filter("session__user_id")
+        run = Run.objects.filter(pk=run_id, session_id=thread_id, **owned).first()
+        if run is not None:
+            run.has_record = RunRecord.objects.filter(run=run).exists()
+        return run
+    sql, params = OWNED_RUN_SQL, [run_id, thread_id]
+    if not caller.is_service:
+        sql, params = sql + ' AND s."userId" = %s', [*params, caller.user_id]
+    return next(iter(Run.objects.raw(sql, params)), None)
 
 
 @sync_to_async
@@ -118,15 +148,16 @@ async def run_context(run: Run, record: RunRecord | None, *, with_state: bool) -
     return await state_context(run, record)
 
 
-@sync_to_async
-def admitted_context(run: Run, prompt: str, *, new_thread: bool) -> PartContext:
+async def admitted_context(run: Run, prompt: str, *, fresh_thread: bool) -> PartContext:
     """The state of a run just admitted here: the thread's messages before it, its prompt.
 
     A run that started at once was admitted with its session free, so every message stored
-    before it is older than it (one query, none for a thread the run created; a queued
-    run's prompt is not stored yet).
+    before it is older than it (one query; none, and no thread hop, for a thread that had
+    nothing before the run; a queued run's prompt is not stored yet).
     """
-    history = [] if new_thread else state_messages(run.session_id, until=run.created_at)
+    history = []
+    if not fresh_thread:
+        history = await sync_to_async(state_messages)(run.session_id, until=run.created_at)
     human_id = run.user_message_id or f"human-{run.pk}"
     human = langchain_message("human", prompt, human_id)
     return PartContext(run.pk, run.session_id, ASSISTANT_ID, history, human)

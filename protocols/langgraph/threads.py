@@ -90,22 +90,39 @@ def thread_user(caller: Caller, metadata: dict[str, Any] | None) -> str:
 
 
 @sync_to_async
-def create_thread(caller: Caller, body: ThreadCreateBody) -> tuple[Session, bool]:
-    """Create the thread (or find it with `if_exists: do_nothing`); (session, created)."""
+def create_thread(caller: Caller, body: ThreadCreateBody) -> tuple[Session, dict[str, Any] | None]:
+    """Create the thread (or find it with `if_exists: do_nothing`); (session, thread or None).
+
+    The thread as returned comes back only when it is new, built from the rows just written
+    in one transaction (no messages, no run: idle). An id the server chose cannot exist yet,
+    so only a caller's id is looked up first.
+    """
     thread_id = body.thread_id or str(uuid.uuid4())
-    existing = Session.objects.filter(session_id=thread_id).first()
+    existing = Session.objects.filter(session_id=thread_id).first() if body.thread_id else None
     if existing is None:
         user_id = thread_user(caller, body.metadata)
         try:
             with transaction.atomic():
                 session = Session.objects.create(session_id=thread_id, user_id=user_id)
-                ThreadRecord.objects.create(session=session, metadata=body.metadata or {})
-            return session, True
+                record = new_thread_record(session, body.metadata)
+            thread = thread_dict(session, record, with_values=False, waiting=False)
+            return session, thread | {"values": {"messages": []}}
         except IntegrityError:
             existing = Session.objects.filter(session_id=thread_id).first()
     if existing is None or not caller.can_see(existing.user_id) or body.if_exists != "do_nothing":
         raise RequestRejected(409, f"Thread with ID {thread_id} already exists")
-    return existing, False
+    return existing, None
+
+
+def new_thread_record(session: Session, metadata: dict[str, Any] | None) -> ThreadRecord | None:
+    """The new thread's metadata row; none for a thread without metadata.
+
+    One write fewer: a thread without its row reads as one with `{}` (as a thread-less
+    run's thread does).
+    """
+    if not metadata:
+        return None
+    return ThreadRecord.objects.create(session=session, metadata=metadata)
 
 
 @sync_to_async

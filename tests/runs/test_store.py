@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chat.models import Message, Session
+from checkpoints.models import Checkpoint
+from runs import store
 from runs.models import Run
 from runs.store import (
     SessionForbidden,
@@ -68,14 +70,14 @@ def test_another_users_session_refuses_admission_and_stores_nothing(alice_sessio
 def test_a_session_created_by_another_request_meanwhile_is_opened_instead(db, monkeypatch):
     other = Session.objects.create(session_id="raced", user_id="alice")
     looks = []
-    first_look = Session.objects.filter
+    first_look = store.session_and_use
 
-    def not_committed_yet(*args, **kwargs):
+    def not_committed_yet(session_id):
         """The first look misses the other request's session, as if not committed yet."""
-        looks.append(kwargs)
-        return Session.objects.none() if len(looks) == 1 else first_look(*args, **kwargs)
+        looks.append(session_id)
+        return None if len(looks) == 1 else first_look(session_id)
 
-    monkeypatch.setattr(Session.objects, "filter", not_committed_yet)
+    monkeypatch.setattr(store, "session_and_use", not_committed_yet)
     admission = async_to_sync(admit_run)("raced", user_id="alice", on_disconnect="cancel")
     monkeypatch.undo()
     assert len(looks) >= 2, "the insert failed on the unique sessionId and admission retried"
@@ -160,3 +162,52 @@ def test_a_failed_admission_stores_neither_the_run_nor_the_prompt(alice_session)
     assert not Run.objects.exists()
     assert not Message.objects.filter(content="Lost?").exists()
     assert Session.objects.get(pk=alice_session.pk).active_run_id is None
+
+
+def admission_of(session_id: str, prompt: str = "Hello?") -> store.Admission:
+    """Admit alice's run with a prompt in the session."""
+    return async_to_sync(admit_run)(
+        session_id, user_id="alice", on_disconnect="cancel", prompt=prompt
+    )
+
+
+def test_a_session_never_used_is_fresh_and_its_window_is_not_read(db):
+    Session.objects.create(session_id="unused", user_id="alice")  # as POST /threads does
+    with CaptureQueriesContext(connection) as queries:
+        admission = admission_of("unused")
+    assert admission.fresh_session and admission.turn.packed is not None
+    assert admission.run.status == "running" and admission.holder is None
+    run = Run.objects.get(pk=admission.run.pk)
+    assert run.status == "running" and run.user_message_id == admission.turn.user_message_id
+    assert Message.objects.get(pk=run.user_message_id).content == "Hello?"
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert not any('FROM "messages"' in sql for sql in reads), reads
+    assert not any('UPDATE "runs"' in q["sql"] for q in queries), "inserted running"
+
+
+def test_a_session_with_a_message_or_a_checkpoint_is_not_fresh(alice_session):
+    assert not admission_of(alice_session.session_id).fresh_session, "it has messages"
+    edited = Session.objects.create(session_id="edited", user_id="alice")
+    Checkpoint.objects.create(
+        thread_id=edited.session_id, checkpoint_id="1", kind="msgpack", data=b"", metadata=b""
+    )
+    assert not admission_of("edited").fresh_session, "a state edit left a checkpoint"
+
+
+def test_a_run_that_loses_the_free_session_to_another_queues(alice_session, monkeypatch):
+    holder = admission_of(alice_session.session_id).run
+    Session.objects.filter(pk=alice_session.pk).update(active_run_id=None)
+    first_look = store.session_and_use
+
+    def taken_meanwhile(session_id):
+        """The session reads free; another run takes it before the update."""
+        found = first_look(session_id)
+        Session.objects.filter(session_id=session_id).update(active_run_id=holder.pk)
+        return found
+
+    monkeypatch.setattr(store, "session_and_use", taken_meanwhile)
+    admission = admission_of(alice_session.session_id, "Me too?")
+    run = Run.objects.get(pk=admission.run.pk)
+    assert (run.status, run.started_at, run.user_message_id) == ("queued", None, None)
+    assert admission.holder.pk == holder.pk and admission.turn is None
+    assert not Message.objects.filter(content="Me too?").exists(), "its turn opens later"

@@ -126,7 +126,10 @@ async def test_only_post_is_allowed():
 async def test_a_failure_while_opening_the_turn_answers_5xx_and_stores_nothing(
     failure, status, said
 ):
-    await Session.objects.acreate(session_id="c5", user_id="alice")
+    session = await Session.objects.acreate(session_id="c5", user_id="alice")
+    earlier = await Message.objects.acreate(
+        session=session, user_id="alice", role="user", content="Hello"
+    )
 
     def broken_history(execute, sql, params, many, context):
         if 'FROM "messages"' in sql:
@@ -142,6 +145,6 @@ async def test_a_failure_while_opening_the_turn_answers_5xx_and_stores_nothing(
     assert start["status"] == status
     assert said in json.loads(body)["detail"]
     assert not await Run.objects.filter(session_id="c5").aexists()
-    assert not await Message.objects.filter(session_id="c5").aexists()
+    assert [m.pk async for m in Message.objects.filter(session_id="c5")] == [earlier.pk]
     session = await Session.objects.aget(session_id="c5")
     assert session.active_run_id is None, "the session is free for the next prompt"
