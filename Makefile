@@ -4,11 +4,12 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+PEERS := .venv-peers
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # `examples` builds the example apps.
-.PHONY: examples run test lint format bench bench-postgres bench-profile bench-fixed bench-runs bench-console bench-checkpoints bench-takeover migrations-check mongo-migrations system-packages clean
+.PHONY: examples run test lint format bench bench-peers bench-postgres bench-profile bench-fixed bench-runs bench-console bench-checkpoints bench-takeover migrations-check mongo-migrations system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,9 +77,24 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Issue #11's targets, median of three runs (BENCH_ARGS adds options, see docs/benchmark.md).
-bench: $(VENV)/.dev-installed
+# Issue #11's targets, median of three runs (BENCH_ARGS adds options, see docs/benchmark.md),
+# then issue #34's: this service against LangGraph's own server (PEER_ARGS adds options).
+bench: $(VENV)/.dev-installed $(PEERS)/.installed system-packages tests/js/node_modules/.installed
 	$(BIN)/python -m bench.gate.stream_bench --repeat 3 $(BENCH_ARGS)
+	$(BIN)/python -m bench.peers.peer_bench $(PEER_ARGS)
+
+# LangGraph's own server, `langgraph dev` (langgraph-cli[inmem]), in a virtualenv of its own:
+# its pins (protobuf 6, uvloop, structlog, blockbuster) stay out of the service's.
+$(PEERS)/.installed: requirements/peers.txt
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/pip install --quiet -r requirements/peers.txt
+	touch $@
+
+# Issue #34's targets alone: the peer table (langgraph dev, SQLite, PostgreSQL), every protocol
+# through its official client, what stands in the way (BENCH_ARGS: e.g. --repeat 3).
+bench-peers: $(VENV)/.dev-installed $(PEERS)/.installed system-packages tests/js/node_modules/.installed
+	$(BIN)/python -m bench.peers.peer_bench $(BENCH_ARGS)
 
 # `make bench` on a PostgreSQL cluster of its own (DATABASE_URL=… make bench uses yours).
 bench-postgres: $(VENV)/.dev-installed system-packages
@@ -119,5 +135,5 @@ mongo-migrations: $(VENV)/.dev-installed
 		$(BIN)/python manage.py makemigrations admin auth contenttypes
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache tests/js/node_modules \
+	rm -rf $(VENV) $(PEERS) staticfiles .pytest_cache .ruff_cache tests/js/node_modules \
 		examples/*/node_modules examples/*/dist

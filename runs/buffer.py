@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import pickle
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -22,6 +23,9 @@ from runs.events import TERMINAL_EVENTS, RunEvent
 
 IDLE_SECONDS = 1.0
 """How long a reader waits for an event before yielding None (a tick for heartbeats)."""
+COMPACT_AFTER_SECONDS = 5.0
+"""A finished run's events are compacted this long after its end (its live readers are done
+by then): a server keeps `RUN_REPLAY_SECONDS` of every run's events."""
 
 
 class AppendRefused(Exception):
@@ -74,9 +78,35 @@ class EventBuffer(Protocol):
 class RunLog:
     """One run's events in memory and the readers waiting for the next."""
 
-    events: list[RunEvent] = field(default_factory=list)
+    live: list[RunEvent] = field(default_factory=list)
+    packed: bytes | None = None
+    """A finished run's events once compacted (`compact`): one pickled bytes object, a fifth
+    of the memory of the events' tuples and dicts while they wait to be replayed."""
+    first_id: int = 0
+    """The id of the first event held, once packed."""
     waiters: list[asyncio.Future[bool]] = field(default_factory=list)
     """The futures of readers waiting for the next event (made only when one waits)."""
+
+    @property
+    def events(self) -> list[RunEvent]:
+        """The run's events, in order (unpacked again when compacted)."""
+        return self.live if self.packed is None else pickle.loads(self.packed)
+
+    @property
+    def whole(self) -> bool:
+        """Whether the log holds the run from its first event."""
+        return (
+            self.first_id == 1
+            if self.packed is not None
+            else bool(self.live) and self.live[0].id == 1
+        )
+
+    def compact(self) -> None:
+        """Keep the finished run's events as one bytes object until they expire."""
+        if self.packed is None and self.live and not self.waiters:
+            self.first_id = self.live[0].id
+            self.packed, self.live = pickle.dumps(self.live, pickle.HIGHEST_PROTOCOL), []
+
     expires_at: float | None = None
 
     def wake(self) -> None:
@@ -135,6 +165,8 @@ class MemoryEventBuffer(EventByEvent):
         self.logs: dict[str, RunLog] = {}
         self.expiries: deque[tuple[float, str]] = deque()
         """(expiry, run id) in the order runs ended: the retention is fixed, so also by expiry."""
+        self.compactions: deque[tuple[float, str]] = deque()
+        """(when to compact, run id), in the same order."""
 
     async def append(self, run_id: str, event: RunEvent) -> None:
         """Store the event; a terminal one starts the retention clock."""
@@ -142,10 +174,12 @@ class MemoryEventBuffer(EventByEvent):
         if log is None:
             self.prune()
             log = self.logs[run_id] = RunLog()
-        log.events.append(event)
+        log.live.append(event)
         if event.event in TERMINAL_EVENTS:
-            log.expires_at = time.monotonic() + self.retain_seconds
+            now = time.monotonic()
+            log.expires_at = now + self.retain_seconds
             self.expiries.append((log.expires_at, run_id))
+            self.compactions.append((now + COMPACT_AFTER_SECONDS, run_id))
         if log.waiters:
             log.wake()
 
@@ -180,8 +214,8 @@ class MemoryEventBuffer(EventByEvent):
     async def last_id(self, run_id: str) -> int | None:
         """Return the last event's id, None for an unknown or expired run."""
         self.prune()
-        log = self.logs.get(run_id)
-        return log.events[-1].id if log and log.events else None
+        events = log.events if (log := self.logs.get(run_id)) else []
+        return events[-1].id if events else None
 
     async def flush(self, run_id: str) -> None:
         """Nothing to do: an appended event is readable at once."""
@@ -198,25 +232,25 @@ class MemoryEventBuffer(EventByEvent):
     def whole_runs(self) -> dict[str, list[RunEvent]]:
         """Every run held from its first event, with its events (as they are now)."""
         self.prune()
-        return {
-            run_id: list(log.events)
-            for run_id, log in self.logs.items()
-            if log.events and log.events[0].id == 1
-        }
+        return {run_id: list(log.events) for run_id, log in self.logs.items() if log.whole}
 
     def has_whole(self, run_id: str) -> bool:
         """Whether this buffer holds the run from its first event."""
         log = self.logs.get(run_id)
-        return bool(log and log.events and log.events[0].id == 1)
+        return bool(log and log.whole)
 
     def prune(self) -> None:
-        """Forget finished runs whose retention has passed."""
+        """Forget finished runs whose retention has passed; compact those ended a while ago."""
         now = time.monotonic()
         while self.expiries and self.expiries[0][0] < now:
             _, run_id = self.expiries.popleft()
             log = self.logs.get(run_id)
             if log is not None and log.expires_at is not None and log.expires_at < now:
                 del self.logs[run_id]
+        while self.compactions and self.compactions[0][0] < now:
+            _, run_id = self.compactions.popleft()
+            if (log := self.logs.get(run_id)) is not None:
+                log.compact()
 
 
 def event_id(event: RunEvent) -> int:

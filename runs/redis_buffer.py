@@ -295,7 +295,7 @@ class RedisEventBuffer(EventByEvent):
         """
         entries = await self.client.xrange(self.key(run_id), count=self.max_events)
         earlier = [_decode(_text(entry_id), fields) for entry_id, fields in entries]
-        self.mirror.logs[run_id] = RunLog(events=earlier)
+        self.mirror.logs[run_id] = RunLog(live=earlier)
         self.adopted &= self.mirror.logs.keys()  # forget those whose copy expired
         self.adopted.add(run_id)
         return earlier

@@ -6,6 +6,7 @@ DATABASE_URL):
   memories, and OTHERS other users PER_OTHER each (1M rows over 1,000 users by default), in
   bulk through the ORM, embedded by the configured embedder, every user stamped as a write
   through memory.longterm would.
+- `python -m bench.common.memory_table seed-each ITEMS USER...`: each USER gets ITEMS memories.
 - `python -m bench.common.memory_table time USER RECALLS`: prints one JSON line: this
   process's CPU ms per recall for USER (p50, p95; the first, which loads the user's vectors,
   apart), and the embedder's CPU ms per item over a batch.
@@ -103,6 +104,9 @@ def main(argv: list[str]) -> None:
     django.setup()
     if argv[0] == "seed":
         seed(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+    elif argv[0] == "seed-each":
+        for user_id in argv[2:]:
+            seed(user_id, int(argv[1]), 0, 0)
     else:
         print(json.dumps(timing(argv[1], int(argv[2]))))
 

@@ -53,6 +53,23 @@ def precise_cpu_seconds(start: dict[int, int], end: dict[int, int], tick_seconds
     return tick_seconds if tick_seconds - precise > 2 / CLOCK_TICKS else precise
 
 
+def named_cpu_seconds(name: str) -> float:
+    """The user + system CPU seconds of every live process called `name` (e.g. `postgres`)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # it ended meanwhile
+        command, _, rest = stat.partition(" (")[2].rpartition(")")
+        if command == name:
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
 def machine_busy_seconds() -> float:
     """Return the CPU seconds all processes on this machine have spent busy (not idle or iowait)."""
     ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]

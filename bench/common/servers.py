@@ -42,13 +42,25 @@ def user_keys(database: Path, user_ids: list[str]) -> list[str]:
     return done.stdout.split()
 
 
+def seed_memories(database: Path, user_ids: list[str], items: int) -> None:
+    """Give each user `items` long-term memories in `database` (a subprocess, in bulk)."""
+    subprocess.run(
+        [sys.executable, "-m", "bench.common.memory_table", "seed-each", str(items), *user_ids],
+        cwd=ROOT,
+        env=server_env(database),
+        check=True,
+        timeout=300,
+    )
+
+
 @contextlib.contextmanager
 def pipeline_server(
-    workdir: Path, run: int = 0, env: dict[str, str] | None = None
+    workdir: Path, run: int = 0, env: dict[str, str] | None = None, *, memories: int = 0
 ) -> Iterator[tuple[LiveServer, list[str]]]:
     """Run the project on daphne on a fresh copy of a migrated database, everything on.
 
-    The database is a SQLite file, or a PostgreSQL database when DATABASE_URL is set.
+    The database is a SQLite file, or a PostgreSQL database when DATABASE_URL is set. With
+    `memories`, each bench user has that many long-term memories (recall finds some).
 
     Yields the server and the user API keys the benchmark's requests must present.
     """
@@ -58,6 +70,8 @@ def pipeline_server(
         migrate(template)
         users = [f"bench-user-{n}" for n in range(BENCH_USERS)]
         keys_file.write_text("\n".join(user_keys(template, users)))
+        if memories:
+            seed_memories(template, users, memories)
     keys = keys_file.read_text().split()
     overrides = EVERYTHING_ON | (env or {})
     with live_server(workdir / f"pipeline-{run}", template_db=template, **overrides) as s:

@@ -228,10 +228,16 @@ def limit_text(check: Check) -> str:
     return f"{'≤' if check.at_most else '≥'} {number(check.limit, check.digits)}"
 
 
-def format_checks(checks: Sequence[Check], *, runs: int) -> list[str]:
+def format_checks(
+    checks: Sequence[Check],
+    *,
+    runs: int,
+    title: str = "issue #11 targets",
+    reference: str = "floor",
+) -> list[str]:
     """The summary table: one line per target with PASS/MISS, then a note on noisy runs."""
-    title = "issue #11 targets" + (f" (median of {runs} runs)" if runs > 1 else " (one run)")
-    header = f"{title:<50} {'measured':>9} {'floor':>9} {'value':>7} {'target':>7} verdict others"
+    title += f" (median of {runs} runs)" if runs > 1 else " (one run)"
+    header = f"{title:<50} {'measured':>9} {reference:>9} {'value':>7} {'target':>7} verdict others"
     lines = [header]
     for check in checks:
         absolute = number(check.value, check.digits) + " "

@@ -13,14 +13,16 @@ It measures, in this process, pinned to one core when it can be:
   (`agents.tools.runner.run_and_record`) and the outcome (`runs.records.store_answer`):
   CPU per chat and SQL statements per chat.
 
-`--floor MS` (the bare SSE floor's CPU per request printed by `make bench`) adds both as
-shares of issue #11's budget of 4 × floor.
+`--json` prints the two figures as one JSON line (`bench/peers` reads it). `--floor MS` (the
+bare SSE floor's CPU per request printed by `make bench`) adds both as shares of issue #11's
+budget of 4 × floor.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +141,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sql", action="store_true", help="print one chat's SQL statements")
     parser.add_argument("--chats", type=int, default=CHATS, help="chats measured")
     parser.add_argument("--graph-runs", type=int, default=GRAPH_RUNS, help="graph runs measured")
+    parser.add_argument("--json", action="store_true", help="print one JSON line of the figures")
     return parser.parse_args(argv)
 
 
@@ -148,6 +151,9 @@ def main(argv: list[str] | None = None) -> None:
     with django_on_a_temporary_database("fixed-costs-", pin=not args.no_pin):
         graph_us = asyncio.run(graph_cpu_us(args.graph_runs))
         records_ms, statements = records_cpu_ms(args.chats, args.prompt)
+    if args.json:
+        print(json.dumps({"graph_ms": graph_us / 1000, "records_ms": records_ms}))
+        return
     print(f"LangGraph's loop, 4 nodes doing nothing: {graph_us / 1000:.2f} ms CPU per run")
     print(f"a new session's chat, its database work alone: {records_ms:.2f} ms CPU per chat")
     print(f"  ({len(statements)} SQL statements with BEGIN and COMMIT; no thread hop, no pipeline)")

@@ -128,15 +128,37 @@ def counting(counts: Counts) -> Iterator[None]:
 
 async def one_chat(application: Any, session_id: str, counts: Counts, key: str) -> None:
     """Drive one `POST /v1/chat/stream` with a user key through the ASGI application."""
+    body = json.dumps({"sessionId": session_id, "prompt": PROMPT})
+    streamed = await one_request(application, "/v1/chat/stream", body, counts, key)
+    if b"event: done" not in streamed:
+        raise RuntimeError(f"the chat did not end with `done`: {streamed[-500:]!r}")
+
+
+async def one_sdk_run(application: Any, counts: Counts, key: str) -> None:
+    """What `langgraph-sdk` sends for a run: `POST /threads`, then a run streamed on it."""
+    created = await one_request(application, "/langgraph/threads", "{}", counts, key)
+    thread_id = json.loads(created)["thread_id"]
+    body = json.dumps({
+        "input": {"messages": [{"type": "human", "content": PROMPT}]},
+        "stream_mode": ["values", "messages-tuple"],
+        "assistant_id": "orchestrator",
+    })  # fmt: skip
+    path = f"/langgraph/threads/{thread_id}/runs/stream"
+    streamed = await one_request(application, path, body, counts, key)
+    if b"event: error" in streamed or b"event: values" not in streamed:
+        raise RuntimeError(f"the run did not end: {streamed[-500:]!r}")
+
+
+async def one_request(application: Any, path: str, body: str, counts: Counts, key: str) -> bytes:
+    """POST `body` to `path` with a user key through the ASGI application; the bytes sent."""
     from asgiref.testing import ApplicationCommunicator
 
-    body = json.dumps({"sessionId": session_id, "prompt": PROMPT})
     scope = {
         "type": "http",
         "http_version": "1.1",
         "method": "POST",
-        "path": "/v1/chat/stream",
-        "raw_path": b"/v1/chat/stream",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "headers": [
             (b"authorization", f"Bearer {key}".encode()),
@@ -159,8 +181,7 @@ async def one_chat(application: Any, session_id: str, counts: Counts, key: str) 
         await communicator.send_input({"type": "http.disconnect"})
         with contextlib.suppress(asyncio.TimeoutError):
             await communicator.wait(timeout=5)
-    if b"event: done" not in streamed:
-        raise RuntimeError(f"the chat did not end with `done`: {streamed[-500:]!r}")
+    return streamed
 
 
 def print_counts(title: str, counts: Counts) -> None:
@@ -191,6 +212,10 @@ async def count_chats(key: str) -> None:
     await one_chat(application, "count-session", second, key)
     print_counts("chat in a new session", first)
     print_counts("next chat in the same session", second)
+    await one_sdk_run(application, Counts(), key)
+    sdk = Counts()
+    await one_sdk_run(application, sdk, key)
+    print_counts("langgraph-sdk: a new thread, then a run streamed on it", sdk)
 
 
 def main() -> None:

@@ -94,17 +94,15 @@ def create_thread(caller: Caller, body: ThreadCreateBody) -> tuple[Session, dict
     """Create the thread (or find it with `if_exists: do_nothing`); (session, thread or None).
 
     The thread as returned comes back only when it is new, built from the rows just written
-    in one transaction (no messages, no run: idle). An id the server chose cannot exist yet,
-    so only a caller's id is looked up first.
+    (no messages, no run: idle). An id the server chose cannot exist yet, so only a caller's
+    id is looked up first.
     """
     thread_id = body.thread_id or str(uuid.uuid4())
     existing = Session.objects.filter(session_id=thread_id).first() if body.thread_id else None
     if existing is None:
         user_id = thread_user(caller, body.metadata)
         try:
-            with transaction.atomic():
-                session = Session.objects.create(session_id=thread_id, user_id=user_id)
-                record = new_thread_record(session, body.metadata)
+            session, record = new_thread(thread_id, user_id, body.metadata)
             thread = thread_dict(session, record, with_values=False, waiting=False)
             return session, thread | {"values": {"messages": []}}
         except IntegrityError:
@@ -114,15 +112,19 @@ def create_thread(caller: Caller, body: ThreadCreateBody) -> tuple[Session, dict
     return existing, None
 
 
-def new_thread_record(session: Session, metadata: dict[str, Any] | None) -> ThreadRecord | None:
-    """The new thread's metadata row; none for a thread without metadata.
+def new_thread(
+    thread_id: str, user_id: str, metadata: dict[str, Any] | None
+) -> tuple[Session, ThreadRecord | None]:
+    """Store the new thread: its session and, in the same transaction, its metadata's row.
 
-    One write fewer: a thread without its row reads as one with `{}` (as a thread-less
-    run's thread does).
+    A thread without metadata has no row (it reads as one with `{}`, as a thread-less run's
+    thread does): one statement, no transaction around it.
     """
     if not metadata:
-        return None
-    return ThreadRecord.objects.create(session=session, metadata=metadata)
+        return Session.objects.create(session_id=thread_id, user_id=user_id), None
+    with transaction.atomic():
+        session = Session.objects.create(session_id=thread_id, user_id=user_id)
+        return session, ThreadRecord.objects.create(session=session, metadata=metadata)
 
 
 @sync_to_async

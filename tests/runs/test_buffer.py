@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 
 import pytest
 import redis.asyncio as redis
 
+from runs import buffer as buffer_module
 from runs.buffer import AppendRefused, MemoryEventBuffer
-from runs.events import RunEvent
+from runs.events import EventType, RunEvent
 from runs.redis_buffer import RedisEventBuffer
 from tests.support.waiting import eventually
 
@@ -115,6 +117,40 @@ async def test_the_memory_buffer_forgets_a_finished_run_after_its_retention():
         return await buffer.last_id("r1") is None
 
     await eventually(forgotten, timeout=5, what="the run was forgotten")
+
+
+async def test_a_finished_run_is_compacted_and_replays_the_same_from_any_id(monkeypatch):
+    monkeypatch.setattr(buffer_module, "COMPACT_AFTER_SECONDS", 0.0)
+    buffer = MemoryEventBuffer(retain_seconds=60)
+    events = [
+        RunEvent(1, EventType.RUN, {"runId": "r-packed"}),
+        *(token(n) for n in range(2, 40)),
+        RunEvent(40, EventType.DONE, {"fullText": "…", "timings": {"total_ms": 1.5}}),
+    ]
+    for event in events:
+        await buffer.append("r-packed", event)
+    size_before = sum(sys.getsizeof(event.data) + sys.getsizeof(event) for event in events)
+    await buffer.append("r-next", token(1))  # a new run's first event prunes and compacts
+    log = buffer.logs["r-packed"]
+    assert log.live == [] and log.packed is not None and log.whole
+    assert len(log.packed) < size_before / 3, "one bytes object holds it for a fraction"
+    assert await read_all(buffer, "r-packed", 0) == events
+    assert [e.id for e in await read_all(buffer, "r-packed", 37)] == [38, 39, 40]
+    assert await buffer.last_id("r-packed") == 40 and buffer.has_whole("r-packed")
+    assert buffer.whole_runs()["r-packed"] == events
+    assert (await read_all(buffer, "r-packed", 0))[-1].event is EventType.DONE
+
+
+async def test_a_run_a_reader_still_waits_on_is_not_compacted(monkeypatch):
+    monkeypatch.setattr(buffer_module, "COMPACT_AFTER_SECONDS", 0.0)
+    buffer = MemoryEventBuffer(retain_seconds=60)
+    await buffer.append("r-waited", token(1))
+    waiting = asyncio.ensure_future(anext(buffer.read_batches("r-waited", 1, idle=5)))
+    await asyncio.sleep(0.01)
+    buffer.logs["r-waited"].compact()
+    assert buffer.logs["r-waited"].packed is None, "a waiting reader reads the live list"
+    await buffer.append("r-waited", RunEvent(2, "done", {}))
+    assert [event.id for event in await waiting] == [2]
 
 
 async def test_the_redis_stream_expires_after_the_retention(redis_url):

@@ -1,4 +1,4 @@
-"""`GET /threads/{id}/runs/{rid}`'s lookup: the run, its thread's owner and its record at once."""
+"""What a new thread stores, and `GET /threads/{id}/runs/{rid}`'s lookup (one statement each)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from asgiref.sync import async_to_sync
 from accounts.callers import SERVICE, Caller
 from chat.models import Session
 from edge.errors import RequestRejected
-from protocols.langgraph.models import RunRecord
+from protocols.langgraph.bodies import ThreadCreateBody
+from protocols.langgraph.models import RunRecord, ThreadRecord
 from protocols.langgraph.runs import owned_run
+from protocols.langgraph.threads import create_thread
 from runs.models import Run
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +62,33 @@ def test_what_the_caller_may_not_see_is_a_404(alices_run, caller, thread_id, run
     with pytest.raises(RequestRejected) as rejected:
         lookup(caller, thread_id, run_id or alices_run.pk)
     assert rejected.value.status == 404 and rejected.value.detail.startswith(missing)
+
+
+def create(caller: Caller, **body: object) -> tuple[Session, dict | None]:
+    """POST /threads' storage step, synchronously."""
+    return async_to_sync(create_thread)(caller, ThreadCreateBody(**body))
+
+
+def test_a_thread_without_metadata_is_one_row_and_answered_from_it(db):
+    session, thread = create(ALICE)
+    assert not ThreadRecord.objects.exists(), "no metadata, no row of its own"
+    assert Session.objects.get(session_id=thread["thread_id"]).user_id == "alice"
+    assert thread["status"] == "idle" and thread["values"] == {"messages": []}
+    assert thread["metadata"]["user_id"] == "alice" and thread["metadata"]["graph_id"]
+
+
+def test_a_thread_with_metadata_keeps_it_in_its_row(db):
+    _, thread = create(ALICE, metadata={"topic": "tea"})
+    assert ThreadRecord.objects.get(session_id=thread["thread_id"]).metadata == {"topic": "tea"}
+    assert thread["metadata"]["topic"] == "tea"
+
+
+def test_an_existing_id_is_a_409_or_with_do_nothing_the_thread_found(db):
+    create(ALICE, thread_id="chosen")
+    with pytest.raises(RequestRejected) as rejected:
+        create(ALICE, thread_id="chosen")
+    assert rejected.value.status == 409
+    session, thread = create(ALICE, thread_id="chosen", if_exists="do_nothing")
+    assert session.session_id == "chosen" and thread is None, "read as an existing thread"
+    with pytest.raises(RequestRejected):
+        create(BOB, thread_id="chosen", if_exists="do_nothing")

@@ -1,0 +1,114 @@
+"""The peer benchmark's parts: the reference graph, each protocol's client as a load, verdicts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from bench.common.procstat import named_cpu_seconds
+from bench.common.report import LevelStats
+from bench.peers import verdicts
+from bench.peers.floor import Floor
+from bench.peers.protocols import PROTOCOLS, langgraph_protocol
+from bench.peers.reference.graph import answer_text, graph
+from bench.peers.verdicts import Side
+
+PROMPT = "What is Server-Sent Events? How many sessions do I have?"
+
+
+@pytest.mark.parametrize("tokens", [1, 31, 32])
+def test_the_reference_graph_streams_an_answer_of_exactly_n_tokens(tokens, monkeypatch):
+    monkeypatch.setattr("bench.peers.reference.graph.ANSWER_TOKENS", tokens)
+
+    async def streamed() -> list[str]:
+        parts = graph.astream({"messages": [("user", "hi")]}, stream_mode="messages")
+        return [chunk.content async for chunk, _ in parts if chunk.content]
+
+    chunks = asyncio.run(streamed())
+    assert len(chunks) == tokens and "".join(chunks) == answer_text(tokens)
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS, ids=lambda protocol: protocol.name)
+def test_each_protocols_official_client_runs_chats_to_their_end(server, protocol):
+    level = asyncio.run(protocol.drive(server.url, ["devkey"], PROMPT, 3, 2))
+    assert level.errors == 0, [result.error for result in level.results]
+    assert all(result.tokens > 1 and result.ttft_ms <= result.total_ms for result in level.ok)
+
+
+def test_a_refused_key_is_counted_as_a_failed_run_not_a_crash(server):
+    level = asyncio.run(langgraph_protocol().drive(server.url, ["wrong"], PROMPT, 2, 2))
+    assert level.errors == 2 and "Unauthorized" in (level.results[0].error or "")
+
+
+def row(concurrency: int, cpu: float, ttft: float, per_second: float, rss: float) -> LevelStats:
+    """A measured level with the figures the verdicts read."""
+    return LevelStats("x", concurrency, 200, 0, per_second, 40.0, ttft, ttft, ttft, ttft, cpu,
+                      1.0, rss, rss, 0.0, Counter())  # fmt: skip
+
+
+def sides() -> list[Side]:
+    """The peer and this service on both databases, as a sitting measures them."""
+    peer = Side("langgraph dev", "", [row(8, 25.0, 180.0, 30.0, 130.0), row(32, 26.0, 900.0,
+                30.0, 140.0), row(256, 30.0, 5000.0, 30.0, 160.0)], thread_ms=1.0)  # fmt: skip
+    sqlite = Side("this service, SQLite", rows=[row(8, 12.0, 30.0, 70.0, 170.0),
+                  row(32, 12.0, 120.0, 61.0, 175.0), row(256, 12.0, 900.0, 60.0, 179.0)],
+                  thread_ms=1.5, protocols={"native stream": [10.0, 12.0],
+                  "LangGraph (langgraph-sdk)": [13.0, 14.0]})  # fmt: skip
+    postgres = Side("this service, PostgreSQL", rows=[row(8, 20.0, 50.0, 40.0, 180.0)],
+                    thread_ms=2.5, protocols={"native stream": [10.0],
+                    "AG-UI (@ag-ui/client)": [11.0]})  # fmt: skip
+    return [peer, sqlite, postgres]
+
+
+def test_the_targets_are_ratios_to_the_peer_in_the_same_sitting():
+    found = {check.name: check for check in verdicts.checks(sides())}
+    cpu = found["CPU/run, SQLite ÷ langgraph dev"]
+    assert (cpu.value, cpu.verdict) == (12.0 / 25.0, "PASS")
+    assert found["CPU/run, PostgreSQL ÷ langgraph dev"].verdict == "MISS"  # 0.8 > 0.7
+    assert found["threads.create() server CPU ms, SQLite"].verdict == "PASS"
+    assert found["threads.create() server CPU ms, PostgreSQL"].verdict == "MISS"
+    assert found["LangGraph ÷ native, SQLite"].value == pytest.approx(13.5 / 11.0)
+    assert found["LangGraph ÷ native, SQLite"].verdict == "MISS"  # 1.23 > 1.2
+    assert found["AG-UI ÷ native, PostgreSQL"].verdict == "PASS"
+    assert found["TTFT p50 at 8, SQLite ÷ langgraph dev"].value == pytest.approx(30 / 180)
+    assert found["runs/s at 32, SQLite ÷ langgraph dev"].value == pytest.approx(61 / 30)
+    assert found["peak RSS MiB at 256 in flight, SQLite"].value == 179.0
+
+
+def test_a_side_missing_from_the_sitting_leaves_its_targets_unjudged():
+    found = {check.name: check for check in verdicts.checks(sides()[1:])}
+    assert found["CPU/run, SQLite ÷ langgraph dev"].verdict == "n/a"
+    assert verdicts.summary([sides()[1:]])[-1].endswith("targets missed")
+
+
+def test_the_fixed_costs_are_shares_of_the_budget_half_the_peers_cpu():
+    lines = verdicts.obstacles(sides(), Floor(http_ms=3.0, graph_ms=1.5, records_ms=5.0))
+    assert "12.50 ms" in lines[0], "0.5 x the peer's 25 ms"
+    fixed = next(line for line in lines if "fixed, before any code of ours" in line)
+    assert "9.50 ms" in fixed and "76 %" in fixed
+    assert lines[-1].split()[-2] == "2.50", "measured 12 ms - fixed 9.5 ms"
+    assert verdicts.obstacles(sides()[1:], Floor(1.0, 1.0, 1.0)) == [], "no peer, no budget"
+
+
+def test_a_side_measured_in_a_child_process_reads_back_whole(tmp_path: Path):
+    side = sides()[1]
+    side.database_ms = {"8": 4.5}
+    (tmp_path / "side.json").write_text(json.dumps([asdict(side)]))
+    back = Side.from_json(json.loads((tmp_path / "side.json").read_text())[0])
+    assert back == side and back.at(32).per_second == 61.0
+
+
+def test_the_cpu_of_processes_is_found_by_their_name():
+    name = Path("/proc/self/comm").read_text().strip()
+    before = named_cpu_seconds(name)
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    assert named_cpu_seconds(name) >= before + 0.03
+    assert named_cpu_seconds("no-such-process-name") == 0.0
