@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from bench.common.report import LevelStats, cell
 from bench.gate import verdict
@@ -34,16 +33,6 @@ class Side:
     answer_tokens: int = 0
     database_ms: dict[str, float] = field(default_factory=dict)
     """CPU ms per run of the PostgreSQL server's processes, by level (not in the server's)."""
-
-    @classmethod
-    def from_json(cls, data: dict) -> Side:
-        """The side `dataclasses.asdict` wrote."""
-        rows = [
-            LevelStats(**{**row, "error_kinds": Counter(row["error_kinds"])})
-            for row in data["rows"]
-        ]
-        known = {f.name for f in fields(cls)}
-        return cls(**{**{k: v for k, v in data.items() if k in known}, "rows": rows})
 
     def at(self, concurrency: int) -> LevelStats | None:
         """The SDK row at `concurrency` runs in flight."""
@@ -87,16 +76,21 @@ def peer_table(sides: list[Side]) -> list[str]:
 
 def protocol_table(side: Side) -> list[str]:
     """Each protocol's server CPU per run (median of the rounds) and its ratio to native."""
-    native = verdict.median(side.protocols.get("native stream", []))
     lines = [f"\n{side.name}: server CPU ms per run through each protocol's own client"]
     for name, figures in side.protocols.items():
-        median = verdict.median(figures)
         rounds = ", ".join(f"{figure:.2f}" for figure in figures)
-        ratio = verdict.ratio(median, native)
+        ratio = cell(native_ratio(side, name), ">5", 2)
         lines.append(
-            f"  {name:<36} {cell(median, '>7', 2)}  ({rounds})  {cell(ratio, '>5', 2)}× native"
+            f"  {name:<36} {cell(verdict.median(figures), '>7', 2)}  ({rounds})  {ratio}× native"
         )
     return lines
+
+
+def native_ratio(side: Side, name: str) -> float | None:
+    """The median over rounds of a protocol's CPU per run ÷ the native stream's that round."""
+    native = side.protocols.get("native stream", [])
+    pairs = zip(side.protocols.get(name, []), native, strict=False)
+    return verdict.median(verdict.ratio(figure, reference) for figure, reference in pairs)
 
 
 def checks(sides: list[Side]) -> list[verdict.Check]:
@@ -152,7 +146,7 @@ def _protocol_checks(backend: str, side: Side) -> list[verdict.Check]:
             f"{name.split(' (')[0]} ÷ native, {backend}",
             verdict.median(figures),
             native,
-            verdict.ratio(verdict.median(figures), native),
+            native_ratio(side, name),
             PROTOCOL_RATIO_LIMIT,
             True,
         )  # fmt: skip
