@@ -26,6 +26,12 @@ class StreamResult:
     tokens: int = 0
     error: str | None = None
 
+    def token(self, started: float) -> None:
+        """Count a token; the first one's time (from `started`) is the time to first token."""
+        self.tokens += 1
+        if self.ttft_ms is None:
+            self.ttft_ms = (time.perf_counter() - started) * 1000
+
 
 @dataclass
 class LevelRun:

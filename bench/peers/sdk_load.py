@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -25,15 +25,6 @@ from bench.common.load import LevelRun, StreamResult, fresh_bodies, run_stream
 ASSISTANT = "orchestrator"
 STREAM_MODE = ["values", "messages-tuple"]
 TIMEOUT = httpx.Timeout(connect=10, read=300, write=60, pool=300)
-
-
-@dataclass
-class Target:
-    """A server as its clients see it: the base URL of a protocol and the keys to present."""
-
-    name: str
-    url: str
-    keys: list[str | None]
 
 
 def langgraph_clients(url: str, keys: list[str | None]) -> list[LangGraphClient]:
@@ -51,57 +42,70 @@ def langgraph_input(prompt: str) -> dict[str, object]:
     return {"messages": [{"type": "human", "content": prompt}]}
 
 
-async def langgraph_run(client: LangGraphClient, prompt: str) -> StreamResult:
-    """Create a thread and stream one run on it to its end."""
+async def timed(read: Callable[[StreamResult, float], Awaitable[None]]) -> StreamResult:
+    """Run one stream with `read(result, started)`; its end's time, or what failed.
+
+    A stream that ends without a token counts as failed: the run did not answer.
+    """
     result = StreamResult()
     started = time.perf_counter()
     try:
+        await read(result, started)
+        result.total_ms = (time.perf_counter() - started) * 1000
+    except Exception as exc:  # each SDK raises httpx's errors and its own
+        result.error = f"{type(exc).__name__}: {exc}"
+    if result.error is None and not result.tokens:
+        result.error = "stream ended without an answer"
+    return result
+
+
+async def langgraph_run(client: LangGraphClient, prompt: str) -> StreamResult:
+    """Create a thread and stream one run on it to its end."""
+
+    async def read(result: StreamResult, started: float) -> None:
         thread = await client.threads.create()
         parts = client.runs.stream(
             thread["thread_id"], ASSISTANT, input=langgraph_input(prompt), stream_mode=STREAM_MODE
         )
-        await _read_langgraph(parts, result, started)
-    except Exception as exc:  # the SDK raises httpx's errors and its own
-        result.error = f"{type(exc).__name__}: {exc}"
-    if result.error is None and not result.tokens:
-        result.error = "stream ended without an answer"
-    return result
+        async for part in parts:
+            result.events += 1
+            if part.event == "error":
+                result.error = f"error event: {part.data}"
+            elif part.event == "messages" and part.data and part.data[0].get("content"):
+                result.token(started)
 
-
-async def _read_langgraph(parts: AsyncIterator, result: StreamResult, started: float) -> None:
-    async for part in parts:
-        result.events += 1
-        if part.event == "error":
-            result.error = f"error event: {part.data}"
-        elif part.event == "messages":
-            chunk = part.data[0] if isinstance(part.data, list) and part.data else {}
-            if chunk.get("content"):
-                result.tokens += 1
-                if result.ttft_ms is None:
-                    result.ttft_ms = (time.perf_counter() - started) * 1000
-    result.total_ms = (time.perf_counter() - started) * 1000
+    return await timed(read)
 
 
 async def openai_run(client: openai.AsyncOpenAI, prompt: str) -> StreamResult:
     """Stream one chat completion to its end."""
-    result = StreamResult()
-    started = time.perf_counter()
-    try:
+
+    async def read(result: StreamResult, started: float) -> None:
+        messages = [{"role": "user", "content": prompt}]
         stream = await client.chat.completions.create(
-            model=ASSISTANT, messages=[{"role": "user", "content": prompt}], stream=True
+            model=ASSISTANT, messages=messages, stream=True
         )
         async for chunk in stream:
             result.events += 1
             if chunk.choices and chunk.choices[0].delta.content:
-                result.tokens += 1
-                if result.ttft_ms is None:
-                    result.ttft_ms = (time.perf_counter() - started) * 1000
-        result.total_ms = (time.perf_counter() - started) * 1000
-    except openai.OpenAIError as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
-    if result.error is None and not result.tokens:
-        result.error = "stream ended without an answer"
-    return result
+                result.token(started)
+
+    return await timed(read)
+
+
+async def responses_run(client: openai.AsyncOpenAI, prompt: str) -> StreamResult:
+    """Stream one response (`responses.create(stream=True)`) to its end."""
+
+    async def read(result: StreamResult, started: float) -> None:
+        stream = await client.responses.create(model=ASSISTANT, input=prompt, stream=True)
+        async for event in stream:
+            result.events += 1
+            if event.type == "response.output_text.delta" and event.delta:
+                result.token(started)
+            elif event.type in ("response.failed", "error"):
+                result.error = event.type
+
+    return await timed(read)
 
 
 async def close(clients: list) -> None:
@@ -136,28 +140,6 @@ async def drive(
     level.seconds = time.perf_counter() - started
     level.client_cpu_seconds = time.process_time() - started_cpu
     return level
-
-
-async def responses_run(client: openai.AsyncOpenAI, prompt: str) -> StreamResult:
-    """Stream one response (`responses.create(stream=True)`) to its end."""
-    result = StreamResult()
-    started = time.perf_counter()
-    try:
-        stream = await client.responses.create(model=ASSISTANT, input=prompt, stream=True)
-        async for event in stream:
-            result.events += 1
-            if event.type == "response.output_text.delta" and event.delta:
-                result.tokens += 1
-                if result.ttft_ms is None:
-                    result.ttft_ms = (time.perf_counter() - started) * 1000
-            elif event.type in ("response.failed", "error"):
-                result.error = f"{event.type}"
-        result.total_ms = (time.perf_counter() - started) * 1000
-    except openai.OpenAIError as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
-    if result.error is None and not result.tokens:
-        result.error = "stream ended without an answer"
-    return result
 
 
 @dataclass
