@@ -39,7 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--concurrency", default="8,32", help="levels, e.g. 8,32 (the first is the reference)")
     add("--level-rounds", type=int, default=2, help="alternating parts of each level")
     add("--stress", type=int, default=256, help="runs all at once for peak RSS (0: none)")
-    add("--threads", type=int, default=200, help="thread creations measured alone")
+    add("--threads", type=int, default=200, help="thread creations and run reads measured alone")
     add("--protocol-runs", type=int, default=40, help="runs per protocol and round")
     add("--rounds", type=int, default=6, help="alternating rounds of every protocol")
     add("--memories", type=int, default=100, help="long-term memories of each bench user")
@@ -67,7 +67,7 @@ async def measure(servers: list[sitting.Running], args: argparse.Namespace) -> N
     if args.stress:
         await sitting.level(servers, args.stress, args.stress, 1)
     rounds = args.level_rounds
-    await sitting.thread_creation(servers, args.threads, args.levels[0], rounds)
+    await sitting.small_requests(servers, args.threads, args.levels[0], rounds)
     for server in servers:
         if server.side.name != verdicts.PEER:
             await sitting.protocol_rounds(server, args.protocol_runs, args.levels[0], args.rounds)

@@ -177,3 +177,40 @@ async def create_threads(clients: list[LangGraphClient], count: int, concurrency
             return True
 
     return sum(not ok for ok in await asyncio.gather(*(one(n) for n in range(count))))
+
+
+async def finished_runs(clients: list[LangGraphClient]) -> list[tuple[str, str]]:
+    """A finished run (thread id, run id) for each of the first eight clients.
+
+    Each is streamed as `langgraph_run` streams one (its id from the `metadata` part), so it
+    is stored as the runs the SDK reads after their streams are.
+    """
+    runs = []
+    for client in clients[:8]:
+        thread = await client.threads.create()
+        parts = client.runs.stream(
+            thread["thread_id"], ASSISTANT, input=langgraph_input("Hi"), stream_mode=STREAM_MODE
+        )
+        run_id = [part.data["run_id"] async for part in parts if part.event == "metadata"][0]
+        runs.append((thread["thread_id"], run_id))
+    return runs
+
+
+async def read_runs(
+    clients: list[LangGraphClient], runs: list[tuple[str, str]], count: int, concurrency: int
+) -> int:
+    """Read the runs `count` times in turn, `concurrency` at a time; how many reads failed.
+
+    `runs.get` is what the SDK asks after each stream; each run is read by its own client.
+    """
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(n: int) -> bool:
+        async with slots:
+            try:
+                await clients[n % len(runs)].runs.get(*runs[n % len(runs)])
+            except Exception:  # the SDK raises httpx's errors and its own
+                return False
+            return True
+
+    return sum(not ok for ok in await asyncio.gather(*(one(n) for n in range(count))))

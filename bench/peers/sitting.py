@@ -150,20 +150,31 @@ def merged(concurrency: int, parts: list[tuple[LevelRun, ProcessUsage, float]]) 
     return run, usage
 
 
-async def thread_creation(servers: list[Running], count: int, concurrency: int,
-                          rounds: int) -> None:  # fmt: skip
-    """Server CPU ms per `threads.create()`, alternating between the servers."""
-    spent: dict[Running, float] = {server: 0.0 for server in servers}
+async def small_requests(servers: list[Running], count: int, concurrency: int,
+                         rounds: int) -> None:  # fmt: skip
+    """Server CPU ms per `threads.create()` and per `runs.get()`, alternating the servers.
+
+    `runs.get()` of a finished run is the SDK's read after each stream; both are measured
+    alone.
+    """
+    clients = {
+        s: sdk_load.langgraph_clients(s.url + s.side.langgraph_path, s.keys) for s in servers
+    }
+    runs = {server: await sdk_load.finished_runs(clients[server]) for server in servers}
+    spent = {server: [0.0, 0.0] for server in servers}
+    part = count // rounds
     for server in alternating(servers, rounds):
-        clients = sdk_load.langgraph_clients(server.url + server.side.langgraph_path, server.keys)
         async with measure_process(server.pid) as usage:
-            server.side.errors += await sdk_load.create_threads(
-                clients, count // rounds, concurrency
-            )
-        await sdk_load.close(clients)
-        spent[server] += usage.cpu_seconds if usage else 0.0
-    for server, seconds in spent.items():
-        server.side.thread_ms = seconds * 1000 / (count // rounds * rounds)
+            server.side.errors += await sdk_load.create_threads(clients[server], part, concurrency)
+        async with measure_process(server.pid) as reading:
+            reads = sdk_load.read_runs(clients[server], runs[server], part, concurrency)
+            server.side.errors += await reads
+        spent[server][0] += usage.cpu_seconds if usage else 0.0
+        spent[server][1] += reading.cpu_seconds if reading else 0.0
+    for server, (creating, reading_seconds) in spent.items():
+        await sdk_load.close(clients[server])
+        server.side.thread_ms = creating * 1000 / (part * rounds)
+        server.side.status_ms = reading_seconds * 1000 / (part * rounds)
 
 
 async def protocol_rounds(server: Running, count: int, concurrency: int, rounds: int) -> None:

@@ -27,6 +27,8 @@ class Side:
     rows: list[LevelStats] = field(default_factory=list)
     thread_ms: float | None = None
     """Server CPU ms per `threads.create()`, measured alone."""
+    status_ms: float | None = None
+    """Server CPU ms per `runs.get()` of a finished run (the SDK's read after each stream)."""
     protocols: dict[str, list[float]] = field(default_factory=dict)
     """Server CPU ms per run through each protocol's client, one figure per round."""
     errors: int = 0
@@ -70,7 +72,10 @@ def peer_table(sides: list[Side]) -> list[str]:
                 lines.append(f"  {side.name} c={row.concurrency}: {times} x {kind}")
     lines.append("")
     for side in sides:
-        lines.append(f"{side.name}: threads.create() {cell(side.thread_ms, '', 2)} ms server CPU")
+        lines.append(
+            f"{side.name}: threads.create() {cell(side.thread_ms, '', 2)} ms, "
+            f"runs.get() {cell(side.status_ms, '', 2)} ms server CPU"
+        )
     return lines
 
 
@@ -83,7 +88,24 @@ def protocol_table(side: Side) -> list[str]:
         lines.append(
             f"  {name:<36} {cell(verdict.median(figures), '>7', 2)}  ({rounds})  {ratio}× native"
         )
-    return lines
+    return lines + langgraph_extra(side)
+
+
+def langgraph_extra(side: Side) -> list[str]:
+    """What a LangGraph run costs over a native one, and the SDK's two extra requests' part.
+
+    The thread and the read of the run after its stream: the native stream makes neither.
+    """
+    native = verdict.median(side.protocols.get("native stream", []))
+    langgraph = verdict.median(side.protocols.get("LangGraph (langgraph-sdk)", []))
+    if native is None or langgraph is None or side.thread_ms is None or side.status_ms is None:
+        return []
+    extra, requests = langgraph - native, side.thread_ms + side.status_ms
+    return [
+        f"  LangGraph - native: {extra:.2f} ms; threads.create() {side.thread_ms:.2f} ms and "
+        f"runs.get() {side.status_ms:.2f} ms of it ({requests:.2f} ms: the SDK's requests the "
+        f"native stream does not make); the rest {extra - requests:.2f} ms"
+    ]
 
 
 def native_ratio(side: Side, name: str) -> float | None:

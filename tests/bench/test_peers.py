@@ -12,7 +12,7 @@ import pytest
 from bench.common.load import LevelRun, StreamResult
 from bench.common.procstat import ProcessUsage, named_cpu_seconds
 from bench.common.report import LevelStats
-from bench.peers import verdicts
+from bench.peers import sdk_load, verdicts
 from bench.peers.floor import Floor
 from bench.peers.protocols import PROTOCOLS, langgraph_protocol
 from bench.peers.reference.graph import answer_text, graph
@@ -44,6 +44,18 @@ def test_each_protocols_official_client_runs_chats_to_their_end(server, protocol
 def test_a_refused_key_is_counted_as_a_failed_run_not_a_crash(server):
     level = asyncio.run(langgraph_protocol().drive(server.url, ["wrong"], PROMPT, 2, 2))
     assert level.errors == 2 and "Unauthorized" in (level.results[0].error or "")
+
+
+def test_the_sdks_small_requests_are_driven_against_a_live_server(server):
+    async def drive() -> tuple[int, int, int]:
+        clients = sdk_load.langgraph_clients(f"{server.url}/langgraph", ["devkey", "devkey"])
+        created = await sdk_load.create_threads(clients, 4, 2)
+        runs = await sdk_load.finished_runs(clients)
+        read = await sdk_load.read_runs(clients, runs, 6, 3)
+        await sdk_load.close(clients)
+        return created, read, len(runs)
+
+    assert asyncio.run(drive()) == (0, 0, 2), "no failure; a finished run per client"
 
 
 def row(concurrency: int, cpu: float, ttft: float, per_second: float, rss: float) -> LevelStats:
@@ -80,6 +92,15 @@ def test_the_targets_are_ratios_to_the_peer_in_the_same_sitting():
     assert found["TTFT p50 at 8, SQLite ÷ langgraph dev"].value == pytest.approx(30 / 180)
     assert found["runs/s at 32, SQLite ÷ langgraph dev"].value == pytest.approx(61 / 30)
     assert found["peak RSS MiB at 256 in flight, SQLite"].value == 179.0
+
+
+def test_the_langgraph_extra_is_split_into_the_sdks_two_requests_and_the_rest():
+    side = sides()[1]
+    side.status_ms = 0.5
+    line = verdicts.langgraph_extra(side)[0]
+    assert "LangGraph - native: 2.50 ms" in line, "medians 13.5 - 11.0"
+    assert "(2.00 ms: the SDK's requests" in line and line.endswith("the rest 0.50 ms")
+    assert verdicts.langgraph_extra(sides()[2]) == [], "no LangGraph figures, no split"
 
 
 def test_a_side_missing_from_the_sitting_leaves_its_targets_unjudged():
