@@ -6,7 +6,8 @@ Run from the project root: `.venv/bin/python -m bench.studies.hot_path_counts`. 
 temporary SQLite file, drives the real ASGI application in this process (consumer, run,
 graph, records; no HTTP) with the built-in model, everything on and a user API key
 (`bench.common.servers`), and prints the counts for a chat in a new
-session and for the next chat in the same session.
+session, for the next chat in the same session, and for what `langgraph-sdk` sends for a run
+(`POST /threads`, then a run streamed on that thread).
 """
 
 from __future__ import annotations
