@@ -164,19 +164,26 @@ async def native_run(client: NativeClient, prompt: str) -> StreamResult:
     return await run_stream(client.http, client.url, client.key, body)
 
 
-async def create_threads(clients: list[LangGraphClient], count: int, concurrency: int) -> int:
-    """Create `count` threads, `concurrency` at a time; return how many failed."""
+async def create_threads(clients: list[LangGraphClient], count: int, concurrency: int) -> list[str]:
+    """Create `count` threads, `concurrency` at a time; why those that failed failed."""
+    return await requests(count, concurrency, lambda n: clients[n % len(clients)].threads.create())
+
+
+async def requests(
+    count: int, concurrency: int, send: Callable[[int], Awaitable[object]]
+) -> list[str]:
+    """Send `count` requests (`send(n)`), `concurrency` at a time; the failures' reasons."""
     slots = asyncio.Semaphore(concurrency)
 
-    async def one(n: int) -> bool:
+    async def one(n: int) -> str | None:
         async with slots:
             try:
-                await clients[n % len(clients)].threads.create()
-            except Exception:  # the SDK raises httpx's errors and its own
-                return False
-            return True
+                await send(n)
+            except Exception as exc:  # the SDK raises httpx's errors and its own
+                return f"{type(exc).__name__}: {exc}"
+            return None
 
-    return sum(not ok for ok in await asyncio.gather(*(one(n) for n in range(count))))
+    return [reason for reason in await asyncio.gather(*map(one, range(count))) if reason]
 
 
 async def finished_runs(clients: list[LangGraphClient]) -> list[tuple[str, str]]:
@@ -198,19 +205,11 @@ async def finished_runs(clients: list[LangGraphClient]) -> list[tuple[str, str]]
 
 async def read_runs(
     clients: list[LangGraphClient], runs: list[tuple[str, str]], count: int, concurrency: int
-) -> int:
-    """Read the runs `count` times in turn, `concurrency` at a time; how many reads failed.
+) -> list[str]:
+    """Read the runs `count` times in turn, `concurrency` at a time; the failures' reasons.
 
     `runs.get` is what the SDK asks after each stream; each run is read by its own client.
     """
-    slots = asyncio.Semaphore(concurrency)
-
-    async def one(n: int) -> bool:
-        async with slots:
-            try:
-                await clients[n % len(runs)].runs.get(*runs[n % len(runs)])
-            except Exception:  # the SDK raises httpx's errors and its own
-                return False
-            return True
-
-    return sum(not ok for ok in await asyncio.gather(*(one(n) for n in range(count))))
+    return await requests(
+        count, concurrency, lambda n: clients[n % len(runs)].runs.get(*runs[n % len(runs)])
+    )

@@ -100,12 +100,17 @@ async def warm_up(servers: list[Running]) -> None:
     """Unmeasured runs through every route measured later (cold code paths, first recalls)."""
     for server in servers:
         run = await server.langgraph.drive(server.url, server.keys, PROMPT, WARM_UP, 4)
-        server.side.errors += run.errors
+        server.side.failed(failures(run))
         server.side.answer_tokens = max((r.tokens for r in run.ok), default=0)
         if server.side.name != PEER:
             for protocol in PROTOCOLS:
                 warm = await protocol.drive(server.url, server.keys, PROMPT, WARM_UP // 4, 4)
-                server.side.errors += warm.errors
+                server.side.failed(failures(warm))
+
+
+def failures(run: LevelRun) -> list[str]:
+    """Why each failed run of the level failed."""
+    return [result.error for result in run.results if result.error is not None]
 
 
 def alternating(servers: list[Running], rounds: int) -> Iterator[Running]:
@@ -125,7 +130,7 @@ async def level(servers: list[Running], concurrency: int, count: int, rounds: in
             )
         assert usage is not None
         parts[server].append((run, usage, named_cpu_seconds("postgres") - database))
-        server.side.errors += run.errors
+        server.side.failed(failures(run))
     for server, measured in parts.items():
         run, usage = merged(concurrency, measured)
         server.side.rows.append(summarise(server.side.name, run, usage))
@@ -165,10 +170,10 @@ async def small_requests(servers: list[Running], count: int, concurrency: int,
     part = count // rounds
     for server in alternating(servers, rounds):
         async with measure_process(server.pid) as usage:
-            server.side.errors += await sdk_load.create_threads(clients[server], part, concurrency)
+            server.side.failed(await sdk_load.create_threads(clients[server], part, concurrency))
         async with measure_process(server.pid) as reading:
             reads = sdk_load.read_runs(clients[server], runs[server], part, concurrency)
-            server.side.errors += await reads
+            server.side.failed(await reads)
         spent[server][0] += usage.cpu_seconds if usage else 0.0
         spent[server][1] += reading.cpu_seconds if reading else 0.0
     for server, (creating, reading_seconds) in spent.items():
@@ -188,6 +193,6 @@ async def protocol_rounds(server: Running, count: int, concurrency: int, rounds:
         for protocol in PROTOCOLS if number % 2 == 0 else PROTOCOLS[::-1]:
             async with measure_process(server.pid) as usage:
                 run = await protocol.drive(server.url, server.keys, PROMPT, count, concurrency)
-            server.side.errors += run.errors
+            server.side.failed(failures(run))
             figures[protocol.name].append(usage.cpu_seconds * 1000 / count if usage else 0.0)
     server.side.protocols = figures

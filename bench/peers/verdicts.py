@@ -32,6 +32,8 @@ class Side:
     protocols: dict[str, list[float]] = field(default_factory=dict)
     """Server CPU ms per run through each protocol's client, one figure per round."""
     errors: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+    """Why runs and requests failed, with how many times (warm-up and small requests too)."""
     answer_tokens: int = 0
     database_ms: dict[str, float] = field(default_factory=dict)
     """CPU ms per run of the PostgreSQL server's processes, by level (not in the server's)."""
@@ -39,6 +41,12 @@ class Side:
     def at(self, concurrency: int) -> LevelStats | None:
         """The SDK row at `concurrency` runs in flight."""
         return verdict.at_level(self.rows, concurrency)
+
+    def failed(self, reasons: list[str]) -> None:
+        """Count failures, each with its reason."""
+        self.errors += len(reasons)
+        for reason in reasons:
+            self.failures[reason[:160]] = self.failures.get(reason[:160], 0) + 1
 
     @property
     def backend(self) -> str:
@@ -67,9 +75,8 @@ def peer_table(sides: list[Side]) -> list[str]:
                 f"{cell(row.total_p95, '>9')} {cell(row.per_second, '>7')} "
                 f"{cell(row.rss_peak_mib, '>8')}"
             )
-        for row in side.rows:
-            for kind, times in row.error_kinds.most_common(3):
-                lines.append(f"  {side.name} c={row.concurrency}: {times} x {kind}")
+        for reason, times in sorted(side.failures.items(), key=lambda item: -item[1])[:5]:
+            lines.append(f"  {side.name}: {times} x {reason}")
     lines.append("")
     for side in sides:
         lines.append(

@@ -47,7 +47,7 @@ def test_a_refused_key_is_counted_as_a_failed_run_not_a_crash(server):
 
 
 def test_the_sdks_small_requests_are_driven_against_a_live_server(server):
-    async def drive() -> tuple[int, int, int]:
+    async def drive() -> tuple[list[str], list[str], int]:
         clients = sdk_load.langgraph_clients(f"{server.url}/langgraph", ["devkey", "devkey"])
         created = await sdk_load.create_threads(clients, 4, 2)
         runs = await sdk_load.finished_runs(clients)
@@ -55,7 +55,7 @@ def test_the_sdks_small_requests_are_driven_against_a_live_server(server):
         await sdk_load.close(clients)
         return created, read, len(runs)
 
-    assert asyncio.run(drive()) == (0, 0, 2), "no failure; a finished run per client"
+    assert asyncio.run(drive()) == ([], [], 2), "no failure; a finished run per client"
 
 
 def row(concurrency: int, cpu: float, ttft: float, per_second: float, rss: float) -> LevelStats:
@@ -101,6 +101,14 @@ def test_the_langgraph_extra_is_split_into_the_sdks_two_requests_and_the_rest():
     assert "LangGraph - native: 2.50 ms" in line, "medians 13.5 - 11.0"
     assert "(2.00 ms: the SDK's requests" in line and line.endswith("the rest 0.50 ms")
     assert verdicts.langgraph_extra(sides()[2]) == [], "no LangGraph figures, no split"
+
+
+def test_failures_are_counted_with_their_reasons_and_printed():
+    side = sides()[1]
+    side.failed(["ReadTimeout: ", "ReadTimeout: ", "error event: boom"])
+    assert side.errors == 3 and side.failures == {"ReadTimeout: ": 2, "error event: boom": 1}
+    printed = verdicts.peer_table([side])
+    assert "  this service, SQLite: 2 x ReadTimeout: " in printed
 
 
 def test_a_side_missing_from_the_sitting_leaves_its_targets_unjudged():
