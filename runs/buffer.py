@@ -107,6 +107,12 @@ class RunLog:
             self.first_id = self.live[0].id
             self.packed, self.live = pickle.dumps(self.live, pickle.HIGHEST_PROTOCOL), []
 
+    def append(self, event: RunEvent) -> None:
+        """Add the run's next event (a compacted log is unpacked first: it goes on)."""
+        if self.packed is not None:
+            self.live, self.packed = pickle.loads(self.packed), None
+        self.live.append(event)
+
     expires_at: float | None = None
 
     def wake(self) -> None:
@@ -174,7 +180,7 @@ class MemoryEventBuffer(EventByEvent):
         if log is None:
             self.prune()
             log = self.logs[run_id] = RunLog()
-        log.live.append(event)
+        log.append(event)
         if event.event in TERMINAL_EVENTS:
             now = time.monotonic()
             log.expires_at = now + self.retain_seconds

@@ -141,6 +141,19 @@ async def test_a_finished_run_is_compacted_and_replays_the_same_from_any_id(monk
     assert (await read_all(buffer, "r-packed", 0))[-1].event is EventType.DONE
 
 
+async def test_a_compacted_run_that_goes_on_keeps_every_event(monkeypatch):
+    monkeypatch.setattr(buffer_module, "COMPACT_AFTER_SECONDS", 0.0)
+    buffer = MemoryEventBuffer(retain_seconds=60)
+    await buffer.append("r-on", token(1))
+    await buffer.append("r-on", RunEvent(2, EventType.INTERRUPTED, {"reason": "paused"}))
+    buffer.prune()
+    assert buffer.logs["r-on"].packed is not None
+    await buffer.append("r-on", token(3))
+    await buffer.append("r-on", RunEvent(4, EventType.DONE, {}))
+    assert [e.id async for e in buffer.read("r-on", 2, idle=0.05) if e] == [3, 4]
+    assert await buffer.last_id("r-on") == 4
+
+
 async def test_a_run_a_reader_still_waits_on_is_not_compacted(monkeypatch):
     monkeypatch.setattr(buffer_module, "COMPACT_AFTER_SECONDS", 0.0)
     buffer = MemoryEventBuffer(retain_seconds=60)
