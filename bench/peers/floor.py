@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common.load import fresh_bodies, run_level, run_stream, shared_client
+from bench.common.pinning import pin_process
 from bench.common.procstat import measure_process
 from bench.common.servers import bare_server
+from bench.gate.stream_bench import DEFAULT_PROMPT
 from harness.live_server import ROOT
 
-PROMPT = "What is Server-Sent Events? How many sessions do I have?"
+PROMPT = DEFAULT_PROMPT
+"""The prompt of every run: `make bench`'s, so that both measure the same answer."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,6 @@ def measure_floor(workdir: Path, *, events: int, tokens: int, count: int, level:
     """Serve the bare endpoint (pinned to `core`), drive it, then measure the in-process costs."""
     with bare_server(workdir, events=events, tokens=tokens) as server:
         if core is not None:
-            from bench.common.pinning import pin_process
-
             pin_process(server.process.pid, core)
         http_ms = asyncio.run(bare_cpu_ms(server.url, server.process.pid, count, level))
     return Floor(http_ms, **fixed_costs(core))

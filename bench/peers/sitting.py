@@ -19,13 +19,15 @@ from bench.common.pinning import pin_process
 from bench.common.procstat import ProcessUsage, measure_process, named_cpu_seconds
 from bench.common.report import summarise
 from bench.common.servers import pipeline_server
+from bench.gate.stream_bench import DEFAULT_PROMPT
 from bench.peers import langgraph_dev, sdk_load
 from bench.peers.protocols import PROTOCOLS, Protocol, langgraph_protocol
 from bench.peers.verdicts import PEER, Side
 from harness import live_server as live
 from harness.postgres_server import postgres_server
 
-PROMPT = "What is Server-Sent Events? How many sessions do I have?"
+PROMPT = DEFAULT_PROMPT
+"""The prompt of every run: `make bench`'s, so that both measure the same answer."""
 WARM_UP = 64
 """Unmeasured runs first: one per bench user at least (its first recall loads its memories)."""
 

@@ -16,10 +16,8 @@ from bench.peers import sdk_load, verdicts
 from bench.peers.floor import Floor
 from bench.peers.protocols import PROTOCOLS, langgraph_protocol
 from bench.peers.reference.graph import answer_text, graph
-from bench.peers.sitting import alternating, merged
+from bench.peers.sitting import PROMPT, alternating, merged
 from bench.peers.verdicts import Side
-
-PROMPT = "What is Server-Sent Events? How many sessions do I have?"
 
 
 @pytest.mark.parametrize("tokens", [1, 31, 32])
